@@ -1,0 +1,101 @@
+"""Small helpers shared by the specs: memory checks, assertions, strategies.
+
+Assertion helpers hide their own frames, so a failure points at the spec line and reads like
+``out.dtype=torch.float32, but should be torch.float64 [from_numpy keeps dtype, device=cpu]``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+# --------------------------------------------------------------------------- memory
+
+
+def ptr(t: torch.Tensor) -> int:
+    """Address of the storage behind ``t`` (not of its first element)."""
+    return t.untyped_storage().data_ptr()
+
+
+def shares(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """True when ``a`` and ``b`` are backed by the same storage."""
+    return ptr(a) == ptr(b)
+
+
+def assert_shares(a, b, claim: str):
+    __tracebackhide__ = True
+    assert shares(a, b), (
+        f"storage {ptr(a):#x} is not {ptr(b):#x}: result does not share memory, but should [{claim}]"
+    )
+
+
+def assert_owns(a, b, claim: str):
+    __tracebackhide__ = True
+    assert not shares(a, b), f"result shares storage {ptr(a):#x} with its input, but should own new memory [{claim}]"
+
+
+# --------------------------------------------------------------------------- values
+
+
+def assert_same(actual, expected, claim: str):
+    """Exact equality of values, dtype, device and shape (NaN equals NaN)."""
+    __tracebackhide__ = True
+    torch.testing.assert_close(
+        actual, expected, rtol=0, atol=0, equal_nan=True, msg=lambda m: f"{m}\n[{claim}]"
+    )
+
+
+def assert_dtype(out: torch.Tensor, dtype: torch.dtype, claim: str):
+    __tracebackhide__ = True
+    assert out.dtype == dtype, f"out.dtype={out.dtype}, but should be {dtype} [{claim}]"
+
+
+def assert_device(out: torch.Tensor, device: torch.device, claim: str):
+    __tracebackhide__ = True
+    assert out.device.type == device.type, f"out.device={out.device}, but should be {device} [{claim}]"
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def torch_at_least(version: str) -> bool:
+    """``torch.__version__`` compares with strings (``TorchVersion``); local tags are ignored."""
+    return torch.torch_version.TorchVersion(torch.__version__.split("+")[0]) >= version
+
+
+# --------------------------------------------------------------------------- dtypes & strategies
+
+#: numpy dtype -> torch dtype, for every dtype ``torch.from_numpy`` accepts in all 2.x releases.
+NUMPY_TO_TORCH = {
+    np.dtype(np.float64): torch.float64,
+    np.dtype(np.float32): torch.float32,
+    np.dtype(np.float16): torch.float16,
+    np.dtype(np.complex64): torch.complex64,
+    np.dtype(np.complex128): torch.complex128,
+    np.dtype(np.int64): torch.int64,
+    np.dtype(np.int32): torch.int32,
+    np.dtype(np.int16): torch.int16,
+    np.dtype(np.int8): torch.int8,
+    np.dtype(np.uint8): torch.uint8,
+    np.dtype(np.bool_): torch.bool,
+}
+TORCH_TO_NUMPY = {t: n for n, t in NUMPY_TO_TORCH.items()}
+
+numpy_dtypes = st.sampled_from(list(NUMPY_TO_TORCH))
+torch_dtypes = st.sampled_from(list(TORCH_TO_NUMPY))
+
+#: Shapes with 0 to 3 dims and sides 0 to 5: 0-d scalars and empty tensors included, sizes bounded
+#: so a property runs in milliseconds.
+shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5)
+
+
+def arrays(dtype=numpy_dtypes, shape=shapes):
+    """Native-byte-order arrays of the given dtype(s) and shape(s), with all values (NaN/inf too)."""
+    return hnp.arrays(dtype=dtype, shape=shape)
+
+
+def tensors(dtype=numpy_dtypes, shape=shapes):
+    """cpu tensors built from ``arrays`` (copied, so they own their memory)."""
+    return arrays(dtype, shape).map(lambda a: torch.tensor(a))
