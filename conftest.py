@@ -19,6 +19,11 @@ Hypothesis profiles
     hypothesis' own ``--hypothesis-profile=NAME``. ``deadline=None`` everywhere: first CUDA calls
     are slow.
 
+Hardware needs
+    ``@pytest.mark.needs_cuda``: the claim is about the CUDA API itself (``.cuda()``), so every
+    variant -- ``[cpu]`` included, moving its cpu input to cuda -- skips with the reason when no CUDA
+    device is usable.
+
 Version gates
     ``@pytest.mark.torch_version(">=2.1", reason=...)`` (and ``torchvision_version``): the claim
     holds on matching releases only; elsewhere the spec skips with ``gated: ...`` and the reason.
@@ -187,6 +192,8 @@ def pytest_runtest_setup(item):
         problem = device_problem(callspec.params["device"].type)
         if problem:
             _environment_skip(item.config, problem)
+    if item.get_closest_marker("needs_cuda") and device_problem("cuda"):
+        _environment_skip(item.config, device_problem("cuda"))
     for mark in item.iter_markers("torch_version"):
         _gate(mark, "torch", torch.__version__)
     for mark in item.iter_markers("torchvision_version"):
