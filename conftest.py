@@ -35,7 +35,7 @@ torchvision
     "operator torchvision::nms does not exist"). The report header says the same.
 
 State guard
-    An autouse fixture snapshots default dtype, grad mode, inference mode, default device and the
+    An autouse fixture snapshots default dtype, grad mode, default device and the
     torch / cuda / numpy / random RNG states around each spec, restores them, and fails the spec
     that changed one of them (for RNGs: that reseeded torch's or cuda's generator; merely drawing
     numbers is restored silently).
@@ -56,19 +56,23 @@ from packaging.version import Version
 
 try:
     import torch
-except ImportError as exc:  # one clear error instead of a traceback per module
-    raise pytest.UsageError(
+except ImportError as exc:  # reported once, cleanly, by pytest_configure
+    torch = None
+    TORCH_MISSING = (
         f"torch-concept-specs verifies an installed torch, but torch cannot be imported ({exc}). "
         "Install it first: `pip install -e .` (or `pip install torch torchvision`)."
-    ) from None
+    )
 
 pytest_plugins = ["pytester"]  # tests/ runs specs in-process with pytester
 
 # --------------------------------------------------------------------------- hypothesis profiles
 
-settings.register_profile("dev", max_examples=40, deadline=None)
+# Each profile starts from hypothesis' defaults, not from whatever profile is loaded right now.
+_base = settings.get_profile("default")
+settings.register_profile("dev", _base, max_examples=40, deadline=None)
 settings.register_profile(
     "ci",
+    _base,
     max_examples=12,
     deadline=None,
     derandomize=True,
@@ -78,6 +82,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "thorough",
+    _base,
     max_examples=1000,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -144,6 +149,8 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    if torch is None:
+        raise pytest.UsageError(TORCH_MISSING)
     # Profile: hypothesis' own --hypothesis-profile wins; otherwise ci under CI, else dev.
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("ci" if os.environ.get("CI") else "dev")
@@ -285,7 +292,6 @@ def _snapshot():
     state = {
         "default dtype": torch.get_default_dtype(),
         "grad mode": torch.is_grad_enabled(),
-        "inference mode": torch.is_inference_mode_enabled(),
         "torch RNG seed": torch.initial_seed(),
     }
     if hasattr(torch, "get_default_device"):  # torch >= 2.3

@@ -1,0 +1,327 @@
+"""The harness's own behaviour: devices, skip reasons, options, strictness, profiles, header, state guard.
+
+Each test copies the real root ``conftest.py`` into a pytester directory next to a tiny synthetic spec
+file, runs pytest in-process, and checks what a user would see. Device availability is simulated with
+``monkeypatch`` so the tests mean the same on a GPU box and on a laptop.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from tests.plant import REPO
+
+SPEC = """
+import pytest, torch
+
+def test_plain(device):
+    '''a tensor can be made on the spec's device'''
+    assert torch.ones(2, device=device).device.type == device.type
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_param(device, n):
+    '''parameters combine with the device'''
+"""
+
+
+@pytest.fixture
+def harness(pytester):
+    """A pytester directory with the real harness as its conftest."""
+    pytester.makeconftest((REPO / "conftest.py").read_text())
+    return pytester
+
+
+@pytest.fixture
+def no_cuda(monkeypatch):
+    """Pretend this CUDA build of torch sees no CUDA device."""
+    monkeypatch.setattr(torch.version, "cuda", torch.version.cuda or "12.1")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)
+    return f"cuda: torch {torch.__version__} was built with CUDA {torch.version.cuda} but sees no CUDA device"
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for var in ("TCS_DEVICES", "TCS_REQUIRE_DEVICES", "TCS_STRICT_ENV", "CI"):
+        monkeypatch.delenv(var, raising=False)
+
+
+pytestmark = pytest.mark.usefixtures("clean_env")
+
+
+# --------------------------------------------------------------------------- device ids
+
+
+def test_every_spec_runs_once_per_device_with_readable_ids(harness):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--co", "-q")
+    result.stdout.fnmatch_lines(
+        [
+            "test_specs.py::test_plain[[]cpu[]]",
+            "test_specs.py::test_plain[[]cuda[]]",
+            "test_specs.py::test_param[[]cpu-1[]]",
+            "test_specs.py::test_param[[]cpu-2[]]",
+            "test_specs.py::test_param[[]cuda-1[]]",
+            "test_specs.py::test_param[[]cuda-2[]]",
+        ],
+        consecutive=False,
+    )
+
+
+def test_missing_cuda_device_skips_with_precise_reason(harness, no_cuda):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("-rs")
+    result.assert_outcomes(passed=3, skipped=3)
+    result.stdout.fnmatch_lines([f"SKIPPED *{no_cuda}*"])
+
+
+def test_cpu_only_torch_build_skips_saying_so(harness, monkeypatch):
+    monkeypatch.setattr(torch.version, "cuda", None)
+    monkeypatch.setattr(torch.version, "hip", None, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("-rs")
+    result.stdout.fnmatch_lines([f"SKIPPED *cuda: this torch build ({torch.__version__}) has no CUDA support*"])
+
+
+def test_devices_option_selects_devices(harness):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--co", "-q", "--devices", "cpu")
+    assert "[cuda" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*test_plain[[]cpu[]]*"])
+
+
+def test_devices_environment_variable_selects_devices(harness, monkeypatch):
+    monkeypatch.setenv("TCS_DEVICES", "cpu")
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--co", "-q")
+    assert "[cuda" not in result.stdout.str()
+
+
+def test_unknown_device_name_is_a_usage_error_listing_valid_names(harness):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu,tpu")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown device name(s) tpu; valid names: cpu, cuda, mps, xpu*"])
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_required_device_missing_fails_the_run_at_start(harness, no_cuda, monkeypatch, how):
+    harness.makepyfile(test_specs=SPEC)
+    if how == "env":
+        monkeypatch.setenv("TCS_REQUIRE_DEVICES", "cuda")
+        result = harness.runpytest_inprocess()
+    else:
+        result = harness.runpytest_inprocess("--require-devices", "cuda")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*required device(s) missing: {no_cuda}*"])
+    assert "passed" not in result.stdout.str()
+
+
+def test_required_device_present_runs_normally(harness):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--require-devices", "cpu", "--devices", "cpu")
+    result.assert_outcomes(passed=3)
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+def test_strict_env_turns_a_missing_device_into_a_failure(harness, no_cuda, monkeypatch, how):
+    harness.makepyfile(test_specs=SPEC)
+    if how == "env":
+        monkeypatch.setenv("TCS_STRICT_ENV", "1")
+        result = harness.runpytest_inprocess()
+    else:
+        result = harness.runpytest_inprocess("--strict-env")
+    result.assert_outcomes(passed=3, errors=3)
+    result.stdout.fnmatch_lines([f"*--strict-env: {no_cuda}*"])
+
+
+def test_needs_cuda_marker_skips_every_variant_without_cuda(harness, no_cuda):
+    harness.makepyfile(
+        test_specs="""
+        import pytest
+        @pytest.mark.needs_cuda
+        def test_cuda_api(device):
+            '''.cuda() moves to cuda'''
+        """
+    )
+    result = harness.runpytest_inprocess("-rs")
+    result.assert_outcomes(skipped=2)
+    result.stdout.fnmatch_lines([f"SKIPPED *{no_cuda}*"])
+
+
+# --------------------------------------------------------------------------- version gates
+
+
+def test_version_gate_skips_other_releases_naming_the_gate_and_reason(harness):
+    harness.makepyfile(
+        test_specs="""
+        import pytest
+        @pytest.mark.torch_version(">=99", reason="arrives in torch 99")
+        def test_future(device):
+            '''future'''
+        @pytest.mark.torch_version(">=2.0", reason="since 2.0")
+        def test_now(device):
+            '''now'''
+        """
+    )
+    result = harness.runpytest_inprocess("-rs", "--devices", "cpu")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines([f"SKIPPED *gated: needs torch>=99, this is {torch.__version__}: arrives in torch 99*"])
+
+
+# --------------------------------------------------------------------------- torchvision
+
+
+class _BrokenTorchvision(importlib.abc.MetaPathFinder):
+    """Import hook reproducing the CPU-torch + CUDA-torchvision failure."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "torchvision" or name.startswith("torchvision."):
+            raise RuntimeError("operator torchvision::nms does not exist")
+        return None
+
+
+@pytest.fixture
+def broken_torchvision(monkeypatch):
+    for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(sys, "meta_path", [_BrokenTorchvision(), *sys.meta_path])
+    return "RuntimeError: operator torchvision::nms does not exist"
+
+
+TV_SPEC = """
+def test_uses_torchvision(device, torchvision):
+    '''torchvision specs take the fixture'''
+def test_plain(device):
+    '''others are unaffected'''
+"""
+
+
+def test_unusable_torchvision_skips_its_specs_with_the_import_error(harness, broken_torchvision):
+    harness.makepyfile(test_specs=TV_SPEC)
+    result = harness.runpytest_inprocess("-rs", "--devices", "cpu")
+    result.assert_outcomes(passed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            f"torchvision is unusable with torch {torch.__version__}: {broken_torchvision}",
+            f"SKIPPED *torchvision is unusable*{broken_torchvision}*",
+        ],
+        consecutive=False,
+    )
+
+
+def test_unusable_torchvision_fails_under_strict_env(harness, broken_torchvision):
+    harness.makepyfile(test_specs=TV_SPEC)
+    result = harness.runpytest_inprocess("--strict-env", "--devices", "cpu")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines([f"*--strict-env: torchvision is unusable*{broken_torchvision}*"])
+
+
+def test_missing_torch_is_one_clear_error():
+    code = "import sys, pytest; sys.modules['torch'] = None; sys.exit(pytest.main(['--co', '-q', 'specs']))"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == pytest.ExitCode.USAGE_ERROR, proc.stdout + proc.stderr
+    assert "torch cannot be imported" in proc.stderr and "pip install -e ." in proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+# --------------------------------------------------------------------------- header & profiles
+
+
+def test_report_header_names_torch_cuda_build_devices_and_versions(harness, no_cuda):
+    import hypothesis
+    import numpy
+    import PIL
+
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--co", "-q", "-v")
+    result.stdout.fnmatch_lines(
+        [
+            "python *",
+            f"torch {torch.__version__} (git *), built with CUDA {torch.version.cuda}, cuDNN *",
+            "device cpu: available*",
+            f"device cuda: {no_cuda.split(': ', 1)[1]}",
+            "device mps: *",
+            "device xpu: *",
+            "torchvision *",
+            f"numpy {numpy.__version__}, Pillow {PIL.__version__}, hypothesis {hypothesis.__version__}, profile dev",
+            "devices under test: cpu, cuda",
+        ]
+    )
+
+
+PROFILE_SPEC = """
+from hypothesis import settings
+def test_profile(device):
+    '''print the active profile'''
+    s = settings.default
+    print(f"PROFILE max_examples={s.max_examples} derandomize={s.derandomize} deadline={s.deadline}")
+"""
+
+
+@pytest.mark.parametrize(
+    "args, env, expected",
+    [
+        ((), None, "max_examples=40 derandomize=False deadline=None"),
+        ((), "1", "max_examples=12 derandomize=True deadline=None"),
+        (("--hypothesis-profile=thorough",), "1", "max_examples=1000 derandomize=False deadline=None"),
+        (("--hypothesis-profile=ci",), None, "max_examples=12 derandomize=True deadline=None"),
+    ],
+    ids=["default-dev", "CI-set-ci", "explicit-thorough-wins", "explicit-ci"],
+)
+def test_hypothesis_profiles(harness, monkeypatch, args, env, expected):
+    if env:
+        monkeypatch.setenv("CI", env)
+    harness.makepyfile(test_specs=PROFILE_SPEC)
+    result = harness.runpytest_inprocess("-s", "--devices", "cpu", *args)
+    result.stdout.fnmatch_lines([f"*PROFILE {expected}"])
+
+
+# --------------------------------------------------------------------------- state guard
+
+LEAKS = {
+    "default dtype": "torch.set_default_dtype(torch.float64)",
+    "grad mode": "torch.set_grad_enabled(False)",
+    "torch RNG seed": "torch.manual_seed(1234)",
+    "default device": "torch.set_default_device('meta')",
+}
+
+
+@pytest.mark.parametrize("what", list(LEAKS))
+def test_state_guard_fails_the_leaking_spec_and_restores_state(harness, what):
+    if what == "default device" and not hasattr(torch, "get_default_device"):
+        pytest.skip("torch < 2.3 has no get_default_device")
+    harness.makepyfile(
+        test_specs=f"""
+        import torch
+        BEFORE = (torch.get_default_dtype(), torch.is_grad_enabled(), torch.initial_seed())
+        def test_a_leaks(device):
+            '''leaks {what}'''
+            {LEAKS[what]}
+        def test_b_sees_restored_state(device):
+            '''the next spec starts clean'''
+            assert (torch.get_default_dtype(), torch.is_grad_enabled(), torch.initial_seed()) == BEFORE
+            assert torch.ones(1).device.type == "cpu"
+        """
+    )
+    result = harness.runpytest_inprocess("--devices", "cpu")
+    result.assert_outcomes(passed=2, errors=1)  # test_a's call passes, its teardown errors
+    result.stdout.fnmatch_lines([f"*state guard: this spec leaked global state: {what}: *"])
+
+
+def test_state_guard_allows_drawing_random_numbers(harness):
+    harness.makepyfile(
+        test_specs="""
+        import random, numpy as np, torch
+        def test_draws(device):
+            '''drawing numbers is not a leak'''
+            torch.rand(3, device=device); np.random.rand(3); random.random()
+        """
+    )
+    harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1)
