@@ -34,6 +34,12 @@ torchvision
     exact import error (e.g. a CPU-only torch next to a CUDA torchvision wheel:
     "operator torchvision::nms does not exist"). The report header says the same.
 
+Claim reports
+    Every spec carries ``user_properties``: its claim (first docstring line), its concept (module)
+    and the environment (torch, torchvision, numpy, python, CUDA build, devices, profile). Any
+    report plugin records them: ``pytest --report-log=reports/new.jsonl`` (pytest-reportlog).
+    ``python -m specs.compare OLD.jsonl NEW.jsonl`` prints the claims whose outcome differs, by concept.
+
 State guard
     An autouse fixture snapshots default dtype, grad mode, default device and the
     torch / cuda / numpy / random RNG states around each spec, restores them, and fails the spec
@@ -283,6 +289,33 @@ def _describe(name: str) -> str:
             parts.append(f"cuda:{i} {torch.cuda.get_device_name(i)} (sm_{major}{minor})")
         return "; ".join(parts)
     return "available"
+
+
+# --------------------------------------------------------------------------- claim reports
+
+
+def environment(config) -> dict:
+    module, reason = config.stash[TORCHVISION]
+    return {
+        "torch": torch.__version__,
+        "torchvision": module.__version__ if module else f"unusable ({reason})",
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+        "cuda_build": torch.version.cuda,
+        "devices": ",".join(n for n in config.stash[DEVICES] if device_problem(n) is None),
+        "profile": settings._current_profile,
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    env = environment(config)
+    for item in items:
+        doc = (getattr(item, "function", None) and item.function.__doc__ or "").strip()
+        item.user_properties += [
+            ("claim", doc.splitlines()[0] if doc else item.name),
+            ("concept", item.module.__name__.rpartition(".")[2] if hasattr(item, "module") else "?"),
+            ("environment", env),
+        ]
 
 
 # --------------------------------------------------------------------------- state guard
