@@ -3,6 +3,7 @@
     pytest --report-log=reports/old.jsonl          # in the old environment
     pytest --report-log=reports/new.jsonl          # in the new one
     python -m specs.compare reports/old.jsonl reports/new.jsonl
+    python -m specs.compare --list reports/new.jsonl   # every claim, grouped by concept, with outcomes
 
 Reports are pytest-reportlog files; the harness (conftest.py) puts each spec's claim, concept and the
 environment into its ``user_properties``. Exit status: 0 when no claim differs, 1 otherwise.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 
 
 def _outcome(phases: dict) -> str:
@@ -61,8 +63,26 @@ def compare(old_path, new_path) -> tuple[str, int]:
     return "\n".join(lines), count
 
 
+def claims(path) -> str:
+    """Every claim in a report, grouped by concept, with the outcome on each device."""
+    results, env = _read_report(path)
+    by_concept = {}
+    for nodeid, (outcome, claim, concept) in results.items():
+        device = nodeid.rpartition("[")[2].rstrip("]").split("-")[0]  # the harness puts the device first
+        by_concept.setdefault(concept, {}).setdefault(claim, Counter())[f"{device} {outcome}"] += 1
+    lines = [", ".join(f"{k} {v}" for k, v in env.items())]
+    for concept in sorted(by_concept):
+        lines += ["", concept]
+        for claim, outcomes in by_concept[concept].items():
+            lines.append(f"  - {claim}  ({', '.join(f'{k} x{n}' for k, n in sorted(outcomes.items()))})")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if len(args) == 2 and args[0] == "--list":
+        print(claims(args[1]))
+        return 0
     if len(args) != 2:
         print(__doc__, file=sys.stderr)
         return 2
