@@ -297,8 +297,8 @@ def _describe(name: str) -> str:
 def environment(config) -> dict:
     module, reason = config.stash[TORCHVISION]
     return {
-        "torch": torch.__version__,
-        "torchvision": module.__version__ if module else f"unusable ({reason})",
+        "torch": str(torch.__version__),  # TorchVersion is not serializable across xdist workers
+        "torchvision": str(module.__version__) if module else f"unusable ({reason})",
         "numpy": np.__version__,
         "python": platform.python_version(),
         "cuda_build": torch.version.cuda,
