@@ -1,0 +1,194 @@
+"""Planted regressions for specs/test_tensor_constructors.py: each breaks one claim about torch.Tensor / torch.tensor.
+
+``torch.tensor`` is a function and is patched directly. The legacy constructor ``torch.Tensor(...)``
+is patched through ``torch.Tensor.__new__`` (``legacy`` below), which only intercepts direct calls of
+the class itself, so subclasses and the rest of torch keep working.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from tests.plant import assert_killed, assert_passed, run
+
+MOD = "test_tensor_constructors.py"
+ORIG_NEW = torch.Tensor.__new__
+ORIG_TENSOR = torch.tensor
+
+
+def spec(name: str) -> str:
+    return f"{MOD}::{name}"
+
+
+def legacy(monkeypatch, fake):
+    """Route ``torch.Tensor(*args, **kwargs)`` through ``fake``; a None result falls back to torch's own."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is torch.Tensor:
+            out = fake(*args, **kwargs)
+            if out is not None:
+                return out
+        return ORIG_NEW(cls, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "__new__", staticmethod(__new__))
+
+
+def factory(monkeypatch, fake):
+    """Replace ``torch.tensor`` by ``fake(orig, data, **kwargs)``."""
+    monkeypatch.setattr(torch, "tensor", lambda data, **kwargs: fake(ORIG_TENSOR, data, **kwargs))
+
+
+def python_data(data) -> bool:
+    return not isinstance(data, (np.ndarray, np.generic, torch.Tensor))
+
+
+def test_control_all_specs_pass(pytester):
+    """Without a planted regression the module passes."""
+    assert_passed(run(pytester, MOD))
+
+
+def test_FloatTensor_becomes_an_alias_of_Tensor(pytester, monkeypatch):
+    """torch.FloatTensor is torch.Tensor, as the source note says."""
+    monkeypatch.setattr(torch, "FloatTensor", torch.Tensor)
+    result = run(pytester, spec("test_Tensor_is_the_class_and_tensor_is_a_factory_function"))
+    assert_killed(result, "torch.Tensor is the class, torch.tensor a factory")
+
+
+def test_legacy_constructor_infers_dtype_from_lists(pytester, monkeypatch):
+    """torch.Tensor(list) infers the dtype like torch.tensor (ints -> int64, bools -> bool)."""
+    legacy(monkeypatch, lambda *a, **k: ORIG_TENSOR(a[0]) if len(a) == 1 and isinstance(a[0], list) else None)
+    assert_killed(
+        run(pytester, spec("test_legacy_constructor_always_gives_the_default_dtype")),
+        "torch.Tensor(list) always gives the default dtype",
+    )
+    assert_killed(
+        run(pytester, spec("test_set_default_dtype_changes_both_constructors_float_and_complex_results")),
+        "set_default_dtype(float64) changes both constructors",
+    )
+    assert_killed(
+        run(pytester, spec("test_type_strings_name_the_legacy_tensor_types")), ".type() names the legacy type"
+    )
+
+
+def test_tensor_ignores_the_default_dtype(pytester, monkeypatch):
+    """torch.tensor gives float32 / complex64 for Python floats even when the default dtype is float64."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        if python_data(data) and "dtype" not in kwargs:
+            out = {torch.float64: out.float(), torch.complex128: out.to(torch.complex64)}.get(out.dtype, out)
+        return out
+
+    factory(monkeypatch, fake)
+    assert_killed(
+        run(pytester, spec("test_tensor_infers_the_promoted_dtype_of_its_element_kinds")),
+        "torch.tensor infers the promotion of its element kinds",
+    )
+    assert_killed(
+        run(pytester, spec("test_set_default_dtype_changes_both_constructors_float_and_complex_results")),
+        "set_default_dtype(float64) changes both constructors",
+    )
+
+
+def test_tensor_infers_int32_for_python_ints(pytester, monkeypatch):
+    """torch.tensor gives int32 for Python ints (numpy's Windows default) instead of int64."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        return out.to(torch.int32) if python_data(data) and "dtype" not in kwargs and out.dtype == torch.int64 else out
+
+    factory(monkeypatch, fake)
+    assert_killed(
+        run(pytester, spec("test_tensor_infers_the_promoted_dtype_of_its_element_kinds")),
+        "torch.tensor infers the promotion of its element kinds",
+    )
+    assert_killed(
+        run(pytester, spec("test_legacy_constructor_reads_ints_as_a_size_tensor_as_a_value")),
+        "torch.Tensor(*ints) is a size, torch.tensor(int) a scalar",
+    )
+    assert_killed(
+        run(pytester, spec("test_type_strings_name_the_legacy_tensor_types")), ".type() names the legacy type"
+    )
+
+
+def test_tensor_converts_numpy_to_the_default_dtype(pytester, monkeypatch):
+    """torch.tensor(ndarray / numpy scalar) casts floating data to the default dtype (float64 -> float32)."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        if isinstance(data, (np.ndarray, np.generic)) and "dtype" not in kwargs and out.is_floating_point():
+            out = out.to(torch.get_default_dtype())
+        return out
+
+    factory(monkeypatch, fake)
+    assert_killed(
+        run(pytester, spec("test_tensor_keeps_the_dtype_of_numpy_arrays_and_scalars")), "torch.tensor keeps numpy dtypes"
+    )
+
+
+def test_tensor_of_a_tensor_no_longer_copies(pytester, monkeypatch):
+    """torch.tensor(t) returns t itself (no copy, no warning) when dtype and device already match."""
+    factory(monkeypatch, lambda orig, data, **kwargs: data if isinstance(data, torch.Tensor) else orig(data, **kwargs))
+    result = run(pytester, spec("test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares"))
+    assert_killed(result, "torch.tensor copies, torch.Tensor(t) aliases, as_tensor shares")
+
+
+def test_legacy_constructor_copies_a_tensor(pytester, monkeypatch):
+    """torch.Tensor(t) clones t instead of aliasing it."""
+    legacy(monkeypatch, lambda *a, **k: a[0].clone() if len(a) == 1 and isinstance(a[0], torch.Tensor) else None)
+    result = run(pytester, spec("test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares"))
+    assert_killed(result, "does not share memory", "torch.Tensor(t) aliases")
+
+
+def test_legacy_constructor_reads_one_int_as_data(pytester, monkeypatch):
+    """torch.Tensor(3) builds the 1-element tensor [3.] instead of an uninitialized tensor of size 3."""
+    legacy(monkeypatch, lambda *a, **k: ORIG_NEW(torch.Tensor, [a[0]]) if len(a) == 1 and isinstance(a[0], int) else None)
+    result = run(pytester, spec("test_legacy_constructor_reads_ints_as_a_size_tensor_as_a_value"))
+    assert_killed(result, "torch.Tensor(*ints) is a size")
+
+
+def test_tensor_ignores_requires_grad(pytester, monkeypatch):
+    """torch.tensor drops requires_grad=True."""
+
+    def fake(orig, data, **kwargs):
+        kwargs.pop("requires_grad", None)
+        return orig(data, **kwargs)
+
+    factory(monkeypatch, fake)
+    result = run(pytester, spec("test_tensor_honours_dtype_device_and_requires_grad"))
+    assert_killed(result, "torch.tensor honours dtype, device, requires_grad")
+
+
+def test_legacy_constructor_accepts_dtype_and_any_device(pytester, monkeypatch):
+    """torch.Tensor(data, dtype=..., device=...) is accepted and forwarded to torch.tensor."""
+
+    def fake(*args, **kwargs):
+        if kwargs and len(args) == 1 and isinstance(args[0], list):
+            return ORIG_TENSOR(args[0], **kwargs)
+        return None
+
+    legacy(monkeypatch, fake)
+    result = run(pytester, spec("test_legacy_constructor_takes_no_dtype_and_builds_only_cpu_tensors"))
+    assert_killed(result, "did not raise TypeError", "the legacy constructor takes no dtype")
+
+
+def test_legacy_constructor_follows_the_default_device(pytester, monkeypatch):
+    """torch.Tensor(list) starts following the default device (built on cpu, then moved to it)."""
+
+    def fake(*args, **kwargs):
+        if not kwargs and len(args) == 1 and isinstance(args[0], list):
+            return ORIG_NEW(torch.Tensor, args[0]).to(torch.get_default_device())
+        return None
+
+    legacy(monkeypatch, fake)
+    result = run(pytester, spec("test_legacy_constructor_takes_no_dtype_and_builds_only_cpu_tensors"))
+    assert_killed(result, "the legacy constructor takes no dtype and builds only cpu tensors")
+
+
+def test_type_returns_the_dtype_name(pytester, monkeypatch):
+    """Tensor.type() returns the dtype's name ("torch.float32") instead of the legacy type name."""
+    orig = torch.Tensor.type
+    monkeypatch.setattr(torch.Tensor, "type", lambda self, *a, **k: orig(self, *a, **k) if a or k else str(self.dtype))
+    result = run(pytester, spec("test_type_strings_name_the_legacy_tensor_types"))
+    assert_killed(result, ".type() names the legacy type")
