@@ -1,0 +1,209 @@
+""".data vs .detach() and the version counter.
+
+Both ``x.data`` and ``x.detach()`` give a tensor that shares ``x``'s storage, has no history and
+does not require grad. The difference is invisible until you write into it. Every tensor carries a
+*version counter* (``t._version``) that in-place operations bump; when autograd saves a tensor for
+backward it records the version, and ``backward()`` raises ``RuntimeError: one of the variables
+needed for gradient computation has been modified by an inplace operation`` if it changed
+("In-place correctness checks" in the autograd notes).
+
+``x.detach()`` shares the version counter with ``x``: an in-place write through it is seen, and a
+stale saved tensor is reported at backward. ``x.data`` gets a fresh counter: the write is hidden
+from autograd, and backward silently uses the modified values -- a wrong gradient with no error.
+That is why the 0.4 release notes and the source note recommend ``detach()``; ``.data`` survives
+for code that deliberately bypasses autograd (optimizers historically did).
+
+The source note's example is reproduced exactly: with ``d = x @ w1``, ``f = d @ w2`` and
+``d.data[:] = 1``, ``f.backward()`` gives ``w2.grad == [1.]`` where the true gradient is ``[4.]``;
+the same through ``d.detach()`` raises. (The note writes ``torch.FloatTensor([...])``, a legacy
+cpu-only constructor; the specs build the same float32 values with ``torch.tensor`` on each device.)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+import pytest
+import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from specs.helpers import assert_same, assert_shares
+
+real_dtypes = st.sampled_from([torch.float32, torch.float64])
+#: non-empty (sharing is checked through data pointers, which empty tensors lack), small sides
+nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+small = st.integers(-8, 8).map(float)
+ALIASES = {".data": lambda t: t.data, ".detach()": lambda t: t.detach()}
+
+#: in-place writes through an alias, each bumping the version counter once
+WRITES = {
+    "a[...] = v": lambda a, v: a.__setitem__(Ellipsis, v),
+    "a.fill_(v)": lambda a, v: a.fill_(v),
+    "a.add_(v)": lambda a, v: a.add_(v),
+    "a.mul_(v)": lambda a, v: a.mul_(v),
+    "a.zero_()": lambda a, v: a.zero_(),
+}
+#: ops that save their first input for backward: ``saved`` is what autograd keeps of ``d``
+SAVING_OPS = {
+    "d * w": lambda d, w: d * w,
+    "torch.mul(w, d)": lambda d, w: torch.mul(w, d),
+    "d.pow(2) * w": lambda d, w: d.pow(2) * w,
+}
+
+
+@contextlib.contextmanager
+def raises(exc, match: str, claim: str):
+    """Like pytest.raises, but a missing or different error fails with the claim text."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except exc as e:
+        if not re.search(match, str(e), re.I):
+            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
+    else:
+        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
+
+
+def note_graph(device):
+    """The source note's example: x=[[1,2]], w1=[[2],[1]], w2=[3], d = x @ w1 (= [[4]])."""
+    x = torch.tensor([[1.0, 2.0]], device=device)
+    w1 = torch.tensor([[2.0], [1.0]], device=device, requires_grad=True)
+    w2 = torch.tensor([3.0], device=device, requires_grad=True)
+    return x, w1, w2, torch.matmul(x, w1)
+
+
+@given(shape=nonempty_shapes, dtype=real_dtypes)
+@example(shape=(1, 1), dtype=torch.float32)  # the note's d = x @ w1
+def test_data_and_detach_share_storage_and_have_no_history(device, shape, dtype):
+    """x.data and x.detach() both share x's storage, do not require grad and have no grad_fn.
+
+    This is everything the two have in common (the note's list "相同"); writes through either are
+    visible in ``x``.
+    """
+    claim = ".data and .detach() share storage and have no history"
+    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True) * 2
+    for name, alias in ALIASES.items():
+        a = alias(x)
+        assert_shares(a, x, f"{claim}: x{name}, device={device}")
+        assert not a.requires_grad and a.grad_fn is None and a.is_leaf, (
+            f"x{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
+            f"but should be False/None/True [{claim}, device={device}]"
+        )
+        assert_same(a, x.detach(), f"{claim}: x{name} values, device={device}")
+
+
+def test_note_example_data_gives_a_silently_wrong_gradient(device):
+    """The note's example through d.data: f.backward() raises nothing and w2.grad == [1.], computed from the overwritten value instead of the true [4.].
+
+    ``w1.grad`` is unaffected (``[[3.], [6.]]``): only gradients that use the saved ``d`` go wrong.
+    """
+    claim = "through .data backward silently uses the modified value"
+    x, w1, w2, d = note_graph(device)
+    d_ = d.data
+    f = torch.matmul(d, w2)
+    d_[:] = 1
+    try:
+        f.backward()
+    except RuntimeError as e:
+        pytest.fail(f"f.backward() raised {e}, but .data should hide the write [{claim}, device={device}]")
+    assert_same(w2.grad, torch.tensor([1.0], device=device), f"{claim}: w2.grad (true gradient is [4.]), device={device}")
+    assert_same(w1.grad, torch.tensor([[3.0], [6.0]], device=device), f"{claim}: w1.grad, device={device}")
+
+
+def test_note_example_detach_raises_at_backward(device):
+    """The note's example through d.detach(): f.backward() raises RuntimeError "modified by an inplace operation".
+
+    The write bumped ``d``'s version from 0 to 1; ``MvBackward``/``MmBackward`` saved ``d`` at
+    version 0 and refuses to use it.
+    """
+    claim = "through .detach() backward detects the in-place write"
+    x, w1, w2, d = note_graph(device)
+    d_ = d.detach()
+    f = torch.matmul(d, w2)
+    d_[:] = 1
+    with raises(RuntimeError, "modified by an inplace operation", f"{claim}, device={device}"):
+        f.backward()
+
+
+def saved_graph(shape, dtype, values, device, op):
+    w = torch.tensor(values, dtype=dtype, device=device).expand(shape).clone().requires_grad_()
+    leaf = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+    d = leaf * 2  # a non-leaf that requires grad, like the note's d
+    return w, d, SAVING_OPS[op](d, w).sum()
+
+
+@given(
+    shape=nonempty_shapes,
+    dtype=real_dtypes,
+    values=small,
+    write=st.sampled_from(list(WRITES)),
+    op=st.sampled_from(list(SAVING_OPS)),
+)
+@example(shape=(1, 1), dtype=torch.float32, values=3.0, write="a[...] = v", op="d * w")
+def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(device, shape, dtype, values, write, op):
+    """An in-place write through .detach() into a tensor saved for backward always makes backward raise.
+
+    Holds for any shape, value and in-place op: the write is detected even when it leaves the
+    values unchanged (``mul_(1)``, ``add_(0)``), because autograd compares versions, not values.
+    """
+    claim = "in-place through .detach() into a saved tensor is always detected"
+    w, d, out = saved_graph(shape, dtype, values, device, op)
+    WRITES[write](d.detach(), 1.0)
+    with raises(RuntimeError, "modified by an inplace operation", f"{claim}: {write} then backward of {op}, device={device}"):
+        out.backward()
+
+
+@given(
+    shape=nonempty_shapes,
+    dtype=real_dtypes,
+    values=small,
+    write=st.sampled_from(list(WRITES)),
+    op=st.sampled_from(list(SAVING_OPS)),
+)
+@example(shape=(1, 1), dtype=torch.float32, values=3.0, write="a[...] = v", op="d * w")
+def test_inplace_write_through_data_into_a_saved_tensor_is_never_detected(device, shape, dtype, values, write, op):
+    """An in-place write through .data into a tensor saved for backward is never detected: backward computes with the new values.
+
+    For ``d * w`` the gradient of ``w`` is the saved ``d``; after writing through ``d.data`` it
+    equals the written values, not the ``2`` that ``d`` held in the forward pass.
+    """
+    claim = "in-place through .data into a saved tensor is never detected"
+    w, d, out = saved_graph(shape, dtype, values, device, op)
+    WRITES[write](d.data, 1.0)
+    modified = d.detach().clone()
+    try:
+        out.backward()
+    except RuntimeError as e:
+        pytest.fail(f"{write} then backward of {op} raised {e}, but .data should hide it [{claim}, device={device}]")
+    if op != "d.pow(2) * w":  # d * w and mul(w, d): dL/dw is the saved d itself
+        assert_same(w.grad, modified, f"{claim}: w.grad is computed from the modified d, device={device}")
+
+
+@given(shape=nonempty_shapes, dtype=real_dtypes, writes=st.lists(st.sampled_from(list(WRITES)), min_size=1, max_size=4))
+@example(shape=(1, 1), dtype=torch.float32, writes=["a[...] = v"])  # the note's d_[:] = 1
+def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(device, shape, dtype, writes):
+    """Each in-place op through .detach() bumps the original's _version; through .data the original's _version never moves.
+
+    ``x.detach()`` shares ``x``'s version counter (same number, moving together); ``x.data`` has a
+    counter of its own, which is exactly how it hides writes from autograd.
+    """
+    claim = "in-place through .detach() bumps _version, through .data it does not"
+    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True) * 2
+    start = x._version
+    detached = x.detach()
+    for write in writes:
+        WRITES[write](detached, 1.0)
+    assert x._version == start + len(writes) == detached._version, (
+        f"x._version={x._version}, detach()._version={detached._version} after {writes}, "
+        f"but both should be {start + len(writes)} [{claim}, device={device}]"
+    )
+    start = x._version
+    data = x.data
+    for write in writes:
+        WRITES[write](data, 1.0)
+    assert x._version == start, (
+        f"x._version={x._version} after {writes} through .data, but should stay {start} [{claim}, device={device}]"
+    )

@@ -1,0 +1,439 @@
+"""detach() vs torch.no_grad() and the other grad modes.
+
+``t.detach()`` acts on *one tensor*: it returns a new tensor over the same storage, with no
+history and ``requires_grad=False``. Gradient stops flowing through that one tensor only; every
+other use of ``t`` (or of the leaf behind it) is still differentiated.
+
+``torch.no_grad()`` acts on *a block of code*: while it is active, autograd records nothing, so
+every op's output has ``requires_grad=False`` even when its inputs require grad. It does not touch
+the tensors themselves (a leaf keeps ``requires_grad=True``), factories asked for
+``requires_grad=True`` still honour it, and the previous mode comes back when the block exits --
+also through an exception. ``enable_grad()`` switches recording back on inside it, and
+``set_grad_enabled(flag)`` does either, as a context manager or as a plain call. Grad mode is
+*thread-local*: a thread started inside ``no_grad`` records as usual.
+
+The autograd notes ("Locally disabling gradient computation") compare the three grad modes; each
+cell below is checked by ``test_grad_mode_table``:
+
+============  ====================  ===================  ==========================  ==================
+Mode          Excludes operations   Skips additional     Tensors created while the   Examples
+              from being recorded   autograd tracking    mode is enabled can be
+              in backward graph     overhead             used in grad-mode later
+============  ====================  ===================  ==========================  ==================
+default                                                  ✓                           Forward pass
+no-grad       ✓                                          ✓                           Optimizer updates
+inference     ✓                     ✓                                                Data processing,
+                                                                                     model evaluation
+============  ====================  ===================  ==========================  ==================
+
+"Skips tracking overhead" is observable: tensors made under ``inference_mode`` are *inference
+tensors* (``is_inference()``) with no version counter (reading ``_version`` raises). "Cannot be
+used later" is precise, not absolute: autograd refuses an inference tensor only where it would have
+to be *saved for backward* (``w * t``); an op that saves nothing (``w + t``) is accepted, and
+``t.clone()`` outside the mode is a normal tensor.
+
+The source note's summary ("detach affects one variable, no_grad every operation in the block") is
+right; what it leaves out is that no_grad changes no tensor's flag, and the factory exception.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+
+import pytest
+import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from specs.helpers import assert_same, assert_shares
+
+real_dtypes = st.sampled_from([torch.float32, torch.float64])
+#: non-empty (an empty tensor has no data pointer to compare), small (values are compared exactly)
+nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
+small = st.integers(-8, 8).map(float)
+
+
+@contextlib.contextmanager
+def raises(exc, match: str, claim: str):
+    """Like pytest.raises, but a missing or different error fails with the claim text."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except exc as e:
+        if not re.search(match, str(e), re.I):
+            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
+    else:
+        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
+
+
+@contextlib.contextmanager
+def grad_mode_restored():
+    """Put grad mode back (through the C switch, not the API under test) whatever happens inside."""
+    before = torch.is_grad_enabled()
+    try:
+        yield
+    finally:
+        torch._C._set_grad_enabled(before)
+
+
+def check_flag(t, expected: bool, what: str, claim: str, device):
+    __tracebackhide__ = True
+    assert t.requires_grad is expected, (
+        f"{what}.requires_grad={t.requires_grad}, but should be {expected} [{claim}, device={device}]"
+    )
+
+
+def check_mode(expected: bool, where: str, claim: str, device):
+    __tracebackhide__ = True
+    got = torch.is_grad_enabled()
+    assert got is expected, f"is_grad_enabled()={got} {where}, but should be {expected} [{claim}, device={device}]"
+
+
+# --------------------------------------------------------------------------- detach
+
+
+@given(shape=nonempty_shapes, dtype=real_dtypes)
+@example(shape=(5,), dtype=torch.float64)
+def test_detach_shares_storage_and_has_no_history(device, shape, dtype):
+    """detach() returns a tensor that shares storage, does not require grad and has no grad_fn.
+
+    It is a new leaf over the same memory: writing into it changes the original.
+    """
+    claim = "detach shares storage and has no history"
+    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+    y = x * 2
+    d = y.detach()
+    assert_shares(d, y, f"{claim}, device={device}")
+    check_flag(d, False, "y.detach()", claim, device)
+    assert d.grad_fn is None and d.is_leaf, (
+        f"y.detach(): grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True [{claim}, device={device}]"
+    )
+    with torch.no_grad():
+        d.fill_(7)
+    assert_same(y.detach().clone(), torch.full(shape, 7.0, dtype=dtype, device=device), f"{claim}: write visible, device={device}")
+
+
+@given(values=st.lists(small, min_size=1, max_size=6))
+@example(values=[1.0, 2.0, 3.0])
+def test_detach_cuts_gradient_through_that_tensor_only(device, values):
+    """detach() stops gradient through the detached tensor only; other uses of the same input still get gradient.
+
+    ``out = (x * x.detach()).sum()`` treats the detached factor as a constant, so
+    ``x.grad == x`` (not ``2 * x``).
+    """
+    claim = "detach cuts gradient through that one tensor only"
+    x = torch.tensor(values, device=device, requires_grad=True)
+    (x * x.detach()).sum().backward()
+    assert_same(x.grad, x.detach(), f"{claim}: d/dx sum(x * x.detach()) = x, device={device}")
+
+
+# --------------------------------------------------------------------------- no_grad
+
+UNARY = {
+    "x * 2": lambda x: x * 2,
+    "torch.exp": torch.exp,
+    "x.sum()": lambda x: x.sum(),
+    "x.clone()": lambda x: x.clone(),
+}
+
+
+@given(shape=nonempty_shapes, dtype=real_dtypes)
+@example(shape=(1,), dtype=torch.float32)
+def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shape, dtype):
+    """Inside no_grad every op's output has requires_grad=False, even from inputs that require grad; the leaf keeps requires_grad=True.
+
+    no_grad changes what autograd records, not any tensor's flag. Views are the exception to the
+    letter of the docs (see ``test_views_made_in_no_grad_still_report_requires_grad``).
+    """
+    claim = "inside no_grad outputs do not require grad; leaves keep theirs"
+    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+    with torch.no_grad():
+        check_mode(False, "inside no_grad", claim, device)
+        for name, op in UNARY.items():
+            out = op(x)
+            check_flag(out, False, name, claim, device)
+            assert out.grad_fn is None, f"{name}.grad_fn={out.grad_fn}, but should be None [{claim}, device={device}]"
+        check_flag(x, True, "the leaf x", claim, device)
+    check_flag(x * 2, True, "x * 2 after the block", claim, device)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), view=st.sampled_from(["x[0]", "x.view(-1)", "x.unsqueeze(0)"]))
+@example(shape=(3,), view="x[0]")  # pytorch/pytorch#11390's example
+def test_views_made_in_no_grad_still_report_requires_grad(device, shape, view):
+    """A view taken inside no_grad of a tensor that requires grad still reports requires_grad=True, yet it has no grad_fn and no gradient reaches its base.
+
+    Contrary to the no_grad docstring ("every computation will have requires_grad=False"), a view
+    mirrors its base's flag (known since pytorch/pytorch#11390). It is a leaf without history:
+    ``(v * 3).sum().backward()`` runs, but ``x.grad`` stays ``None``; and modifying it in place in
+    grad mode is refused ("A view was created in no_grad mode ...").
+    """
+    claim = "views made in no_grad still report requires_grad=True"
+    x = torch.ones(shape, device=device, requires_grad=True)
+    make = {"x[0]": lambda: x[0], "x.view(-1)": lambda: x.view(-1), "x.unsqueeze(0)": lambda: x.unsqueeze(0)}[view]
+    with torch.no_grad():
+        v = make()
+    check_flag(v, True, f"{view} taken in no_grad", claim, device)
+    assert v.grad_fn is None, f"{view}.grad_fn={v.grad_fn}, but should be None [{claim}, device={device}]"
+    (v * 3).sum().backward()
+    assert x.grad is None, f"x.grad={x.grad} after backward through the view, but should be None [{claim}, device={device}]"
+    with raises(RuntimeError, "view was created in no_grad mode", f"{claim}: in-place in grad mode, device={device}"):
+        v.mul_(2)
+
+
+def test_no_grad_restores_the_previous_mode_also_on_exception(device):
+    """Leaving no_grad restores the grad mode that was active before it, also when the block raises.
+
+    "Previous" matters: a ``no_grad`` nested in ``set_grad_enabled(False)`` leaves grad disabled.
+    """
+    claim = "no_grad restores the previous grad mode, also on exception"
+    x = torch.ones(3, device=device, requires_grad=True)
+    with grad_mode_restored():
+        with pytest.raises(KeyError):
+            with torch.no_grad():
+                raise KeyError("boom")
+        check_mode(True, "after no_grad exited by an exception", claim, device)
+        check_flag(x * 2, True, "x * 2 after the exception", claim, device)
+        torch._C._set_grad_enabled(False)
+        with torch.no_grad():
+            pass
+        check_mode(False, "after no_grad nested in a disabled region", claim, device)
+
+
+def test_no_grad_works_as_a_decorator(device):
+    """@torch.no_grad() disables recording inside the decorated function only.
+
+    The caller's mode is untouched before and after the call.
+    """
+    claim = "no_grad works as a decorator"
+    x = torch.ones(3, device=device, requires_grad=True)
+
+    @torch.no_grad()
+    def doubler(t):
+        return t * 2, torch.is_grad_enabled()
+
+    out, inside = doubler(x)
+    assert inside is False, f"is_grad_enabled()=True inside the decorated function [{claim}, device={device}]"
+    check_flag(out, False, "doubler(x)", claim, device)
+    check_mode(True, "after calling the decorated function", claim, device)
+
+
+@pytest.mark.torch_version(
+    ">=2.1",
+    reason="no_grad/enable_grad/inference_mode accept a function directly since pytorch/pytorch#107086 "
+    "(Aug 2023, first released in 2.1); the 2.0 docs say 'Make sure to instantiate with parenthesis'",
+)
+def test_grad_mode_decorators_work_without_parentheses(device):
+    """@torch.no_grad, @torch.enable_grad and @torch.inference_mode also work without parentheses."""
+    claim = "grad-mode decorators work without parentheses"
+    x = torch.ones(3, device=device, requires_grad=True)
+
+    def double(t):
+        return t * 2
+
+    try:
+        no_grad_double = torch.no_grad(double)
+        enable_grad_double = torch.enable_grad(double)
+        inference_double = torch.inference_mode(double)
+    except TypeError as e:
+        pytest.fail(f"decorating without parentheses raised TypeError: {e} [{claim}, device={device}]")
+
+    check_flag(no_grad_double(x), False, "@torch.no_grad function output", claim, device)
+    with torch.no_grad():
+        check_flag(enable_grad_double(x), True, "@torch.enable_grad function output inside no_grad", claim, device)
+    out = inference_double(x)
+    assert isinstance(out, torch.Tensor) and out.is_inference(), (
+        f"@torch.inference_mode function returned {type(out).__name__}, not an inference tensor [{claim}, device={device}]"
+    )
+
+
+FACTORIES = {
+    "torch.zeros": lambda shape, dtype, device: torch.zeros(shape, dtype=dtype, device=device, requires_grad=True),
+    "torch.ones": lambda shape, dtype, device: torch.ones(shape, dtype=dtype, device=device, requires_grad=True),
+    "torch.full": lambda shape, dtype, device: torch.full(shape, 3.0, dtype=dtype, device=device, requires_grad=True),
+    "torch.tensor": lambda shape, dtype, device: torch.tensor(1.5, dtype=dtype, device=device, requires_grad=True),
+    "torch.randn": lambda shape, dtype, device: torch.randn(shape, dtype=dtype, device=device, requires_grad=True),
+    "nn.Parameter": lambda shape, dtype, device: torch.nn.Parameter(torch.zeros(shape, dtype=dtype, device=device)),
+}
+
+
+@given(shape=nonempty_shapes, dtype=real_dtypes)
+@example(shape=(10,), dtype=torch.float32)  # the no_grad docs' example: nn.Parameter(torch.rand(10))
+def test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad(device, shape, dtype):
+    """Factories called with requires_grad=True (and nn.Parameter) inside no_grad still return leaves that require grad.
+
+    The documented exception to no_grad: it governs recording of ops, not explicit requests.
+    """
+    claim = "factories asked for requires_grad=True inside no_grad still require grad"
+    with torch.no_grad():
+        made = {name: make(shape, dtype, device) for name, make in FACTORIES.items()}
+    for name, t in made.items():
+        check_flag(t, True, f"{name}(..., requires_grad=True) made in no_grad", claim, device)
+        assert t.is_leaf, f"{name}: is_leaf=False [{claim}, device={device}]"
+
+
+@given(values=st.lists(small, min_size=1, max_size=6))
+@example(values=[1.0])
+def test_enable_grad_inside_no_grad_records_again(device, values):
+    """enable_grad inside no_grad records operations again; no_grad resumes after its block.
+
+    The recorded graph is complete: backward through it reaches the leaf.
+    """
+    claim = "enable_grad inside no_grad re-enables recording"
+    x = torch.tensor(values, device=device, requires_grad=True)
+    with torch.no_grad():
+        with torch.enable_grad():
+            y = x * 2
+        check_mode(False, "after enable_grad inside no_grad", claim, device)
+        check_flag(x * 2, False, "x * 2 after the enable_grad block", claim, device)
+    check_flag(y, True, "x * 2 under enable_grad", claim, device)
+    y.sum().backward()
+    assert_same(x.grad, torch.full_like(x, 2.0), f"{claim}: gradient through the recorded op, device={device}")
+
+
+@given(mode=st.booleans())
+@example(mode=False)
+def test_set_grad_enabled_works_as_context_manager_and_as_a_call(device, mode):
+    """set_grad_enabled(mode) sets grad mode to mode, as a context manager (restored after) and as a plain call (until changed).
+
+    As a plain call it is a switch, not a scope: the mode stays until set again.
+    """
+    claim = "set_grad_enabled works as context manager and as a call"
+    x = torch.ones(2, device=device, requires_grad=True)
+    with grad_mode_restored():
+        with torch.set_grad_enabled(mode):
+            check_mode(mode, "inside set_grad_enabled(mode)", claim, device)
+            check_flag(x * 2, mode, f"x * 2 inside set_grad_enabled({mode})", claim, device)
+        check_mode(True, "after the set_grad_enabled block", claim, device)
+        torch.set_grad_enabled(mode)
+        check_mode(mode, "after the plain call set_grad_enabled(mode)", claim, device)
+        check_flag(x * 2, mode, f"x * 2 after set_grad_enabled({mode})", claim, device)
+
+
+def test_grad_mode_is_thread_local(device):
+    """Grad mode is thread-local: a thread started inside no_grad records operations.
+
+    Conversely the other thread does not switch the main thread's mode.
+    """
+    claim = "grad mode is thread-local"
+    x = torch.ones(3, device=device, requires_grad=True)
+    seen = {}
+
+    def worker():
+        seen["mode"] = torch.is_grad_enabled()
+        seen["out"] = x * 2
+
+    with torch.no_grad():
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join()
+        check_mode(False, "in the main thread inside no_grad", claim, device)
+    assert seen["mode"] is True, f"is_grad_enabled()={seen['mode']} in the worker thread [{claim}, device={device}]"
+    check_flag(seen["out"], True, "x * 2 in a thread started inside no_grad", claim, device)
+
+
+def test_no_grad_allows_in_place_updates_of_leaves_that_require_grad(device):
+    """An in-place update of a leaf that requires grad raises in grad mode and works inside no_grad (the optimizer-update use).
+
+    The leaf stays a leaf that requires grad; the update is not recorded.
+    """
+    claim = "no_grad allows in-place updates of leaves (optimizer updates)"
+    w = torch.ones(3, device=device, requires_grad=True)
+    step = torch.full((3,), 0.5, device=device)
+    with raises(RuntimeError, "leaf Variable that requires grad", f"{claim}, device={device}"):
+        w.sub_(step)
+    try:
+        with torch.no_grad():
+            w.sub_(step)
+    except RuntimeError as e:
+        pytest.fail(f"in-place update of the leaf inside no_grad raised {e} [{claim}, device={device}]")
+    check_flag(w, True, "w after the update", claim, device)
+    assert w.is_leaf and w.grad_fn is None, f"w: is_leaf={w.is_leaf}, grad_fn={w.grad_fn} [{claim}, device={device}]"
+    assert_same(w.detach(), torch.full((3,), 0.5, device=device), f"{claim}: updated value, device={device}")
+
+
+# --------------------------------------------------------------------------- the grad-mode table
+
+MODES = {
+    "default": contextlib.nullcontext,
+    "no-grad": lambda: torch.no_grad(),
+    "inference": lambda: torch.inference_mode(),
+}
+#: row -> (excludes recording, skips tracking overhead, usable in grad mode later), from the notes
+TABLE = {
+    "default": (False, False, True),
+    "no-grad": (True, False, True),
+    "inference": (True, True, False),
+}
+
+
+def has_version_counter(t) -> bool:
+    try:
+        t._version
+    except RuntimeError:
+        return False
+    return True
+
+
+def usable_in_autograd_later(t, w) -> bool:
+    """Can ``t`` be saved for backward by a recorded op (``w * t`` saves it for w's gradient)?"""
+    try:
+        (w * t).sum().backward()
+    except RuntimeError as e:
+        if "inference" not in str(e).lower():
+            raise
+        return False
+    return torch.equal(w.grad, t)
+
+
+@pytest.mark.parametrize("row", list(TABLE))
+def test_grad_mode_table(device, row):
+    """Each grad mode behaves as its row of the autograd notes' table says.
+
+    Columns: excludes operations from the backward graph (``x + 1`` has no ``grad_fn``); skips
+    tracking overhead (the result has no version counter); tensors created in the mode can be used
+    in grad mode later (a recorded op may save them for backward).
+    """
+    claim = "grad-mode table"
+    x = torch.arange(4.0, device=device, requires_grad=True)
+    w = torch.ones(4, device=device, requires_grad=True)
+    with MODES[row]():
+        out = torch.add(x, 1)
+        made = torch.arange(4.0, device=device) * 3
+    got = (out.grad_fn is None, not has_version_counter(made), usable_in_autograd_later(made, w))
+    columns = ("excludes operations from backward graph", "skips tracking overhead", "usable in grad mode later")
+    for column, g, want in zip(columns, got, TABLE[row]):
+        assert g is want, f"{row} mode, '{column}': {g}, but the table says {want} [{claim}, device={device}]"
+
+
+# --------------------------------------------------------------------------- inference mode
+
+
+def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward(device):
+    """Tensors made under inference_mode are inference tensors that autograd refuses to save for backward.
+
+    Reading ``_version`` raises ("do not track version counter"); ``w * t`` outside the mode raises
+    ("cannot be saved for backward"). Not refused: ``w + t`` (nothing saved) and ``t.clone()``,
+    which is a normal tensor. Tensors from outside stay normal.
+    """
+    claim = "inference_mode outputs are inference tensors that cannot be saved for backward"
+    x = torch.ones(3, device=device, requires_grad=True)
+    with torch.inference_mode():
+        assert torch.is_inference_mode_enabled(), f"inference mode not enabled inside the block [{claim}, device={device}]"
+        t = x * 2
+    assert t.is_inference() and not x.is_inference(), (
+        f"t.is_inference()={t.is_inference()}, x.is_inference()={x.is_inference()}, but should be True/False "
+        f"[{claim}, device={device}]"
+    )
+    check_flag(t, False, "x * 2 under inference_mode", claim, device)
+    with raises(RuntimeError, "version counter", f"{claim}: t._version, device={device}"):
+        t._version
+    w = torch.ones(3, device=device, requires_grad=True)
+    with raises(RuntimeError, "cannot be saved for backward", f"{claim}: w * t, device={device}"):
+        w * t
+    (w + t).sum().backward()  # saves neither operand
+    assert_same(w.grad, torch.ones(3, device=device), f"{claim}: w + t is allowed, device={device}")
+    normal = t.clone()
+    assert not normal.is_inference(), f"t.clone() outside the mode is an inference tensor [{claim}, device={device}]"

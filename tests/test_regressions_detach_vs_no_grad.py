@@ -1,0 +1,210 @@
+"""Planted regressions for specs/test_detach_vs_no_grad.py: each breaks one or more claims and must be killed."""
+
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+from tests.plant import assert_killed, assert_passed, run
+
+MOD = "test_detach_vs_no_grad.py"
+
+
+def specs(*names):
+    return [f"{MOD}::{n}" for n in names]
+
+
+class inert(contextlib.ContextDecorator):
+    """A grad-mode manager that does nothing (usable with or without parentheses)."""
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        return self(func) if callable(func) else self
+
+    def __init__(self, *args):
+        pass
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_control_specs_pass_unpatched(pytester):
+    """Control: without a planted regression the module's specs pass."""
+    assert_passed(run(pytester, MOD))
+
+
+def test_detach_that_copies_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach returning a copy instead of a view of the same storage."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: orig(self).clone())
+    result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
+    assert_killed(result, "detach shares storage and has no history")
+
+
+def test_detach_that_keeps_history_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach returning a recorded alias (view_as) that still carries gradient."""
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: self.view_as(self))
+    result = run(
+        pytester,
+        *specs("test_detach_cuts_gradient_through_that_tensor_only", "test_detach_shares_storage_and_has_no_history"),
+    )
+    assert_killed(result, "detach cuts gradient through that one tensor only", "detach shares storage and has no history")
+
+
+def test_no_grad_that_does_nothing_is_killed(pytester, monkeypatch):
+    """Plants torch.no_grad as a context manager/decorator that leaves grad mode on."""
+    monkeypatch.setattr(torch, "no_grad", inert)
+    result = run(
+        pytester,
+        *specs(
+            "test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs",
+            "test_views_made_in_no_grad_still_report_requires_grad",
+            "test_no_grad_works_as_a_decorator",
+            "test_no_grad_allows_in_place_updates_of_leaves_that_require_grad",
+            "test_grad_mode_table",
+        ),
+    )
+    assert_killed(
+        result,
+        "inside no_grad outputs do not require grad; leaves keep theirs",
+        "views made in no_grad still report requires_grad=True",
+        "no_grad works as a decorator",
+        "no_grad allows in-place updates of leaves (optimizer updates)",
+        "no-grad mode, 'excludes operations from backward graph'",
+    )
+
+
+def test_no_grad_not_restoring_on_exception_is_killed(pytester, monkeypatch):
+    """Plants torch.no_grad whose __exit__ restores grad mode only on a normal exit."""
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __exit__(self, exc_type, exc, tb):
+            if exc_type is None:
+                super().__exit__(exc_type, exc, tb)
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    result = run(pytester, *specs("test_no_grad_restores_the_previous_mode_also_on_exception"))
+    assert_killed(result, "no_grad restores the previous grad mode, also on exception")
+
+
+def test_no_grad_restoring_to_enabled_is_killed(pytester, monkeypatch):
+    """Plants torch.no_grad whose __exit__ always re-enables grad instead of restoring the previous mode."""
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __exit__(self, *exc):
+            torch._C._set_grad_enabled(True)
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    result = run(pytester, *specs("test_no_grad_restores_the_previous_mode_also_on_exception"))
+    assert_killed(result, "no_grad restores the previous grad mode, also on exception")
+
+
+def test_decorators_requiring_parentheses_are_killed(pytester, monkeypatch):
+    """Plants the torch 2.0 behaviour: torch.no_grad(func) raises TypeError (no bare decorator)."""
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __new__(cls, *args):
+            if args:
+                raise TypeError("no_grad.__init__() takes 1 positional argument but 2 were given")
+            return object.__new__(cls)
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    result = run(pytester, *specs("test_grad_mode_decorators_work_without_parentheses"))
+    assert_killed(result, "grad-mode decorators work without parentheses")
+
+
+def test_factories_honouring_no_grad_are_killed(pytester, monkeypatch):
+    """Plants torch.zeros/torch.ones dropping requires_grad=True while grad mode is off."""
+    for name in ("zeros", "ones"):
+        orig = getattr(torch, name)
+
+        def factory(*args, requires_grad=False, _orig=orig, **kwargs):
+            return _orig(*args, requires_grad=requires_grad and torch.is_grad_enabled(), **kwargs)
+
+        monkeypatch.setattr(torch, name, factory)
+    result = run(pytester, *specs("test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad"))
+    assert_killed(result, "factories asked for requires_grad=True inside no_grad still require grad")
+
+
+def test_enable_grad_that_does_nothing_is_killed(pytester, monkeypatch):
+    """Plants torch.enable_grad as a context manager that leaves no_grad in force."""
+    monkeypatch.setattr(torch, "enable_grad", inert)
+    result = run(pytester, *specs("test_enable_grad_inside_no_grad_records_again"))
+    assert_killed(result, "enable_grad inside no_grad re-enables recording")
+
+
+def test_set_grad_enabled_ignoring_its_flag_is_killed(pytester, monkeypatch):
+    """Plants torch.set_grad_enabled that ignores its mode argument and enables grad."""
+    orig = torch.set_grad_enabled
+
+    class set_grad_enabled(orig):
+        def __init__(self, mode):
+            super().__init__(True)
+
+    monkeypatch.setattr(torch, "set_grad_enabled", set_grad_enabled)
+    result = run(pytester, *specs("test_set_grad_enabled_works_as_context_manager_and_as_a_call"))
+    assert_killed(result, "set_grad_enabled works as context manager and as a call")
+
+
+def test_process_global_no_grad_is_killed(pytester, monkeypatch):
+    """Plants a process-global no_grad: while any thread is inside it, Tensor.__mul__ records in no thread."""
+    inside = {"count": 0}
+    orig_no_grad, orig_mul = torch.no_grad, torch.Tensor.__mul__
+
+    class no_grad(orig_no_grad):
+        def __enter__(self):
+            inside["count"] += 1
+            return super().__enter__()
+
+        def __exit__(self, *exc):
+            inside["count"] -= 1
+            return super().__exit__(*exc)
+
+    def mul(self, other):
+        out = orig_mul(self, other)
+        return out.detach() if inside["count"] else out
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    monkeypatch.setattr(torch.Tensor, "__mul__", mul)
+    result = run(pytester, *specs("test_grad_mode_is_thread_local"))
+    assert_killed(result, "grad mode is thread-local")
+
+
+def test_default_mode_not_recording_is_killed(pytester, monkeypatch):
+    """Plants torch.add returning an unrecorded output in default (grad) mode."""
+    orig = torch.add
+    monkeypatch.setattr(torch, "add", lambda *a, **k: orig(*a, **k).detach())
+    result = run(pytester, *specs("test_grad_mode_table"))
+    assert_killed(result, "default mode, 'excludes operations from backward graph'")
+
+
+def test_inference_mode_that_is_only_no_grad_is_killed(pytester, monkeypatch):
+    """Plants torch.inference_mode as plain no_grad (no inference tensors, version counters kept)."""
+    orig = torch.no_grad
+    monkeypatch.setattr(torch, "inference_mode", lambda mode=True: orig())
+    result = run(
+        pytester,
+        *specs("test_grad_mode_table", "test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward"),
+    )
+    assert_killed(
+        result,
+        "inference mode, 'skips tracking overhead'",
+        "inference_mode outputs are inference tensors that cannot be saved for backward",
+    )
+
+
+def test_views_in_no_grad_reporting_false_are_killed(pytester, monkeypatch):
+    """Plants Tensor.__getitem__ returning a detached view (requires_grad=False) under no_grad."""
+    orig = torch.Tensor.__getitem__
+    monkeypatch.setattr(
+        torch.Tensor, "__getitem__", lambda self, idx: orig(self, idx) if torch.is_grad_enabled() else orig(self, idx).detach()
+    )
+    result = run(pytester, *specs("test_views_made_in_no_grad_still_report_requires_grad"))
+    assert_killed(result, "views made in no_grad still report requires_grad=True")
