@@ -1,0 +1,165 @@
+"""Planted regressions for specs/test_device_transfer.py: each breaks one claim and must be killed."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import Phase, settings
+
+from tests import plant
+from tests.plant import assert_killed, assert_passed
+
+MOD = "test_device_transfer.py"
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="the planted spec is about CUDA; no CUDA device")
+
+# ci, minus shrinking: a killed property fails on its first counterexample instead of spending
+# seconds minimising it (nothing here reads the minimal example).
+settings.register_profile(
+    "plant",
+    settings.get_profile("ci"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    report_multiple_bugs=False,
+)
+
+
+def run(pytester, *specs):
+    return plant.run(
+        pytester, *specs, args=("--hypothesis-profile=plant", "-p", "no:unraisableexception", "--tb=short")
+    )
+
+
+def spec(name: str) -> str:
+    return f"{MOD}::{name}"
+
+
+def test_control_specs_pass_unpatched(pytester):
+    """Control: without a planted regression the module's specs pass."""
+    assert_passed(run(pytester, MOD))
+
+
+# --------------------------------------------------------------------------- .to()
+
+
+def test_to_downcasting_float64_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device) that silently downcasts float64 to float32 (as MPS-style backends do)."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return orig(out, torch.float32) if out.dtype == torch.float64 else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
+    assert_killed(result, "to(device) keeps values, dtype and shape")
+
+
+def test_to_always_copying_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to() that returns a copy even when nothing changes."""
+    orig = torch.Tensor.to
+    monkeypatch.setattr(torch.Tensor, "to", lambda self, *a, **kw: orig(self, *a, **kw).clone())
+    result = run(pytester, spec("test_to_same_device_and_dtype_returns_same_object"))
+    assert_killed(result, "to() of a tensor already there returns the same object")
+
+
+def test_to_ignoring_copy_flag_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to() that ignores copy=True and returns the input itself."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        kwargs.pop("copy", None)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_with_copy_true_returns_new_tensor"))
+    assert_killed(result, "to(copy=True) returns a new tensor")
+
+
+def test_to_ignoring_dtype_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device, dtype) that ignores the dtype and only moves the tensor."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        kwargs.pop("dtype", None)
+        return orig(self, *[a for a in args if not isinstance(a, torch.dtype)], **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_other_dtype_returns_converted_copy"))
+    assert_killed(result, "to(other dtype) returns a converted copy")
+
+
+# --------------------------------------------------------------------------- .cpu()
+
+
+def test_cpu_downcasting_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cpu() that returns float64 tensors as float32."""
+    orig = torch.Tensor.cpu
+
+    def cpu(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.float() if out.dtype == torch.float64 else out
+
+    monkeypatch.setattr(torch.Tensor, "cpu", cpu)
+    result = run(pytester, spec("test_cpu_of_tensor_on_device_equals_it"))
+    assert_killed(result, "cpu() of a tensor on device equals it")
+
+
+def test_cpu_always_copying_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cpu() that returns a new tensor even for a cpu tensor."""
+    orig = torch.Tensor.cpu
+    monkeypatch.setattr(torch.Tensor, "cpu", lambda self, *a, **kw: orig(self, *a, **kw).clone())
+    result = run(pytester, spec("test_cpu_of_cpu_tensor_is_same_object"))
+    assert_killed(result, "cpu() of a cpu tensor returns the same object")
+
+
+# --------------------------------------------------------------------------- autograd and round trip
+
+
+def test_to_detaching_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device) that detaches its result, cutting the graph back to the leaf."""
+    orig = torch.Tensor.to
+    monkeypatch.setattr(torch.Tensor, "to", lambda self, *a, **kw: orig(self, *a, **kw).detach())
+    result = run(pytester, spec("test_gradient_flows_back_through_to_device"))
+    assert_killed(result, "gradients flow back through to(device)")
+
+
+def test_transfer_canonicalising_negative_zero_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cpu() that turns -0.0 into +0.0 (a copy that is not bit-exact)."""
+    orig = torch.Tensor.cpu
+
+    def cpu(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out + 0.0 if out.is_floating_point() else out  # -0.0 + 0.0 == +0.0
+
+    monkeypatch.setattr(torch.Tensor, "cpu", cpu)
+    result = run(pytester, spec("test_ndarray_to_device_and_back_is_identity"))
+    assert_killed(result, "ndarray -> tensor -> device -> cpu -> ndarray is the identity")
+
+
+# --------------------------------------------------------------------------- the CUDA API itself
+
+
+@needs_cuda
+def test_cuda_downcasting_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cuda() that downcasts float64 to float32, breaking the note's round trip and to('cuda') == cuda()."""
+    orig = torch.Tensor.cuda
+
+    def cuda(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.float() if out.dtype == torch.float64 else out
+
+    monkeypatch.setattr(torch.Tensor, "cuda", cuda)
+    result = run(
+        pytester,
+        spec("test_cuda_then_cpu_round_trip_keeps_values_and_dtype"),
+        spec("test_to_cuda_equals_cuda"),
+    )
+    assert_killed(result, "cuda() then cpu() keeps values and dtype", "to('cuda') equals cuda()")
+
+
+@needs_cuda
+def test_cuda_always_copying_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cuda() that returns a copy of a tensor already on the current cuda device."""
+    orig = torch.Tensor.cuda
+    monkeypatch.setattr(torch.Tensor, "cuda", lambda self, *a, **kw: orig(self, *a, **kw).clone())
+    result = run(pytester, spec("test_cuda_of_cuda_tensor_is_same_object"))
+    assert_killed(result, "cuda() of a cuda tensor returns the same object")
