@@ -344,8 +344,10 @@ def state_guard():
     after = _snapshot()
     torch.set_default_dtype(before["default dtype"])
     torch.set_grad_enabled(before["grad mode"])
-    if "default device" in before:
-        torch.set_default_device(before["default device"])
+    if "default device" in before and after["default device"] != before["default device"]:
+        # set_default_device pushes a TorchFunctionMode even for cpu: only undo a real change.
+        was = before["default device"]
+        torch.set_default_device(None if was.type == "cpu" else was)
     torch.set_rng_state(rng[0])
     np.random.set_state(rng[1])
     random.setstate(rng[2])

@@ -1,0 +1,487 @@
+"""Dynamic vs static graphs: eager autograd, jit.trace, jit.script, torch.export, torch.compile.
+
+*Dynamic* (define-by-run) means the graph is whatever Python actually executed: in eager PyTorch
+every operation on a tensor that requires grad appends a node (``grad_fn``) to a fresh autograd
+graph while the code runs. A data-dependent ``if`` or ``while`` is ordinary Python, so the graph of
+each call records the branch and the number of iterations that call took, and ``backward()``
+differentiates exactly that path. The graph is rebuilt on every call and, by default, freed by the
+first ``backward()``; a second ``backward()`` through it raises unless ``retain_graph=True``.
+
+*Static* means the graph is captured once and then reused for other inputs. PyTorch has several
+capture tools, and they differ in the one thing that matters here -- Python control flow that
+depends on tensor *values*:
+
+* ``torch.jit.trace`` runs the function once on an example and records the tensor operations it
+  saw. The ``if`` is not recorded, only the branch the example took: the traced function returns
+  that branch's result for every input, and tracing warns (``TracerWarning``) at the
+  tensor-to-bool conversion.
+* ``torch.jit.script`` compiles the Python source to TorchScript, so ``if``/``while`` become graph
+  control flow and both branches behave as in eager.
+* ``torch.export`` (2.1+) produces an ahead-of-time ``ExportedProgram``. A Python ``if`` on a
+  tensor value cannot be captured and is *rejected with an error*; the branch must be written with
+  ``torch.cond``, which exports as a real conditional. Exported shapes are specialized to the
+  example unless a dimension is marked dynamic (``torch.export.Dim``).
+* ``torch.compile`` is not a static-graph export at all: it captures graphs where it can and falls
+  back to Python ("graph break") at a data-dependent ``if``, so results keep eager semantics.
+  ``fullgraph=True`` turns the graph break into an error.
+
+What the source note gets wrong or leaves out: it says PyTorch "can also build static graphs via
+ONNX, caffe2 and TorchScript". Caffe2 is gone (torch 2.x ships no ``caffe2`` module);
+TorchScript is deprecated -- since torch 2.10 ``torch.jit.trace`` and ``torch.jit.script`` warn
+"... Please switch to `torch.compile` or `torch.export`" (the warning category changed between
+releases, DeprecationWarning then FutureWarning, so specs match the text) -- and the static-graph
+path today is ``torch.export``, which ``torch.onnx.export`` is built on by default from 2.9 (a
+``torch.cond`` becomes an ONNX ``If``; that spec needs the optional onnx/onnxscript packages).
+And "static" is not one thing: tracing silently freezes a branch, scripting keeps it, export
+refuses it.
+
+Sizes are bounded (1-6 elements, values in [-2, 2]): the claims are about graph structure, and
+the capture tools cost far more than the arithmetic.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch._dynamo  # noqa: F401  (import cost paid at collection, not inside the first spec)
+import torch.export  # noqa: F401
+import torch.fx.experimental.symbolic_shapes  # noqa: F401
+from hypothesis import assume, example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from specs.helpers import assert_device
+
+# --------------------------------------------------------------------------- the functions under test
+
+
+def branchy(x):
+    """Data-dependent ``if``: the branch depends on the values in ``x``."""
+    if x.sum() > 0:
+        return x.sin() * 2
+    return x.exp() - 1
+
+
+def on_true(x):
+    return x.sin() * 2
+
+
+def on_false(x):
+    return x.exp() - 1
+
+
+class BranchyModule(torch.nn.Module):
+    """``branchy`` as a module, for torch.export."""
+
+    def forward(self, x):
+        return branchy(x)
+
+
+class CondModule(torch.nn.Module):
+    """The same logic with ``torch.cond``: the branch is an operator, not Python control flow."""
+
+    def forward(self, x):
+        return torch.cond(x.sum() > 0, on_true, on_false, (x,))
+
+
+def path_dependent(x, limit=8.0, max_loops=6):
+    """Data-dependent ``if`` and ``while``; returns (y, branch, loops) as Python executed them."""
+    if x.sum() > 0:
+        y, branch = x.sin(), "SinBackward0"
+    else:
+        y, branch = x.exp(), "ExpBackward0"
+    loops = 0
+    while y.abs().sum() < limit and loops < max_loops:
+        y = y * 2
+        loops += 1
+    return y, branch, loops
+
+
+# --------------------------------------------------------------------------- strategies & helpers
+
+values = hnp.arrays(
+    np.float32, st.integers(1, 6), elements=st.floats(-2, 2, width=32, allow_subnormal=False)
+)
+
+
+def on(device, a, dtype=None):
+    return torch.tensor(a, dtype=dtype, device=device)
+
+
+@contextlib.contextmanager
+def claiming(claim: str, device):
+    """Any failure or error inside the block fails the spec with the claim and device named."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except (Exception, pytest.fail.Exception) as e:  # pytest.raises/warns fail with a BaseException
+        pytest.fail(f"{type(e).__name__}: {e}\n[{claim}, device={device}]", pytrace=False)
+
+
+def close(actual, expected, claim: str, device):
+    __tracebackhide__ = True
+    torch.testing.assert_close(
+        actual, expected, msg=lambda m: f"{m}\n[{claim}, device={device}]"
+    )
+
+
+def differs(a, b) -> bool:
+    return not torch.allclose(a, b, rtol=1e-4, atol=1e-4)
+
+
+def chain(t):
+    """Names of the grad_fn nodes from ``t`` down to (excluding) the leaf's AccumulateGrad."""
+    names, node = [], t.grad_fn
+    while node is not None and type(node).__name__ != "AccumulateGrad":
+        names.append(type(node).__name__)
+        parents = [fn for fn, _ in node.next_functions if fn is not None]
+        node = parents[0] if len(parents) == 1 else None
+    return names
+
+
+def quiet(fn, *args, **kwargs):
+    """Call a TorchScript entry point without its deprecation/tracer warnings (specced separately)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"`torch\.jit\.")
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        return fn(*args, **kwargs)
+
+
+def dynamo_problem():
+    """Why torch.compile/export cannot run on this platform (e.g. Python too new), or None."""
+    check = getattr(torch._dynamo.eval_frame, "check_if_dynamo_supported", None)
+    try:
+        if check is not None:
+            check()
+    except RuntimeError as e:
+        return f"torch.compile is unsupported here (torch {torch.__version__}): {e}"
+    return None
+
+
+#: what torch.export raises for a Python ``if`` on a tensor value (strict / non-strict export)
+DATA_DEPENDENT_ERRORS = tuple(
+    cls
+    for cls in (
+        torch._dynamo.exc.Unsupported,
+        getattr(torch.fx.experimental.symbolic_shapes, "GuardOnDataDependentSymNode", None),
+    )
+    if cls is not None
+)
+
+needs_dynamo = pytest.mark.skipif(dynamo_problem() is not None, reason=str(dynamo_problem()))
+
+
+@pytest.fixture(scope="module")
+def cache():
+    """Captured graphs, keyed by (tool, device, ...): tracing/scripting/exporting once per module.
+
+    The capture itself runs inside the first spec that needs it, so a planted regression in the
+    capture tool fails that spec instead of erroring a fixture.
+    """
+    return {}
+
+
+def cached(cache, key, build):
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
+# --------------------------------------------------------------------------- eager: define-by-run
+
+
+@given(a=values, b=values)
+@example(a=np.array([1.0, 2.0], np.float32), b=np.array([-1.0, -2.0], np.float32))
+@example(a=np.array([0.0], np.float32), b=np.array([1.5, 1.5], np.float32))
+def test_eager_graph_records_the_branch_and_loop_count_each_call_executed(device, a, b):
+    """Eager autograd builds a new graph on every call, recording the branch and iterations actually run.
+
+    ``path_dependent`` has an ``if`` on ``x.sum()`` and a ``while`` on ``y.abs().sum()``: the
+    ``grad_fn`` chain of each result is ``MulBackward0`` once per loop iteration, then
+    ``SinBackward0`` or ``ExpBackward0`` for the branch taken, ending at the input leaf. A second
+    call (here with other values) builds a second graph and leaves the first one untouched.
+    """
+    claim = "eager autograd builds a new graph on every call, recording the branch and iterations actually run"
+    xa = on(device, a, torch.float64).requires_grad_()
+    xb = on(device, b, torch.float64).requires_grad_()
+    ya, branch_a, loops_a = path_dependent(xa)
+    first = chain(ya)
+    yb, branch_b, loops_b = path_dependent(xb)
+    for y, branch, loops in [(ya, branch_a, loops_a), (yb, branch_b, loops_b)]:
+        expected = ["MulBackward0"] * loops + [branch]
+        assert chain(y) == expected, (
+            f"grad_fn chain={chain(y)}, but should be {expected} ({branch}, {loops} loops) [{claim}, device={device}]"
+        )
+    assert ya.grad_fn is not yb.grad_fn and chain(ya) == first, (
+        f"the second call reused or changed the first call's graph [{claim}, device={device}]"
+    )
+
+
+@given(a=values)
+@example(a=np.array([1.0, 2.0], np.float32))  # sin branch, no loop
+@example(a=np.array([-1.0, -2.0], np.float32))  # exp branch, loops
+@example(a=np.array([0.1, -0.05], np.float32))  # sin branch, loops
+def test_eager_gradients_are_those_of_the_path_taken(device, a):
+    """backward() differentiates the path Python executed: 2**loops * cos(x) or 2**loops * exp(x)."""
+    claim = "backward() differentiates the path Python executed"
+    x = on(device, a, torch.float64).requires_grad_()
+    y, branch, loops = path_dependent(x)
+    y.sum().backward()
+    with torch.no_grad():
+        expected = (2.0**loops) * (x.cos() if branch == "SinBackward0" else x.exp())
+    close(x.grad, expected, f"{claim} ({branch}, {loops} loops)", device)
+
+
+def test_second_backward_raises_unless_retain_graph(device):
+    """A graph is freed by backward(): a second backward() raises unless retain_graph=True kept it.
+
+    With ``retain_graph=True`` the second pass works and gradients accumulate (``x.grad`` doubles).
+    """
+    claim = "a second backward() raises unless retain_graph=True"
+    x = torch.tensor([-1.0, 0.5, 2.0], device=device, requires_grad=True)
+    y, _, _ = path_dependent(x)
+    y.sum().backward()
+    with claiming(claim, device), pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.sum().backward()
+
+    x.grad = None
+    y, _, _ = path_dependent(x)
+    y.sum().backward(retain_graph=True)
+    once = x.grad.clone()
+    with claiming(claim, device):
+        y.sum().backward()
+    close(x.grad, 2 * once, claim + " (retained graph: gradients accumulate)", device)
+
+
+# --------------------------------------------------------------------------- torch.jit.trace
+
+
+@given(a=values)
+@example(a=np.array([1.0, 1.0, 1.0], np.float32))
+@example(a=np.array([-1.0, -1.0, -1.0], np.float32))
+def test_jit_trace_freezes_the_branch_its_example_took(device, a, cache):
+    """torch.jit.trace records only the branch its example input took, and replays it for every input.
+
+    Traced on a positive example, the function computes ``2*sin(x)`` even for inputs where eager
+    would run ``exp(x) - 1``, and vice versa: the ``if`` is gone from the graph.
+    """
+    claim = "torch.jit.trace records only the branch its example input took"
+    x = on(device, a)
+    takes_true = bool(x.sum() > 0)
+    assume(differs(on_true(x), on_false(x)))
+    with claiming(claim, device):
+        traced = {
+            sign: cached(cache, ("trace", device, sign), lambda: quiet(torch.jit.trace, branchy, on(device, example)))
+            for sign, example in [(True, [1.0, 1.0]), (False, [-1.0, -1.0])]
+        }
+        close(traced[takes_true](x), branchy(x), claim + " (same branch: matches eager)", device)
+        other = traced[not takes_true](x)
+    frozen = on_true(x) if not takes_true else on_false(x)
+    close(other, frozen, claim + f" (traced on the other branch, input takes {takes_true})", device)
+    assert differs(other, branchy(x)), f"traced function matched eager on the other branch [{claim}, device={device}]"
+
+
+def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
+    """torch.jit.trace warns with a TracerWarning when a traced tensor is converted to a Python bool.
+
+    The warning ("Converting a tensor to a Python boolean might cause the trace to be incorrect")
+    is the only sign that the trace froze a branch; it is raised at the ``if`` (its location is
+    the first Python frame, so an active TorchFunctionMode such as the one
+    ``torch.set_default_device`` installs reports its own file instead).
+    """
+    claim = "torch.jit.trace warns with a TracerWarning when a traced tensor is converted to a Python bool"
+    with claiming(claim, device), pytest.warns(torch.jit.TracerWarning, match="Converting a tensor to a Python boolean"):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"`torch\.jit\.")
+            torch.jit.trace(branchy, on(device, [1.0, 2.0]), check_trace=False)
+
+
+# --------------------------------------------------------------------------- torch.jit.script
+
+
+@given(a=values)
+@example(a=np.array([1.0, 1.0, 1.0], np.float32))
+@example(a=np.array([-1.0, -1.0, -1.0], np.float32))
+def test_jit_script_keeps_data_dependent_control_flow(device, a, cache):
+    """torch.jit.script compiles the `if` into the graph, so the scripted function matches eager on both branches."""
+    claim = "torch.jit.script keeps data-dependent control flow"
+    x = on(device, a)
+    with claiming(claim, device):
+        scripted = cached(cache, "script", lambda: quiet(torch.jit.script, branchy))
+        out = scripted(x)
+    close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
+
+
+JIT_DEPRECATED = r"`torch\.jit\.{api}` is .*Please switch to `torch\.compile` or `torch\.export`"
+
+
+@pytest.mark.torch_version(
+    ">=2.10",
+    reason="torch 2.10 added a runtime warning to torch.jit.script/trace (TorchScript docs mark it "
+    "deprecated since 2.9; the category is DeprecationWarning in 2.10-2.14, FutureWarning in 2.15)",
+)
+def test_jit_trace_and_script_warn_that_torchscript_is_deprecated(device):
+    """torch.jit.trace and torch.jit.script warn that TorchScript is deprecated in favour of torch.compile/torch.export.
+
+    The text is matched, not the category: it was a DeprecationWarning in 2.10-2.14 and is a
+    FutureWarning in 2.15; under Python 3.14+ the text says "not supported in Python 3.14+" instead.
+    """
+    claim = "torch.jit.trace and torch.jit.script warn that TorchScript is deprecated"
+    x = on(device, [1.0, 2.0])
+    with claiming(claim, device), pytest.warns(Warning, match=JIT_DEPRECATED.format(api="trace")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", torch.jit.TracerWarning)
+            torch.jit.trace(on_true, x, check_trace=False)
+    with claiming(claim, device), pytest.warns(Warning, match=JIT_DEPRECATED.format(api="script")):
+        torch.jit.script(branchy)(x)
+
+
+# --------------------------------------------------------------------------- torch.export
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.1", reason="torch.export.export first shipped in torch 2.1")
+def test_export_rejects_a_python_if_on_tensor_values(device, cache):
+    """torch.export rejects a Python `if` on tensor values with an error instead of freezing a branch.
+
+    The error depends on the export mode: strict mode (the default before 2.9) traces with Dynamo
+    and raises ``torch._dynamo.exc.Unsupported`` (or its subclass ``UserError``); non-strict mode
+    raises ``GuardOnDataDependentSymNode`` ("Could not guard on data-dependent expression").
+    """
+    claim = "torch.export rejects a Python `if` on tensor values with an error"
+    with claiming(claim, device), pytest.raises(DATA_DEPENDENT_ERRORS):
+        torch.export.export(BranchyModule(), (on(device, [1.0, 2.0]),))
+
+
+def exported(cache, device, dynamic: bool):
+    """(ExportedProgram, its runnable module) of CondModule for a length-4 example on ``device``."""
+
+    def build():
+        kwargs = {"dynamic_shapes": {"x": {0: torch.export.Dim("n", min=2, max=64)}}} if dynamic else {}
+        ep = torch.export.export(CondModule(), (on(device, [1.0, -0.5, 2.0, 0.25]),), **kwargs)
+        return ep, ep.module()
+
+    return cached(cache, ("export", device, dynamic), build)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(
+    ">=2.2", reason="torch.cond and ExportedProgram.module() are public from torch 2.2 (2.1 had "
+    "functorch.experimental.control_flow.cond only)"
+)
+@given(a=hnp.arrays(np.float32, 4, elements=st.floats(-2, 2, width=32)))
+@example(a=np.array([1.0, 1.0, 1.0, 1.0], np.float32))
+@example(a=np.array([-1.0, -1.0, -1.0, -1.0], np.float32))
+def test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device(device, a, cache):
+    """The same logic written with torch.cond exports to one graph that matches eager on both branches, on the spec's device.
+
+    The exported graph contains a ``cond`` operator holding both branches as subgraphs.
+    """
+    claim = "torch.cond exports to one graph that matches eager on both branches"
+    x = on(device, a)
+    with claiming(claim, device):
+        ep, module = exported(cache, device, dynamic=False)
+        out = module(x)
+    targets = [str(n.target) for n in ep.graph.nodes if n.op == "call_function"]
+    assert any("cond" in t for t in targets), f"no cond node in exported graph {targets} [{claim}, device={device}]"
+    assert_device(out, device, claim)
+    close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(
+    ">=2.2", reason="torch.export.Dim / dynamic_shapes and torch.cond are public from torch 2.2"
+)
+@given(a=st.integers(2, 8).filter(lambda n: n != 4).flatmap(
+    lambda n: hnp.arrays(np.float32, n, elements=st.floats(-2, 2, width=32))
+))
+@example(a=np.array([1.0, 2.0], np.float32))
+@example(a=np.array([-1.0, -2.0, 0.5, 0.0, 1.0, -1.5, 2.0], np.float32))
+def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
+    """An exported program accepts only its example's shape, unless that dimension was marked dynamic with Dim.
+
+    Exported with a length-4 example, another length is refused when the program runs (a
+    ``RuntimeError`` "Expected input ... to be equal to 4" in older releases, an
+    ``AssertionError`` "Guard failed" in newer ones); exported with ``Dim("n")`` on dim 0 the same
+    program accepts any length in the declared range and still matches eager.
+    """
+    claim = "exported shapes are static unless marked dynamic"
+    x = on(device, a)
+    with claiming(claim + " (static export refuses another length)", device), pytest.raises(
+        (RuntimeError, AssertionError), match=r"(size\(\)\[0\]|shape\[0\]).*\b4\b"
+    ):
+        exported(cache, device, dynamic=False)[1](x)
+    with claiming(claim + " (dynamic export accepts another length)", device):
+        out = exported(cache, device, dynamic=True)[1](x)
+    close(out, branchy(x), claim, device)
+
+
+# --------------------------------------------------------------------------- torch.compile
+
+
+@pytest.fixture(scope="module")
+def compiled():
+    """``branchy`` under torch.compile with the "eager" backend (dynamo capture, no C++ toolchain)."""
+    return torch.compile(branchy, backend="eager")
+
+
+@needs_dynamo
+@given(a=hnp.arrays(np.float32, 4, elements=st.floats(-2, 2, width=32)))  # one length: no recompiles
+@example(a=np.array([1.0, 1.0, 1.0, 1.0], np.float32))
+@example(a=np.array([-1.0, -1.0, -1.0, -1.0], np.float32))
+def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(device, a, compiled):
+    """torch.compile keeps eager semantics: a data-dependent `if` graph-breaks and both branches match eager."""
+    claim = "torch.compile keeps eager semantics across data-dependent branches"
+    x = on(device, a)
+    with claiming(claim, device):
+        out = compiled(x)
+    close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.1", reason="torch.compiler.reset (clean compile caches) is public from torch 2.1")
+def test_torch_compile_fullgraph_raises_at_a_graph_break(device):
+    """torch.compile(fullgraph=True) raises at a data-dependent `if` instead of graph-breaking.
+
+    Dynamo caches compiled code per Python function, and a cached entry from a non-fullgraph
+    compile is reused silently, so the spec clears the caches first (``torch.compiler.reset()``).
+    The error is ``torch._dynamo.exc.Unsupported`` (a ``RuntimeError``; 2.15 says "Data-dependent
+    branching").
+    """
+    claim = "torch.compile(fullgraph=True) raises at a data-dependent `if`"
+    torch.compiler.reset()
+    strict = torch.compile(branchy, backend="eager", fullgraph=True)
+    with claiming(claim, device), pytest.raises(torch._dynamo.exc.Unsupported):
+        strict(on(device, [1.0, 2.0]))
+
+
+# --------------------------------------------------------------------------- ONNX (optional)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(
+    ">=2.9", reason="torch.onnx.export builds on torch.export (dynamo=True) by default from 2.9; the "
+    "older TorchScript-based exporter traces, and cannot export torch.cond"
+)
+def test_onnx_export_of_torch_cond_is_an_onnx_if(device):
+    """torch.onnx.export turns torch.cond into an ONNX `If` node holding both branches.
+
+    Needs the optional ``onnx`` and ``onnxscript`` packages (skips without them). Slow: the first
+    ONNX export in a process takes seconds (exporter registry setup), hence a single example.
+    """
+    pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
+    pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
+    claim = "torch.onnx.export turns torch.cond into an ONNX `If` node holding both branches"
+    with claiming(claim, device), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Exporting a model while it is in training mode"
+        program = torch.onnx.export(CondModule(), (on(device, [1.0, -2.0, 0.5]),), dynamo=True)
+    ifs = [n for n in program.model_proto.graph.node if n.op_type == "If"]
+    assert len(ifs) == 1, f"ONNX nodes {[n.op_type for n in program.model_proto.graph.node]}, but should hold one If [{claim}, device={device}]"
+    branches = {a.name: {n.op_type for n in a.g.node} for a in ifs[0].attribute}
+    assert "Sin" in branches.get("then_branch", set()) and "Exp" in branches.get("else_branch", set()), (
+        f"If branches {branches}, but then should compute sin and else exp [{claim}, device={device}]"
+    )
