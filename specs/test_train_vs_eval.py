@@ -1,0 +1,361 @@
+"""train() vs eval(): a flag that changes what some layers compute, nothing else.
+
+Every ``nn.Module`` has a boolean ``training`` attribute. ``model.train()`` sets it to True and
+``model.eval()`` -- which is literally ``model.train(False)`` -- sets it to False, on the module and
+recursively on every submodule, and both return the module itself so calls chain
+(``model = Net().to(device).eval()``). A freshly constructed module is in training mode.
+
+The flag is read by the layers whose maths differs between fitting and inference:
+
+* ``Dropout(p)`` in training zeroes each element independently with probability ``p`` and scales
+  the survivors by ``1/(1-p)`` so the expected value is unchanged ("inverted dropout"); in eval it
+  is the identity, whatever ``p``.
+* ``BatchNorm1d/2d`` in training normalizes with the statistics of the current batch (mean and
+  *biased* variance) and updates its running estimates,
+  ``running_mean <- (1-momentum)*running_mean + momentum*batch_mean`` and the same for
+  ``running_var`` with the *unbiased* batch variance; ``num_batches_tracked`` counts the batches and
+  ``momentum=None`` turns the update into a cumulative average. In eval it normalizes with the
+  running statistics and leaves them alone, so a sample's output no longer depends on the other
+  samples of its batch. With ``track_running_stats=False`` there are no running statistics and
+  batch statistics are used in eval too. A batch with a single value per channel cannot be
+  normalized in training and raises.
+
+Folklore corrected: the source note says ``model.train()`` "computes gradients" and
+``model.eval()`` "does not". That is false: neither touches autograd or ``requires_grad`` -- an
+eval-mode model still builds a graph and back-propagates (see ``test_eval_vs_no_grad``). The
+note's "BatchNorm and Dropout set to True/False" is the ``training`` flag described here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+
+import pytest
+import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+from torch import nn
+
+from specs.helpers import assert_same
+
+# --------------------------------------------------------------------------- private helpers
+
+
+@contextlib.contextmanager
+def seeded(device: torch.device, seed: int):
+    """Seed only ``device``'s default generator, inside a fork that restores it afterwards."""
+    cuda = device.type == "cuda"
+    index = (device.index if device.index is not None else torch.cuda.current_device()) if cuda else None
+    with torch.random.fork_rng(devices=[index] if cuda else []):
+        (torch.cuda.default_generators[index] if cuda else torch.default_generator).manual_seed(seed)
+        yield
+
+
+def data(shape, seed: int, device, dtype=torch.float64, scale=1.0, shift=0.0):
+    """Reproducible normal data drawn on cpu from ``seed``, then moved to ``device``."""
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(shape, generator=g, dtype=dtype) * scale + shift).to(device)
+
+
+def flags(model: nn.Module):
+    return {name or "<root>": m.training for name, m in model.named_modules()}
+
+
+def assert_all_training(model, expected: bool, claim: str):
+    __tracebackhide__ = True
+    wrong = {k: v for k, v in flags(model).items() if v is not expected}
+    assert not wrong, f"training flags {wrong}, but every module should be {expected} [{claim}]"
+
+
+def tree(depth: int, width: int) -> nn.Module:
+    """A nested Sequential ``depth`` levels deep, ``width`` branches per level, mixed leaf layers."""
+    if depth == 0:
+        return nn.Sequential(nn.Linear(3, 3), nn.Dropout(0.5), nn.BatchNorm1d(3))
+    return nn.Sequential(*(tree(depth - 1, width) for _ in range(width)), nn.ReLU())
+
+
+def batch_stats(x):
+    """Per-channel mean, biased and unbiased variance over every dim but 1."""
+    dims = [d for d in range(x.dim()) if d != 1]
+    return x.mean(dims), x.var(dims, unbiased=False), x.var(dims, unbiased=True)
+
+
+def per_channel(v, x):
+    return v.reshape((1, -1) + (1,) * (x.dim() - 2))
+
+
+def normalize(x, mean, var, eps, weight, bias):
+    return (x - per_channel(mean, x)) / torch.sqrt(per_channel(var, x) + eps) * per_channel(
+        weight, x
+    ) + per_channel(bias, x)
+
+
+#: (BatchNorm class, input shape builder): BatchNorm1d on (N, C) and (N, C, L), BatchNorm2d on (N, C, H, W).
+BN_KINDS = {
+    "1d(N,C)": (nn.BatchNorm1d, lambda n, c, s: (n, c)),
+    "1d(N,C,L)": (nn.BatchNorm1d, lambda n, c, s: (n, c, s)),
+    "2d(N,C,H,W)": (nn.BatchNorm2d, lambda n, c, s: (n, c, s, s + 1)),
+}
+
+# Bounded sizes: a batch of 2..6 with 1..4 channels and sides up to 4 already exercises every
+# reduction; larger tensors only cost time.
+bn_cases = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(list(BN_KINDS)),
+        "n": st.integers(2, 6),
+        "c": st.integers(1, 4),
+        "s": st.integers(1, 4),
+        "seed": st.integers(0, 2**32 - 1),
+    }
+)
+momenta = st.floats(0.01, 1.0)
+
+
+def make_bn(case, device, **kwargs):
+    """A float64 BatchNorm on ``device`` with non-trivial affine parameters and running stats."""
+    cls, shape = BN_KINDS[case["kind"]]
+    bn = cls(case["c"], **kwargs).to(device, torch.float64)
+    c, seed = case["c"], case["seed"]
+    with torch.no_grad():
+        bn.weight.copy_(data(c, seed + 1, device, scale=0.5, shift=1.0))
+        bn.bias.copy_(data(c, seed + 2, device))
+        if bn.running_mean is not None:
+            bn.running_mean.copy_(data(c, seed + 3, device))
+            bn.running_var.copy_(data(c, seed + 4, device).abs() + 0.5)
+    x = data(shape(case["n"], c, case["s"]), seed, device, scale=2.0, shift=0.5)
+    return bn, x
+
+
+# --------------------------------------------------------------------------- train() / eval()
+
+
+@given(depth=st.integers(0, 3), width=st.integers(1, 3), calls=st.lists(st.booleans(), min_size=1, max_size=4))
+def test_train_and_eval_set_training_on_every_submodule_and_return_self(device, depth, width, calls):
+    """train() and eval() set ``.training`` on the module and every submodule, and return the module itself.
+
+    ``calls`` is a random sequence of ``train()`` (True) / ``eval()`` (False) on a nested model.
+    """
+    claim = f"train()/eval() set .training recursively and return self, device={device}"
+    model = tree(depth, width).to(device)
+    for mode in calls:
+        returned = model.train() if mode else model.eval()
+        assert returned is model, f"{'train' if mode else 'eval'}() returned {returned!r}, not the module [{claim}]"
+        assert_all_training(model, mode, claim)
+
+
+@given(depth=st.integers(0, 2), width=st.integers(1, 2))
+def test_eval_is_train_false(device, depth, width):
+    """eval() is train(False): it goes through train(), so a submodule overriding train() sees mode False."""
+    claim = f"eval() is train(False), device={device}"
+    seen = []
+
+    class Recorder(nn.Module):
+        def train(self, mode=True):
+            seen.append(mode)
+            return super().train(mode)
+
+    model = nn.Sequential(tree(depth, width), Recorder(), nn.Sequential(Recorder())).to(device)
+    reference = copy.deepcopy(model).train(False)
+    seen.clear()  # the reference's train(False) was recorded too
+    model.eval()
+    assert seen == [False, False], f"overridden train() saw {seen}, but should see [False, False] [{claim}]"
+    assert flags(model) == flags(reference), f"{flags(model)} != {flags(reference)} [{claim}]"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: nn.Linear(4, 2),
+        lambda: nn.Dropout(0.3),
+        lambda: nn.BatchNorm2d(3),
+        lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.Dropout()),
+        lambda: type("Custom", (nn.Module,), {})(),
+    ],
+    ids=["Linear", "Dropout", "BatchNorm2d", "Sequential", "custom"],
+)
+def test_new_module_starts_in_training_mode(device, make):
+    """A newly constructed module, and every submodule of it, is in training mode."""
+    model = make().to(device)
+    assert_all_training(model, True, f"a new module starts in training mode, device={device}")
+
+
+@given(depth=st.integers(0, 2), frozen=st.lists(st.booleans(), min_size=1, max_size=12))
+def test_train_and_eval_leave_requires_grad_alone(device, depth, frozen):
+    """train() and eval() do not change any parameter's requires_grad (they do not switch gradients on or off)."""
+    claim = f"train()/eval() leave requires_grad unchanged, device={device}"
+    model = tree(depth, 2).to(device)
+    for p, f in zip(model.parameters(), frozen * 100):
+        p.requires_grad_(not f)
+    before = [p.requires_grad for p in model.parameters()]
+    for call in (model.eval, model.train, model.eval):
+        call()
+        after = [p.requires_grad for p in model.parameters()]
+        assert after == before, f"requires_grad {after} after {call.__name__}(), was {before} [{claim}]"
+
+
+# --------------------------------------------------------------------------- Dropout
+
+ps = st.floats(0.05, 0.95)
+seeds = st.integers(0, 2**32 - 1)
+
+
+@given(p=ps, seed=seeds, shape=st.sampled_from([(4096,), (64, 80), (8, 16, 48)]))
+@example(p=0.5, seed=0, shape=(4096,))
+def test_dropout_in_training_zeroes_each_element_with_probability_p(device, p, seed, shape):
+    """Dropout(p) in training zeroes each element with probability p: the zero count is Binomial(n, p).
+
+    With a fixed seed the outcome is deterministic; the bound ``|zeros - n*p| <= 6*sqrt(n*p*(1-p)) + 1``
+    is six binomial standard deviations, so a correct torch fails it with probability < 1e-8 per
+    seed, while a rate off by 0.025 on n >= 4096 elements is always caught.
+    """
+    x = torch.rand(shape, device=device) + 1.0  # no zeros of its own
+    drop = nn.Dropout(p).to(device)
+    with seeded(device, seed):
+        out = drop(x)
+    n = x.numel()
+    zeros = int((out == 0).sum())
+    bound = 6 * math.sqrt(n * p * (1 - p)) + 1
+    assert abs(zeros - n * p) <= bound, (
+        f"{zeros} of {n} elements zeroed, expected {n * p:.1f} +- {bound:.1f} "
+        f"[dropout zeroes each element with probability p, p={p}, device={device}]"
+    )
+
+
+@given(p=st.floats(0.05, 0.9), seed=seeds, n=st.integers(256, 1024))
+@example(p=0.5, seed=0, n=256)
+def test_dropout_scales_survivors_by_exactly_one_over_one_minus_p(device, p, seed, n):
+    """Dropout(p) in training multiplies every surviving element by exactly 1/(1-p) (float64, bit-exact).
+
+    n >= 256 and p <= 0.9 make "everything dropped" (nothing to check) a < 1e-11 event.
+    """
+    claim = f"dropout scales survivors by exactly 1/(1-p), p={p}, device={device}"
+    x = data((n,), seed, device).abs() + 0.1
+    with seeded(device, seed):
+        out = nn.Dropout(p).to(device)(x)
+    kept = out != 0
+    assert kept.any(), f"every element was dropped, cannot check the scale [{claim}]"
+    assert_same(out[kept], x[kept] * (1.0 / (1.0 - p)), claim)
+
+
+@given(x=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50), seed=seeds)
+@example(x=[1.0, -2.0, 0.5, 3.0, 1e-3], seed=0)
+def test_dropout_p0_is_identity_and_p1_zeroes_everything(device, x, seed):
+    """In training, Dropout(p=0) returns its input unchanged and Dropout(p=1) returns all zeros."""
+    t = torch.tensor(x, device=device)
+    with seeded(device, seed):
+        assert_same(nn.Dropout(0.0).to(device)(t), t, f"Dropout(p=0) is the identity, device={device}")
+        assert_same(nn.Dropout(1.0).to(device)(t), torch.zeros_like(t), f"Dropout(p=1) zeroes everything, device={device}")
+
+
+@given(p=st.floats(0.0, 1.0), seed=seeds, shape=st.sampled_from([(7,), (3, 5), (2, 3, 4)]))
+@example(p=0.5, seed=0, shape=(3, 5))
+@example(p=1.0, seed=0, shape=(7,))
+def test_dropout_in_eval_is_exact_identity(device, p, seed, shape):
+    """Dropout(p) in eval mode returns its input exactly, for every p in [0, 1]."""
+    x = data(shape, seed, device, dtype=torch.float32)
+    drop = nn.Dropout(p).to(device).eval()
+    assert_same(drop(x), x, f"Dropout in eval is the identity, p={p}, device={device}")
+
+
+# --------------------------------------------------------------------------- BatchNorm
+
+
+@given(case=bn_cases)
+def test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance(device, case):
+    """BatchNorm in training normalizes with the batch's per-channel mean and biased (1/n) variance."""
+    bn, x = make_bn(case, device)
+    mean, biased, _ = batch_stats(x)
+    expected = normalize(x, mean, biased, bn.eps, bn.weight, bn.bias)
+    torch.testing.assert_close(
+        bn(x), expected,
+        msg=lambda m: f"{m}\n[BatchNorm training normalizes with batch mean and biased variance, {case['kind']}, device={device}]",
+    )
+
+
+@given(case=bn_cases, momentum=momenta, batches=st.integers(1, 3))
+@example(case={"kind": "2d(N,C,H,W)", "n": 2, "c": 3, "s": 2, "seed": 0}, momentum=0.1, batches=2)
+def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance(device, case, momentum, batches):
+    """BatchNorm in training sets running_mean <- (1-m)*running_mean + m*batch_mean, running_var likewise with the unbiased variance, and counts num_batches_tracked."""
+    claim = f"BatchNorm running stats update with momentum and unbiased variance, m={momentum}, {case['kind']}, device={device}"
+    bn, x = make_bn(case, device, momentum=momentum)
+    rm, rv = bn.running_mean.clone(), bn.running_var.clone()
+    for k in range(batches):
+        xb = x * (k + 1) - k
+        mean, _, unbiased = batch_stats(xb)
+        bn(xb)
+        rm = (1 - momentum) * rm + momentum * mean
+        rv = (1 - momentum) * rv + momentum * unbiased
+    torch.testing.assert_close(bn.running_mean, rm, msg=lambda m: f"running_mean: {m}\n[{claim}]")
+    torch.testing.assert_close(bn.running_var, rv, msg=lambda m: f"running_var: {m}\n[{claim}]")
+    assert int(bn.num_batches_tracked) == batches, (
+        f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches} [{claim}]"
+    )
+
+
+@given(case=bn_cases, batches=st.integers(2, 4))
+def test_batchnorm_momentum_none_is_a_cumulative_average(device, case, batches):
+    """BatchNorm(momentum=None) makes the running stats the plain average of all batch means / unbiased variances seen."""
+    claim = f"BatchNorm momentum=None is a cumulative average, {case['kind']}, device={device}"
+    bn, x = make_bn(case, device, momentum=None)
+    means, variances = [], []
+    for k in range(batches):
+        xb = x * (k + 1) + k
+        mean, _, unbiased = batch_stats(xb)
+        means.append(mean)
+        variances.append(unbiased)
+        bn(xb)
+    torch.testing.assert_close(bn.running_mean, torch.stack(means).mean(0), msg=lambda m: f"running_mean: {m}\n[{claim}]")
+    torch.testing.assert_close(bn.running_var, torch.stack(variances).mean(0), msg=lambda m: f"running_var: {m}\n[{claim}]")
+
+
+@given(case=bn_cases)
+def test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged(device, case):
+    """BatchNorm in eval normalizes with running_mean / running_var and does not change them (nor num_batches_tracked)."""
+    claim = f"BatchNorm eval uses running stats and leaves them unchanged, {case['kind']}, device={device}"
+    bn, x = make_bn(case, device)
+    bn.eval()
+    before = {k: v.clone() for k, v in bn.named_buffers()}
+    expected = normalize(x, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
+    torch.testing.assert_close(bn(x), expected, msg=lambda m: f"{m}\n[{claim}]")
+    for name, value in bn.named_buffers():
+        assert_same(value, before[name], f"{name} changed: {claim}")
+
+
+@given(case=bn_cases, i=st.integers(0, 5), other_seed=seeds)
+def test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch(device, case, i, other_seed):
+    """In eval, a sample's BatchNorm output is the same alone, in its batch, or among different batch-mates."""
+    claim = f"BatchNorm eval: a sample's output does not depend on the rest of its batch, {case['kind']}, device={device}"
+    bn, x = make_bn(case, device)
+    bn.eval()
+    i = i % x.shape[0]
+    others = data(x.shape, other_seed, device, scale=5.0, shift=-3.0)
+    others[i] = x[i]
+    in_batch, with_others = bn(x)[i], bn(others)[i]
+    torch.testing.assert_close(with_others, in_batch, msg=lambda m: f"other batch-mates: {m}\n[{claim}]")
+    alone = bn(x[i : i + 1])[0]
+    torch.testing.assert_close(alone, in_batch, msg=lambda m: f"alone vs in batch: {m}\n[{claim}]")
+
+
+@given(case=bn_cases)
+def test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too(device, case):
+    """BatchNorm(track_running_stats=False) has no running stats and normalizes with batch statistics in eval as in training."""
+    claim = f"track_running_stats=False uses batch stats in eval, {case['kind']}, device={device}"
+    bn, x = make_bn(case, device, track_running_stats=False)
+    assert bn.running_mean is None and bn.running_var is None, f"running stats exist [{claim}]"
+    mean, biased, _ = batch_stats(x)
+    expected = normalize(x, mean, biased, bn.eps, bn.weight, bn.bias)
+    torch.testing.assert_close(bn.eval()(x), expected, msg=lambda m: f"{m}\n[{claim}]")
+
+
+@pytest.mark.parametrize("cls, shape", [(nn.BatchNorm1d, (1, 3)), (nn.BatchNorm1d, (1, 2, 1)), (nn.BatchNorm2d, (1, 4, 1, 1))])
+def test_batchnorm_training_on_a_single_value_per_channel_raises(device, cls, shape):
+    """BatchNorm in training raises ValueError on a batch with a single value per channel; eval accepts it."""
+    claim = f"BatchNorm training raises on a single value per channel, shape={shape}, device={device}"
+    bn = cls(shape[1]).to(device)
+    x = torch.randn(shape, device=device)
+    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+        bn(x)
+        pytest.fail(f"no ValueError [{claim}]")
+    assert bn.eval()(x).shape == x.shape, f"eval rejected the input [{claim}]"

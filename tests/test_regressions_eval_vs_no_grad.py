@@ -1,0 +1,141 @@
+"""Planted regressions for specs/test_eval_vs_no_grad.py: every claim there is killed by one below."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from hypothesis import Phase, settings
+from torch import nn
+
+from tests.plant import assert_killed, assert_passed
+from tests.plant import run as _plant_run
+
+MOD = "test_eval_vs_no_grad.py"
+TABLE = f"{MOD}::test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers"
+RECIPE = f"{MOD}::test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats"
+_dropout, _batch_norm = F.dropout, F.batch_norm
+
+# The ci profile without the shrink phase: a planted regression only needs *a* failing example,
+# and shrinking one through drawn seeds and sizes can take minutes.
+settings.register_profile(
+    "plant-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+def run(pytester, *specs):
+    return _plant_run(pytester, *specs, args=["--hypothesis-profile=plant-noshrink"])
+
+
+def test_control_specs_pass_unpatched(pytester):
+    """Control: without a planted regression the whole module passes."""
+    assert_passed(run(pytester, MOD))
+
+
+def test_eval_that_disables_autograd_is_killed(monkeypatch, pytester):
+    """Plants the folklore: Module.eval also sets requires_grad=False on every parameter."""
+    real = nn.Module.eval
+
+    def eval_(self):
+        for p in self.parameters():
+            p.requires_grad_(False)
+        return real(self)
+
+    monkeypatch.setattr(nn.Module, "eval", eval_)
+    result = run(pytester, f"{MOD}::test_eval_does_not_disable_autograd", TABLE)
+    assert_killed(result, "eval() does not disable autograd", "grad mode decides the graph, training flag decides the layers [eval x grad]")
+
+
+def test_dropout_off_under_no_grad_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that becomes the identity whenever grad mode is disabled."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        return x if not torch.is_grad_enabled() else _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_no_grad_does_not_turn_off_dropout", TABLE)
+    assert_killed(result, "no_grad does not change Dropout in training mode", "[train x no_grad]")
+
+
+def test_batchnorm_frozen_under_no_grad_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that skips the running-stat update when grad mode is disabled."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if training and not torch.is_grad_enabled() and running_mean is not None:
+            running_mean, running_var = running_mean.clone(), running_var.clone()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(
+        pytester,
+        f"{MOD}::test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats",
+    )
+    assert_killed(result, "no_grad does not change BatchNorm in training mode")
+
+
+def test_dropout_ignoring_eval_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that ignores training=False: an eval() model keeps dropping."""
+    monkeypatch.setattr(F, "dropout", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p, True, inplace))
+    result = run(pytester, RECIPE)
+    assert_killed(result, "eval() + no_grad() is deterministic", "eval() + inference_mode() is deterministic")
+
+
+def test_batchnorm_updating_in_eval_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that updates the running stats it is given even when training=False."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if not training and running_mean is not None:
+            _batch_norm(input.detach(), running_mean, running_var, None, None, True, momentum, eps)
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, RECIPE, TABLE)
+    assert_killed(result, "eval() + no_grad() is deterministic, graph-free, leaves running stats", "[eval x no_grad]")
+
+
+def test_module_call_reenabling_grad_is_killed(monkeypatch, pytester):
+    """Plants Module.__call__ that runs forward under enable_grad, so no_grad() no longer stops the graph."""
+    real = nn.Module.__call__
+
+    def call(self, *args, **kwargs):
+        if torch.is_inference_mode_enabled():
+            return real(self, *args, **kwargs)
+        with torch.enable_grad():
+            return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(nn.Module, "__call__", call)
+    result = run(pytester, RECIPE, TABLE)
+    assert_killed(result, "eval() + no_grad() is deterministic, graph-free", "[train x no_grad]")
+
+
+def test_inference_mode_ignored_is_killed(monkeypatch, pytester):
+    """Plants torch.inference_mode as a context manager that does nothing."""
+
+    class inference_mode:  # noqa: N801 - mimics the public name
+        def __init__(self, mode=True):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(torch, "inference_mode", inference_mode)
+    result = run(pytester, RECIPE)
+    assert_killed(result, "eval() + inference_mode() is deterministic, graph-free")
+
+
+def test_inference_mode_acting_like_eval_is_killed(monkeypatch, pytester):
+    """Plants F.dropout and F.batch_norm that switch to eval behaviour inside inference_mode (as if it called eval())."""
+    monkeypatch.setattr(
+        F, "dropout",
+        lambda x, p=0.5, training=True, inplace=False: _dropout(x, p, training and not torch.is_inference_mode_enabled(), inplace),
+    )
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        training = training and not (torch.is_inference_mode_enabled() and running_mean is not None)
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    assert_killed(run(pytester, f"{MOD}::test_inference_mode_does_not_call_eval"), "inference_mode does not call eval()")

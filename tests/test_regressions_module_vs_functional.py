@@ -1,0 +1,136 @@
+"""Planted regressions for specs/test_module_vs_functional.py: every claim there is killed by one below."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+import torch.nn.functional as F
+from hypothesis import Phase, settings
+from torch import nn
+
+from tests.plant import assert_killed, assert_passed
+from tests.plant import run as _plant_run
+
+MOD = "test_module_vs_functional.py"
+SPY = f"{MOD}::test_modules_call_torch_nn_functional_underneath"
+_dropout, _batch_norm, _relu = F.dropout, F.batch_norm, F.relu
+
+# The ci profile without the shrink phase: a planted regression only needs *a* failing example,
+# and shrinking one through drawn seeds and sizes can take minutes.
+settings.register_profile(
+    "plant-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+def run(pytester, *specs):
+    return _plant_run(pytester, *specs, args=["--hypothesis-profile=plant-noshrink"])
+
+
+def test_control_specs_pass_unpatched(pytester):
+    """Control: without a planted regression the whole module passes."""
+    assert_passed(run(pytester, MOD))
+
+
+def test_linear_dropping_its_bias_is_killed(monkeypatch, pytester):
+    """Plants nn.Linear.forward that forgets the bias."""
+    monkeypatch.setattr(nn.Linear, "forward", lambda self, x: F.linear(x, self.weight))
+    assert_killed(run(pytester, f"{MOD}::test_linear_equals_f_linear_with_its_parameters"), "Linear == F.linear(x, w, b)")
+
+
+def test_conv2d_ignoring_dilation_is_killed(monkeypatch, pytester):
+    """Plants nn.Conv2d.forward that ignores the module's dilation."""
+    monkeypatch.setattr(
+        nn.Conv2d, "forward",
+        lambda self, x: F.conv2d(x, self.weight, self.bias, self.stride, self.padding, 1, self.groups),
+    )
+    result = run(pytester, f"{MOD}::test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters")
+    assert_killed(result, "Conv2d == F.conv2d with its stride/padding/dilation/groups")
+
+
+def test_relu_turned_leaky_is_killed(monkeypatch, pytester):
+    """Plants nn.ReLU.forward that computes a leaky ReLU (slope 0.01 for negatives)."""
+    monkeypatch.setattr(nn.ReLU, "forward", lambda self, x: F.leaky_relu(x, 0.01, inplace=self.inplace))
+    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "ReLU == F.relu")
+
+
+def test_batchnorm_module_ignoring_momentum_is_killed(monkeypatch, pytester):
+    """Plants BatchNorm.forward that updates its running stats with momentum 0.1 whatever its momentum is."""
+    real = nn.modules.batchnorm._BatchNorm.forward
+
+    def forward(self, input):
+        momentum, self.momentum = self.momentum, 0.1
+        try:
+            return real(self, input)
+        finally:
+            self.momentum = momentum
+
+    monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
+    result = run(pytester, f"{MOD}::test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag")
+    assert_killed(result, "BatchNorm == F.batch_norm(..., training=m.training), training=True")
+
+
+def test_dropout_module_ignoring_eval_is_killed(monkeypatch, pytester):
+    """Plants nn.Dropout.forward that always passes training=True to F.dropout."""
+    monkeypatch.setattr(nn.Dropout, "forward", lambda self, x: F.dropout(x, self.p, True, self.inplace))
+    result = run(pytester, f"{MOD}::test_dropout_equals_f_dropout_with_its_p_and_training_flag", SPY)
+    assert_killed(
+        result,
+        "Dropout == F.dropout(x, p, training=m.training), training=False",
+        "F.dropout got training=True, but should be False",
+    )
+
+
+def test_to_forgetting_buffers_is_killed(monkeypatch, pytester):
+    """Plants Module.to that converts parameters but leaves buffers (running stats) behind."""
+    real = nn.Module.to
+
+    def to(self, *args, **kwargs):
+        saved = {n: b for n, b in self.named_buffers()}
+        out = real(self, *args, **kwargs)
+        for name, buf in saved.items():
+            owner, _, leaf = name.rpartition(".")
+            self.get_submodule(owner)._buffers[leaf] = buf
+        return out
+
+    monkeypatch.setattr(nn.Module, "to", to)
+    result = run(pytester, f"{MOD}::test_modules_own_their_parameters_and_buffers_and_functionals_hold_none")
+    assert_killed(result, "modules own parameters/buffers, functionals hold none [BatchNorm2d]")
+
+
+def test_f_dropout_default_flipped_is_killed(monkeypatch, pytester):
+    """Plants F.dropout whose training argument defaults to False."""
+    monkeypatch.setattr(F, "dropout", lambda input, p=0.5, training=False, inplace=False: _dropout(input, p, training, inplace))
+    result = run(pytester, f"{MOD}::test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval")
+    assert_killed(result, "F.dropout defaults to training=True and ignores eval()")
+
+
+def test_f_batch_norm_default_flipped_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm whose training argument defaults to True."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=True, momentum=0.1, eps=1e-5):
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_f_batch_norm_defaults_to_training_false_and_uses_the_running_stats")
+    assert_killed(result, "F.batch_norm defaults to training=False")
+
+
+def test_modules_bypassing_functional_is_killed(monkeypatch, pytester):
+    """Plants nn.Dropout.forward and nn.ReLU.forward that call the torch ops directly instead of torch.nn.functional."""
+    monkeypatch.setattr(nn.Dropout, "forward", lambda self, x: torch.dropout(x, self.p, self.training))
+    monkeypatch.setattr(nn.ReLU, "forward", lambda self, x: torch.relu(x))
+    result = run(pytester, SPY)
+    assert_killed(result, "Dropout calls F.dropout underneath", "ReLU calls F.relu underneath", "was never called")
+
+
+def test_functional_deprecated_is_killed(monkeypatch, pytester):
+    """Plants the folklore: F.relu warns that torch.nn.functional will be removed."""
+
+    def relu(input, inplace=False):
+        warnings.warn("torch.nn.functional.relu is deprecated and will be removed in the next version", FutureWarning)
+        return _relu(input, inplace=inplace)
+
+    monkeypatch.setattr(F, "relu", relu)
+    result = run(pytester, f"{MOD}::test_torch_nn_functional_is_a_documented_supported_api")
+    assert_killed(result, "torch.nn.functional.relu is documented and not deprecated")

@@ -1,0 +1,238 @@
+"""Planted regressions for specs/test_train_vs_eval.py: every claim there is killed by one below."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from hypothesis import Phase, settings
+
+from tests.plant import assert_killed, assert_passed
+from tests.plant import run as _plant_run
+
+MOD = "test_train_vs_eval.py"
+
+# The ci profile without the shrink phase: a planted regression only needs *a* failing example,
+# and shrinking one through drawn seeds and sizes can take minutes.
+settings.register_profile(
+    "plant-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
+
+
+def run(pytester, *specs):
+    return _plant_run(pytester, *specs, args=["--hypothesis-profile=plant-noshrink"])
+
+_dropout, _batch_norm = F.dropout, F.batch_norm
+
+
+def test_control_specs_pass_unpatched(pytester):
+    """Control: without a planted regression the whole module passes."""
+    assert_passed(run(pytester, MOD))
+
+
+def test_train_that_does_not_recurse_is_killed(monkeypatch, pytester):
+    """Plants Module.train that sets the flag on the module itself but not on its children."""
+
+    def train(self, mode=True):
+        self.training = mode
+        return self
+
+    monkeypatch.setattr(nn.Module, "train", train)
+    result = run(pytester, f"{MOD}::test_train_and_eval_set_training_on_every_submodule_and_return_self")
+    assert_killed(result, "train()/eval() set .training recursively and return self")
+
+
+def test_train_returning_none_is_killed(monkeypatch, pytester):
+    """Plants Module.train that sets the flags correctly but returns None (chaining breaks)."""
+    real = nn.Module.train
+    monkeypatch.setattr(nn.Module, "train", lambda self, mode=True: (real(self, mode), None)[1])
+    result = run(pytester, f"{MOD}::test_train_and_eval_set_training_on_every_submodule_and_return_self")
+    assert_killed(result, "returned None, not the module")
+
+
+def test_eval_bypassing_train_is_killed(monkeypatch, pytester):
+    """Plants Module.eval that writes .training=False on every module directly instead of calling train(False)."""
+
+    def eval_(self):
+        for m in self.modules():
+            m.training = False
+        return self
+
+    monkeypatch.setattr(nn.Module, "eval", eval_)
+    assert_killed(run(pytester, f"{MOD}::test_eval_is_train_false"), "eval() is train(False)")
+
+
+def test_new_module_in_eval_mode_is_killed(monkeypatch, pytester):
+    """Plants Module.__init__ that leaves new modules in eval mode."""
+    real = nn.Module.__init__
+
+    def init(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        self.training = False
+
+    monkeypatch.setattr(nn.Module, "__init__", init)
+    assert_killed(run(pytester, f"{MOD}::test_new_module_starts_in_training_mode"), "a new module starts in training mode")
+
+
+def test_eval_that_freezes_parameters_is_killed(monkeypatch, pytester):
+    """Plants the folklore: Module.eval also sets requires_grad=False on every parameter ("eval does not compute gradients")."""
+    real = nn.Module.eval
+
+    def eval_(self):
+        for p in self.parameters():
+            p.requires_grad_(False)
+        return real(self)
+
+    monkeypatch.setattr(nn.Module, "eval", eval_)
+    assert_killed(run(pytester, f"{MOD}::test_train_and_eval_leave_requires_grad_alone"), "train()/eval() leave requires_grad unchanged")
+
+
+def test_dropout_rate_halved_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that drops with probability p/2 instead of p (and scales for p/2)."""
+    monkeypatch.setattr(F, "dropout", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p / 2, training, inplace))
+    result = run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p")
+    assert_killed(result, "dropout zeroes each element with probability p")
+
+
+def test_unscaled_dropout_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that zeroes correctly but no longer scales the survivors by 1/(1-p)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        out = _dropout(x, p, training, inplace)
+        return out * (1 - p) if training and p < 1 else out
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_scales_survivors_by_exactly_one_over_one_minus_p")
+    assert_killed(result, "dropout scales survivors by exactly 1/(1-p)")
+
+
+def test_dropout_p1_nan_is_killed(monkeypatch, pytester):
+    """Plants F.dropout whose p=1 computes 0 * inf scaling and returns NaN instead of zeros."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        if training and p == 1:
+            return x * float("nan")
+        return _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_p0_is_identity_and_p1_zeroes_everything")
+    assert_killed(result, "Dropout(p=1) zeroes everything")
+
+
+def test_dropout_ignoring_eval_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that ignores training=False and keeps dropping in eval."""
+    monkeypatch.setattr(F, "dropout", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p, True, inplace))
+    assert_killed(run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity"), "Dropout in eval is the identity")
+
+
+def _bn(**override):
+    """A planted F.batch_norm: the real one with some arguments replaced."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        args = dict(running_mean=running_mean, running_var=running_var, weight=weight, bias=bias,
+                    training=training, momentum=momentum, eps=eps)
+        args.update({k: v(args) if callable(v) else v for k, v in override.items()})
+        return _batch_norm(input, **args)
+
+    return batch_norm
+
+
+def test_batchnorm_unbiased_normalization_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that in training normalizes with the unbiased (n-1) variance instead of the biased one."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        out = _batch_norm(input, running_mean, running_var, None, None, training, momentum, eps)
+        if training:
+            n = input.numel() // input.shape[1]
+            out = out * ((n - 1) / n) ** 0.5  # rescale as if divided by sqrt(unbiased var)
+        shape = (1, -1) + (1,) * (input.dim() - 2)
+        return out * weight.reshape(shape) + bias.reshape(shape) if weight is not None else out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance")
+    assert_killed(result, "BatchNorm training normalizes with batch mean and biased variance")
+
+
+def test_batchnorm_running_var_biased_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that updates running_var with the biased batch variance."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        old = running_var.clone() if training and running_var is not None else None
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if old is not None:
+            dims = [d for d in range(input.dim()) if d != 1]
+            running_var.copy_((1 - momentum) * old + momentum * input.detach().var(dims, unbiased=False))
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
+    assert_killed(result, "BatchNorm running stats update with momentum and unbiased variance")
+
+
+def test_batchnorm_counter_not_incremented_is_killed(monkeypatch, pytester):
+    """Plants BatchNorm.forward that leaves num_batches_tracked unchanged."""
+    real = nn.modules.batchnorm._BatchNorm.forward
+
+    def forward(self, input):
+        saved = None if self.num_batches_tracked is None else self.num_batches_tracked.clone()
+        out = real(self, input)
+        if saved is not None:
+            self.num_batches_tracked.copy_(saved)
+        return out
+
+    monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
+    assert_killed(result, "num_batches_tracked=0, but should be")
+
+
+def test_batchnorm_momentum_ignored_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that ignores the momentum it is given and always uses 0.1 (so momentum=None is not cumulative)."""
+    monkeypatch.setattr(F, "batch_norm", _bn(momentum=0.1))
+    result = run(
+        pytester,
+        f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance",
+        f"{MOD}::test_batchnorm_momentum_none_is_a_cumulative_average",
+    )
+    assert_killed(result, "BatchNorm running stats update with momentum", "BatchNorm momentum=None is a cumulative average")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_batchnorm_eval_using_batch_stats_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that always normalizes with batch statistics (and updates the running ones), eval included."""
+    monkeypatch.setattr(F, "batch_norm", _bn(training=True))
+    result = run(
+        pytester,
+        f"{MOD}::test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged",
+        f"{MOD}::test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch",
+    )
+    assert_killed(result, "BatchNorm eval uses running stats and leaves them unchanged",
+                  "BatchNorm eval: a sample's output does not depend on the rest of its batch")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_batchnorm_without_running_stats_eval_is_killed(monkeypatch, pytester):
+    """Plants BatchNorm.forward that, with track_running_stats=False, normalizes eval batches to zero mean only (no variance scaling)."""
+    real = nn.modules.batchnorm._BatchNorm.forward
+
+    def forward(self, input):
+        if self.training or self.track_running_stats:
+            return real(self, input)
+        dims = [d for d in range(input.dim()) if d != 1]
+        return input - input.mean(dims, keepdim=True)
+
+    monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
+    result = run(pytester, f"{MOD}::test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too")
+    assert_killed(result, "track_running_stats=False uses batch stats in eval")
+
+
+def test_batchnorm_single_value_check_dropped_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm without the batch-size check: a single value per channel in training silently returns zeros."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        return torch.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                                torch.backends.cudnn.enabled)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_on_a_single_value_per_channel_raises")
+    assert_killed(result, "BatchNorm training raises on a single value per channel")
