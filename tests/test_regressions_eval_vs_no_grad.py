@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from hypothesis import Phase, settings
 from torch import nn
 
-from tests.plant import assert_killed, assert_passed
-from tests.plant import run as _plant_run
+from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_eval_vs_no_grad.py"
 TABLE = f"{MOD}::test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers"
 RECIPE = f"{MOD}::test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats"
 _dropout, _batch_norm = F.dropout, F.batch_norm
-
-# The ci profile without the shrink phase: a planted regression only needs *a* failing example,
-# and shrinking one through drawn seeds and sizes can take minutes.
-settings.register_profile(
-    "plant-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
-)
-
-
-def run(pytester, *specs):
-    return _plant_run(pytester, *specs, args=["--hypothesis-profile=plant-noshrink"])
 
 
 def test_control_specs_pass_unpatched(pytester):

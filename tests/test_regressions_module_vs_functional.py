@@ -6,25 +6,13 @@ import warnings
 
 import torch
 import torch.nn.functional as F
-from hypothesis import Phase, settings
 from torch import nn
 
-from tests.plant import assert_killed, assert_passed
-from tests.plant import run as _plant_run
+from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_module_vs_functional.py"
 SPY = f"{MOD}::test_modules_call_torch_nn_functional_underneath"
 _dropout, _batch_norm, _relu = F.dropout, F.batch_norm, F.relu
-
-# The ci profile without the shrink phase: a planted regression only needs *a* failing example,
-# and shrinking one through drawn seeds and sizes can take minutes.
-settings.register_profile(
-    "plant-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
-)
-
-
-def run(pytester, *specs):
-    return _plant_run(pytester, *specs, args=["--hypothesis-profile=plant-noshrink"])
 
 
 def test_control_specs_pass_unpatched(pytester):

@@ -7,22 +7,9 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import Phase, settings
 
-from tests import plant
-from tests.plant import assert_killed, assert_passed
+from tests.plant import assert_killed, assert_passed, run
 
-# ci, minus shrinking: a killed property fails on its first counterexample instead of spending
-# seconds minimising it (nothing here reads the minimal example).
-settings.register_profile(
-    "plant", settings.get_profile("ci"),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-    report_multiple_bugs=False,
-)
-
-
-def run(pytester, *specs):
-    return plant.run(pytester, *specs, args=("--hypothesis-profile=plant", "-p", "no:unraisableexception", "--tb=short"))
 
 MOD = "test_numpy_bridge.py"
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="the planted spec is about CUDA; no CUDA device")

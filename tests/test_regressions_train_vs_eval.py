@@ -6,22 +6,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from hypothesis import Phase, settings
 
-from tests.plant import assert_killed, assert_passed
-from tests.plant import run as _plant_run
+from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_train_vs_eval.py"
 
-# The ci profile without the shrink phase: a planted regression only needs *a* failing example,
-# and shrinking one through drawn seeds and sizes can take minutes.
-settings.register_profile(
-    "plant-noshrink", parent=settings.get_profile("ci"), phases=[Phase.explicit, Phase.reuse, Phase.generate]
-)
-
-
-def run(pytester, *specs):
-    return _plant_run(pytester, *specs, args=["--hypothesis-profile=plant-noshrink"])
 
 _dropout, _batch_norm = F.dropout, F.batch_norm
 
