@@ -1,0 +1,777 @@
+"""Which operations share memory: views, indexing, ``y = x + y`` versus ``y += x``.
+
+A tensor is a window (sizes, strides, offset) onto a *storage*. A **view** is a new tensor object
+over the *same* storage as its base: no data is copied, a write through the view shows up in the
+base and a write to the base shows up in the view, and the two share one autograd version
+counter. The PyTorch docs ("Tensor Views") list the ops guaranteed to return views; the first spec
+below walks that whole list, method and ``torch.`` function alike, on every device.
+
+The source note says "indexing and ``view`` never allocate new memory, while ``y = x + y``
+allocates new memory and points ``y`` at it". That is half true:
+
+* *basic* indexing (integers, slices with a positive step, ``None``, ``...``) returns a view, but
+  *advanced* indexing (an integer list or tensor, a boolean mask) **copies**. Assignment
+  ``x[idx] = v`` writes into ``x`` for both forms -- it is ``index_put_``, not "index, then write".
+* ``view`` never copies, but it also does not always *work*: on a layout it cannot describe (e.g. a
+  transposed matrix) it raises and points to ``reshape``, which then has to copy. Whether
+  ``reshape``/``flatten`` copy when they *could* view is documented as unspecified, so these specs
+  only claim the part that is forced (no view possible -> ``reshape`` owns new memory).
+* ``y = x + y`` allocates a new tensor and rebinds the name ``y``; ``y += x``, ``y.add_(x)`` and
+  ``torch.add(x, y, out=y)`` write into ``y``'s existing memory. Because the memory stays, the
+  dtype stays too: ``int_tensor += float_tensor`` raises instead of promoting.
+
+Sharing has consequences: an ``expand``-ed tensor has stride 0 and refuses in-place writes (many
+elements, one memory cell), and an in-place op on a view of a leaf that requires grad is refused
+just like one on the leaf itself.
+
+Memory identity is checked with ``untyped_storage().data_ptr()`` (the deprecated ``.storage()``
+is not used), and always together with a write-through check, so a "view" that merely happens to
+reuse an address cannot pass.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from hypothesis import example, given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from specs.helpers import (
+    TORCH_TO_NUMPY,
+    assert_dtype,
+    assert_owns,
+    assert_same,
+    assert_shares,
+    ptr,
+    torch_dtypes,
+)
+
+# --------------------------------------------------------------------------- private helpers
+
+COMPLEX = (torch.complex64, torch.complex128)
+FLOATING = (torch.float16, torch.float32, torch.float64)
+
+
+def base_tensor(shape, dtype, device) -> torch.Tensor:
+    """A fresh contiguous tensor on ``device`` holding 0, 1, 2, ... (0, 1, 0, ... for bool).
+
+    Values do not matter for sharing; small integers (exact in float16, wrapping in int8) keep
+    ``_bump`` from being a no-op anywhere (no NaN, no rounding), so every write is visible.
+    """
+    n = math.prod(shape)
+    values = torch.arange(n, device=device).reshape(shape)
+    if dtype == torch.bool:
+        return (values % 2).bool()
+    return values.to(dtype)
+
+
+def _bump(t: torch.Tensor) -> torch.Tensor:
+    """A tensor that differs from ``t`` in every element (``not`` for bool, ``+ 1`` otherwise)."""
+    return t.logical_not() if t.dtype == torch.bool else t + 1
+
+
+def _outputs(result) -> list[torch.Tensor]:
+    return list(result) if isinstance(result, (tuple, list)) else [result]
+
+
+def _pairs(outs, result, claim):
+    __tracebackhide__ = True
+    fresh = _outputs(result)
+    assert len(fresh) == len(outs), f"{len(fresh)} outputs, but the first call gave {len(outs)} [{claim}]"
+    return zip(outs, fresh)
+
+
+def _category(dtype: torch.dtype) -> int:
+    """bool < integer < floating < complex: the order PyTorch's type promotion uses."""
+    if dtype == torch.bool:
+        return 0
+    if dtype.is_complex:
+        return 3
+    if dtype.is_floating_point:
+        return 2
+    return 1
+
+
+# --------------------------------------------------------------------------- argument strategies
+# Each takes hypothesis' ``draw`` and the base shape and returns the positional arguments of the op.
+
+
+def _dim(draw, ndim):
+    return draw(st.integers(-ndim, ndim - 1))
+
+
+def _composition(draw, n):
+    """Sizes >= 1 summing to ``n`` (a random split of ``range(n)``)."""
+    cuts = sorted(draw(st.sets(st.integers(1, n - 1), max_size=3))) if n > 1 else []
+    edges = [0, *cuts, n]
+    return [b - a for a, b in zip(edges, edges[1:])]
+
+
+def _divisors(n):
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _reshape_target(draw, numel, infer=True):
+    """A shape with ``numel`` elements (1 to 3 dims, maybe one -1), as ``view`` accepts it."""
+    k = draw(st.integers(1, 3))
+    dims, rest = [], numel
+    for _ in range(k - 1):
+        d = draw(st.sampled_from(_divisors(rest)))
+        dims.append(d)
+        rest //= d
+    dims.append(rest)
+    if infer and draw(st.booleans()):
+        dims[draw(st.integers(0, len(dims) - 1))] = -1
+    return dims
+
+
+def a_basic_index(draw, shape):
+    ndim = len(shape)
+    k = draw(st.integers(0, ndim))
+    ellipsis = draw(st.booleans())
+    targets = shape[ndim - k:] if ellipsis else shape[:k]
+    parts = []
+    for n in targets:
+        if draw(st.booleans()):
+            parts.append(draw(st.integers(-n, n - 1)))
+        else:
+            start = draw(st.integers(0, n - 1))
+            parts.append(slice(start, draw(st.integers(start + 1, n)), draw(st.integers(1, 3))))
+    if ellipsis:
+        parts.insert(0, Ellipsis)
+    if draw(st.booleans()):
+        parts.insert(draw(st.integers(0, len(parts))), None)
+    return (tuple(parts),)
+
+
+def a_as_strided(draw, shape):
+    numel = math.prod(shape)
+    sizes = draw(st.lists(st.integers(1, 3), max_size=3))
+    budget, strides = numel - 1, []
+    for s in sizes:
+        stride = draw(st.integers(0, budget // (s - 1) if s > 1 else 3))
+        budget -= (s - 1) * stride
+        strides.append(stride)
+    return (sizes, strides, draw(st.integers(0, budget)))
+
+
+def a_diagonal(draw, shape):
+    ndim = len(shape)
+    d1, d2 = draw(st.permutations(range(ndim)))[:2]
+    offset = draw(st.integers(-(shape[d1] - 1), shape[d2] - 1))
+    return (offset, d1 - ndim * draw(st.booleans()), d2)
+
+
+def a_expand(draw, shape):
+    new = [draw(st.sampled_from([1, 2, 3, -1])) if n == 1 else draw(st.sampled_from([n, -1])) for n in shape]
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    return (tuple(lead + new),)
+
+
+def a_expand_as(draw, shape):
+    """The shape of the ``other`` tensor: an ``expand`` target with every -1 resolved."""
+    target = list(a_expand(draw, shape)[0])
+    lead = len(target) - len(shape)
+    return ([shape[i - lead] if d == -1 else d for i, d in enumerate(target)],)
+
+
+def a_movedim(draw, shape):
+    ndim = len(shape)
+    k = draw(st.integers(1, ndim))
+    source = draw(st.permutations(range(ndim)))[:k]
+    destination = draw(st.permutations(range(ndim)))[:k]
+    return (source, destination)
+
+
+def a_narrow(draw, shape):
+    dim = _dim(draw, len(shape))
+    n = shape[dim]
+    start = draw(st.integers(0, n - 1))
+    return (dim, start, draw(st.integers(1, n - start)))
+
+
+def a_permute(draw, shape):
+    return (draw(st.permutations(range(len(shape)))),)
+
+
+def a_select(draw, shape):
+    dim = _dim(draw, len(shape))
+    return (dim, draw(st.integers(-shape[dim], shape[dim] - 1)))
+
+
+def a_squeeze(draw, shape):
+    return () if not shape or draw(st.booleans()) else (_dim(draw, len(shape)),)
+
+
+def a_two_dims(draw, shape):
+    return (_dim(draw, len(shape)), _dim(draw, len(shape)))
+
+
+def a_unflatten(draw, shape):
+    dim = _dim(draw, len(shape))
+    n = shape[dim]
+    a = draw(st.sampled_from(_divisors(n)))
+    sizes = [a, n // a]
+    if draw(st.booleans()):
+        sizes[draw(st.integers(0, 1))] = -1
+    return (dim, sizes)
+
+
+def a_unfold(draw, shape):
+    dim = _dim(draw, len(shape))
+    return (dim, draw(st.integers(1, shape[dim])), draw(st.integers(1, 3)))
+
+
+def a_unsqueeze(draw, shape):
+    return (draw(st.integers(-len(shape) - 1, len(shape))),)
+
+
+def a_view(draw, shape):
+    return tuple(_reshape_target(draw, math.prod(shape)))
+
+
+def a_view_as(draw, shape):
+    """The shape of the ``other`` tensor: a reshape target (no -1: it is a real tensor's shape)."""
+    return (_reshape_target(draw, math.prod(shape), infer=False),)
+
+
+def a_dim(draw, shape):
+    return (_dim(draw, len(shape)),)
+
+
+def a_split(draw, shape):
+    dim = _dim(draw, len(shape))
+    n = shape[dim]
+    sizes = draw(st.integers(1, n)) if draw(st.booleans()) else _composition(draw, n)
+    return (sizes, dim)
+
+
+def a_split_with_sizes(draw, shape):
+    dim = _dim(draw, len(shape))
+    return (_composition(draw, shape[dim]), dim)
+
+
+def _sections(draw, n):
+    """An int that divides ``n`` or a sorted list of split indices (what h/vsplit accept)."""
+    if draw(st.booleans()):
+        return draw(st.sampled_from(_divisors(n)))
+    return sorted(draw(st.lists(st.integers(0, n), max_size=3)))
+
+
+def a_hsplit(draw, shape):
+    return (_sections(draw, shape[1] if len(shape) > 1 else shape[0]),)
+
+
+def a_vsplit(draw, shape):
+    return (_sections(draw, shape[0]),)
+
+
+def a_tensor_split(draw, shape):
+    dim = _dim(draw, len(shape))
+    n = shape[dim]
+    if draw(st.booleans()):
+        return (draw(st.integers(1, n + 2)), dim)
+    return (sorted(draw(st.lists(st.integers(0, n), max_size=3))), dim)
+
+
+def a_chunk(draw, shape):
+    dim = _dim(draw, len(shape))
+    return (draw(st.integers(1, shape[dim] + 1)), dim)
+
+
+def no_args(draw, shape):
+    return ()
+
+
+# --------------------------------------------------------------------------- the Tensor Views table
+# Calls look the op up *at call time* (``getattr``), so a patched torch is what gets tested.
+
+
+def _method(name):
+    return lambda x, *a: getattr(x, name)(*a)
+
+
+def _function(name):
+    return lambda x, *a: getattr(torch, name)(x, *a)
+
+
+def _attribute(name):
+    return lambda x: getattr(x, name)
+
+
+ALL = torch_dtypes
+ONLY_COMPLEX = st.sampled_from(COMPLEX)
+
+#: (op name, argument strategy, min_dims, max_dims, dtypes, forms) for every op on the docs' list.
+#: forms: "method" (x.op(...)), "torch" (torch.op(x, ...)), "attribute" (x.op).
+VIEW_OPS = [
+    ("adjoint", no_args, 2, 4, ALL, ("method", "torch")),
+    ("as_strided", a_as_strided, 0, 3, ALL, ("method", "torch")),
+    ("detach", no_args, 0, 3, ALL, ("method", "torch")),
+    ("diagonal", a_diagonal, 2, 3, ALL, ("method", "torch")),
+    ("expand", a_expand, 0, 3, ALL, ("method",)),
+    ("expand_as", a_expand_as, 0, 3, ALL, ("method",)),
+    ("movedim", a_movedim, 1, 4, ALL, ("method", "torch")),
+    ("narrow", a_narrow, 1, 3, ALL, ("method", "torch")),
+    ("permute", a_permute, 0, 4, ALL, ("method", "torch")),
+    ("select", a_select, 1, 3, ALL, ("method", "torch")),
+    ("squeeze", a_squeeze, 0, 4, ALL, ("method", "torch")),
+    ("transpose", a_two_dims, 1, 3, ALL, ("method", "torch")),
+    ("t", no_args, 0, 2, ALL, ("method", "torch")),
+    ("T", None, 2, 2, ALL, ("attribute",)),  # T on ndim != 2 is deprecated (warns): not the claim
+    ("H", None, 2, 2, ALL, ("attribute",)),  # H is defined for matrices only
+    ("mT", None, 2, 4, ALL, ("attribute",)),
+    ("mH", None, 2, 4, ALL, ("attribute",)),
+    ("real", None, 0, 3, ONLY_COMPLEX, ("attribute", "torch")),
+    ("imag", None, 0, 3, ONLY_COMPLEX, ("attribute", "torch")),
+    ("view_as_real", no_args, 0, 3, ONLY_COMPLEX, ("torch",)),
+    ("unflatten", a_unflatten, 1, 3, ALL, ("method", "torch")),
+    ("unfold", a_unfold, 1, 3, ALL, ("method",)),
+    ("unsqueeze", a_unsqueeze, 0, 3, ALL, ("method", "torch")),
+    ("view", a_view, 0, 3, ALL, ("method",)),
+    ("view_as", a_view_as, 0, 3, ALL, ("method",)),
+    ("unbind", a_dim, 1, 3, ALL, ("method", "torch")),
+    ("split", a_split, 1, 3, ALL, ("method", "torch")),
+    ("hsplit", a_hsplit, 1, 3, ALL, ("method", "torch")),
+    ("vsplit", a_vsplit, 2, 3, ALL, ("method", "torch")),
+    ("tensor_split", a_tensor_split, 1, 3, ALL, ("method", "torch")),
+    ("split_with_sizes", a_split_with_sizes, 1, 3, ALL, ("method", "torch")),
+    ("swapaxes", a_two_dims, 1, 3, ALL, ("method", "torch")),
+    ("swapdims", a_two_dims, 1, 3, ALL, ("method", "torch")),
+    ("chunk", a_chunk, 1, 3, ALL, ("method", "torch")),
+]
+
+
+def _forms(name, forms):
+    """(label, call) for each way of spelling the op: ``x.op(...)``, ``torch.op(x, ...)``, ``x.op``."""
+    for form in forms:
+        if name in ("expand_as", "view_as"):  # x.op(other): other has the drawn target shape
+            yield f"Tensor.{name}", (lambda n: lambda x, target: getattr(x, n)(
+                torch.empty(target, device=x.device)))(name)
+        elif form == "attribute":
+            yield f"Tensor.{name}", _attribute(name)
+        elif form == "method":
+            yield f"Tensor.{name}", _method(name)
+        else:
+            yield f"torch.{name}", _function(name)
+
+
+def _view_cases():
+    yield pytest.param(a_basic_index, 0, 4, ALL, [("x[basic index]", lambda x, idx: x[idx])],
+                       id="basic-indexing")
+    for name, args, lo, hi, dtypes, forms in VIEW_OPS:
+        yield pytest.param(args or no_args, lo, hi, dtypes, list(_forms(name, forms)), id=name)
+
+
+@pytest.mark.parametrize("args, min_dims, max_dims, dtypes, calls", list(_view_cases()))
+@given(data=st.data())
+def test_tensor_views_list_ops_return_views(device, args, min_dims, max_dims, dtypes, calls, data):
+    """Every op on the docs' Tensor Views list returns a view: same storage, writes go both ways.
+
+    For each op (method and ``torch.`` function where both exist, each on a fresh base) and
+    hypothesis-drawn shapes, dtypes and valid arguments, every output (all pieces of
+    ``split``/``unbind``/...) shares storage with the base; after bumping every element of the
+    base the outputs read the new values, and after writing one element through each output the
+    op re-applied to the base reads what was written. Shapes have no zero sizes (an empty view has
+    nothing to write through) and sides <= 4 to keep each example in the millisecond range.
+    """
+    shape = data.draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4),
+                      label="shape")
+    dtype = data.draw(dtypes, label="dtype")
+    op_args = args(data.draw, shape)
+    data.draw(st.just(op_args), label="args")
+    for label, call in calls:
+        base = base_tensor(shape, dtype, device)
+        claim = f"{label} returns a view of its input, device={device}, shape={shape}, dtype={dtype}, args={op_args}"
+
+        outs = _outputs(call(base, *op_args))
+        for out in outs:
+            assert_shares(out, base, claim)
+
+        base.copy_(_bump(base))  # base -> view
+        for out, fresh in _pairs(outs, call(base, *op_args), claim):
+            assert_same(out, fresh, f"{claim}: a write to the base is not visible in the view")
+
+        for out in outs:  # view -> base (one element: expand/as_strided views may overlap)
+            if out.numel():
+                first = (0,) * out.ndim
+                out[first] = _bump(out[first])
+        for out, fresh in _pairs(outs, call(base, *op_args), claim):
+            assert_same(fresh, out, f"{claim}: a write through the view is not visible in the base")
+
+
+@pytest.mark.parametrize("accessor", ["values", "indices"])
+@given(shape=st.tuples(st.integers(1, 4), st.integers(1, 4)), keep=st.integers(0, 2 ** 16 - 1))
+def test_coalesced_sparse_coo_values_and_indices_are_views(device, accessor, shape, keep):
+    """``values()`` and ``indices()`` of a coalesced sparse COO tensor are views of its memory.
+
+    Writing through ``values()`` changes the sparse tensor's values; shifting every row index by
+    one through ``indices()`` (the last dense row is kept empty so indices stay valid and sorted)
+    moves the sparse tensor's entries down one row.
+    """
+    rows, cols = shape[0] + 1, shape[1]
+    mask = torch.tensor([(keep >> i) & 1 for i in range(rows * cols)], dtype=torch.bool).reshape(rows, cols)
+    mask[-1] = False
+    dense = (torch.arange(1.0, rows * cols + 1).reshape(rows, cols) * mask).to(device)
+    s = dense.to_sparse()
+    assert s.is_coalesced()
+    claim = f"sparse COO {accessor}() is a view of the sparse tensor's memory, device={device}"
+    part = getattr(s, accessor)()
+    assert_shares(part, getattr(s, accessor)(), claim)
+    if accessor == "values":
+        part.mul_(-1)
+        expected = -dense
+    else:
+        part[0] += 1
+        expected = dense.roll(1, dims=0)
+    assert_same(s.to_dense(), expected, claim)
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+@st.composite
+def advanced_indices(draw, n):
+    """An integer list, an integer tensor or a boolean mask over a dimension of size ``n``."""
+    kind = draw(st.sampled_from(["list", "tensor", "mask"]))
+    if kind == "mask":
+        return torch.tensor(draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    positions = draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=4))
+    return positions if kind == "list" else torch.tensor(positions)
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), dtype=torch_dtypes,
+       data=st.data())
+@example(shape=(5,), dtype=torch.float64, data=None)  # the note's np.ones(5) / from_numpy example
+def test_basic_indexing_is_a_view_advanced_indexing_is_a_copy(device, shape, dtype, data):
+    """Basic indexing (ints, slices) returns a view; advanced indexing (int list/tensor, bool mask) copies.
+
+    The source note says "indexing never allocates new memory": true only for basic indexing.
+    The copy owns new storage and writing to it leaves the base untouched. (With ``data=None``,
+    the explicit example uses ``x[1:3]`` and ``x[[1, 2]]``.)
+    """
+    x = base_tensor(shape, dtype, device)
+    if data is None:
+        basic, advanced = (slice(1, 3),), [1, 2]
+    else:
+        basic = a_basic_index(data.draw, shape)[0]
+        advanced = data.draw(advanced_indices(shape[0]), label="advanced index")
+        if isinstance(advanced, torch.Tensor) and advanced.dtype == torch.bool and not advanced.any():
+            advanced[0] = True  # an empty selection has nothing to write through
+    if isinstance(advanced, torch.Tensor):
+        advanced = advanced.to(device)
+    before = x.clone()
+
+    view = x[basic]
+    assert_shares(view, x, f"basic indexing x[{basic}] returns a view, device={device}")
+
+    copy = x[advanced]
+    claim = f"advanced indexing x[{advanced!r}] returns a copy, device={device}"
+    assert_owns(copy, x, claim)
+    copy.copy_(_bump(copy))
+    assert_same(x, before, f"{claim}: writing the result changed the base")
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), dtype=torch_dtypes,
+       data=st.data())
+def test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices(device, shape, dtype, data):
+    """``x[idx] = v`` writes into x's own memory for basic and advanced indices alike.
+
+    Reading ``x[[0, 2]]`` copies, but assigning to it is ``index_put_`` on x: same storage
+    afterwards, and the selected elements hold the new values.
+    """
+    basic = a_basic_index(data.draw, shape)[0]
+    advanced = data.draw(advanced_indices(shape[0]), label="advanced index")
+    for idx in (basic, advanced.to(device) if isinstance(advanced, torch.Tensor) else advanced):
+        x = base_tensor(shape, dtype, device)
+        address = ptr(x)
+        new = _bump(x[idx])
+        x[idx] = new
+        claim = f"x[{idx!r}] = v writes into x, device={device}, dtype={dtype}"
+        assert ptr(x) == address, f"x moved to storage {ptr(x):#x} from {address:#x} [{claim}]"
+        assert_same(x[idx], new, claim)
+
+
+# --------------------------------------------------------------------------- y = x + y vs y += x
+
+
+def _finite(dtype, shape):
+    """cpu tensors of ``dtype``/``shape`` with finite values of magnitude <= 1000 for float/complex.
+
+    The sum is only there to check *where* it is written; inf/NaN would test complex-infinity
+    arithmetic (``inf + 0j`` differs between kernels), which is not this module's concept.
+    """
+    np_dtype = TORCH_TO_NUMPY[dtype]
+    if dtype.is_complex:
+        elements = hnp.from_dtype(np_dtype, allow_nan=False, allow_infinity=False, max_magnitude=1000)
+    elif dtype.is_floating_point:
+        elements = hnp.from_dtype(np_dtype, allow_nan=False, allow_infinity=False,
+                                  min_value=-1000, max_value=1000)
+    else:
+        elements = hnp.from_dtype(np_dtype)
+    return hnp.arrays(np_dtype, shape, elements=elements).map(torch.tensor)
+
+
+@st.composite
+def operands(draw):
+    """(y, x) cpu tensors, x broadcastable *to* y's shape, x's dtype no higher in category than y's."""
+    y_shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4))
+    k = draw(st.integers(0, len(y_shape)))
+    x_shape = tuple(1 if draw(st.booleans()) else n for n in y_shape[len(y_shape) - k:])
+    y_dtype = draw(torch_dtypes)
+    x_dtype = draw(torch_dtypes.filter(lambda d: _category(d) <= _category(y_dtype)))
+    return draw(_finite(y_dtype, y_shape)), draw(_finite(x_dtype, x_shape))
+
+
+@given(yx=operands())
+@example(yx=(torch.ones(5, dtype=torch.float64), torch.ones(5, dtype=torch.float64)))
+def test_out_of_place_add_allocates_new_memory_and_leaves_operands_alone(device, yx):
+    """``y = x + y`` allocates new memory for the result and rebinds ``y``; old y and x are unchanged."""
+    y, x = (t.to(device) for t in yx)
+    y_before, x_before = y.clone(), x.clone()
+    old_y = y
+    y = x + y
+    claim = f"y = x + y allocates new memory, device={device}, dtypes=({x.dtype}, {old_y.dtype})"
+    assert_owns(y, old_y, claim)
+    assert_owns(y, x, claim)
+    assert_same(old_y, y_before, f"{claim}: the old y changed")
+    assert_same(x, x_before, f"{claim}: x changed")
+
+
+IN_PLACE_FORMS = {
+    "y += x": lambda y, x: y.__iadd__(x),
+    "y.add_(x)": lambda y, x: y.add_(x),
+    "torch.add(x, y, out=y)": lambda y, x: torch.add(x, y, out=y),
+}
+
+
+@pytest.mark.parametrize("form", list(IN_PLACE_FORMS), ids=["iadd", "add_", "add-out"])
+@given(yx=operands())
+@example(yx=(torch.ones(5, dtype=torch.float64), torch.ones(5, dtype=torch.float64)))
+def test_in_place_add_writes_into_the_existing_memory(device, form, yx):
+    """``y += x``, ``y.add_(x)`` and ``torch.add(x, y, out=y)`` write into y's existing memory.
+
+    The result is the very same tensor object, its storage address is unchanged, its dtype is
+    y's, and it holds ``(y + x)`` cast to y's dtype (x broadcast to y's shape).
+    """
+    y, x = (t.to(device) for t in yx)
+    expected = (y + x).to(y.dtype)
+    address, before = ptr(y), y
+    out = IN_PLACE_FORMS[form](y, x)
+    claim = f"{form} writes into y's memory, device={device}, dtypes=(y={y.dtype}, x={x.dtype})"
+    assert out is before, f"{form} returned a different tensor object [{claim}]"
+    assert ptr(out) == address, f"storage moved from {address:#x} to {ptr(out):#x} [{claim}]"
+    assert_dtype(out, before.dtype, claim)
+    assert_same(out, expected, claim)
+
+
+@given(y_dtype=torch_dtypes, x_dtype=torch_dtypes,
+       shape=hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4))
+@example(y_dtype=torch.int64, x_dtype=torch.float32, shape=(5,))  # int += float: raises
+@example(y_dtype=torch.float32, x_dtype=torch.int64, shape=(5,))  # float += int: fine
+def test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category(device, y_dtype, x_dtype, shape):
+    """In place, ``y += x`` raises RuntimeError when x's dtype is of a higher category than y's.
+
+    Categories: bool < integer < floating < complex. ``int_tensor += float_tensor`` raises
+    ("result type Float can't be cast to the desired output type Long") and leaves y untouched;
+    ``float_tensor += int_tensor`` is fine and y keeps its dtype. Within a category (``uint8 +=
+    int64``) the result is cast back to y's dtype. ``y = y + x`` would promote instead.
+    """
+    y = base_tensor(shape, y_dtype, device)
+    x = base_tensor(shape, x_dtype, device)
+    before = y.clone()
+    claim = f"{y_dtype} += {x_dtype} follows the in-place category rule, device={device}"
+    if _category(x_dtype) > _category(y_dtype):
+        with pytest.raises(RuntimeError, match="can't be cast"):
+            y += x
+            pytest.fail(f"no RuntimeError: y became {y.dtype} [{claim}]")
+        assert_same(y, before, f"{claim}: a refused in-place add changed y")
+    else:
+        y += x
+        assert_dtype(y, y_dtype, claim)
+
+
+# --------------------------------------------------------------------------- expand, view/reshape
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3), dtype=torch_dtypes,
+       data=st.data())
+def test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes(device, shape, dtype, data):
+    """``expand`` gives stride 0 along expanded dims without new memory; an in-place op on it raises.
+
+    Every expanded element along a broadcast dim is the same memory cell, so an in-place op
+    (here ``add_``) raises "more than one element of the written-to tensor refers to a single
+    memory location" instead of silently writing one cell many times; the base is unchanged.
+    """
+    ones = data.draw(st.sets(st.integers(0, len(shape) - 1), min_size=1), label="size-1 dims")
+    base = base_tensor(tuple(1 if i in ones else n for i, n in enumerate(shape)), dtype, device)
+    target = tuple(n * data.draw(st.integers(2, 3)) if n == 1 else n for n in base.shape)
+    before = base.clone()
+    e = base.expand(*target)
+    claim = f"expand {tuple(base.shape)} -> {target} has stride 0 and no new memory, device={device}"
+    assert_shares(e, base, claim)
+    for size, old, stride in zip(e.shape, base.shape, e.stride()):
+        if old == 1 and size > 1:
+            assert stride == 0, f"expanded stride={e.stride()}, but should be 0 on expanded dims [{claim}]"
+    with pytest.raises(RuntimeError, match="single memory location"):
+        e.add_(_bump(e[(0,) * e.ndim]).to(dtype))
+        pytest.fail(f"in-place add on an expanded tensor did not raise [{claim}]")
+    assert_same(base, before, claim)
+
+
+@given(shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4), dtype=torch_dtypes,
+       data=st.data())
+@example(shape=(3, 4), dtype=torch.float32, data=None)  # the classic transposed matrix
+def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies(device, shape, dtype, data):
+    """``x.view(-1)`` works iff x is contiguous; otherwise it raises naming ``reshape``, which copies.
+
+    For a permuted tensor (size-1 dims included) flattening is possible without a copy exactly
+    when ``is_contiguous()``; then ``view`` shares memory. Otherwise ``view`` raises RuntimeError
+    pointing to ``.reshape(...)``, and ``reshape`` -- having no view to return -- owns new memory
+    with the same values. (When a view *is* possible the docs leave reshape's choice unspecified;
+    that is not claimed.)
+    """
+    perm = list(reversed(range(len(shape)))) if data is None else data.draw(st.permutations(range(len(shape))))
+    x = base_tensor(shape, dtype, device).permute(perm)
+    claim = f"view(-1) of shape {shape} permuted {perm} (strides {x.stride()}), device={device}"
+    if x.is_contiguous():
+        assert_shares(x.view(-1), x, f"{claim}: contiguous, view must share")
+        return
+    with pytest.raises(RuntimeError, match=r"reshape"):
+        x.view(-1)
+        pytest.fail(f"view on an incompatible layout did not raise [{claim}]")
+    r = x.reshape(-1)
+    assert_owns(r, x, f"{claim}: reshape has to copy")
+    assert_same(r.view(x.shape), x, f"{claim}: reshape keeps values")
+
+
+# --------------------------------------------------------------------------- contiguous, clone
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), dtype=torch_dtypes,
+       data=st.data())
+def test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise(device, shape, dtype, data):
+    """``contiguous()`` returns the tensor itself when already contiguous, a contiguous copy otherwise."""
+    x = base_tensor(shape, dtype, device).permute(data.draw(st.permutations(range(len(shape)))))
+    if data.draw(st.booleans(), label="step slice"):
+        x = x[..., ::2]
+    c = x.contiguous()
+    claim = f"contiguous() of strides {x.stride()}, device={device}"
+    if x.is_contiguous():
+        assert c is x, f"contiguous() returned a new object for a contiguous tensor [{claim}]"
+    else:
+        assert_owns(c, x, claim)
+        assert c.is_contiguous(), f"contiguous() result has strides {c.stride()} [{claim}]"
+        assert_same(c, x, claim)
+
+
+def _order(t: torch.Tensor) -> list[int]:
+    """The dims of size > 1 from outermost (largest stride) to innermost."""
+    return sorted((d for d in range(t.ndim) if t.shape[d] > 1), key=lambda d: -t.stride(d))
+
+
+def _is_dense(t: torch.Tensor) -> bool:
+    """Non-overlapping and dense: innermost-first, each stride is the product of the sizes inside it."""
+    expected = 1
+    for d in reversed(_order(t)):
+        if t.stride(d) != expected:
+            return False
+        expected *= t.shape[d]
+    return True
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4), dtype=torch_dtypes,
+       data=st.data())
+def test_clone_owns_new_memory_and_keeps_values_dtype_and_strides(device, shape, dtype, data):
+    """``clone()`` always owns new memory and keeps values, dtype and (for dense layouts) strides.
+
+    The default ``memory_format=torch.preserve_format`` copies the strides of a dense,
+    non-overlapping input (e.g. a permuted one) exactly. For a non-dense input (e.g. a step slice)
+    the clone is dense and keeps the input's dimension order -- it is *not* necessarily contiguous,
+    although the ``torch.clone`` docs say "converted to the dense (contiguous) format" (the
+    layout-preserving rule dates from PyTorch 1.8, pytorch/pytorch#46046).
+    ``memory_format=torch.contiguous_format`` always gives contiguous strides.
+    """
+    x = base_tensor(shape, dtype, device).permute(data.draw(st.permutations(range(len(shape)))))
+    dense = x.shape[-1] < 3 or not data.draw(st.booleans(), label="step slice")
+    if not dense:  # a step slice of a dim of size >= 3 leaves holes: not dense
+        x = x[..., ::2]
+    c = x.clone()
+    claim = f"clone() of shape {tuple(x.shape)} strides {x.stride()}, device={device}"
+    assert_owns(c, x, claim)
+    assert_same(c, x, claim)
+    if dense:
+        assert c.stride() == x.stride(), f"clone strides {c.stride()}, but should be {x.stride()} [{claim}]"
+    else:
+        assert _is_dense(c) and _order(c) == _order(x), (
+            f"clone strides {c.stride()}, but should be dense in the input's dim order {_order(x)} [{claim}]"
+        )
+    cc = x.clone(memory_format=torch.contiguous_format)
+    assert cc.is_contiguous(), f"clone(contiguous_format) strides {cc.stride()} [{claim}]"
+    c.copy_(_bump(c))
+    assert_same(x, cc, f"{claim}: writing the clone changed the original")
+
+
+# --------------------------------------------------------------------------- autograd consequences
+
+SOME_VIEWS = {
+    "x[1:]": lambda x: x[1:],
+    "x.transpose(0, -1)": lambda x: x.transpose(0, -1),
+    "x.view(-1)": lambda x: x.view(-1),
+    "x.unsqueeze(0)": lambda x: x.unsqueeze(0),
+    "x.detach()": lambda x: x.detach(),
+}
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4),
+       dtype=st.sampled_from([d for d in (torch.int64, *FLOATING, *COMPLEX)]),
+       view_name=st.sampled_from(list(SOME_VIEWS)))
+@example(shape=(2, 3), dtype=torch.float32, view_name="x.detach()")
+def test_a_view_shares_its_base_version_counter(device, shape, dtype, view_name):
+    """A view shares its base's version counter: an in-place op on either bumps ``_version`` of both.
+
+    Autograd uses the counter to detect that a tensor saved for backward was modified in place;
+    sharing it is why modifying a view is caught too. ``detach()`` shares it as well (unlike
+    ``.data``).
+    """
+    base = base_tensor(shape, dtype, device)
+    v = SOME_VIEWS[view_name](base)
+    claim = f"{view_name} shares the version counter of its base, device={device}"
+    start = base._version
+    assert v._version == start, f"view _version={v._version}, base _version={start} [{claim}]"
+    v.add_(1)
+    assert (base._version, v._version) != (start, start), f"add_ on the view bumped nothing [{claim}]"
+    assert base._version == v._version > start, (
+        f"after view.add_: base _version={base._version}, view _version={v._version}, was {start} [{claim}]"
+    )
+    mid = base._version
+    base.add_(1)
+    assert base._version == v._version > mid, (
+        f"after base.add_: base _version={base._version}, view _version={v._version}, was {mid} [{claim}]"
+    )
+
+
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4),
+       dtype=st.sampled_from([*FLOATING, *COMPLEX]), view_name=st.sampled_from(list(SOME_VIEWS)[:4]))
+def test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view(device, shape, dtype, view_name):
+    """In-place modification of a leaf that requires grad raises, also through a view of it.
+
+    Both ``w.add_(1)`` and ``w[1:].add_(1)`` (any view) raise RuntimeError and leave w
+    unchanged; under ``torch.no_grad()`` the same update is allowed (that is how optimizers step).
+    """
+    w = base_tensor(shape, dtype, device).requires_grad_()
+    before = w.detach().clone()
+    claim = f"in-place add_ on a leaf requiring grad raises, also through {view_name}, device={device}"
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w.add_(1)
+        pytest.fail(f"w.add_ did not raise [{claim}]")
+    with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad"):
+        SOME_VIEWS[view_name](w).add_(1)
+        pytest.fail(f"{view_name}.add_ did not raise [{claim}]")
+    assert_same(w.detach(), before, claim)
+    with torch.no_grad():
+        SOME_VIEWS[view_name](w).add_(1)
+    assert w._version > 0 and not torch.equal(w.detach(), before), f"no_grad update did not apply [{claim}]"

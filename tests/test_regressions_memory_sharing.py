@@ -1,0 +1,272 @@
+"""Planted regressions for specs/test_memory_sharing.py: every claim must fail under one of them.
+
+Each test monkeypatches torch at the public API a user calls (a view op that copies, an in-place
+op that rebinds, a flag ignored, a check dropped ...), runs only the affected specs in-process and
+asserts they FAILED naming the claim.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from tests.plant import assert_killed, assert_passed, run
+
+MOD = "test_memory_sharing.py"
+VIEWS = f"{MOD}::test_tensor_views_list_ops_return_views"
+
+
+def copying(orig):
+    """Wrap a view op so it returns a copy (every piece, for ops returning tuples)."""
+
+    def op(*args, **kwargs):
+        out = orig(*args, **kwargs)
+        return tuple(t.clone() for t in out) if isinstance(out, (tuple, list)) else out.clone()
+
+    return op
+
+
+def copying_property(orig):
+    """Wrap a view property (``x.mT``, ``x.real``) so it returns a copy."""
+    return property(lambda self: orig.__get__(self).clone())
+
+
+def test_control_run_passes(pytester):
+    """Without a planted regression, the specs the regressions below target pass."""
+    assert_passed(run(pytester, f"{VIEWS}[cpu-transpose]", f"{MOD}::test_a_view_shares_its_base_version_counter"))
+
+
+@pytest.mark.parametrize(
+    "owner, name, case, claim",
+    [
+        (torch.Tensor, "transpose", "transpose", "Tensor.transpose returns a view"),
+        (torch, "transpose", "transpose", "torch.transpose returns a view"),
+        (torch, "narrow", "narrow", "torch.narrow returns a view"),
+        (torch.Tensor, "diagonal", "diagonal", "Tensor.diagonal returns a view"),
+        (torch.Tensor, "unbind", "unbind", "Tensor.unbind returns a view"),
+        (torch, "split", "split", "torch.split returns a view"),
+        (torch.Tensor, "tensor_split", "tensor_split", "Tensor.tensor_split returns a view"),
+        (torch, "view_as_real", "view_as_real", "torch.view_as_real returns a view"),
+        (torch.Tensor, "detach", "detach", "Tensor.detach returns a view"),
+        (torch.Tensor, "unflatten", "unflatten", "Tensor.unflatten returns a view"),
+        (torch.Tensor, "as_strided", "as_strided", "Tensor.as_strided returns a view"),
+        (torch.Tensor, "__getitem__", "basic-indexing", "x[basic index] returns a view"),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) or v is torch else None,
+)
+def test_view_op_that_copies_is_caught(pytester, monkeypatch, owner, name, case, claim):
+    """Plants a view op (method or ``torch.`` function) that returns a copy instead of a view."""
+    monkeypatch.setattr(owner, name, copying(getattr(owner, name)))
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{case}]"), claim)
+
+
+@pytest.mark.parametrize("name", ["mT", "real"])
+def test_view_property_that_copies_is_caught(pytester, monkeypatch, name):
+    """Plants a view property (``x.mT``, ``x.real``) that returns a copy."""
+    monkeypatch.setattr(torch.Tensor, name, copying_property(getattr(torch.Tensor, name)))
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{name}]"), f"Tensor.{name} returns a view")
+
+
+@pytest.mark.parametrize("name", ["values", "indices"])
+def test_sparse_accessor_that_copies_is_caught(pytester, monkeypatch, name):
+    """Plants a sparse COO ``values()`` / ``indices()`` that returns a copy of the memory."""
+    monkeypatch.setattr(torch.Tensor, name, copying(getattr(torch.Tensor, name)))
+    assert_killed(
+        run(pytester, f"{MOD}::test_coalesced_sparse_coo_values_and_indices_are_views[cpu-{name}]"),
+        f"sparse COO {name}() is a view",
+    )
+
+
+def test_basic_indexing_that_copies_is_caught(pytester, monkeypatch):
+    """Plants basic indexing (``x[1:3]``) that returns a copy, like advanced indexing does."""
+    monkeypatch.setattr(torch.Tensor, "__getitem__", copying(torch.Tensor.__getitem__))
+    assert_killed(
+        run(pytester, f"{MOD}::test_basic_indexing_is_a_view_advanced_indexing_is_a_copy"),
+        "basic indexing x[",
+    )
+
+
+def test_advanced_indexing_that_returns_a_view_is_caught(pytester, monkeypatch):
+    """Plants an "optimization": an integer list forming a consecutive range is served as a slice view."""
+    orig = torch.Tensor.__getitem__
+
+    def getitem(self, idx):
+        if isinstance(idx, list) and idx and all(isinstance(i, int) and i >= 0 for i in idx) \
+                and idx == list(range(idx[0], idx[0] + len(idx))):
+            return orig(self, slice(idx[0], idx[0] + len(idx)))
+        return orig(self, idx)
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", getitem)
+    assert_killed(
+        run(pytester, f"{MOD}::test_basic_indexing_is_a_view_advanced_indexing_is_a_copy"),
+        "advanced indexing x[[1, 2]] returns a copy",
+    )
+
+
+def test_advanced_index_assignment_into_a_temporary_is_caught(pytester, monkeypatch):
+    """Plants ``x[idx] = v`` for advanced indices that writes into a temporary copy (x unchanged)."""
+    orig = torch.Tensor.__setitem__
+
+    def setitem(self, idx, value):
+        if isinstance(idx, (list, torch.Tensor)):
+            return orig(self.clone(), idx, value)
+        return orig(self, idx, value)
+
+    monkeypatch.setattr(torch.Tensor, "__setitem__", setitem)
+    assert_killed(
+        run(pytester, f"{MOD}::test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices"),
+        "= v writes into x",
+    )
+
+
+def test_out_of_place_add_that_reuses_its_operand_is_caught(pytester, monkeypatch):
+    """Plants ``x + y`` that writes the sum into x's buffer and returns x (no new memory)."""
+    monkeypatch.setattr(torch.Tensor, "__add__", lambda self, other: self.add_(other))
+    assert_killed(
+        run(pytester, f"{MOD}::test_out_of_place_add_allocates_new_memory_and_leaves_operands_alone"),
+        "y = x + y allocates new memory",
+    )
+
+
+@pytest.mark.parametrize(
+    "owner, name, patch, form, claim",
+    [
+        (torch.Tensor, "__iadd__", lambda orig: lambda self, other: self + other, "iadd", "y += x writes"),
+        (torch.Tensor, "add_", lambda orig: lambda self, other: self + other, "add_", "y.add_(x) writes"),
+        (torch, "add", lambda orig: lambda *a, out=None, **k: orig(*a, **k), "add-out",
+         "torch.add(x, y, out=y) writes"),
+    ],
+    ids=["iadd-rebinds", "add_-out-of-place", "add-ignores-out"],
+)
+def test_in_place_add_that_allocates_is_caught(pytester, monkeypatch, owner, name, patch, form, claim):
+    """Plants an in-place form that allocates: ``+=`` rebinding, ``add_`` out of place, ``out=`` ignored."""
+    monkeypatch.setattr(owner, name, patch(getattr(owner, name)))
+    assert_killed(run(pytester, f"{MOD}::test_in_place_add_writes_into_the_existing_memory[cpu-{form}]"), claim)
+
+
+def test_in_place_add_that_silently_casts_is_caught(pytester, monkeypatch):
+    """Plants ``int_tensor += float_tensor`` that truncates the float to int instead of raising."""
+    orig = torch.Tensor.__iadd__
+    monkeypatch.setattr(
+        torch.Tensor, "__iadd__",
+        lambda self, other: orig(self, other.to(self.dtype) if isinstance(other, torch.Tensor) else other),
+    )
+    assert_killed(
+        run(pytester, f"{MOD}::test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category"),
+        "torch.int64 += torch.float32 follows the in-place category rule",
+    )
+
+
+def test_expand_that_materializes_is_caught(pytester, monkeypatch):
+    """Plants an ``expand`` that materializes a copy (real strides, new memory)."""
+    monkeypatch.setattr(torch.Tensor, "expand", copying(torch.Tensor.expand))
+    result = run(pytester, f"{VIEWS}[cpu-expand]",
+                 f"{MOD}::test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes")
+    assert_killed(result, "Tensor.expand returns a view", "has stride 0 and no new memory")
+    assert result.parseoutcomes().get("failed") == 2, result.stdout.str()[-3000:]
+
+
+def test_in_place_op_that_ignores_overlap_is_caught(pytester, monkeypatch):
+    """Plants an ``add_`` that swallows the internal-overlap error and returns silently."""
+    orig = torch.Tensor.add_
+
+    def add_(self, *args, **kwargs):
+        try:
+            return orig(self, *args, **kwargs)
+        except RuntimeError as exc:
+            if "single memory location" not in str(exc):
+                raise
+            return self
+
+    monkeypatch.setattr(torch.Tensor, "add_", add_)
+    assert_killed(
+        run(pytester, f"{MOD}::test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes"),
+        "in-place add on an expanded tensor did not raise",
+    )
+
+
+def test_view_that_falls_back_to_reshape_is_caught(pytester, monkeypatch):
+    """Plants a ``view`` that silently copies (like ``reshape``) on an incompatible layout."""
+    orig = torch.Tensor.view
+
+    def view(self, *args):
+        try:
+            return orig(self, *args)
+        except RuntimeError:
+            return self.reshape(*args)
+
+    monkeypatch.setattr(torch.Tensor, "view", view)
+    assert_killed(
+        run(pytester, f"{MOD}::test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies"),
+        "view on an incompatible layout did not raise",
+    )
+
+
+@pytest.mark.parametrize(
+    "patch, why",
+    [
+        (lambda orig: lambda self, memory_format=torch.contiguous_format: self.clone(
+            memory_format=torch.contiguous_format), "contiguous() returned a new object"),
+        (lambda orig: lambda self, memory_format=torch.contiguous_format: self, "contiguous() of strides"),
+    ],
+    ids=["always-copies", "never-copies"],
+)
+def test_contiguous_that_always_or_never_copies_is_caught(pytester, monkeypatch, patch, why):
+    """Plants a ``contiguous()`` that always copies, or one that returns a non-contiguous self."""
+    monkeypatch.setattr(torch.Tensor, "contiguous", patch(torch.Tensor.contiguous))
+    assert_killed(
+        run(pytester, f"{MOD}::test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise"), why
+    )
+
+
+@pytest.mark.parametrize(
+    "patch, why",
+    [
+        (lambda orig: lambda self, memory_format=None: orig(self, memory_format=torch.contiguous_format),
+         "clone strides"),
+        (lambda orig: lambda self, memory_format=None: self, "should own new memory"),
+    ],
+    ids=["ignores-preserve-format", "aliases"],
+)
+def test_clone_that_drops_strides_or_aliases_is_caught(pytester, monkeypatch, patch, why):
+    """Plants a ``clone()`` that ignores ``preserve_format`` (always contiguous), or one that aliases."""
+    monkeypatch.setattr(torch.Tensor, "clone", patch(torch.Tensor.clone))
+    result = run(pytester, f"{MOD}::test_clone_owns_new_memory_and_keeps_values_dtype_and_strides")
+    assert_killed(result, "clone() of shape", why)
+
+
+def _add_via_data(orig):
+    """``add_`` implemented on ``.data``: writes the memory but bypasses autograd's checks and counter."""
+
+    def add_(self, *args, **kwargs):
+        orig(self.data, *args, **kwargs)
+        return self
+
+    return add_
+
+
+def test_in_place_op_that_skips_the_version_counter_is_caught(pytester, monkeypatch):
+    """Plants an ``add_`` that writes through ``.data``, so no version counter is bumped."""
+    monkeypatch.setattr(torch.Tensor, "add_", _add_via_data(torch.Tensor.add_))
+    assert_killed(
+        run(pytester, f"{MOD}::test_a_view_shares_its_base_version_counter"),
+        "shares the version counter of its base",
+    )
+
+
+def test_detach_with_its_own_version_counter_is_caught(pytester, monkeypatch):
+    """Plants ``detach()`` that behaves like ``.data`` (same memory, separate version counter)."""
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: self.data)
+    assert_killed(
+        run(pytester, f"{MOD}::test_a_view_shares_its_base_version_counter"),
+        "x.detach() shares the version counter of its base",
+    )
+
+
+def test_in_place_op_that_skips_the_leaf_check_is_caught(pytester, monkeypatch):
+    """Plants an ``add_`` that writes through ``.data``, so a leaf requiring grad is modified silently."""
+    monkeypatch.setattr(torch.Tensor, "add_", _add_via_data(torch.Tensor.add_))
+    assert_killed(
+        run(pytester, f"{MOD}::test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view"),
+        "in-place add_ on a leaf requiring grad raises",
+    )
