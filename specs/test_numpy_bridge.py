@@ -56,8 +56,12 @@ float_dtypes = st.sampled_from([np.dtype(np.float64), np.dtype(np.float32), np.d
 
 
 def other(a: np.ndarray) -> np.ndarray:
-    """An array like ``a`` that differs from it in every element (1 where a is 0, else 0)."""
-    return (a == 0).astype(a.dtype)
+    """An array like ``a`` that differs from it in every element (1 where a is 0, else 0).
+
+    Always an ndarray, also for 0-d ``a`` (where numpy ops return scalars): torch 2.4 with numpy 2
+    cannot build a tensor from a ``numpy.bool`` scalar, which is not what these specs are about.
+    """
+    return np.asarray((a == 0).astype(a.dtype))
 
 
 def assert_array_same(actual: np.ndarray, expected: np.ndarray, claim: str):
