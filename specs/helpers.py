@@ -6,7 +6,11 @@ Assertion helpers hide their own frames, so a failure points at the spec line an
 
 from __future__ import annotations
 
+import contextlib
+import re
+
 import numpy as np
+import pytest
 import torch
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -55,6 +59,46 @@ def assert_dtype(out: torch.Tensor, dtype: torch.dtype, claim: str):
 def assert_device(out: torch.Tensor, device: torch.device, claim: str):
     __tracebackhide__ = True
     assert out.device.type == device.type, f"out.device={out.device}, but should be {device} [{claim}]"
+
+
+@contextlib.contextmanager
+def raises(exc, match: str, claim: str):
+    """Like ``pytest.raises``, but a missing or different error fails naming the claim.
+
+    ``match`` is a regular expression searched (case-insensitively) in the error message.
+    """
+    __tracebackhide__ = True
+    try:
+        yield
+    except exc as e:
+        if not re.search(match, str(e), re.I):
+            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
+    else:
+        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
+
+
+def assert_requires_grad(t: torch.Tensor, expected: bool, what: str, claim: str, device):
+    __tracebackhide__ = True
+    assert t.requires_grad is expected, (
+        f"{what}.requires_grad={t.requires_grad}, but should be {expected} [{claim}, device={device}]"
+    )
+
+
+# --------------------------------------------------------------------------- randomness
+
+
+@contextlib.contextmanager
+def seeded(device: torch.device, seed: int):
+    """Seed only ``device``'s default generator, inside a fork that restores it afterwards.
+
+    The state guard fails a spec that reseeds torch's global generator; this is the way to get a
+    reproducible draw (dropout masks, random inputs) without leaking.
+    """
+    cuda = device.type == "cuda"
+    index = (device.index if device.index is not None else torch.cuda.current_device()) if cuda else None
+    with torch.random.fork_rng(devices=[index] if cuda else []):
+        (torch.cuda.default_generators[index] if cuda else torch.default_generator).manual_seed(seed)
+        yield
 
 
 # --------------------------------------------------------------------------- versions

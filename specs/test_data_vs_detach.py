@@ -21,8 +21,6 @@ cpu-only constructor; the specs build the same float32 values with ``torch.tenso
 
 from __future__ import annotations
 
-import contextlib
-import re
 
 import pytest
 import torch
@@ -30,7 +28,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import assert_same, assert_shares
+from specs.helpers import assert_same, assert_shares, raises
 
 real_dtypes = st.sampled_from([torch.float32, torch.float64])
 #: non-empty (sharing is checked through data pointers, which empty tensors lack), small sides
@@ -52,19 +50,6 @@ SAVING_OPS = {
     "torch.mul(w, d)": lambda d, w: torch.mul(w, d),
     "d.pow(2) * w": lambda d, w: d.pow(2) * w,
 }
-
-
-@contextlib.contextmanager
-def raises(exc, match: str, claim: str):
-    """Like pytest.raises, but a missing or different error fails with the claim text."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except exc as e:
-        if not re.search(match, str(e), re.I):
-            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
-    else:
-        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
 
 
 def note_graph(device):

@@ -39,7 +39,6 @@ right; what it leaves out is that no_grad changes no tensor's flag, and the fact
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 
 import pytest
@@ -48,25 +47,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import assert_same, assert_shares
+from specs.helpers import assert_requires_grad, assert_same, assert_shares, raises
 
 real_dtypes = st.sampled_from([torch.float32, torch.float64])
 #: non-empty (an empty tensor has no data pointer to compare), small (values are compared exactly)
 nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
 small = st.integers(-8, 8).map(float)
-
-
-@contextlib.contextmanager
-def raises(exc, match: str, claim: str):
-    """Like pytest.raises, but a missing or different error fails with the claim text."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except exc as e:
-        if not re.search(match, str(e), re.I):
-            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
-    else:
-        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
 
 
 @contextlib.contextmanager
@@ -77,13 +63,6 @@ def grad_mode_restored():
         yield
     finally:
         torch._C._set_grad_enabled(before)
-
-
-def check_flag(t, expected: bool, what: str, claim: str, device):
-    __tracebackhide__ = True
-    assert t.requires_grad is expected, (
-        f"{what}.requires_grad={t.requires_grad}, but should be {expected} [{claim}, device={device}]"
-    )
 
 
 def check_mode(expected: bool, where: str, claim: str, device):
@@ -107,7 +86,7 @@ def test_detach_shares_storage_and_has_no_history(device, shape, dtype):
     y = x * 2
     d = y.detach()
     assert_shares(d, y, f"{claim}, device={device}")
-    check_flag(d, False, "y.detach()", claim, device)
+    assert_requires_grad(d, False, "y.detach()", claim, device)
     assert d.grad_fn is None and d.is_leaf, (
         f"y.detach(): grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True [{claim}, device={device}]"
     )
@@ -154,10 +133,10 @@ def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shap
         check_mode(False, "inside no_grad", claim, device)
         for name, op in UNARY.items():
             out = op(x)
-            check_flag(out, False, name, claim, device)
+            assert_requires_grad(out, False, name, claim, device)
             assert out.grad_fn is None, f"{name}.grad_fn={out.grad_fn}, but should be None [{claim}, device={device}]"
-        check_flag(x, True, "the leaf x", claim, device)
-    check_flag(x * 2, True, "x * 2 after the block", claim, device)
+        assert_requires_grad(x, True, "the leaf x", claim, device)
+    assert_requires_grad(x * 2, True, "x * 2 after the block", claim, device)
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), view=st.sampled_from(["x[0]", "x.view(-1)", "x.unsqueeze(0)"]))
@@ -175,7 +154,7 @@ def test_views_made_in_no_grad_still_report_requires_grad(device, shape, view):
     make = {"x[0]": lambda: x[0], "x.view(-1)": lambda: x.view(-1), "x.unsqueeze(0)": lambda: x.unsqueeze(0)}[view]
     with torch.no_grad():
         v = make()
-    check_flag(v, True, f"{view} taken in no_grad", claim, device)
+    assert_requires_grad(v, True, f"{view} taken in no_grad", claim, device)
     assert v.grad_fn is None, f"{view}.grad_fn={v.grad_fn}, but should be None [{claim}, device={device}]"
     (v * 3).sum().backward()
     assert x.grad is None, f"x.grad={x.grad} after backward through the view, but should be None [{claim}, device={device}]"
@@ -195,7 +174,7 @@ def test_no_grad_restores_the_previous_mode_also_on_exception(device):
             with torch.no_grad():
                 raise KeyError("boom")
         check_mode(True, "after no_grad exited by an exception", claim, device)
-        check_flag(x * 2, True, "x * 2 after the exception", claim, device)
+        assert_requires_grad(x * 2, True, "x * 2 after the exception", claim, device)
         torch._C._set_grad_enabled(False)
         with torch.no_grad():
             pass
@@ -216,7 +195,7 @@ def test_no_grad_works_as_a_decorator(device):
 
     out, inside = doubler(x)
     assert inside is False, f"is_grad_enabled()=True inside the decorated function [{claim}, device={device}]"
-    check_flag(out, False, "doubler(x)", claim, device)
+    assert_requires_grad(out, False, "doubler(x)", claim, device)
     check_mode(True, "after calling the decorated function", claim, device)
 
 
@@ -240,9 +219,9 @@ def test_grad_mode_decorators_work_without_parentheses(device):
     except TypeError as e:
         pytest.fail(f"decorating without parentheses raised TypeError: {e} [{claim}, device={device}]")
 
-    check_flag(no_grad_double(x), False, "@torch.no_grad function output", claim, device)
+    assert_requires_grad(no_grad_double(x), False, "@torch.no_grad function output", claim, device)
     with torch.no_grad():
-        check_flag(enable_grad_double(x), True, "@torch.enable_grad function output inside no_grad", claim, device)
+        assert_requires_grad(enable_grad_double(x), True, "@torch.enable_grad function output inside no_grad", claim, device)
     out = inference_double(x)
     assert isinstance(out, torch.Tensor) and out.is_inference(), (
         f"@torch.inference_mode function returned {type(out).__name__}, not an inference tensor [{claim}, device={device}]"
@@ -270,7 +249,7 @@ def test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad(dev
     with torch.no_grad():
         made = {name: make(shape, dtype, device) for name, make in FACTORIES.items()}
     for name, t in made.items():
-        check_flag(t, True, f"{name}(..., requires_grad=True) made in no_grad", claim, device)
+        assert_requires_grad(t, True, f"{name}(..., requires_grad=True) made in no_grad", claim, device)
         assert t.is_leaf, f"{name}: is_leaf=False [{claim}, device={device}]"
 
 
@@ -287,8 +266,8 @@ def test_enable_grad_inside_no_grad_records_again(device, values):
         with torch.enable_grad():
             y = x * 2
         check_mode(False, "after enable_grad inside no_grad", claim, device)
-        check_flag(x * 2, False, "x * 2 after the enable_grad block", claim, device)
-    check_flag(y, True, "x * 2 under enable_grad", claim, device)
+        assert_requires_grad(x * 2, False, "x * 2 after the enable_grad block", claim, device)
+    assert_requires_grad(y, True, "x * 2 under enable_grad", claim, device)
     y.sum().backward()
     assert_same(x.grad, torch.full_like(x, 2.0), f"{claim}: gradient through the recorded op, device={device}")
 
@@ -305,11 +284,11 @@ def test_set_grad_enabled_works_as_context_manager_and_as_a_call(device, mode):
     with grad_mode_restored():
         with torch.set_grad_enabled(mode):
             check_mode(mode, "inside set_grad_enabled(mode)", claim, device)
-            check_flag(x * 2, mode, f"x * 2 inside set_grad_enabled({mode})", claim, device)
+            assert_requires_grad(x * 2, mode, f"x * 2 inside set_grad_enabled({mode})", claim, device)
         check_mode(True, "after the set_grad_enabled block", claim, device)
         torch.set_grad_enabled(mode)
         check_mode(mode, "after the plain call set_grad_enabled(mode)", claim, device)
-        check_flag(x * 2, mode, f"x * 2 after set_grad_enabled({mode})", claim, device)
+        assert_requires_grad(x * 2, mode, f"x * 2 after set_grad_enabled({mode})", claim, device)
 
 
 def test_grad_mode_is_thread_local(device):
@@ -331,7 +310,7 @@ def test_grad_mode_is_thread_local(device):
         thread.join()
         check_mode(False, "in the main thread inside no_grad", claim, device)
     assert seen["mode"] is True, f"is_grad_enabled()={seen['mode']} in the worker thread [{claim}, device={device}]"
-    check_flag(seen["out"], True, "x * 2 in a thread started inside no_grad", claim, device)
+    assert_requires_grad(seen["out"], True, "x * 2 in a thread started inside no_grad", claim, device)
 
 
 def test_no_grad_allows_in_place_updates_of_leaves_that_require_grad(device):
@@ -349,7 +328,7 @@ def test_no_grad_allows_in_place_updates_of_leaves_that_require_grad(device):
             w.sub_(step)
     except RuntimeError as e:
         pytest.fail(f"in-place update of the leaf inside no_grad raised {e} [{claim}, device={device}]")
-    check_flag(w, True, "w after the update", claim, device)
+    assert_requires_grad(w, True, "w after the update", claim, device)
     assert w.is_leaf and w.grad_fn is None, f"w: is_leaf={w.is_leaf}, grad_fn={w.grad_fn} [{claim}, device={device}]"
     assert_same(w.detach(), torch.full((3,), 0.5, device=device), f"{claim}: updated value, device={device}")
 
@@ -427,7 +406,7 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
         f"t.is_inference()={t.is_inference()}, x.is_inference()={x.is_inference()}, but should be True/False "
         f"[{claim}, device={device}]"
     )
-    check_flag(t, False, "x * 2 under inference_mode", claim, device)
+    assert_requires_grad(t, False, "x * 2 under inference_mode", claim, device)
     with raises(RuntimeError, "version counter", f"{claim}: t._version, device={device}"):
         t._version
     w = torch.ones(3, device=device, requires_grad=True)

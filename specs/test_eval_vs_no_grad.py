@@ -29,19 +29,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same
+from specs.helpers import assert_same, seeded
 
 # --------------------------------------------------------------------------- private helpers
-
-
-@contextlib.contextmanager
-def seeded(device: torch.device, seed: int):
-    """Seed only ``device``'s default generator, inside a fork that restores it afterwards."""
-    cuda = device.type == "cuda"
-    index = (device.index if device.index is not None else torch.cuda.current_device()) if cuda else None
-    with torch.random.fork_rng(devices=[index] if cuda else []):
-        (torch.cuda.default_generators[index] if cuda else torch.default_generator).manual_seed(seed)
-        yield
 
 
 def net(p: float, device) -> nn.Module:

@@ -25,7 +25,6 @@ warning. (What was once deprecated were the aliases ``F.sigmoid`` / ``F.tanh`` i
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import warnings
 from unittest import mock
@@ -37,19 +36,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same
+from specs.helpers import assert_same, seeded
 
 # --------------------------------------------------------------------------- private helpers
-
-
-@contextlib.contextmanager
-def seeded(device: torch.device, seed: int):
-    """Seed only ``device``'s default generator, inside a fork that restores it afterwards."""
-    cuda = device.type == "cuda"
-    index = (device.index if device.index is not None else torch.cuda.current_device()) if cuda else None
-    with torch.random.fork_rng(devices=[index] if cuda else []):
-        (torch.cuda.default_generators[index] if cuda else torch.default_generator).manual_seed(seed)
-        yield
 
 
 def data(shape, seed: int, device, dtype=torch.float32):

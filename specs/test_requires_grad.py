@@ -23,19 +23,16 @@ applies: ``Variable(t, volatile=True)`` only warns that volatile "has no effect"
 
 from __future__ import annotations
 
-import contextlib
-import re
 import warnings
 
 import numpy as np
-import pytest
 import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import assert_same, assert_shares, shapes
+from specs.helpers import assert_requires_grad, assert_same, assert_shares, raises, shapes
 
 #: non-empty shapes for sharing checks: an empty tensor has no data pointer to compare
 nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
@@ -49,26 +46,6 @@ no_grad_dtypes = st.sampled_from(NO_GRAD_DTYPES)
 real_dtypes = st.sampled_from([torch.float32, torch.float64])
 #: bounded finite values: the gradient checks compare exact sums of small integers-as-floats
 small = st.integers(-8, 8).map(float)
-
-
-@contextlib.contextmanager
-def raises(exc, match: str, claim: str):
-    """Like pytest.raises, but a missing or different error fails with the claim text."""
-    __tracebackhide__ = True
-    try:
-        yield
-    except exc as e:
-        if not re.search(match, str(e), re.I):
-            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
-    else:
-        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
-
-
-def check_flag(t, expected: bool, what: str, claim: str, device):
-    __tracebackhide__ = True
-    assert t.requires_grad is expected, (
-        f"{what}.requires_grad={t.requires_grad}, but should be {expected} [{claim}, device={device}]"
-    )
 
 
 def leaves(t: torch.Tensor):
@@ -112,7 +89,7 @@ def test_factories_and_conversions_default_to_requires_grad_false(device, shape,
     made["torch.zeros_like(requires-grad input)"] = torch.zeros_like(source)
     made["torch.rand_like(requires-grad input)"] = torch.rand_like(source)
     for what, t in made.items():
-        check_flag(t, False, what, claim, device)
+        assert_requires_grad(t, False, what, claim, device)
         assert t.is_leaf, f"{what}.is_leaf=False, but should be True [{claim}, device={device}]"
 
 
@@ -125,12 +102,12 @@ def test_parameter_defaults_to_requires_grad_true(device):
     claim = "nn.Parameter defaults to requires_grad=True"
     t = torch.randn(3, 2, device=device)
     p = torch.nn.Parameter(t)
-    check_flag(p, True, "nn.Parameter(t)", claim, device)
-    check_flag(t, False, "t", claim, device)
+    assert_requires_grad(p, True, "nn.Parameter(t)", claim, device)
+    assert_requires_grad(t, False, "t", claim, device)
     assert p.is_leaf, f"nn.Parameter(t).is_leaf=False, but should be True [{claim}, device={device}]"
     assert_shares(p, t, f"{claim}, device={device}")
-    check_flag(torch.nn.Parameter(t, requires_grad=False), False, "nn.Parameter(t, requires_grad=False)", claim, device)
-    check_flag(torch.nn.Linear(2, 2, device=device).weight, True, "nn.Linear.weight", claim, device)
+    assert_requires_grad(torch.nn.Parameter(t, requires_grad=False), False, "nn.Parameter(t, requires_grad=False)", claim, device)
+    assert_requires_grad(torch.nn.Linear(2, 2, device=device).weight, True, "nn.Linear.weight", claim, device)
 
 
 # --------------------------------------------------------------------------- setting the flag
@@ -147,17 +124,17 @@ def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, shape, dty
     """
     claim = "requires_grad can be set on float and complex leaves"
     t = torch.ones(shape, dtype=dtype, device=device)
-    check_flag(t, False, "t", claim, device)
+    assert_requires_grad(t, False, "t", claim, device)
     if use_method:
         out = t.requires_grad_()
         assert out is t, f"requires_grad_() returned a new object, but should return self [{claim}, device={device}]"
     else:
         t.requires_grad = True
-    check_flag(t, True, "t", claim, device)
+    assert_requires_grad(t, True, "t", claim, device)
     assert t.is_leaf, f"t.is_leaf=False, but should be True [{claim}, device={device}]"
     assert "requires_grad=True" in repr(t), f"repr(t)={t!r} lacks requires_grad=True [{claim}, device={device}]"
     t.requires_grad_(False)
-    check_flag(t, False, "t after requires_grad_(False)", claim, device)
+    assert_requires_grad(t, False, "t after requires_grad_(False)", claim, device)
 
 
 @given(shape=shapes, dtype=no_grad_dtypes, how=st.sampled_from(["attribute", "method", "factory"]))
@@ -179,7 +156,7 @@ def test_integer_and_bool_tensors_cannot_require_grad(device, shape, dtype, how)
             t.requires_grad_()
         else:
             torch.zeros(shape, dtype=dtype, device=device, requires_grad=True)
-    check_flag(t, False, "t", claim, device)
+    assert_requires_grad(t, False, "t", claim, device)
 
 
 @given(shape=shapes, src=real_dtypes, dst=no_grad_dtypes)
@@ -193,11 +170,11 @@ def test_converting_to_an_integer_dtype_drops_requires_grad(device, shape, src, 
     claim = "converting to an integer dtype drops requires_grad"
     x = torch.ones(shape, dtype=src, device=device, requires_grad=True)
     as_int = x.to(dst)
-    check_flag(as_int, False, f"x.to({dst})", claim, device)
+    assert_requires_grad(as_int, False, f"x.to({dst})", claim, device)
     assert as_int.grad_fn is None, f"x.to({dst}).grad_fn={as_int.grad_fn}, but should be None [{claim}, device={device}]"
-    check_flag(x.long(), False, "x.long()", claim, device)
+    assert_requires_grad(x.long(), False, "x.long()", claim, device)
     as_float = x.to(torch.float64 if src == torch.float32 else torch.float32)
-    check_flag(as_float, True, "float-to-float x.to(...)", claim, device)
+    assert_requires_grad(as_float, True, "float-to-float x.to(...)", claim, device)
     assert as_float.grad_fn is not None, (
         f"float-to-float conversion has grad_fn=None, but should be recorded [{claim}, device={device}]"
     )
@@ -227,7 +204,7 @@ def test_op_output_requires_grad_iff_some_input_does(device, shape, dtype, a_gra
     want = a_grad or b_grad
     for name, op in OPS.items():
         out = op(a, b)
-        check_flag(out, want, f"{name}(a: {a_grad}, b: {b_grad})", claim, device)
+        assert_requires_grad(out, want, f"{name}(a: {a_grad}, b: {b_grad})", claim, device)
         assert (out.grad_fn is not None) is want and out.is_leaf is (not want), (
             f"{name}: grad_fn={out.grad_fn}, is_leaf={out.is_leaf}, but should be recorded={want} "
             f"[{claim}, device={device}]"
@@ -294,14 +271,14 @@ def test_variable_returns_a_plain_tensor_sharing_data(device, shape, dtype):
     v = variable(t)
     assert type(v) is torch.Tensor, f"type(Variable(t))={type(v)}, but should be torch.Tensor [{claim}, device={device}]"
     assert_shares(v, t, f"{claim}, device={device}")
-    check_flag(v, False, "Variable(t)", claim, device)
+    assert_requires_grad(v, False, "Variable(t)", claim, device)
     assert isinstance(t, variable), f"isinstance(tensor, Variable) is False, but should be True [{claim}, device={device}]"
     leaf = variable(t, requires_grad=True)
     assert type(leaf) is torch.Tensor, f"type(Variable(t, requires_grad=True))={type(leaf)} [{claim}, device={device}]"
-    check_flag(leaf, True, "Variable(t, requires_grad=True)", claim, device)
+    assert_requires_grad(leaf, True, "Variable(t, requires_grad=True)", claim, device)
     assert leaf.is_leaf, f"Variable(t, requires_grad=True).is_leaf=False [{claim}, device={device}]"
     assert_shares(leaf, t, f"{claim}, device={device}")
-    check_flag(t, False, "t after wrapping", claim, device)
+    assert_requires_grad(t, False, "t after wrapping", claim, device)
 
 
 def test_variable_volatile_is_ignored_with_a_warning(device):
@@ -323,8 +300,8 @@ def test_variable_volatile_is_ignored_with_a_warning(device):
         f"warnings {said} do not say volatile has no effect [{claim}, device={device}]"
     )
     assert torch.is_grad_enabled(), f"volatile=True switched grad mode off [{claim}, device={device}]"
-    check_flag(v, False, "Variable(t, volatile=True)", claim, device)
-    check_flag(v * w, True, "op mixing the 'volatile' tensor with a requires-grad one", claim, device)
+    assert_requires_grad(v, False, "Variable(t, volatile=True)", claim, device)
+    assert_requires_grad(v * w, True, "op mixing the 'volatile' tensor with a requires-grad one", claim, device)
 
 
 def test_misspelled_require_grad_silently_does_nothing(device):
@@ -336,6 +313,6 @@ def test_misspelled_require_grad_silently_does_nothing(device):
     claim = "misspelled require_grad does nothing"
     t = torch.ones(5, dtype=torch.float64, device=device)
     t.require_grad = True
-    check_flag(t, False, "t after t.require_grad = True", claim, device)
+    assert_requires_grad(t, False, "t after t.require_grad = True", claim, device)
     assert t.require_grad is True, f"t.require_grad={t.require_grad!r} [{claim}, device={device}]"
-    check_flag(t * 2, False, "op output", claim, device)
+    assert_requires_grad(t * 2, False, "op output", claim, device)

@@ -28,7 +28,6 @@ note's "BatchNorm and Dropout set to True/False" is the ``training`` flag descri
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 
@@ -38,19 +37,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same
+from specs.helpers import assert_same, seeded
 
 # --------------------------------------------------------------------------- private helpers
-
-
-@contextlib.contextmanager
-def seeded(device: torch.device, seed: int):
-    """Seed only ``device``'s default generator, inside a fork that restores it afterwards."""
-    cuda = device.type == "cuda"
-    index = (device.index if device.index is not None else torch.cuda.current_device()) if cuda else None
-    with torch.random.fork_rng(devices=[index] if cuda else []):
-        (torch.cuda.default_generators[index] if cuda else torch.default_generator).manual_seed(seed)
-        yield
 
 
 def data(shape, seed: int, device, dtype=torch.float64, scale=1.0, shift=0.0):
