@@ -13,6 +13,9 @@ Devices
     ``--strict-env``              (``TCS_STRICT_ENV=1``)     environment skips (missing device,
                                                              unusable torchvision) become failures
 
+    Under pytest-xdist each worker runs torch with ``cpu_count // workers`` threads, so ``-n auto``
+    shares the cores instead of oversubscribing them.
+
 Hypothesis profiles
     ``dev`` (default), ``ci`` (derandomized, few examples; chosen automatically when ``CI`` is set),
     ``thorough`` (1000 examples per property, for checking an upgrade). Select one with
@@ -177,6 +180,10 @@ def pytest_configure(config):
         )
     config.stash[DEVICES] = selected
     config.stash[TORCHVISION] = probe_torchvision()
+
+    worker = getattr(config, "workerinput", None)
+    if worker is not None:  # xdist: share the cores between workers instead of oversubscribing them
+        torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(worker["workercount"])))
 
 
 DEVICES = pytest.StashKey[list]()

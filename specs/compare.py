@@ -54,12 +54,14 @@ def compare(old_path, new_path) -> tuple[str, int]:
     for nodeid in sorted(set(old) | set(new)):
         a, b = old.get(nodeid, ("absent", "", "")), new.get(nodeid, ("absent", "", ""))
         if a[0] != b[0]:
-            concept = b[2] or a[2]
-            differ.setdefault(concept, []).append(f"  {b[1] or a[1]}\n    {nodeid}: A {a[0]} -> B {b[0]}")
-    count = sum(map(len, differ.values()))
+            claims = differ.setdefault(b[2] or a[2], {})
+            claims.setdefault(b[1] or a[1], []).append(f"    {nodeid}: A {a[0]} -> B {b[0]}")
+    count = sum(len(v) for claims in differ.values() for v in claims.values())
     lines.append(f"{count} of {len(set(old) | set(new))} spec variants differ")
     for concept in sorted(differ):
-        lines += ["", concept, *differ[concept]]
+        lines += ["", concept]
+        for claim, variants in differ[concept].items():
+            lines += [f"  {claim}", *variants]
     return "\n".join(lines), count
 
 
