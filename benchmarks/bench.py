@@ -1,0 +1,89 @@
+"""Time the suite: import floor, collection, and each hypothesis profile serial and with xdist.
+
+Run by hand from the repository root (not in CI):
+
+    python benchmarks/bench.py                 # ci and dev profiles, 3 runs each, median
+    python benchmarks/bench.py --thorough      # also the thorough profile, with xdist only (minutes)
+    python benchmarks/bench.py --runs 5 --workers 2
+
+Prints a markdown table (wall seconds, and the ratio to the import floor) ready for the README, the
+xdist speedup per profile, and the slowest specs of the ci profile (`--durations`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+FLOOR = "import torch, torchvision, numpy, PIL, hypothesis, pytest"
+
+
+def wall(cmd: list[str], env=None) -> tuple[float, str]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    took = time.perf_counter() - start
+    if proc.returncode not in (0, 5):
+        sys.exit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}")
+    return took, proc.stdout
+
+
+def median(cmd, runs, env=None) -> tuple[float, str]:
+    times, out = [], ""
+    for _ in range(runs):
+        took, out = wall(cmd, env)
+        times.append(took)
+    return statistics.median(times), out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median); thorough runs once")
+    ap.add_argument("--workers", default="auto", help="xdist workers for the parallel runs (-n)")
+    ap.add_argument("--thorough", action="store_true", help="also time the thorough profile (slow)")
+    args = ap.parse_args()
+
+    env = {k: v for k, v in os.environ.items() if k != "CI"}  # profiles are chosen explicitly below
+    py = [sys.executable]
+    pytest = py + ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    rows = []
+
+    floor, _ = median(py + ["-c", FLOOR], args.runs, env)
+    rows.append(("import floor (`python -c \"" + FLOOR + "\"`)", floor))
+    collect, out = median(pytest + ["--co"], args.runs, env)
+    count = re.search(r"(\d+) tests? collected", out).group(1)
+    rows.append((f"collection (`pytest --co`, {count} spec variants)", collect))
+
+    speedups, durations = {}, ""
+    profiles = ["ci", "dev"] + (["thorough"] if args.thorough else [])
+    for profile in profiles:
+        runs = 1 if profile == "thorough" else args.runs
+        opts = [f"--hypothesis-profile={profile}"]
+        if profile != "thorough":  # thorough is only timed with xdist: serially it takes twice as long
+            serial, out = median(pytest + opts + ["-p", "no:xdist", "--durations=8"], runs, env)
+            rows.append((f"`{profile}` profile, serial", serial))
+            if profile == "ci":
+                durations = out[out.find("slowest"):].split("\n\n")[0]
+        parallel, _ = median(pytest + opts + ["-n", args.workers], runs, env)
+        rows.append((f"`{profile}` profile, `-n {args.workers}`", parallel))
+        if profile != "thorough":
+            speedups[profile] = serial / parallel
+
+    print(f"Measured {time.strftime('%Y-%m-%d')} on {platform.node()}: {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}; median of {args.runs} runs (thorough: 1).\n")
+    print("| what | wall (s) | × import floor |\n| --- | ---: | ---: |")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds:.1f} | {seconds / floor:.1f} |")
+    print(f"\ncollection beyond the import floor: {collect - floor:.1f} s")
+    for profile, ratio in speedups.items():
+        print(f"xdist speedup, {profile}: {ratio:.2f}x")
+    print("\n" + durations)
+
+
+if __name__ == "__main__":
+    main()
