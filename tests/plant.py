@@ -9,6 +9,7 @@ the spec's source echoed in the traceback) names the claim.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from hypothesis import Phase, settings
@@ -27,7 +28,20 @@ settings.register_profile(
 
 
 def run(pytester, *specs: str, devices: str = "cpu", args=()):
-    """Run ``specs`` (paths or node ids relative to ``specs/``) in-process and return the result."""
+    """Run ``specs`` (paths or node ids relative to ``specs/``) in-process and return the result.
+
+    Spec modules the outer session already imported are set aside for the run: a ``@settings``
+    decorator binds the profile that was active at import, so reusing them would run the specs
+    under the outer session's profile instead of ``plant``.
+    """
+    imported = {name: sys.modules.pop(name) for name in list(sys.modules) if name.startswith("specs.test_")}
+    try:
+        return _run(pytester, specs, devices, args)
+    finally:
+        sys.modules.update(imported)
+
+
+def _run(pytester, specs, devices, args):
     return pytester.runpytest_inprocess(
         *(str(SPECS / s) for s in specs),
         f"--rootdir={REPO}",
