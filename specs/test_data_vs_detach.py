@@ -114,10 +114,11 @@ def test_note_example_detach_raises_at_backward(device):
 
 
 def saved_graph(shape, dtype, values, device, op):
+    """(leaf, w, d, loss): ``d = leaf * 2`` (all 2s) is saved for backward by ``op(d, w)``."""
     w = torch.tensor(values, dtype=dtype, device=device).expand(shape).clone().requires_grad_()
     leaf = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
     d = leaf * 2  # a non-leaf that requires grad, like the note's d
-    return w, d, SAVING_OPS[op](d, w).sum()
+    return leaf, w, d, SAVING_OPS[op](d, w).sum()
 
 
 @given(
@@ -135,8 +136,8 @@ def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(dev
     values unchanged (``mul_(1)``, ``add_(0)``), because autograd compares versions, not values.
     """
     claim = "in-place through .detach() into a saved tensor is always detected"
-    w, d, out = saved_graph(shape, dtype, values, device, op)
-    WRITES[write](d.detach(), 1.0)
+    leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
+    WRITES[write](d.detach(), 0.0 if write == "a.add_(v)" else 1.0)  # add_(0) and mul_(1) keep the values
     with raises(RuntimeError, "modified by an inplace operation", f"{claim}: {write} then backward of {op}, device={device}"):
         out.backward()
 
@@ -156,14 +157,16 @@ def test_inplace_write_through_data_into_a_saved_tensor_is_never_detected(device
     equals the written values, not the ``2`` that ``d`` held in the forward pass.
     """
     claim = "in-place through .data into a saved tensor is never detected"
-    w, d, out = saved_graph(shape, dtype, values, device, op)
-    WRITES[write](d.data, 1.0)
+    leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
+    WRITES[write](d.data, 3.0)  # d held 2; every write leaves a different value (3, 5, 6 or 0)
     modified = d.detach().clone()
     try:
         out.backward()
     except RuntimeError as e:
         pytest.fail(f"{write} then backward of {op} raised {e}, but .data should hide it [{claim}, device={device}]")
-    if op != "d.pow(2) * w":  # d * w and mul(w, d): dL/dw is the saved d itself
+    if op == "d.pow(2) * w":  # pow saved d: dL/dleaf = 2 * (2 * d * w), computed from the modified d
+        assert_same(leaf.grad, 4 * modified * w.detach(), f"{claim}: leaf.grad is computed from the modified d, device={device}")
+    else:  # d * w and mul(w, d): dL/dw is the saved d itself
         assert_same(w.grad, modified, f"{claim}: w.grad is computed from the modified d, device={device}")
 
 

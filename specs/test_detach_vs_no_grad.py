@@ -28,9 +28,10 @@ inference     ✓                     ✓                                       
 
 "Skips tracking overhead" is observable: tensors made under ``inference_mode`` are *inference
 tensors* (``is_inference()``) with no version counter (reading ``_version`` raises). "Cannot be
-used later" is precise, not absolute: autograd refuses an inference tensor only where it would have
-to be *saved for backward* (``w * t``); an op that saves nothing (``w + t``) is accepted, and
-``t.clone()`` outside the mode is a normal tensor.
+used later" is precise, not absolute: autograd refuses an inference tensor where it would have to
+be *saved for backward* (``w * t``), and an in-place update of it outside inference mode is refused
+too (even under ``no_grad``); an op that saves nothing (``w + t``) is accepted, and ``t.clone()``
+outside the mode is a normal tensor.
 
 The source note's summary ("detach affects one variable, no_grad every operation in the block") is
 right; what it leaves out is that no_grad changes no tensor's flag, and the factory exception.
@@ -394,8 +395,9 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     """Tensors made under inference_mode are inference tensors that autograd refuses to save for backward.
 
     Reading ``_version`` raises ("do not track version counter"); ``w * t`` outside the mode raises
-    ("cannot be saved for backward"). Not refused: ``w + t`` (nothing saved) and ``t.clone()``,
-    which is a normal tensor. Tensors from outside stay normal.
+    ("cannot be saved for backward"), and so does ``t.add_(1)`` outside the mode, also under
+    ``no_grad`` ("Inplace update to inference tensor outside InferenceMode"). Not refused:
+    ``w + t`` (nothing saved) and ``t.clone()``, which is a normal tensor. Tensors from outside stay normal.
     """
     claim = "inference_mode outputs are inference tensors that cannot be saved for backward"
     x = torch.ones(3, device=device, requires_grad=True)
@@ -412,6 +414,8 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     w = torch.ones(3, device=device, requires_grad=True)
     with raises(RuntimeError, "cannot be saved for backward", f"{claim}: w * t, device={device}"):
         w * t
+    with torch.no_grad(), raises(RuntimeError, "inplace update to inference tensor", f"{claim}: t.add_(1), device={device}"):
+        t.add_(1)
     (w + t).sum().backward()  # saves neither operand
     assert_same(w.grad, torch.ones(3, device=device), f"{claim}: w + t is allowed, device={device}")
     normal = t.clone()

@@ -20,8 +20,10 @@ allocates new memory and points ``y`` at it". That is half true:
   ``torch.add(x, y, out=y)`` write into ``y``'s existing memory. Because the memory stays, the
   dtype stays too: ``int_tensor += float_tensor`` raises instead of promoting.
 
-Sharing has consequences: an ``expand``-ed tensor has stride 0 and refuses in-place writes (many
-elements, one memory cell), and an in-place op on a view of a leaf that requires grad is refused
+Sharing has consequences: an ``expand``-ed tensor has stride 0, so an in-place op that computes
+each element from the old ones (``add_``, ``mul_``, ``copy_``) is refused (many elements, one memory
+cell), while ``fill_`` / ``zero_``, which write one value everywhere, are allowed and write through
+to the base; and an in-place op on a view of a leaf that requires grad is refused
 just like one on the leaf itself.
 
 Memory identity is checked with ``untyped_storage().data_ptr()`` (the deprecated ``.storage()``
@@ -35,7 +37,7 @@ import math
 
 import pytest
 import torch
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -404,7 +406,7 @@ def test_tensor_views_list_ops_return_views(device, args, min_dims, max_dims, dt
 
 
 @pytest.mark.parametrize("accessor", ["values", "indices"])
-@given(shape=st.tuples(st.integers(1, 4), st.integers(1, 4)), keep=st.integers(0, 2 ** 16 - 1))
+@given(shape=st.tuples(st.integers(1, 4), st.integers(1, 4)), keep=st.integers(1, 2 ** 20 - 1))
 def test_coalesced_sparse_coo_values_and_indices_are_views(device, accessor, shape, keep):
     """``values()`` and ``indices()`` of a coalesced sparse COO tensor are views of its memory.
 
@@ -415,6 +417,7 @@ def test_coalesced_sparse_coo_values_and_indices_are_views(device, accessor, sha
     rows, cols = shape[0] + 1, shape[1]
     mask = torch.tensor([(keep >> i) & 1 for i in range(rows * cols)], dtype=torch.bool).reshape(rows, cols)
     mask[-1] = False
+    assume(mask.any())  # with no stored entry there is nothing to write through
     dense = (torch.arange(1.0, rows * cols + 1).reshape(rows, cols) * mask).to(device)
     s = dense.to_sparse()
     assert s.is_coalesced()
@@ -485,6 +488,8 @@ def test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices(
     """
     basic = a_basic_index(data.draw, shape)[0]
     advanced = data.draw(advanced_indices(shape[0]), label="advanced index")
+    if isinstance(advanced, torch.Tensor) and advanced.dtype == torch.bool and not advanced.any():
+        advanced[0] = True  # an empty selection would write nothing
     for idx in (basic, advanced.to(device) if isinstance(advanced, torch.Tensor) else advanced):
         x = base_tensor(shape, dtype, device)
         address = ptr(x)
@@ -600,11 +605,13 @@ def test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category(de
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3), dtype=torch_dtypes,
        data=st.data())
 def test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes(device, shape, dtype, data):
-    """``expand`` gives stride 0 along expanded dims without new memory; an in-place op on it raises.
+    """``expand`` gives stride 0 along expanded dims without new memory; in-place ``add_`` on it raises, ``fill_`` writes through.
 
-    Every expanded element along a broadcast dim is the same memory cell, so an in-place op
-    (here ``add_``) raises "more than one element of the written-to tensor refers to a single
-    memory location" instead of silently writing one cell many times; the base is unchanged.
+    Every expanded element along a broadcast dim is the same memory cell, so an in-place op that
+    computes from the old values (here ``add_``) raises "more than one element of the written-to
+    tensor refers to a single memory location" instead of silently writing one cell many times,
+    leaving the base unchanged. ``fill_`` writes one value everywhere, so it is allowed -- and lands
+    in the base, since there is no other memory.
     """
     ones = data.draw(st.sets(st.integers(0, len(shape) - 1), min_size=1), label="size-1 dims")
     base = base_tensor(tuple(1 if i in ones else n for i, n in enumerate(shape)), dtype, device)
@@ -620,13 +627,16 @@ def test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes
         e.add_(_bump(e[(0,) * e.ndim]).to(dtype))
         pytest.fail(f"in-place add on an expanded tensor did not raise [{claim}]")
     assert_same(base, before, claim)
+    value = _bump(e[(0,) * e.ndim]).item()  # a Python scalar: fill_(tensor) goes through copy_ and is refused too
+    e.fill_(value)
+    assert_same(base, torch.full_like(base, value), f"{claim}: fill_ on the expanded tensor writes through to the base")
 
 
 @given(shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4), dtype=torch_dtypes,
        data=st.data())
 @example(shape=(3, 4), dtype=torch.float32, data=None)  # the classic transposed matrix
 def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies(device, shape, dtype, data):
-    """``x.view(-1)`` works iff x is contiguous; otherwise it raises naming ``reshape``, which copies.
+    """For a permuted tensor ``x.view(-1)`` works iff x is contiguous; otherwise it raises naming ``reshape``, which copies.
 
     For a permuted tensor (size-1 dims included) flattening is possible without a copy exactly
     when ``is_contiguous()``; then ``view`` shares memory. Otherwise ``view`` raises RuntimeError

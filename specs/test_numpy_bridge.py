@@ -13,8 +13,9 @@ when one of those steps has to -- on a cpu tensor it still shares memory.
 The constructors split the same way: ``torch.tensor(a)`` always copies; ``torch.as_tensor(a)``
 shares when it can (same dtype, cpu) and copies otherwise. All three refuse what a tensor cannot
 describe: negative strides (``a[::-1]``; ValueError, fixed by ``a.copy()``) -- even
-``torch.tensor``, which copies anyway -- and non-native byte order (ValueError). A read-only array
-is accepted with a UserWarning, because the tensor would still let you write to it.
+``torch.tensor``, which copies anyway -- and non-native byte order (ValueError). ``from_numpy`` and
+``as_tensor`` accept a read-only array with a UserWarning, because the tensor would still let you
+write to it (``torch.tensor`` copies it silently).
 
 Where the source note (and folklore) is off: the note's ``y = y.cuda()`` uses a ``y`` it never
 defined (it means ``b``); ``x.to(device)`` equals ``x.cuda()`` only when ``device`` is cuda; and

@@ -208,3 +208,20 @@ def test_views_in_no_grad_reporting_false_are_killed(pytester, monkeypatch):
     )
     result = run(pytester, *specs("test_views_made_in_no_grad_still_report_requires_grad"))
     assert_killed(result, "views made in no_grad still report requires_grad=True")
+
+
+def test_inference_tensor_that_accepts_in_place_updates_is_killed(pytester, monkeypatch):
+    """Plants Tensor.add_ that lets an inference tensor be updated in place outside inference_mode."""
+    orig = torch.Tensor.add_
+
+    def add_(self, *args, **kwargs):
+        if self.is_inference() and not torch.is_inference_mode_enabled():
+            with torch.inference_mode():
+                return orig(self, *args, **kwargs)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "add_", add_)
+    assert_killed(
+        run(pytester, *specs("test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward")),
+        "inference_mode outputs are inference tensors that cannot be saved for backward: t.add_(1)",
+    )
