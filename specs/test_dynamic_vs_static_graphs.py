@@ -315,6 +315,7 @@ def test_jit_script_keeps_data_dependent_control_flow(device, a, cache):
     with claiming(claim, device):
         scripted = cached(cache, "script", lambda: quiet(torch.jit.script, branchy))
         out = scripted(x)
+    assert "prim::If" in str(getattr(scripted, "graph", "")), f"no prim::If node in the scripted graph [{claim}, device={device}]"
     close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
 
 
@@ -324,12 +325,12 @@ JIT_DEPRECATED = r"`torch\.jit\.{api}` is .*Please switch to `torch\.compile` or
 @pytest.mark.torch_version(
     ">=2.10",
     reason="torch 2.10 added a runtime warning to torch.jit.script/trace (TorchScript docs mark it "
-    "deprecated since 2.9; the category is DeprecationWarning in 2.10-2.14, FutureWarning in 2.15)",
+    "deprecated since 2.9; the category is DeprecationWarning in 2.10-2.13, FutureWarning from 2.14)",
 )
 def test_jit_trace_and_script_warn_that_torchscript_is_deprecated(device):
     """torch.jit.trace and torch.jit.script warn that TorchScript is deprecated in favour of torch.compile/torch.export.
 
-    The text is matched, not the category: it was a DeprecationWarning in 2.10-2.14 and is a
+    The text is matched, not the category: it was a DeprecationWarning in 2.10-2.13 and is a
     FutureWarning in 2.15; under Python 3.14+ the text says "not supported in Python 3.14+" instead.
     """
     claim = "torch.jit.trace and torch.jit.script warn that TorchScript is deprecated"
@@ -350,7 +351,7 @@ def test_jit_trace_and_script_warn_that_torchscript_is_deprecated(device):
 def test_export_rejects_a_python_if_on_tensor_values(device, cache):
     """torch.export rejects a Python `if` on tensor values with an error instead of freezing a branch.
 
-    The error depends on the export mode: strict mode (the default before 2.9) traces with Dynamo
+    The error depends on the export mode: strict mode (the default before 2.7, pytorch#148790) traces with Dynamo
     and raises ``torch._dynamo.exc.Unsupported`` (or its subclass ``UserError``); non-strict mode
     raises ``GuardOnDataDependentSymNode`` ("Could not guard on data-dependent expression").
     """
@@ -427,8 +428,14 @@ def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
 
 @pytest.fixture(scope="module")
 def compiled():
-    """``branchy`` under torch.compile with the "eager" backend (dynamo capture, no C++ toolchain)."""
-    return torch.compile(branchy, backend="eager")
+    """(``branchy`` under torch.compile, the graphs Dynamo captured): an eager backend that records them."""
+    graphs = []
+
+    def recording_backend(gm, example_inputs):  # like backend="eager": run the captured graph as is
+        graphs.append(gm)
+        return gm.forward
+
+    return torch.compile(branchy, backend=recording_backend), graphs
 
 
 @needs_dynamo
@@ -439,8 +446,12 @@ def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(devi
     """torch.compile keeps eager semantics: a data-dependent `if` graph-breaks and both branches match eager."""
     claim = "torch.compile keeps eager semantics across data-dependent branches"
     x = on(device, a)
+    fn, graphs = compiled
     with claiming(claim, device):
-        out = compiled(x)
+        out = fn(x)
+    assert len(graphs) >= 2, (
+        f"Dynamo captured {len(graphs)} graph(s), but the data-dependent `if` should split it [{claim}, device={device}]"
+    )
     close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
 
 

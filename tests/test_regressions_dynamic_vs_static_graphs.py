@@ -149,6 +149,13 @@ def test_script_that_falls_back_to_tracing_is_killed(pytester, monkeypatch):
     assert_killed(result, "torch.jit.script keeps data-dependent control flow")
 
 
+def test_script_that_returns_the_python_function_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.script that compiles nothing and hands back the Python function (no graph, no prim::If)."""
+    monkeypatch.setattr(torch.jit, "script", lambda fn, *a, **k: fn)
+    result = run(pytester, f"{MOD}::test_jit_script_keeps_data_dependent_control_flow")
+    assert_killed(result, "no prim::If node in the scripted graph [torch.jit.script keeps data-dependent control flow")
+
+
 # --------------------------------------------------------------------------- torch.export
 
 
@@ -220,6 +227,13 @@ def test_compile_that_freezes_the_first_branch_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "compile", compile)
     result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
     assert_killed(result, "torch.compile keeps eager semantics across data-dependent branches")
+
+
+def test_compile_that_captures_nothing_is_killed(pytester, monkeypatch):
+    """Plants torch.compile that returns the function unchanged: eager results, but no graph ever captured."""
+    monkeypatch.setattr(torch, "compile", lambda fn, *args, **kwargs: fn)
+    result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
+    assert_killed(result, "should split it [torch.compile keeps eager semantics across data-dependent branches")
 
 
 def test_compile_ignoring_fullgraph_is_killed(pytester, monkeypatch):

@@ -122,3 +122,9 @@ def test_functional_deprecated_is_killed(monkeypatch, pytester):
     monkeypatch.setattr(F, "relu", relu)
     result = run(pytester, f"{MOD}::test_torch_nn_functional_is_a_documented_supported_api")
     assert_killed(result, "torch.nn.functional.relu is documented and not deprecated")
+
+
+def test_relu_ignoring_inplace_is_killed(monkeypatch, pytester):
+    """Plants F.relu that ignores inplace=True and returns a new tensor (the input left as it was)."""
+    monkeypatch.setattr(F, "relu", lambda input, inplace=False: torch.relu(input))
+    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "inplace=True returned a new tensor [ReLU == F.relu")

@@ -84,6 +84,23 @@ def test_dropout_rate_halved_is_killed(monkeypatch, pytester):
     assert_killed(result, "dropout zeroes each element with probability p")
 
 
+def test_dropout_with_a_fixed_block_mask_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that zeroes the first round(n*p) elements (the right count, no randomness) and scales the rest."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        if not training or p == 0:
+            return x
+        keep = torch.ones(x.numel(), device=x.device, dtype=x.dtype)
+        keep[: round(x.numel() * p)] = 0
+        return x * keep.reshape(x.shape) / (1 - p)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    assert_killed(
+        run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p"),
+        "dropout zeroes each element with probability p",
+    )
+
+
 def test_unscaled_dropout_is_killed(monkeypatch, pytester):
     """Plants F.dropout that zeroes correctly but no longer scales the survivors by 1/(1-p)."""
 
