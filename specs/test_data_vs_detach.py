@@ -113,6 +113,16 @@ def test_note_example_detach_raises_at_backward(device):
         f.backward()
 
 
+#: one case of "an in-place write into a tensor saved for backward": graph shape/values, the write, the op
+saved_writes = dict(
+    shape=nonempty_shapes,
+    dtype=real_dtypes,
+    values=small,
+    write=st.sampled_from(list(WRITES)),
+    op=st.sampled_from(list(SAVING_OPS)),
+)
+
+
 def saved_graph(shape, dtype, values, device, op):
     """(leaf, w, d, loss): ``d = leaf * 2`` (all 2s) is saved for backward by ``op(d, w)``."""
     w = torch.tensor(values, dtype=dtype, device=device).expand(shape).clone().requires_grad_()
@@ -121,13 +131,7 @@ def saved_graph(shape, dtype, values, device, op):
     return leaf, w, d, SAVING_OPS[op](d, w).sum()
 
 
-@given(
-    shape=nonempty_shapes,
-    dtype=real_dtypes,
-    values=small,
-    write=st.sampled_from(list(WRITES)),
-    op=st.sampled_from(list(SAVING_OPS)),
-)
+@given(**saved_writes)
 @example(shape=(1, 1), dtype=torch.float32, values=3.0, write="a[...] = v", op="d * w")
 def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(device, shape, dtype, values, write, op):
     """An in-place write through .detach() into a tensor saved for backward always makes backward raise.
@@ -142,13 +146,7 @@ def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(dev
         out.backward()
 
 
-@given(
-    shape=nonempty_shapes,
-    dtype=real_dtypes,
-    values=small,
-    write=st.sampled_from(list(WRITES)),
-    op=st.sampled_from(list(SAVING_OPS)),
-)
+@given(**saved_writes)
 @example(shape=(1, 1), dtype=torch.float32, values=3.0, write="a[...] = v", op="d * w")
 def test_inplace_write_through_data_into_a_saved_tensor_is_never_detected(device, shape, dtype, values, write, op):
     """An in-place write through .data into a tensor saved for backward is never detected: backward computes with the new values.
