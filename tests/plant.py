@@ -12,10 +12,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+import torch
 from hypothesis import Phase, settings
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
+
+#: For regressions planted in claims about CUDA itself: they can only be killed where CUDA runs.
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="the planted spec is about CUDA; no CUDA device")
 
 # The ci profile without shrinking: a killed property fails on its first counterexample instead of
 # spending seconds minimising it (nothing here reads the minimal example).

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 
-from tests.plant import assert_killed, assert_passed, run
+from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
 MOD = "test_device_transfer.py"
-needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="the planted spec is about CUDA; no CUDA device")
 
 
 def spec(name: str) -> str:

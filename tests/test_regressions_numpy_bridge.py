@@ -5,14 +5,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 import torch
 
-from tests.plant import assert_killed, assert_passed, run
+from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
 
 MOD = "test_numpy_bridge.py"
-needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="the planted spec is about CUDA; no CUDA device")
 
 
 def spec(name: str) -> str:
