@@ -17,7 +17,8 @@ Devices
     shares the cores instead of oversubscribing them.
 
 Hypothesis profiles
-    ``dev`` (default), ``ci`` (derandomized, few examples; chosen automatically when ``CI`` is set),
+    ``dev`` (default), ``ci`` (few examples, no database, fresh inputs each run; chosen automatically
+    when ``CI`` is set),
     ``thorough`` (1000 examples per property, for checking an upgrade). Select one with
     hypothesis' own ``--hypothesis-profile=NAME``. ``deadline=None`` everywhere: first CUDA calls
     are slow.
@@ -37,6 +38,14 @@ torchvision
     exact import error (e.g. a CPU-only torch next to a CUDA torchvision wheel:
     "operator torchvision::nms does not exist"). The report header says the same.
 
+Claims in failures
+    A spec states its claim once, as the first line of its docstring; assertions describe only
+    values (``out.dtype=torch.int8, but should be torch.int16``). When a spec fails, the harness adds
+    notes to the exception (``add_note``; pytest prints them under the error): the claim, the device,
+    the torch build, and a command that replays the failure (node id, hypothesis profile, and the
+    seed where hypothesis drew one at random). Hypothesis' own output (falsifying example,
+    ``@reproduce_failure`` blob under ``ci``) follows as usual.
+
 Claim reports
     Every spec carries ``user_properties``: its claim (first docstring line), its concept (module)
     and the environment (torch, torchvision, numpy, python, CUDA build, devices, profile). Any
@@ -47,7 +56,9 @@ State guard
     An autouse fixture snapshots default dtype, grad mode, default device and the
     torch / cuda / numpy / random RNG states around each spec, restores them, and fails the spec
     that changed one of them (for RNGs: that reseeded torch's or cuda's generator; merely drawing
-    numbers is restored silently).
+    numbers is restored silently). CUDA is initialized before the first spec when it is usable, so
+    a reseed in the spec that first touches CUDA is caught too. Nothing depends on the order in
+    which specs run (``pytest -p randomly`` is fine).
 """
 
 from __future__ import annotations
@@ -55,6 +66,8 @@ from __future__ import annotations
 import os
 import platform
 import random
+import shlex
+import subprocess
 import sys
 
 import numpy as np
@@ -73,18 +86,20 @@ except ImportError as exc:  # reported once, cleanly, by pytest_configure
     )
 
 pytest_plugins = ["pytester"]  # tests/ runs specs in-process with pytester
+SELF_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests")  # the suite's own tests
 
 # --------------------------------------------------------------------------- hypothesis profiles
 
 # Each profile starts from hypothesis' defaults, not from whatever profile is loaded right now.
 _base = settings.get_profile("default")
 settings.register_profile("dev", _base, max_examples=40, deadline=None)
+# ci: few examples, no example database, but fresh inputs on every run (a derandomized profile would
+# show every CI run the same 12 inputs); a failure's reproduction line names the seed that replays it.
 settings.register_profile(
     "ci",
     _base,
     max_examples=12,
     deadline=None,
-    derandomize=True,
     database=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
@@ -99,8 +114,21 @@ settings.register_profile(
 
 # --------------------------------------------------------------------------- devices
 
-KNOWN_DEVICES = ("cpu", "cuda", "mps", "xpu")
+DEFAULT_DEVICES = ("cpu", "cuda", "mps", "xpu")  # parametrized unless --devices says otherwise
 ALWAYS_LISTED = ("cpu", "cuda")  # parametrized even when absent, so a missing GPU shows as a skip
+
+
+def device_type_error(name: str) -> str | None:
+    """None when this torch knows the device type ``name``; otherwise torch's own error.
+
+    Validated through ``torch.device`` itself, not a fixed list: an out-of-tree backend (``hpu``,
+    ``xla``, a ``privateuseone`` backend renamed by its extension, e.g. ``npu``) is known exactly
+    when this torch, with its extensions loaded, knows it.
+    """
+    try:
+        return None if torch.device(name).type == name else f"{name!r} is not a bare device type"
+    except (RuntimeError, ValueError) as exc:
+        return str(exc)
 
 
 def device_problem(name: str) -> str | None:
@@ -127,7 +155,17 @@ def device_problem(name: str) -> str | None:
         if xpu is None or not xpu.is_available():
             return f"xpu: torch {version} sees no XPU device"
         return None
-    raise ValueError(name)
+    # Any other device type torch knows: its backend module (torch.hpu, torch.npu, ...) says.
+    backend = getattr(torch, name, None)
+    is_available = getattr(backend, "is_available", None)
+    if not callable(is_available):
+        return (
+            f"{name}: torch {version} knows the device type but has no {name} backend loaded "
+            f"(torch.{name} is missing: install and import the extension that provides it)"
+        )
+    if not is_available():
+        return f"{name}: torch {version} has a {name} backend but sees no {name} device"
+    return None
 
 
 def _names(value: str | None) -> list[str]:
@@ -139,7 +177,8 @@ def pytest_addoption(parser):
     group.addoption(
         "--devices",
         default=os.environ.get("TCS_DEVICES"),
-        help="comma-separated devices to run specs on (cpu,cuda,mps,xpu); "
+        help="comma-separated device types to run specs on: any type this torch knows (cpu, cuda, "
+        "mps, xpu, hpu, xla, an extension's renamed privateuseone backend ...); "
         "default: cpu and cuda, plus mps/xpu when available. Env: TCS_DEVICES.",
     )
     group.addoption(
@@ -165,13 +204,14 @@ def pytest_configure(config):
         settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
     selected, required = _names(config.option.devices), _names(config.option.require_devices)
-    unknown = [n for n in selected + required if n not in KNOWN_DEVICES]
+    unknown = {n: device_type_error(n) for n in selected + required if device_type_error(n)}
     if unknown:
         raise pytest.UsageError(
-            f"unknown device name(s) {', '.join(unknown)}; valid names: {', '.join(KNOWN_DEVICES)}"
+            f"unknown device type(s) {', '.join(unknown)}: torch {torch.__version__} says: "
+            + "; ".join(dict.fromkeys(unknown.values()))
         )
     if not selected:
-        selected = [n for n in KNOWN_DEVICES if n in ALWAYS_LISTED or device_problem(n) is None]
+        selected = [n for n in DEFAULT_DEVICES if n in ALWAYS_LISTED or device_problem(n) is None]
     selected += [n for n in required if n not in selected]
     missing = {n: device_problem(n) for n in required if device_problem(n)}
     if missing:
@@ -180,6 +220,9 @@ def pytest_configure(config):
         )
     config.stash[DEVICES] = selected
     config.stash[TORCHVISION] = probe_torchvision()
+    config.pluginmanager.register(ProvenTally(config), "torch-concept-specs-proven")
+    for name in selected:  # each device's variants carry a marker of its name (-m cuda)
+        config.addinivalue_line("markers", f"{name}: the spec's {name} variant (added by the harness)")
 
     worker = getattr(config, "workerinput", None)
     if worker is not None:  # xdist: share the cores between workers instead of oversubscribing them
@@ -192,7 +235,7 @@ TORCHVISION = pytest.StashKey[tuple]()
 
 def pytest_generate_tests(metafunc):
     if "device" not in metafunc.fixturenames:
-        return
+        return  # a @pytest.mark.device_independent spec: runs once, reported as device-independent
     params = [
         pytest.param(torch.device(name), id=name, marks=getattr(pytest.mark, name))
         for name in metafunc.config.stash[DEVICES]
@@ -260,7 +303,7 @@ def pytest_report_header(config):
         f"torch {torch.__version__} (git {getattr(torch.version, 'git_version', '?')[:12]}), "
         f"built with CUDA {torch.version.cuda}, cuDNN {_cudnn()}",
     ]
-    for name in KNOWN_DEVICES:
+    for name in dict.fromkeys([*DEFAULT_DEVICES, *config.stash[DEVICES]]):
         problem = device_problem(name)
         lines.append(f"device {name}: " + (problem.split(": ", 1)[1] if problem else _describe(name)))
     module, reason = config.stash[TORCHVISION]
@@ -275,7 +318,9 @@ def pytest_report_header(config):
     lines.append(
         f"devices under test: {', '.join(config.stash[DEVICES])}"
         + ("  (--strict-env)" if config.option.strict_env else "")
+        + "; which claims were proven on which device is summarized at the end"
     )
+    lines.append(f"torch-concept-specs {suite_version()}")
     return lines
 
 
@@ -290,12 +335,66 @@ def _describe(name: str) -> str:
     if name == "cpu":
         return f"available ({platform.machine()}, {torch.get_num_threads()} threads)"
     if name == "cuda":
-        parts = []
-        for i in range(torch.cuda.device_count()):
-            major, minor = torch.cuda.get_device_capability(i)
-            parts.append(f"cuda:{i} {torch.cuda.get_device_name(i)} (sm_{major}{minor})")
-        return "; ".join(parts)
+        return "; ".join(
+            f"cuda:{i} {gpu['name']} (sm_{gpu['capability'].replace('.', '')}), driver {gpu['driver']}"
+            for i, gpu in enumerate(_gpus())
+        )
     return "available"
+
+
+def _gpus() -> list[dict]:
+    """Model, compute capability and driver of each usable CUDA device (empty without one)."""
+    if device_problem("cuda"):
+        return []
+    return [
+        {
+            "name": torch.cuda.get_device_name(i),
+            "capability": "%d.%d" % torch.cuda.get_device_capability(i),
+            "driver": _cuda_driver(),
+        }
+        for i in range(torch.cuda.device_count())
+    ]
+
+
+def _cuda_driver() -> str:
+    """The installed driver's version (nvidia-smi), else the CUDA version the driver supports."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+            capture_output=True, text=True, timeout=20,
+        )
+        if out.returncode == 0 and out.stdout.strip():
+            return out.stdout.splitlines()[0].strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        import ctypes
+
+        version = ctypes.c_int()
+        ctypes.CDLL("libcuda.so.1").cuDriverGetVersion(ctypes.byref(version))
+        return f"supporting CUDA {version.value // 1000}.{version.value % 1000 // 10}"
+    except OSError:
+        return "unknown"
+
+
+def suite_version() -> str:
+    """This suite's version: the git commit when run from a checkout (``+dirty`` when modified)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    try:
+        commit = subprocess.run(["git", "-C", here, "rev-parse", "--short=12", "HEAD"],
+                                capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", here, "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10)
+        if commit.returncode == 0:
+            return f"git {commit.stdout.strip()}" + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        from importlib.metadata import version
+
+        return version("torch-concept-specs")
+    except Exception:
+        return "unknown"
 
 
 # --------------------------------------------------------------------------- claim reports
@@ -309,26 +408,140 @@ def environment(config) -> dict:
         "numpy": np.__version__,
         "python": platform.python_version(),
         "cuda_build": torch.version.cuda,
+        "cudnn": _cudnn(),
+        "gpus": "; ".join(f"{g['name']} (compute {g['capability']}, driver {g['driver']})" for g in _gpus()) or None,
         "devices": ",".join(n for n in config.stash[DEVICES] if device_problem(n) is None),
         "profile": settings._current_profile,
+        "suite": suite_version(),
     }
+
+
+def claim_of(item) -> str:
+    """The spec's claim: the first line of its docstring (its name when it has none)."""
+    doc = (getattr(item, "function", None) and item.function.__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else item.name
+
+
+def device_of(item) -> str:
+    """The device type a spec variant runs on, or ``device-independent``."""
+    callspec = getattr(item, "callspec", None)
+    device = callspec.params.get("device") if callspec else None
+    return device.type if device is not None else "device-independent"
 
 
 def pytest_collection_modifyitems(config, items):
     env = environment(config)
     for item in items:
-        doc = (getattr(item, "function", None) and item.function.__doc__ or "").strip()
+        if str(item.path).startswith(SELF_TESTS + os.sep):
+            continue  # the suite's own tests state no claims
+        for mark in item.iter_markers("known_bug"):
+            if Version(Version(torch.__version__).base_version) in SpecifierSet(mark.args[0]):
+                item.add_marker(pytest.mark.xfail(
+                    strict=True, reason=f"known bug in torch {mark.args[0]}: {mark.kwargs['issue']}: {mark.kwargs['reason']}"
+                ))
         item.user_properties += [
-            ("claim", doc.splitlines()[0] if doc else item.name),
+            ("device", device_of(item)),
+            ("claim", claim_of(item)),
             ("concept", item.module.__name__.rpartition(".")[2] if hasattr(item, "module") else "?"),
             ("environment", env),
         ]
+
+
+# --------------------------------------------------------------------------- what was proven where
+
+
+class ProvenTally:
+    """Each claim's outcomes per device, from the reports (under xdist too: they carry user_properties)."""
+
+    def __init__(self, config):
+        self.config, self.tally = config, {}
+
+    def pytest_runtest_logreport(self, report):
+        props = dict(report.user_properties)
+        if "claim" not in props:
+            return
+        spec = (report.nodeid.split("::")[0], report.nodeid.split("::")[-1].split("[")[0])
+        outcomes = self.tally.setdefault(spec, {}).setdefault(props["device"], set())
+        if hasattr(report, "wasxfail"):
+            outcomes.add("known-bug")
+        elif report.failed:
+            outcomes.add("failed")
+        elif report.skipped:
+            outcomes.add("skipped")
+        elif report.when == "call":
+            outcomes.add("passed")
+
+    def pytest_terminal_summary(self, terminalreporter):
+        """Per device: how many claims actually ran and passed there -- the claims it proved."""
+        if not self.tally:
+            return
+        terminalreporter.write_sep("=", "claims proven per device")
+        for device in [*self.config.stash[DEVICES], "device-independent"]:
+            ran = [per[device] for per in self.tally.values() if device in per]
+            if not ran:
+                continue
+            proven = sum(outcomes == {"passed"} for outcomes in ran)
+            line = f"{device}: {proven} of {len(ran)} claims proven (every variant ran and passed)"
+            problem = device_problem(device) if device != "device-independent" else None
+            if not proven and problem:
+                line += f"; no {device} claim was proven: {problem.split(': ', 1)[1]}"
+            terminalreporter.write_line(line)
+
+
+# --------------------------------------------------------------------------- claims in failures
+
+
+def reproduction(item) -> str:
+    """A command that replays ``item``: its node id with the options that fix its inputs."""
+    config = item.config
+    args = ["pytest", item.nodeid, f"--hypothesis-profile={settings._current_profile}"]
+    # A seed hypothesis drew at random for this run (none under a derandomized profile).
+    seed = config.getoption("hypothesis_seed", None)
+    if seed is None:
+        seed = getattr(getattr(item, "obj", None), "_hypothesis_internal_use_generated_seed", None)
+    if seed is not None:
+        args.append(f"--hypothesis-seed={seed}")
+    if config.pluginmanager.hasplugin("randomly") and config.getoption("randomly_seed", None) is not None:
+        args.append(f"--randomly-seed={config.getoption('randomly_seed')}")  # pytest-randomly's order and seeds
+    if device_of(item) != "device-independent":
+        args.append(f"--devices={device_of(item)}")
+    return " ".join(shlex.quote(a) for a in args)
+
+
+def failure_notes(item) -> list[str]:
+    return [
+        f"claim: {claim_of(item)}",
+        f"device: {device_of(item)}",
+        f"torch: {torch.__version__} (git {getattr(torch.version, 'git_version', '?')[:12]}, "
+        f"CUDA {torch.version.cuda}, cuDNN {_cudnn()})",
+        f"reproduce: {reproduction(item)}",
+    ]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Name the claim, device, torch build and a reproduction in every failure of a spec."""
+    outcome = yield
+    if outcome.excinfo is None or str(item.path).startswith(SELF_TESTS + os.sep):
+        return  # passed, or one of the suite's own tests (tests/), which states no claim
+    exc = outcome.excinfo[1]
+    if isinstance(exc, (pytest.skip.Exception, pytest.xfail.Exception, KeyboardInterrupt, SystemExit)):
+        return
+    notes = failure_notes(item)
+    if hasattr(exc, "add_note"):  # Python >= 3.11
+        for note in notes:
+            exc.add_note(note)
+    else:  # pytest renders __notes__ on older Pythons too (through exceptiongroup)
+        exc.__notes__ = [*getattr(exc, "__notes__", []), *notes]
 
 
 # --------------------------------------------------------------------------- state guard
 
 
 def _snapshot():
+    if torch.cuda.is_available():
+        # Initialize CUDA first, so a spec that initializes it and reseeds its generator is caught.
+        torch.cuda.init()
     state = {
         "default dtype": torch.get_default_dtype(),
         "grad mode": torch.is_grad_enabled(),

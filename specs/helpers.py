@@ -1,7 +1,8 @@
 """Small helpers shared by the specs: memory checks, assertions, strategies.
 
-Assertion helpers hide their own frames, so a failure points at the spec line and reads like
-``out.dtype=torch.float32, but should be torch.float64 [from_numpy keeps dtype, device=cpu]``.
+Assertion helpers hide their own frames and describe only values, e.g.
+``out.dtype=torch.float32, but should be torch.float64``; the harness (``conftest.py``) adds the
+claim, the device and a reproduction line to every failure.
 """
 
 from __future__ import annotations
@@ -28,42 +29,38 @@ def shares(a: torch.Tensor, b: torch.Tensor) -> bool:
     return ptr(a) == ptr(b)
 
 
-def assert_shares(a, b, claim: str):
+def assert_shares(a, b, what: str = "out"):
     __tracebackhide__ = True
-    assert shares(a, b), (
-        f"storage {ptr(a):#x} is not {ptr(b):#x}: result does not share memory, but should [{claim}]"
-    )
+    assert shares(a, b), f"{what} storage={ptr(a):#x}, but should be its input's {ptr(b):#x} (shared memory)"
 
 
-def assert_owns(a, b, claim: str):
+def assert_owns(a, b, what: str = "out"):
     __tracebackhide__ = True
-    assert not shares(a, b), f"result shares storage {ptr(a):#x} with its input, but should own new memory [{claim}]"
+    assert not shares(a, b), f"{what} storage={ptr(a):#x} is its input's, but should be new memory"
 
 
 # --------------------------------------------------------------------------- values
 
 
-def assert_same(actual, expected, claim: str):
+def assert_same(actual, expected, what: str = "out"):
     """Exact equality of values, dtype, device and shape (NaN equals NaN)."""
     __tracebackhide__ = True
-    torch.testing.assert_close(
-        actual, expected, rtol=0, atol=0, equal_nan=True, msg=lambda m: f"{m}\n[{claim}]"
-    )
+    torch.testing.assert_close(actual, expected, rtol=0, atol=0, equal_nan=True, msg=lambda m: f"{what}: {m}")
 
 
-def assert_dtype(out: torch.Tensor, dtype: torch.dtype, claim: str):
+def assert_dtype(out: torch.Tensor, dtype: torch.dtype, what: str = "out"):
     __tracebackhide__ = True
-    assert out.dtype == dtype, f"out.dtype={out.dtype}, but should be {dtype} [{claim}]"
+    assert out.dtype == dtype, f"{what}.dtype={out.dtype}, but should be {dtype}"
 
 
-def assert_device(out: torch.Tensor, device: torch.device, claim: str):
+def assert_device(out: torch.Tensor, device: torch.device, what: str = "out"):
     __tracebackhide__ = True
-    assert out.device.type == device.type, f"out.device={out.device}, but should be {device} [{claim}]"
+    assert out.device.type == device.type, f"{what}.device={out.device}, but should be {device}"
 
 
 @contextlib.contextmanager
-def raises(exc, match: str, claim: str):
-    """Like ``pytest.raises``, but a missing or different error fails naming the claim.
+def raises(exc, match: str):
+    """Like ``pytest.raises``, with a failure that says what was (or was not) raised.
 
     ``match`` is a regular expression searched (case-insensitively) in the error message.
     """
@@ -72,16 +69,28 @@ def raises(exc, match: str, claim: str):
         yield
     except exc as e:
         if not re.search(match, str(e), re.I):
-            pytest.fail(f"raised {type(e).__name__}({e}), but message should match {match!r} [{claim}]")
+            pytest.fail(f"raised {type(e).__name__}({str(e)[:300]}), but message should match {match!r}")
     else:
-        pytest.fail(f"no {exc.__name__} raised, but should be [{claim}]")
+        pytest.fail(f"no {exc.__name__} raised, but should be")
 
 
-def assert_requires_grad(t: torch.Tensor, expected: bool, what: str, claim: str, device):
+def assert_requires_grad(t: torch.Tensor, expected: bool, what: str = "out"):
     __tracebackhide__ = True
-    assert t.requires_grad is expected, (
-        f"{what}.requires_grad={t.requires_grad}, but should be {expected} [{claim}, device={device}]"
-    )
+    assert t.requires_grad is expected, f"{what}.requires_grad={t.requires_grad}, but should be {expected}"
+
+
+# --------------------------------------------------------------------------- global state
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype):
+    """``with default_dtype(d):`` -- set torch's default dtype, restore it on exit."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(before)
 
 
 # --------------------------------------------------------------------------- randomness

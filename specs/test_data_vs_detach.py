@@ -68,16 +68,15 @@ def test_data_and_detach_share_storage_and_have_no_history(device, shape, dtype)
     This is everything the two have in common (the note's list "相同"); writes through either are
     visible in ``x``.
     """
-    claim = ".data and .detach() share storage and have no history"
     x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True) * 2
     for name, alias in ALIASES.items():
         a = alias(x)
-        assert_shares(a, x, f"{claim}: x{name}, device={device}")
+        assert_shares(a, x, f"x{name}")
         assert not a.requires_grad and a.grad_fn is None and a.is_leaf, (
             f"x{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
-            f"but should be False/None/True [{claim}, device={device}]"
+            f"but should be False/None/True"
         )
-        assert_same(a, x.detach(), f"{claim}: x{name} values, device={device}")
+        assert_same(a, x.detach(), f"x{name}")
 
 
 def test_note_example_data_gives_a_silently_wrong_gradient(device):
@@ -85,7 +84,6 @@ def test_note_example_data_gives_a_silently_wrong_gradient(device):
 
     ``w1.grad`` is unaffected (``[[3.], [6.]]``): only gradients that use the saved ``d`` go wrong.
     """
-    claim = "through .data backward silently uses the modified value"
     x, w1, w2, d = note_graph(device)
     d_ = d.data
     f = torch.matmul(d, w2)
@@ -93,9 +91,9 @@ def test_note_example_data_gives_a_silently_wrong_gradient(device):
     try:
         f.backward()
     except RuntimeError as e:
-        pytest.fail(f"f.backward() raised {e}, but .data should hide the write [{claim}, device={device}]")
-    assert_same(w2.grad, torch.tensor([1.0], device=device), f"{claim}: w2.grad (true gradient is [4.]), device={device}")
-    assert_same(w1.grad, torch.tensor([[3.0], [6.0]], device=device), f"{claim}: w1.grad, device={device}")
+        pytest.fail(f"f.backward() raised {e}, but should raise nothing")
+    assert_same(w2.grad, torch.tensor([1.0], device=device), "w2.grad (the true gradient is [4.])")
+    assert_same(w1.grad, torch.tensor([[3.0], [6.0]], device=device), "w1.grad")
 
 
 def test_note_example_detach_raises_at_backward(device):
@@ -104,12 +102,11 @@ def test_note_example_detach_raises_at_backward(device):
     The write bumped ``d``'s version from 0 to 1; ``MvBackward``/``MmBackward`` saved ``d`` at
     version 0 and refuses to use it.
     """
-    claim = "through .detach() backward detects the in-place write"
     x, w1, w2, d = note_graph(device)
     d_ = d.detach()
     f = torch.matmul(d, w2)
     d_[:] = 1
-    with raises(RuntimeError, "modified by an inplace operation", f"{claim}, device={device}"):
+    with raises(RuntimeError, "modified by an inplace operation"):
         f.backward()
 
 
@@ -139,10 +136,9 @@ def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(dev
     Holds for any shape, value and in-place op: the write is detected even when it leaves the
     values unchanged (``mul_(1)``, ``add_(0)``), because autograd compares versions, not values.
     """
-    claim = "in-place through .detach() into a saved tensor is always detected"
     leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
     WRITES[write](d.detach(), 0.0 if write == "a.add_(v)" else 1.0)  # add_(0) and mul_(1) keep the values
-    with raises(RuntimeError, "modified by an inplace operation", f"{claim}: {write} then backward of {op}, device={device}"):
+    with raises(RuntimeError, "modified by an inplace operation"):
         out.backward()
 
 
@@ -154,18 +150,17 @@ def test_inplace_write_through_data_into_a_saved_tensor_is_never_detected(device
     For ``d * w`` the gradient of ``w`` is the saved ``d``; after writing through ``d.data`` it
     equals the written values, not the ``2`` that ``d`` held in the forward pass.
     """
-    claim = "in-place through .data into a saved tensor is never detected"
     leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
     WRITES[write](d.data, 3.0)  # d held 2; every write leaves a different value (3, 5, 6 or 0)
     modified = d.detach().clone()
     try:
         out.backward()
     except RuntimeError as e:
-        pytest.fail(f"{write} then backward of {op} raised {e}, but .data should hide it [{claim}, device={device}]")
+        pytest.fail(f"{write} then backward of {op} raised {e}, but should raise nothing")
     if op == "d.pow(2) * w":  # pow saved d: dL/dleaf = 2 * (2 * d * w), computed from the modified d
-        assert_same(leaf.grad, 4 * modified * w.detach(), f"{claim}: leaf.grad is computed from the modified d, device={device}")
+        assert_same(leaf.grad, 4 * modified * w.detach(), "leaf.grad (expected: from the modified d)")
     else:  # d * w and mul(w, d): dL/dw is the saved d itself
-        assert_same(w.grad, modified, f"{claim}: w.grad is computed from the modified d, device={device}")
+        assert_same(w.grad, modified, "w.grad (expected: the modified d)")
 
 
 @given(shape=nonempty_shapes, dtype=real_dtypes, writes=st.lists(st.sampled_from(list(WRITES)), min_size=1, max_size=4))
@@ -176,7 +171,6 @@ def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(devi
     ``x.detach()`` shares ``x``'s version counter (same number, moving together); ``x.data`` has a
     counter of its own, which is exactly how it hides writes from autograd.
     """
-    claim = "in-place through .detach() bumps _version, through .data it does not"
     x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True) * 2
     start = x._version
     detached = x.detach()
@@ -184,12 +178,12 @@ def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(devi
         WRITES[write](detached, 1.0)
     assert x._version == start + len(writes) == detached._version, (
         f"x._version={x._version}, detach()._version={detached._version} after {writes}, "
-        f"but both should be {start + len(writes)} [{claim}, device={device}]"
+        f"but both should be {start + len(writes)}"
     )
     start = x._version
     data = x.data
     for write in writes:
         WRITES[write](data, 1.0)
     assert x._version == start, (
-        f"x._version={x._version} after {writes} through .data, but should stay {start} [{claim}, device={device}]"
+        f"x._version={x._version} after {writes} through .data, but should stay {start}"
     )

@@ -3,12 +3,13 @@
 A planted regression is a realistic misbehaviour of torch/torchvision applied with ``monkeypatch``
 at the public API the user calls. ``run`` executes the named specs in-process with pytester (so the
 patch is live inside them), on cpu, with the ``plant`` hypothesis profile; ``assert_killed`` checks
-that they failed -- not errored -- and that an exception message (an ``E`` line of the report, not
-the spec's source echoed in the traceback) names the claim.
+that they failed -- not errored -- and that the failure report names each killed spec's claim (the
+first line of its docstring, added by the harness with the device and a reproduction line).
 """
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -22,11 +23,13 @@ SPECS = REPO / "specs"
 #: For regressions planted in claims about CUDA itself: they can only be killed where CUDA runs.
 needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="the planted spec is about CUDA; no CUDA device")
 
-# The ci profile without shrinking: a killed property fails on its first counterexample instead of
-# spending seconds minimising it (nothing here reads the minimal example).
+# The ci profile, derandomized and without shrinking: a kill must not depend on the run's luck (the
+# ci profile draws fresh inputs each run), and a killed property fails on its first counterexample
+# instead of spending seconds minimising it (nothing here reads the minimal example).
 settings.register_profile(
     "plant",
     settings.get_profile("ci"),
+    derandomize=True,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     report_multiple_bugs=False,
 )
@@ -60,20 +63,49 @@ def _run(pytester, specs, devices, args):
     )
 
 
-def assert_killed(result, *reasons: str):
-    """The specs failed (at least one failure, no errors), and a failure message names every reason."""
+def _claims() -> dict[str, str]:
+    """Every spec's name -> its claim (the first line of its docstring), over all spec modules."""
+    claims = {}
+    for path in sorted(SPECS.glob("test_*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+                doc = (ast.get_docstring(node) or "").strip()
+                claims[node.name] = doc.splitlines()[0] if doc else node.name
+    return claims
+
+
+CLAIMS = _claims()
+
+
+def assert_killed(result, *expected: str):
+    """The specs failed (at least one failure, no errors), and every expected item shows in the failures.
+
+    An item that names a spec (``test_...``) means: that spec failed, and its failure report names
+    its claim -- the first line of its docstring -- its device and a reproduction line, as the
+    harness adds them. Any other item is a value description (``num_batches_tracked=0``) that an
+    exception message must contain: an ``E`` line of the report, not the spec's source echoed in
+    the traceback.
+    """
     __tracebackhide__ = True
+    assert any(item in CLAIMS for item in expected), f"name the spec(s) the regression must kill: {expected}"
     outcomes = result.parseoutcomes()
     text = result.stdout.str()
     assert outcomes.get("failed", 0) >= 1, f"planted regression survived: {outcomes}\n{text[-3000:]}"
     assert outcomes.get("errors", 0) == 0 and outcomes.get("error", 0) == 0, (
         f"specs crashed instead of failing: {outcomes}\n{text[-3000:]}"
     )
-    # What the exceptions said: each failure's crash message, and the ``E`` lines of the tracebacks.
-    crashes = [getattr(getattr(rep.longrepr, "reprcrash", None), "message", "") for rep in result.reprec.getfailures()]
+    failures = [rep for rep in result.reprec.getfailures() if rep.when == "call"]
+    crashes = [getattr(getattr(rep.longrepr, "reprcrash", None), "message", "") for rep in failures]
     messages = "\n".join(crashes + [line for line in text.splitlines() if line.startswith("E ")])
-    for reason in reasons:
-        assert reason in messages, f"no failure message names {reason!r}:\n{text[-3000:]}"
+    for item in expected:
+        if item in CLAIMS:
+            failed = [rep for rep in failures if rep.nodeid.split("::")[-1].split("[")[0] == item]
+            assert failed, f"{item} passed, but the planted regression should kill it:\n{text[-3000:]}"
+            report = failed[0].longreprtext
+            for note in (f"claim: {CLAIMS[item]}", "device: ", "reproduce: pytest "):
+                assert note in report, f"the failure of {item} does not show {note!r}:\n{report[-3000:]}"
+        else:
+            assert item in messages, f"no failure message names {item!r}:\n{text[-3000:]}"
 
 
 def assert_passed(result):

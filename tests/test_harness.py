@@ -8,6 +8,8 @@ file, runs pytest in-process, and checks what a user would see. Device availabil
 from __future__ import annotations
 
 import importlib.abc
+import re
+import shlex
 import subprocess
 import sys
 
@@ -60,17 +62,15 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 def test_every_spec_runs_once_per_device_with_readable_ids(harness):
     harness.makepyfile(test_specs=SPEC)
     result = harness.runpytest_inprocess("--co", "-q")
-    result.stdout.fnmatch_lines(
-        [
-            "test_specs.py::test_plain[[]cpu[]]",
-            "test_specs.py::test_plain[[]cuda[]]",
-            "test_specs.py::test_param[[]cpu-1[]]",
-            "test_specs.py::test_param[[]cpu-2[]]",
-            "test_specs.py::test_param[[]cuda-1[]]",
-            "test_specs.py::test_param[[]cuda-2[]]",
-        ],
-        consecutive=False,
-    )
+    collected = sorted(line for line in result.stdout.lines if line.startswith("test_specs.py::"))
+    assert collected == [  # in any order: pytest-randomly may shuffle collection
+        "test_specs.py::test_param[cpu-1]",
+        "test_specs.py::test_param[cpu-2]",
+        "test_specs.py::test_param[cuda-1]",
+        "test_specs.py::test_param[cuda-2]",
+        "test_specs.py::test_plain[cpu]",
+        "test_specs.py::test_plain[cuda]",
+    ]
 
 
 def test_missing_cuda_device_skips_with_precise_reason(harness, no_cuda):
@@ -105,9 +105,36 @@ def test_devices_environment_variable_selects_devices(harness, monkeypatch):
 
 def test_unknown_device_name_is_a_usage_error_listing_valid_names(harness):
     harness.makepyfile(test_specs=SPEC)
-    result = harness.runpytest_inprocess("--devices", "cpu,tpu")
+    result = harness.runpytest_inprocess("--devices", "cpu,nosuch")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown device name(s) tpu; valid names: cpu, cuda, mps, xpu*"])
+    # torch itself validates the name and lists the device types it knows
+    result.stderr.fnmatch_lines(["*unknown device type(s) nosuch: torch * says: *cpu, cuda*xpu*mps*hpu*nosuch*"])
+
+
+def test_a_device_type_torch_knows_but_has_no_backend_for_skips_precisely(harness):
+    """--devices hpu on a machine without Habana's extension: every hpu variant skips, saying why."""
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu,hpu", "-rs")
+    result.assert_outcomes(passed=3, skipped=3)
+    result.stdout.fnmatch_lines([
+        "*device hpu: torch * knows the device type but has no hpu backend loaded (torch.hpu is missing*",
+        "SKIPPED * hpu: torch * knows the device type but has no hpu backend loaded*",
+    ])
+
+
+def test_an_out_of_tree_backend_that_is_available_runs(harness, monkeypatch):
+    """A backend that an extension registers (here: a stand-in torch.hpu reporting available) runs."""
+    import types
+
+    monkeypatch.setattr(torch, "hpu", types.SimpleNamespace(is_available=lambda: True), raising=False)
+    harness.makepyfile(test_specs="""
+        def test_runs(device):
+            '''the variant runs'''
+            assert device.type in ("cpu", "hpu")
+        """)
+    result = harness.runpytest_inprocess("--devices", "cpu,hpu", "-v")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(["*test_runs[[]hpu[]] PASSED*"])
 
 
 @pytest.mark.parametrize("how", ["option", "env"])
@@ -251,7 +278,8 @@ def test_report_header_names_torch_cuda_build_devices_and_versions(harness, no_c
             "device xpu: *",
             "torchvision *",
             f"numpy {numpy.__version__}, Pillow {PIL.__version__}, hypothesis {hypothesis.__version__}, profile dev",
-            "devices under test: cpu, cuda",
+            "devices under test: cpu, cuda; which claims were proven on which device is summarized at the end",
+            "torch-concept-specs *",
         ]
     )
 
@@ -269,9 +297,9 @@ def test_profile(device):
     "args, env, expected",
     [
         ((), None, "max_examples=40 derandomize=False deadline=None"),
-        ((), "1", "max_examples=12 derandomize=True deadline=None"),
+        ((), "1", "max_examples=12 derandomize=False deadline=None"),
         (("--hypothesis-profile=thorough",), "1", "max_examples=1000 derandomize=False deadline=None"),
-        (("--hypothesis-profile=ci",), None, "max_examples=12 derandomize=True deadline=None"),
+        (("--hypothesis-profile=ci",), None, "max_examples=12 derandomize=False deadline=None"),
     ],
     ids=["default-dev", "CI-set-ci", "explicit-thorough-wins", "explicit-ci"],
 )
@@ -325,3 +353,149 @@ def test_state_guard_allows_drawing_random_numbers(harness):
         """
     )
     harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1)
+
+
+# --------------------------------------------------------------------------- claims in failures
+
+FAILING_SPEC = """
+import torch
+from hypothesis import given, strategies as st
+
+def test_plain_fails(device):
+    '''Ones plus one are three.
+
+    (Only the first line is the claim.)
+    '''
+    out = torch.ones(2, device=device) + 1
+    assert (out == 3).all(), f"out={out.tolist()}, but should be [3.0, 3.0]"
+
+@given(n=st.integers(0, 10**6))
+def test_property_fails(device, n):
+    '''Every drawn integer is below 1000.'''
+    print(f"DRAWN n={n}")
+    assert torch.tensor(n, device=device) < 1000, f"n={n}, but should be below 1000"
+"""
+
+
+def _notes(result, spec):
+    """The harness's note lines in the failure report of ``spec``."""
+    (report,) = [r for r in result.reprec.getfailures() if spec in r.nodeid]
+    lines = [line.removeprefix("E").strip() for line in report.longreprtext.splitlines()]
+    return [line for line in lines if line.startswith(("claim: ", "device: ", "torch: ", "reproduce: "))]
+
+
+@pytest.mark.parametrize("profile", ["ci", "dev", "plant"])  # plant: tests/plant.py's derandomized ci
+def test_failure_names_claim_device_build_and_a_reproduction_that_replays_it(harness, profile, monkeypatch):
+    from hypothesis import core
+
+    # --hypothesis-seed sets a module global that outlives an in-process run: start and end without one.
+    monkeypatch.setattr(core, "global_force_seed", None)
+    harness.makepyfile(test_specs=FAILING_SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu", f"--hypothesis-profile={profile}", "-p", "no:randomly")
+    result.assert_outcomes(failed=2)
+    for spec, claim in [("test_plain_fails", "Ones plus one are three."),
+                        ("test_property_fails", "Every drawn integer is below 1000.")]:
+        notes = _notes(result, spec)
+        assert notes[:2] == [f"claim: {claim}", "device: cpu"], notes
+        assert notes[2].startswith(f"torch: {torch.__version__} (git "), notes
+        command = shlex.split(notes[3].removeprefix("reproduce: "))
+        assert command[:3] == ["pytest", f"test_specs.py::{spec}[cpu]", f"--hypothesis-profile={profile}"], command
+        # A derandomized profile needs no seed; a random one names the seed hypothesis drew.
+        assert any(a.startswith("--hypothesis-seed=") for a in command) == (spec == "test_property_fails" and profile != "plant")
+        # The command replays the failure: same spec fails, with the same minimal example.
+        replay = harness.runpytest_inprocess(*command[1:], "-p", "no:randomly")
+        replay.assert_outcomes(failed=1)
+        if spec == "test_property_fails":  # the same falsifying example
+            first = re.search(r"AssertionError: n=(\d+), but", result.stdout.str()).group(1)
+            again = re.search(r"AssertionError: n=(\d+), but", replay.stdout.str()).group(1)
+            assert first == again
+
+
+def test_failure_notes_appear_in_the_exception_lines_and_value_messages_stay_first(harness):
+    harness.makepyfile(test_specs=FAILING_SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu", "-p", "no:randomly", "-k", "plain")
+    result.stdout.fnmatch_lines([
+        "E * out=[[]2.0, 2.0[]], but should be [[]3.0, 3.0[]]",
+        "E * claim: Ones plus one are three.",
+        "E * device: cpu",
+        "E * torch: *",
+        "E * reproduce: pytest 'test_specs.py::test_plain_fails[[]cpu[]]' --hypothesis-profile=dev --devices=cpu",
+    ])
+    assert "(Only the first line is the claim.)" not in "\n".join(_notes(result, "test_plain_fails"))
+
+
+def test_reproduction_names_the_randomly_seed_when_pytest_randomly_runs(harness):
+    pytest.importorskip("pytest_randomly")
+    harness.makepyfile(test_specs=FAILING_SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu", "-p", "randomly", "-p", "randomly", "--randomly-seed=1234", "-k", "plain")
+    assert any("--randomly-seed=1234" in n for n in _notes(result, "test_plain_fails"))
+
+
+# --------------------------------------------------------------------------- device-independent, known bugs, proven where
+
+
+def test_device_independent_spec_runs_once_and_is_reported_as_such(harness):
+    harness.makepyfile(test_specs="""
+        import pytest, torch
+
+        @pytest.mark.device_independent
+        def test_class_fact():
+            '''torch.Tensor is a class.'''
+            assert isinstance(torch.Tensor, type)
+
+        def test_plain(device):
+            '''a tensor can be made on the device'''
+            torch.ones(1, device=device)
+        """)
+    result = harness.runpytest_inprocess("-v", "--devices", "cpu", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines([
+        "*test_specs.py::test_class_fact PASSED*",
+        "*claims proven per device*",
+        "cpu: 1 of 1 claims proven*",
+        "device-independent: 1 of 1 claims proven*",
+    ])
+
+
+def test_summary_says_plainly_that_no_cuda_claim_was_proven_without_a_gpu(harness, no_cuda):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess()
+    result.stdout.fnmatch_lines([
+        "*claims proven per device*",
+        "cpu: 2 of 2 claims proven*",
+        f"cuda: 0 of 2 claims proven*; no cuda claim was proven: {no_cuda.split(': ', 1)[1]}",
+    ])
+
+
+KNOWN_BUG_SPEC = """
+import pytest, torch
+
+@pytest.mark.known_bug(">=2.0", issue="https://github.com/pytorch/pytorch/issues/1", reason="a planted bug")
+def test_broken_here(device):
+    '''A claim this release is known to break.'''
+    assert False, "out=1, but should be 2"
+
+@pytest.mark.known_bug(">=2.0", issue="https://github.com/pytorch/pytorch/issues/2", reason="fixed after all")
+def test_fixed_here(device):
+    '''A claim whose known bug is not there.'''
+
+@pytest.mark.known_bug("<1.0", issue="https://github.com/pytorch/pytorch/issues/3", reason="another release")
+def test_bug_elsewhere(device):
+    '''A claim broken only in another release.'''
+"""
+
+
+def test_known_bug_is_a_strict_xfail_with_its_link_and_an_xpass_fails_loudly(harness):
+    harness.makepyfile(test_specs=KNOWN_BUG_SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu", "-rxX", "--report-log=log.jsonl")
+    result.assert_outcomes(xfailed=1, failed=1, passed=1)
+    result.stdout.fnmatch_lines([
+        "XFAIL *test_broken_here[[]cpu[]]*known bug in torch >=2.0: https://github.com/pytorch/pytorch/issues/1: a planted bug*",
+    ])
+    result.stdout.fnmatch_lines(["*_ test_fixed_here[[]cpu[]] _*", "[[]XPASS(strict)[]] known bug in torch >=2.0: *issues/2: fixed after all"])
+    from specs import compare
+
+    results, _ = compare._read_report(harness.path / "log.jsonl")
+    assert results["test_specs.py::test_broken_here[cpu]"][0] == "known-bug"
+    assert results["test_specs.py::test_fixed_here[cpu]"][0] == "xpass"
+    assert results["test_specs.py::test_bug_elsewhere[cpu]"][0] == "passed"

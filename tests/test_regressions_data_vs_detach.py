@@ -28,7 +28,7 @@ def test_data_that_copies_is_killed(pytester, monkeypatch):
     """Plants Tensor.data returning a copy of the values instead of an alias of the storage."""
     monkeypatch.setattr(torch.Tensor, "data", data_property(lambda self: DATA.__get__(self).clone()))
     result = run(pytester, *specs("test_data_and_detach_share_storage_and_have_no_history"))
-    assert_killed(result, ".data and .detach() share storage and have no history")
+    assert_killed(result, "test_data_and_detach_share_storage_and_have_no_history")
 
 
 def test_data_made_safe_like_detach_is_killed(pytester, monkeypatch):
@@ -44,9 +44,9 @@ def test_data_made_safe_like_detach_is_killed(pytester, monkeypatch):
     )
     assert_killed(
         result,
-        "through .data backward silently uses the modified value",
-        "in-place through .data into a saved tensor is never detected",
-        "in-place through .detach() bumps _version, through .data it does not",
+        "test_note_example_data_gives_a_silently_wrong_gradient",
+        "test_inplace_write_through_data_into_a_saved_tensor_is_never_detected",
+        "test_inplace_through_detach_bumps_the_version_and_through_data_does_not",
     )
 
 
@@ -63,9 +63,9 @@ def test_detach_with_its_own_version_counter_is_killed(pytester, monkeypatch):
     )
     assert_killed(
         result,
-        "through .detach() backward detects the in-place write",
-        "in-place through .detach() into a saved tensor is always detected",
-        "in-place through .detach() bumps _version, through .data it does not",
+        "test_note_example_detach_raises_at_backward",
+        "test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected",
+        "test_inplace_through_detach_bumps_the_version_and_through_data_does_not",
     )
 
 
@@ -79,6 +79,6 @@ def test_detach_that_copies_is_killed(pytester, monkeypatch):
     )
     assert_killed(
         result,
-        ".data and .detach() share storage and have no history",
-        "through .detach() backward detects the in-place write",
+        "test_data_and_detach_share_storage_and_have_no_history",
+        "test_note_example_detach_raises_at_backward",
     )
