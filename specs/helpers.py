@@ -59,19 +59,20 @@ def assert_device(out: torch.Tensor, device: torch.device, what: str = "out"):
 
 
 @contextlib.contextmanager
-def raises(exc, match: str):
-    """Like ``pytest.raises``, with a failure that says what was (or was not) raised.
+def raises(exc, match: str, what: str = "the block"):
+    """Like ``pytest.raises``, with a failure that says what was (or was not) raised, and by what.
 
-    ``match`` is a regular expression searched (case-insensitively) in the error message.
+    ``match`` is a regular expression searched (case-insensitively) in the error message; ``what``
+    names the operation (``"t.add_(1)"``).
     """
     __tracebackhide__ = True
     try:
         yield
     except exc as e:
         if not re.search(match, str(e), re.I):
-            pytest.fail(f"raised {type(e).__name__}({str(e)[:300]}), but message should match {match!r}")
+            pytest.fail(f"{what} raised {type(e).__name__}({str(e)[:300]}), but the message should match {match!r}")
     else:
-        pytest.fail(f"no {exc.__name__} raised, but should be")
+        pytest.fail(f"{what} raised no {exc.__name__}, but should")
 
 
 def assert_requires_grad(t: torch.Tensor, expected: bool, what: str = "out"):

@@ -74,7 +74,7 @@ def test_data_and_detach_share_storage_and_have_no_history(device, shape, dtype)
         assert_shares(a, x, f"x{name}")
         assert not a.requires_grad and a.grad_fn is None and a.is_leaf, (
             f"x{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
-            f"but should be False/None/True"
+            "but should be False/None/True"
         )
         assert_same(a, x.detach(), f"x{name}")
 

@@ -66,10 +66,10 @@ def grad_mode_restored():
         torch._C._set_grad_enabled(before)
 
 
-def check_mode(expected: bool, where: str, claim: str, device):
+def check_mode(expected: bool, where: str):
     __tracebackhide__ = True
     got = torch.is_grad_enabled()
-    assert got is expected, f"is_grad_enabled()={got} {where}, but should be {expected} [{claim}, device={device}]"
+    assert got is expected, f"is_grad_enabled()={got} {where}, but should be {expected}"
 
 
 # --------------------------------------------------------------------------- detach
@@ -82,18 +82,17 @@ def test_detach_shares_storage_and_has_no_history(device, shape, dtype):
 
     It is a new leaf over the same memory: writing into it changes the original.
     """
-    claim = "detach shares storage and has no history"
     x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
     y = x * 2
     d = y.detach()
-    assert_shares(d, y, f"{claim}, device={device}")
-    assert_requires_grad(d, False, "y.detach()", claim, device)
+    assert_shares(d, y, "y.detach()")
+    assert_requires_grad(d, False, "y.detach()")
     assert d.grad_fn is None and d.is_leaf, (
-        f"y.detach(): grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True [{claim}, device={device}]"
+        f"y.detach(): grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True"
     )
     with torch.no_grad():
         d.fill_(7)
-    assert_same(y.detach().clone(), torch.full(shape, 7.0, dtype=dtype, device=device), f"{claim}: write visible, device={device}")
+    assert_same(y.detach().clone(), torch.full(shape, 7.0, dtype=dtype, device=device), "y after y.detach().fill_(7)")
 
 
 @given(values=st.lists(small, min_size=1, max_size=6))
@@ -104,10 +103,9 @@ def test_detach_cuts_gradient_through_that_tensor_only(device, values):
     ``out = (x * x.detach()).sum()`` treats the detached factor as a constant, so
     ``x.grad == x`` (not ``2 * x``).
     """
-    claim = "detach cuts gradient through that one tensor only"
     x = torch.tensor(values, device=device, requires_grad=True)
     (x * x.detach()).sum().backward()
-    assert_same(x.grad, x.detach(), f"{claim}: d/dx sum(x * x.detach()) = x, device={device}")
+    assert_same(x.grad, x.detach(), "x.grad of sum(x * x.detach())")
 
 
 # --------------------------------------------------------------------------- no_grad
@@ -128,16 +126,15 @@ def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shap
     no_grad changes what autograd records, not any tensor's flag. Views are the exception to the
     letter of the docs (see ``test_views_made_in_no_grad_still_report_requires_grad``).
     """
-    claim = "inside no_grad outputs do not require grad; leaves keep theirs"
     x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
     with torch.no_grad():
-        check_mode(False, "inside no_grad", claim, device)
+        check_mode(False, "inside no_grad")
         for name, op in UNARY.items():
             out = op(x)
-            assert_requires_grad(out, False, name, claim, device)
-            assert out.grad_fn is None, f"{name}.grad_fn={out.grad_fn}, but should be None [{claim}, device={device}]"
-        assert_requires_grad(x, True, "the leaf x", claim, device)
-    assert_requires_grad(x * 2, True, "x * 2 after the block", claim, device)
+            assert_requires_grad(out, False, name)
+            assert out.grad_fn is None, f"{name}.grad_fn={out.grad_fn}, but should be None"
+        assert_requires_grad(x, True, "the leaf x")
+    assert_requires_grad(x * 2, True, "x * 2 after the block")
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), view=st.sampled_from(["x[0]", "x.view(-1)", "x.unsqueeze(0)"]))
@@ -150,16 +147,15 @@ def test_views_made_in_no_grad_still_report_requires_grad(device, shape, view):
     ``(v * 3).sum().backward()`` runs, but ``x.grad`` stays ``None``; and modifying it in place in
     grad mode is refused ("A view was created in no_grad mode ...").
     """
-    claim = "views made in no_grad still report requires_grad=True"
     x = torch.ones(shape, device=device, requires_grad=True)
     make = {"x[0]": lambda: x[0], "x.view(-1)": lambda: x.view(-1), "x.unsqueeze(0)": lambda: x.unsqueeze(0)}[view]
     with torch.no_grad():
         v = make()
-    assert_requires_grad(v, True, f"{view} taken in no_grad", claim, device)
-    assert v.grad_fn is None, f"{view}.grad_fn={v.grad_fn}, but should be None [{claim}, device={device}]"
+    assert_requires_grad(v, True, f"{view} taken in no_grad")
+    assert v.grad_fn is None, f"{view}.grad_fn={v.grad_fn}, but should be None"
     (v * 3).sum().backward()
-    assert x.grad is None, f"x.grad={x.grad} after backward through the view, but should be None [{claim}, device={device}]"
-    with raises(RuntimeError, "view was created in no_grad mode", f"{claim}: in-place in grad mode, device={device}"):
+    assert x.grad is None, f"x.grad={x.grad} after backward through the view, but should be None"
+    with raises(RuntimeError, "view was created in no_grad mode", f"{view}.mul_(2) in grad mode"):
         v.mul_(2)
 
 
@@ -168,18 +164,17 @@ def test_no_grad_restores_the_previous_mode_also_on_exception(device):
 
     "Previous" matters: a ``no_grad`` nested in ``set_grad_enabled(False)`` leaves grad disabled.
     """
-    claim = "no_grad restores the previous grad mode, also on exception"
     x = torch.ones(3, device=device, requires_grad=True)
     with grad_mode_restored():
         with pytest.raises(KeyError):
             with torch.no_grad():
                 raise KeyError("boom")
-        check_mode(True, "after no_grad exited by an exception", claim, device)
-        assert_requires_grad(x * 2, True, "x * 2 after the exception", claim, device)
+        check_mode(True, "after no_grad exited by an exception")
+        assert_requires_grad(x * 2, True, "x * 2 after the exception")
         torch._C._set_grad_enabled(False)
         with torch.no_grad():
             pass
-        check_mode(False, "after no_grad nested in a disabled region", claim, device)
+        check_mode(False, "after no_grad nested in a disabled region")
 
 
 def test_no_grad_works_as_a_decorator(device):
@@ -187,7 +182,6 @@ def test_no_grad_works_as_a_decorator(device):
 
     The caller's mode is untouched before and after the call.
     """
-    claim = "no_grad works as a decorator"
     x = torch.ones(3, device=device, requires_grad=True)
 
     @torch.no_grad()
@@ -195,9 +189,9 @@ def test_no_grad_works_as_a_decorator(device):
         return t * 2, torch.is_grad_enabled()
 
     out, inside = doubler(x)
-    assert inside is False, f"is_grad_enabled()=True inside the decorated function [{claim}, device={device}]"
-    assert_requires_grad(out, False, "doubler(x)", claim, device)
-    check_mode(True, "after calling the decorated function", claim, device)
+    assert inside is False, "is_grad_enabled()=True inside the decorated function"
+    assert_requires_grad(out, False, "doubler(x)")
+    check_mode(True, "after calling the decorated function")
 
 
 @pytest.mark.torch_version(
@@ -207,7 +201,6 @@ def test_no_grad_works_as_a_decorator(device):
 )
 def test_grad_mode_decorators_work_without_parentheses(device):
     """@torch.no_grad, @torch.enable_grad and @torch.inference_mode also work without parentheses."""
-    claim = "grad-mode decorators work without parentheses"
     x = torch.ones(3, device=device, requires_grad=True)
 
     def double(t):
@@ -218,14 +211,14 @@ def test_grad_mode_decorators_work_without_parentheses(device):
         enable_grad_double = torch.enable_grad(double)
         inference_double = torch.inference_mode(double)
     except TypeError as e:
-        pytest.fail(f"decorating without parentheses raised TypeError: {e} [{claim}, device={device}]")
+        pytest.fail(f"decorating without parentheses raised TypeError: {e}")
 
-    assert_requires_grad(no_grad_double(x), False, "@torch.no_grad function output", claim, device)
+    assert_requires_grad(no_grad_double(x), False, "@torch.no_grad function output")
     with torch.no_grad():
-        assert_requires_grad(enable_grad_double(x), True, "@torch.enable_grad function output inside no_grad", claim, device)
+        assert_requires_grad(enable_grad_double(x), True, "@torch.enable_grad function output inside no_grad")
     out = inference_double(x)
     assert isinstance(out, torch.Tensor) and out.is_inference(), (
-        f"@torch.inference_mode function returned {type(out).__name__}, not an inference tensor [{claim}, device={device}]"
+        f"@torch.inference_mode function returned {type(out).__name__}, not an inference tensor"
     )
 
 
@@ -246,12 +239,11 @@ def test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad(dev
 
     The documented exception to no_grad: it governs recording of ops, not explicit requests.
     """
-    claim = "factories asked for requires_grad=True inside no_grad still require grad"
     with torch.no_grad():
         made = {name: make(shape, dtype, device) for name, make in FACTORIES.items()}
     for name, t in made.items():
-        assert_requires_grad(t, True, f"{name}(..., requires_grad=True) made in no_grad", claim, device)
-        assert t.is_leaf, f"{name}: is_leaf=False [{claim}, device={device}]"
+        assert_requires_grad(t, True, f"{name}(..., requires_grad=True) made in no_grad")
+        assert t.is_leaf, f"{name}: is_leaf=False"
 
 
 @given(values=st.lists(small, min_size=1, max_size=6))
@@ -261,16 +253,15 @@ def test_enable_grad_inside_no_grad_records_again(device, values):
 
     The recorded graph is complete: backward through it reaches the leaf.
     """
-    claim = "enable_grad inside no_grad re-enables recording"
     x = torch.tensor(values, device=device, requires_grad=True)
     with torch.no_grad():
         with torch.enable_grad():
             y = x * 2
-        check_mode(False, "after enable_grad inside no_grad", claim, device)
-        assert_requires_grad(x * 2, False, "x * 2 after the enable_grad block", claim, device)
-    assert_requires_grad(y, True, "x * 2 under enable_grad", claim, device)
+        check_mode(False, "after enable_grad inside no_grad")
+        assert_requires_grad(x * 2, False, "x * 2 after the enable_grad block")
+    assert_requires_grad(y, True, "x * 2 under enable_grad")
     y.sum().backward()
-    assert_same(x.grad, torch.full_like(x, 2.0), f"{claim}: gradient through the recorded op, device={device}")
+    assert_same(x.grad, torch.full_like(x, 2.0), "x.grad through x * 2 recorded under enable_grad")
 
 
 @given(mode=st.booleans())
@@ -280,16 +271,15 @@ def test_set_grad_enabled_works_as_context_manager_and_as_a_call(device, mode):
 
     As a plain call it is a switch, not a scope: the mode stays until set again.
     """
-    claim = "set_grad_enabled works as context manager and as a call"
     x = torch.ones(2, device=device, requires_grad=True)
     with grad_mode_restored():
         with torch.set_grad_enabled(mode):
-            check_mode(mode, "inside set_grad_enabled(mode)", claim, device)
-            assert_requires_grad(x * 2, mode, f"x * 2 inside set_grad_enabled({mode})", claim, device)
-        check_mode(True, "after the set_grad_enabled block", claim, device)
+            check_mode(mode, "inside set_grad_enabled(mode)")
+            assert_requires_grad(x * 2, mode, f"x * 2 inside set_grad_enabled({mode})")
+        check_mode(True, "after the set_grad_enabled block")
         torch.set_grad_enabled(mode)
-        check_mode(mode, "after the plain call set_grad_enabled(mode)", claim, device)
-        assert_requires_grad(x * 2, mode, f"x * 2 after set_grad_enabled({mode})", claim, device)
+        check_mode(mode, "after the plain call set_grad_enabled(mode)")
+        assert_requires_grad(x * 2, mode, f"x * 2 after set_grad_enabled({mode})")
 
 
 def test_grad_mode_is_thread_local(device):
@@ -297,7 +287,6 @@ def test_grad_mode_is_thread_local(device):
 
     Conversely the other thread does not switch the main thread's mode.
     """
-    claim = "grad mode is thread-local"
     x = torch.ones(3, device=device, requires_grad=True)
     seen = {}
 
@@ -309,9 +298,9 @@ def test_grad_mode_is_thread_local(device):
         thread = threading.Thread(target=worker)
         thread.start()
         thread.join()
-        check_mode(False, "in the main thread inside no_grad", claim, device)
-    assert seen["mode"] is True, f"is_grad_enabled()={seen['mode']} in the worker thread [{claim}, device={device}]"
-    assert_requires_grad(seen["out"], True, "x * 2 in a thread started inside no_grad", claim, device)
+        check_mode(False, "in the main thread inside no_grad")
+    assert seen["mode"] is True, f"is_grad_enabled()={seen['mode']} in the worker thread"
+    assert_requires_grad(seen["out"], True, "x * 2 in a thread started inside no_grad")
 
 
 def test_no_grad_allows_in_place_updates_of_leaves_that_require_grad(device):
@@ -319,19 +308,18 @@ def test_no_grad_allows_in_place_updates_of_leaves_that_require_grad(device):
 
     The leaf stays a leaf that requires grad; the update is not recorded.
     """
-    claim = "no_grad allows in-place updates of leaves (optimizer updates)"
     w = torch.ones(3, device=device, requires_grad=True)
     step = torch.full((3,), 0.5, device=device)
-    with raises(RuntimeError, "leaf Variable that requires grad", f"{claim}, device={device}"):
+    with raises(RuntimeError, "leaf Variable that requires grad", "w.sub_(step) in grad mode"):
         w.sub_(step)
     try:
         with torch.no_grad():
             w.sub_(step)
     except RuntimeError as e:
-        pytest.fail(f"in-place update of the leaf inside no_grad raised {e} [{claim}, device={device}]")
-    assert_requires_grad(w, True, "w after the update", claim, device)
-    assert w.is_leaf and w.grad_fn is None, f"w: is_leaf={w.is_leaf}, grad_fn={w.grad_fn} [{claim}, device={device}]"
-    assert_same(w.detach(), torch.full((3,), 0.5, device=device), f"{claim}: updated value, device={device}")
+        pytest.fail(f"in-place update of the leaf inside no_grad raised {e}")
+    assert_requires_grad(w, True, "w after the update")
+    assert w.is_leaf and w.grad_fn is None, f"w: is_leaf={w.is_leaf}, grad_fn={w.grad_fn}"
+    assert_same(w.detach(), torch.full((3,), 0.5, device=device), "w after w.sub_(step) in no_grad")
 
 
 # --------------------------------------------------------------------------- the grad-mode table
@@ -376,7 +364,6 @@ def test_grad_mode_table(device, row):
     tracking overhead (the result has no version counter); tensors created in the mode can be used
     in grad mode later (a recorded op may save them for backward).
     """
-    claim = "grad-mode table"
     x = torch.arange(4.0, device=device, requires_grad=True)
     w = torch.ones(4, device=device, requires_grad=True)
     with MODES[row]():
@@ -385,7 +372,7 @@ def test_grad_mode_table(device, row):
     got = (out.grad_fn is None, not has_version_counter(made), usable_in_autograd_later(made, w))
     columns = ("excludes operations from backward graph", "skips tracking overhead", "usable in grad mode later")
     for column, g, want in zip(columns, got, TABLE[row]):
-        assert g is want, f"{row} mode, '{column}': {g}, but the table says {want} [{claim}, device={device}]"
+        assert g is want, f"{row} mode, '{column}': {g}, but the table says {want}"
 
 
 # --------------------------------------------------------------------------- inference mode
@@ -399,24 +386,22 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     ``no_grad`` ("Inplace update to inference tensor outside InferenceMode"). Not refused:
     ``w + t`` (nothing saved) and ``t.clone()``, which is a normal tensor. Tensors from outside stay normal.
     """
-    claim = "inference_mode outputs are inference tensors that cannot be saved for backward"
     x = torch.ones(3, device=device, requires_grad=True)
     with torch.inference_mode():
-        assert torch.is_inference_mode_enabled(), f"inference mode not enabled inside the block [{claim}, device={device}]"
+        assert torch.is_inference_mode_enabled(), "inference mode not enabled inside the block"
         t = x * 2
     assert t.is_inference() and not x.is_inference(), (
-        f"t.is_inference()={t.is_inference()}, x.is_inference()={x.is_inference()}, but should be True/False "
-        f"[{claim}, device={device}]"
+        f"t.is_inference()={t.is_inference()}, x.is_inference()={x.is_inference()}, but should be True/False"
     )
-    assert_requires_grad(t, False, "x * 2 under inference_mode", claim, device)
-    with raises(RuntimeError, "version counter", f"{claim}: t._version, device={device}"):
+    assert_requires_grad(t, False, "x * 2 under inference_mode")
+    with raises(RuntimeError, "version counter", "t._version"):
         t._version
     w = torch.ones(3, device=device, requires_grad=True)
-    with raises(RuntimeError, "cannot be saved for backward", f"{claim}: w * t, device={device}"):
+    with raises(RuntimeError, "cannot be saved for backward", "w * t"):
         w * t
-    with torch.no_grad(), raises(RuntimeError, "inplace update to inference tensor", f"{claim}: t.add_(1), device={device}"):
+    with torch.no_grad(), raises(RuntimeError, "inplace update to inference tensor", "t.add_(1)"):
         t.add_(1)
     (w + t).sum().backward()  # saves neither operand
-    assert_same(w.grad, torch.ones(3, device=device), f"{claim}: w + t is allowed, device={device}")
+    assert_same(w.grad, torch.ones(3, device=device), "w.grad after (w + t).sum().backward()")
     normal = t.clone()
-    assert not normal.is_inference(), f"t.clone() outside the mode is an inference tensor [{claim}, device={device}]"
+    assert not normal.is_inference(), "t.clone() outside the mode is an inference tensor"

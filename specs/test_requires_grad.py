@@ -68,13 +68,12 @@ def leaves(t: torch.Tensor):
 @given(shape=shapes, dtype=real_dtypes)
 @example(shape=(5,), dtype=torch.float64)  # the note: y = torch.from_numpy(np.ones(5))
 def test_factories_and_conversions_default_to_requires_grad_false(device, shape, dtype):
-    """Tensors from factories and conversions do not require grad unless asked to.
+    """Tensors from factories, conversions and *_like (even of an input that requires grad) are leaves that do not require grad unless asked to.
 
     Covers ``torch.tensor``, ``torch.zeros``/``ones``/``empty``/``full``, ``torch.from_numpy``,
     ``torch.as_tensor``, ``.to(device)``, and ``*_like`` -- the last even when their input requires
     grad: ``zeros_like`` copies shape, dtype and device, never the flag.
     """
-    claim = "factories and conversions default to requires_grad=False"
     array = np.ones(shape, dtype=np.float64 if dtype == torch.float64 else np.float32)
     made = {
         "torch.tensor": torch.tensor(array, device=device),
@@ -89,8 +88,8 @@ def test_factories_and_conversions_default_to_requires_grad_false(device, shape,
     made["torch.zeros_like(requires-grad input)"] = torch.zeros_like(source)
     made["torch.rand_like(requires-grad input)"] = torch.rand_like(source)
     for what, t in made.items():
-        assert_requires_grad(t, False, what, claim, device)
-        assert t.is_leaf, f"{what}.is_leaf=False, but should be True [{claim}, device={device}]"
+        assert_requires_grad(t, False, what)
+        assert t.is_leaf, f"{what}.is_leaf=False, but should be True"
 
 
 def test_parameter_defaults_to_requires_grad_true(device):
@@ -99,15 +98,14 @@ def test_parameter_defaults_to_requires_grad_true(device):
     ``nn.Parameter(t)`` is a leaf with ``requires_grad=True`` over ``t``'s storage (``t`` itself
     is unchanged); ``requires_grad=False`` must be asked for explicitly.
     """
-    claim = "nn.Parameter defaults to requires_grad=True"
     t = torch.randn(3, 2, device=device)
     p = torch.nn.Parameter(t)
-    assert_requires_grad(p, True, "nn.Parameter(t)", claim, device)
-    assert_requires_grad(t, False, "t", claim, device)
-    assert p.is_leaf, f"nn.Parameter(t).is_leaf=False, but should be True [{claim}, device={device}]"
-    assert_shares(p, t, f"{claim}, device={device}")
-    assert_requires_grad(torch.nn.Parameter(t, requires_grad=False), False, "nn.Parameter(t, requires_grad=False)", claim, device)
-    assert_requires_grad(torch.nn.Linear(2, 2, device=device).weight, True, "nn.Linear.weight", claim, device)
+    assert_requires_grad(p, True, "nn.Parameter(t)")
+    assert_requires_grad(t, False, "t")
+    assert p.is_leaf, "nn.Parameter(t).is_leaf=False, but should be True"
+    assert_shares(p, t, "nn.Parameter(t)")
+    assert_requires_grad(torch.nn.Parameter(t, requires_grad=False), False, "nn.Parameter(t, requires_grad=False)")
+    assert_requires_grad(torch.nn.Linear(2, 2, device=device).weight, True, "nn.Linear.weight")
 
 
 # --------------------------------------------------------------------------- setting the flag
@@ -122,19 +120,18 @@ def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, shape, dty
     ``requires_grad_()`` works in place and returns the same tensor object; the repr then shows
     ``requires_grad=True`` as in the note's REPL.
     """
-    claim = "requires_grad can be set on float and complex leaves"
     t = torch.ones(shape, dtype=dtype, device=device)
-    assert_requires_grad(t, False, "t", claim, device)
+    assert_requires_grad(t, False, "t")
     if use_method:
         out = t.requires_grad_()
-        assert out is t, f"requires_grad_() returned a new object, but should return self [{claim}, device={device}]"
+        assert out is t, "requires_grad_() returned a new object, but should return self"
     else:
         t.requires_grad = True
-    assert_requires_grad(t, True, "t", claim, device)
-    assert t.is_leaf, f"t.is_leaf=False, but should be True [{claim}, device={device}]"
-    assert "requires_grad=True" in repr(t), f"repr(t)={t!r} lacks requires_grad=True [{claim}, device={device}]"
+    assert_requires_grad(t, True, "t")
+    assert t.is_leaf, "t.is_leaf=False, but should be True"
+    assert "requires_grad=True" in repr(t), f"repr(t)={t!r} lacks requires_grad=True"
     t.requires_grad_(False)
-    assert_requires_grad(t, False, "t after requires_grad_(False)", claim, device)
+    assert_requires_grad(t, False, "t after requires_grad_(False)")
 
 
 @given(shape=shapes, dtype=no_grad_dtypes, how=st.sampled_from(["attribute", "method", "factory"]))
@@ -147,16 +144,15 @@ def test_integer_and_bool_tensors_cannot_require_grad(device, shape, dtype, how)
     Holds for the attribute, ``requires_grad_()``, and factories called with ``requires_grad=True``.
     Gradients are only defined for floating point and complex dtypes.
     """
-    claim = "integer and bool tensors cannot require grad"
     t = torch.zeros(shape, dtype=dtype, device=device)
-    with raises(RuntimeError, "floating point", f"{claim}, {how}, dtype={dtype}, device={device}"):
+    with raises(RuntimeError, "floating point", f"requires_grad=True via {how} on dtype={dtype}"):
         if how == "attribute":
             t.requires_grad = True
         elif how == "method":
             t.requires_grad_()
         else:
             torch.zeros(shape, dtype=dtype, device=device, requires_grad=True)
-    assert_requires_grad(t, False, "t", claim, device)
+    assert_requires_grad(t, False, "t")
 
 
 @given(shape=shapes, src=real_dtypes, dst=no_grad_dtypes)
@@ -167,16 +163,15 @@ def test_converting_to_an_integer_dtype_drops_requires_grad(device, shape, src, 
     The integer result is a fresh leaf without ``grad_fn`` (no error, no warning); ``.to(float64)``
     is recorded (``ToCopyBackward``) and still requires grad.
     """
-    claim = "converting to an integer dtype drops requires_grad"
     x = torch.ones(shape, dtype=src, device=device, requires_grad=True)
     as_int = x.to(dst)
-    assert_requires_grad(as_int, False, f"x.to({dst})", claim, device)
-    assert as_int.grad_fn is None, f"x.to({dst}).grad_fn={as_int.grad_fn}, but should be None [{claim}, device={device}]"
-    assert_requires_grad(x.long(), False, "x.long()", claim, device)
+    assert_requires_grad(as_int, False, f"x.to({dst})")
+    assert as_int.grad_fn is None, f"x.to({dst}).grad_fn={as_int.grad_fn}, but should be None"
+    assert_requires_grad(x.long(), False, "x.long()")
     as_float = x.to(torch.float64 if src == torch.float32 else torch.float32)
-    assert_requires_grad(as_float, True, "float-to-float x.to(...)", claim, device)
+    assert_requires_grad(as_float, True, "float-to-float x.to(...)")
     assert as_float.grad_fn is not None, (
-        f"float-to-float conversion has grad_fn=None, but should be recorded [{claim}, device={device}]"
+        "float-to-float conversion has grad_fn=None, but should be recorded"
     )
 
 
@@ -198,16 +193,14 @@ def test_op_output_requires_grad_iff_some_input_does(device, shape, dtype, a_gra
 
     Such an output is not a leaf and has a ``grad_fn``; otherwise it is a leaf without history.
     """
-    claim = "an op's output requires grad iff some input does"
     a = torch.ones(shape, dtype=dtype, device=device, requires_grad=a_grad)
     b = torch.full(shape, 2.0, dtype=dtype, device=device, requires_grad=b_grad)
     want = a_grad or b_grad
     for name, op in OPS.items():
         out = op(a, b)
-        assert_requires_grad(out, want, f"{name}(a: {a_grad}, b: {b_grad})", claim, device)
+        assert_requires_grad(out, want, f"{name}(a: {a_grad}, b: {b_grad})")
         assert (out.grad_fn is not None) is want and out.is_leaf is (not want), (
-            f"{name}: grad_fn={out.grad_fn}, is_leaf={out.is_leaf}, but should be recorded={want} "
-            f"[{claim}, device={device}]"
+            f"{name}: grad_fn={out.grad_fn}, is_leaf={out.is_leaf}, but should be recorded={want}"
         )
 
 
@@ -220,19 +213,18 @@ def test_only_leaves_get_grad(device, values):
     when it is read) unless ``retain_grad()`` was called. A leaf that does not require grad gets
     nothing either.
     """
-    claim = "only leaves get .grad"
     x = torch.tensor(values, device=device, requires_grad=True)
     c = torch.arange(len(values), dtype=torch.float32, device=device)  # a leaf without requires_grad
     y = x * c
     z = y.sum()
     z.backward()
-    assert x.is_leaf and not y.is_leaf and not z.is_leaf, f"is_leaf x/y/z wrong [{claim}, device={device}]"
-    assert x.grad is not None, f"leaf x.grad is None, but should be set [{claim}, device={device}]"
-    assert_same(x.grad, c, f"{claim}: d(sum(x*c))/dx = c, device={device}")
+    assert x.is_leaf and not y.is_leaf and not z.is_leaf, "is_leaf x/y/z wrong"
+    assert x.grad is not None, "leaf x.grad is None, but should be set"
+    assert_same(x.grad, c, "x.grad of sum(x * c)")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "The .grad attribute of a Tensor that is not a leaf ..."
         for name, t in {"y = x * c": y, "z = y.sum()": z, "c (leaf, no requires_grad)": c}.items():
-            assert t.grad is None, f"{name}.grad={t.grad}, but should be None [{claim}, device={device}]"
+            assert t.grad is None, f"{name}.grad={t.grad}, but should be None"
 
 
 @given(values=st.lists(small, min_size=1, max_size=6), calls=st.integers(1, 4))
@@ -243,15 +235,14 @@ def test_gradients_accumulate_across_backward_calls(device, values, calls):
     This is why training loops call ``optimizer.zero_grad()``: after ``k`` backward passes of
     ``sum(x * c)``, ``x.grad == k * c``.
     """
-    claim = "gradients accumulate across backward calls"
     x = torch.tensor(values, device=device, requires_grad=True)
     c = torch.tensor(values, device=device) + 1
     for _ in range(calls):
         (x * c).sum().backward()
-    assert_same(x.grad, calls * c, f"{claim}: after {calls} backward calls, device={device}")
+    assert_same(x.grad, calls * c, f"x.grad after {calls} backward calls")
     x.grad = None
     (x * c).sum().backward()
-    assert_same(x.grad, c, f"{claim}: after resetting .grad, device={device}")
+    assert_same(x.grad, c, "x.grad after resetting .grad")
 
 
 # --------------------------------------------------------------------------- Variable
@@ -265,20 +256,19 @@ def test_variable_returns_a_plain_tensor_sharing_data(device, shape, dtype):
     ``Variable`` is a deprecated alias kept for old code (every tensor passes
     ``isinstance(t, Variable)``); no wrapper type exists any more, and ``t`` itself is left unchanged.
     """
-    claim = "Variable(t) returns a plain Tensor sharing t's data"
     variable = torch.autograd.Variable
     t = torch.ones(shape, dtype=dtype, device=device)
     v = variable(t)
-    assert type(v) is torch.Tensor, f"type(Variable(t))={type(v)}, but should be torch.Tensor [{claim}, device={device}]"
-    assert_shares(v, t, f"{claim}, device={device}")
-    assert_requires_grad(v, False, "Variable(t)", claim, device)
-    assert isinstance(t, variable), f"isinstance(tensor, Variable) is False, but should be True [{claim}, device={device}]"
+    assert type(v) is torch.Tensor, f"type(Variable(t))={type(v)}, but should be torch.Tensor"
+    assert_shares(v, t, "Variable(t)")
+    assert_requires_grad(v, False, "Variable(t)")
+    assert isinstance(t, variable), "isinstance(tensor, Variable) is False, but should be True"
     leaf = variable(t, requires_grad=True)
-    assert type(leaf) is torch.Tensor, f"type(Variable(t, requires_grad=True))={type(leaf)} [{claim}, device={device}]"
-    assert_requires_grad(leaf, True, "Variable(t, requires_grad=True)", claim, device)
-    assert leaf.is_leaf, f"Variable(t, requires_grad=True).is_leaf=False [{claim}, device={device}]"
-    assert_shares(leaf, t, f"{claim}, device={device}")
-    assert_requires_grad(t, False, "t after wrapping", claim, device)
+    assert type(leaf) is torch.Tensor, f"type(Variable(t, requires_grad=True))={type(leaf)}"
+    assert_requires_grad(leaf, True, "Variable(t, requires_grad=True)")
+    assert leaf.is_leaf, "Variable(t, requires_grad=True).is_leaf=False"
+    assert_shares(leaf, t, "Variable(t, requires_grad=True)")
+    assert_requires_grad(t, False, "t after wrapping")
 
 
 def test_variable_volatile_is_ignored_with_a_warning(device):
@@ -289,7 +279,6 @@ def test_variable_volatile_is_ignored_with_a_warning(device):
     one that requires grad is still recorded. (Oddly, ``volatile=True`` together with
     ``requires_grad=True`` is still rejected with a ``ValueError`` -- the only trace of the flag.)
     """
-    claim = "volatile is ignored with a warning"
     t = torch.ones(3, device=device)
     w = torch.ones(3, device=device, requires_grad=True)
     with warnings.catch_warnings(record=True) as record:
@@ -297,11 +286,11 @@ def test_variable_volatile_is_ignored_with_a_warning(device):
         v = torch.autograd.Variable(t, volatile=True)
     said = [str(m.message) for m in record if issubclass(m.category, UserWarning)]
     assert any("volatile" in m and "no effect" in m for m in said), (
-        f"warnings {said} do not say volatile has no effect [{claim}, device={device}]"
+        f"warnings {said} do not say volatile has no effect"
     )
-    assert torch.is_grad_enabled(), f"volatile=True switched grad mode off [{claim}, device={device}]"
-    assert_requires_grad(v, False, "Variable(t, volatile=True)", claim, device)
-    assert_requires_grad(v * w, True, "op mixing the 'volatile' tensor with a requires-grad one", claim, device)
+    assert torch.is_grad_enabled(), "volatile=True switched grad mode off"
+    assert_requires_grad(v, False, "Variable(t, volatile=True)")
+    assert_requires_grad(v * w, True, "op mixing the 'volatile' tensor with a requires-grad one")
 
 
 def test_misspelled_require_grad_silently_does_nothing(device):
@@ -310,9 +299,8 @@ def test_misspelled_require_grad_silently_does_nothing(device):
     Tensors accept arbitrary attributes, so the typo raises nothing; only ``requires_grad``
     (with the s) is the autograd flag.
     """
-    claim = "misspelled require_grad does nothing"
     t = torch.ones(5, dtype=torch.float64, device=device)
     t.require_grad = True
-    assert_requires_grad(t, False, "t after t.require_grad = True", claim, device)
-    assert t.require_grad is True, f"t.require_grad={t.require_grad!r} [{claim}, device={device}]"
-    assert_requires_grad(t * 2, False, "op output", claim, device)
+    assert_requires_grad(t, False, "t after t.require_grad = True")
+    assert t.require_grad is True, f"t.require_grad={t.require_grad!r}"
+    assert_requires_grad(t * 2, False, "op output")

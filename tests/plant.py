@@ -80,14 +80,14 @@ CLAIMS = _claims()
 def assert_killed(result, *expected: str):
     """The specs failed (at least one failure, no errors), and every expected item shows in the failures.
 
-    An item that names a spec (``test_...``) means: that spec failed, and its failure report names
-    its claim -- the first line of its docstring -- its device and a reproduction line, as the
-    harness adds them. Any other item is a value description (``num_batches_tracked=0``) that an
-    exception message must contain: an ``E`` line of the report, not the spec's source echoed in
-    the traceback.
+    An item that names a spec (``test_...``), or one variant of it (``test_...[cpu-train-no_grad]``),
+    means: that spec (variant) failed, and its failure report names its claim -- the first line of
+    its docstring -- its device and a reproduction line, as the harness adds them. Any other item is
+    a value description (``num_batches_tracked=0``) that an exception message must contain: an ``E``
+    line of the report, not the spec's source echoed in the traceback.
     """
     __tracebackhide__ = True
-    assert any(item in CLAIMS for item in expected), f"name the spec(s) the regression must kill: {expected}"
+    assert any(item.split("[")[0] in CLAIMS for item in expected), f"name the spec(s) the regression must kill: {expected}"
     outcomes = result.parseoutcomes()
     text = result.stdout.str()
     assert outcomes.get("failed", 0) >= 1, f"planted regression survived: {outcomes}\n{text[-3000:]}"
@@ -98,11 +98,13 @@ def assert_killed(result, *expected: str):
     crashes = [getattr(getattr(rep.longrepr, "reprcrash", None), "message", "") for rep in failures]
     messages = "\n".join(crashes + [line for line in text.splitlines() if line.startswith("E ")])
     for item in expected:
-        if item in CLAIMS:
-            failed = [rep for rep in failures if rep.nodeid.split("::")[-1].split("[")[0] == item]
+        spec = item.split("[")[0]
+        if spec in CLAIMS:
+            name = (lambda nodeid: nodeid.split("::")[-1]) if "[" in item else (lambda nodeid: nodeid.split("::")[-1].split("[")[0])
+            failed = [rep for rep in failures if name(rep.nodeid) == item]
             assert failed, f"{item} passed, but the planted regression should kill it:\n{text[-3000:]}"
             report = failed[0].longreprtext
-            for note in (f"claim: {CLAIMS[item]}", "device: ", "reproduce: pytest "):
+            for note in (f"claim: {CLAIMS[spec]}", "device: ", "reproduce: pytest "):
                 assert note in report, f"the failure of {item} does not show {note!r}:\n{report[-3000:]}"
         else:
             assert item in messages, f"no failure message names {item!r}:\n{text[-3000:]}"

@@ -27,13 +27,13 @@ def marked_device_independent(fn: ast.FunctionDef) -> bool:
 
 
 def hands_device_on(fn: ast.FunctionDef) -> bool:
-    """``device`` is an argument of some call in the body (positional, keyword, or inside an expression)."""
-    for call in ast.walk(fn):
-        if isinstance(call, ast.Call):
-            for arg in [*call.args, *(k.value for k in call.keywords)]:
-                if any(isinstance(n, ast.Name) and n.id == "device" for n in ast.walk(arg)):
-                    return True
-    return False
+    """``device`` is used in the body as a value (an argument, an iterable, a context manager ...),
+    not merely mentioned inside a message string."""
+    in_messages = {id(n) for s in ast.walk(fn) if isinstance(s, ast.JoinedStr) for n in ast.walk(s)}
+    return any(
+        isinstance(n, ast.Name) and n.id == "device" and isinstance(n.ctx, ast.Load) and id(n) not in in_messages
+        for n in ast.walk(fn)
+    )
 
 
 @pytest.mark.parametrize("module", MODULES, ids=[m.stem for m in MODULES])

@@ -42,7 +42,7 @@ def test_detach_that_copies_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.detach
     monkeypatch.setattr(torch.Tensor, "detach", lambda self: orig(self).clone())
     result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
-    assert_killed(result, "detach shares storage and has no history")
+    assert_killed(result, "test_detach_shares_storage_and_has_no_history")
 
 
 def test_detach_that_keeps_history_is_killed(pytester, monkeypatch):
@@ -52,7 +52,7 @@ def test_detach_that_keeps_history_is_killed(pytester, monkeypatch):
         pytester,
         *specs("test_detach_cuts_gradient_through_that_tensor_only", "test_detach_shares_storage_and_has_no_history"),
     )
-    assert_killed(result, "detach cuts gradient through that one tensor only", "detach shares storage and has no history")
+    assert_killed(result, "test_detach_cuts_gradient_through_that_tensor_only", "test_detach_shares_storage_and_has_no_history")
 
 
 def test_no_grad_that_does_nothing_is_killed(pytester, monkeypatch):
@@ -70,10 +70,11 @@ def test_no_grad_that_does_nothing_is_killed(pytester, monkeypatch):
     )
     assert_killed(
         result,
-        "inside no_grad outputs do not require grad; leaves keep theirs",
-        "views made in no_grad still report requires_grad=True",
-        "no_grad works as a decorator",
-        "no_grad allows in-place updates of leaves (optimizer updates)",
+        "test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs",
+        "test_views_made_in_no_grad_still_report_requires_grad",
+        "test_no_grad_works_as_a_decorator",
+        "test_no_grad_allows_in_place_updates_of_leaves_that_require_grad",
+        "test_grad_mode_table",
         "no-grad mode, 'excludes operations from backward graph'",
     )
 
@@ -89,7 +90,7 @@ def test_no_grad_not_restoring_on_exception_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "no_grad", no_grad)
     result = run(pytester, *specs("test_no_grad_restores_the_previous_mode_also_on_exception"))
-    assert_killed(result, "no_grad restores the previous grad mode, also on exception")
+    assert_killed(result, "test_no_grad_restores_the_previous_mode_also_on_exception")
 
 
 def test_no_grad_restoring_to_enabled_is_killed(pytester, monkeypatch):
@@ -102,7 +103,7 @@ def test_no_grad_restoring_to_enabled_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "no_grad", no_grad)
     result = run(pytester, *specs("test_no_grad_restores_the_previous_mode_also_on_exception"))
-    assert_killed(result, "no_grad restores the previous grad mode, also on exception")
+    assert_killed(result, "test_no_grad_restores_the_previous_mode_also_on_exception")
 
 
 def test_decorators_requiring_parentheses_are_killed(pytester, monkeypatch):
@@ -117,7 +118,7 @@ def test_decorators_requiring_parentheses_are_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "no_grad", no_grad)
     result = run(pytester, *specs("test_grad_mode_decorators_work_without_parentheses"))
-    assert_killed(result, "grad-mode decorators work without parentheses")
+    assert_killed(result, "test_grad_mode_decorators_work_without_parentheses")
 
 
 def test_factories_honouring_no_grad_are_killed(pytester, monkeypatch):
@@ -130,14 +131,14 @@ def test_factories_honouring_no_grad_are_killed(pytester, monkeypatch):
 
         monkeypatch.setattr(torch, name, factory)
     result = run(pytester, *specs("test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad"))
-    assert_killed(result, "factories asked for requires_grad=True inside no_grad still require grad")
+    assert_killed(result, "test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad")
 
 
 def test_enable_grad_that_does_nothing_is_killed(pytester, monkeypatch):
     """Plants torch.enable_grad as a context manager that leaves no_grad in force."""
     monkeypatch.setattr(torch, "enable_grad", inert)
     result = run(pytester, *specs("test_enable_grad_inside_no_grad_records_again"))
-    assert_killed(result, "enable_grad inside no_grad re-enables recording")
+    assert_killed(result, "test_enable_grad_inside_no_grad_records_again")
 
 
 def test_set_grad_enabled_ignoring_its_flag_is_killed(pytester, monkeypatch):
@@ -150,7 +151,7 @@ def test_set_grad_enabled_ignoring_its_flag_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "set_grad_enabled", set_grad_enabled)
     result = run(pytester, *specs("test_set_grad_enabled_works_as_context_manager_and_as_a_call"))
-    assert_killed(result, "set_grad_enabled works as context manager and as a call")
+    assert_killed(result, "test_set_grad_enabled_works_as_context_manager_and_as_a_call")
 
 
 def test_process_global_no_grad_is_killed(pytester, monkeypatch):
@@ -174,7 +175,7 @@ def test_process_global_no_grad_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "no_grad", no_grad)
     monkeypatch.setattr(torch.Tensor, "__mul__", mul)
     result = run(pytester, *specs("test_grad_mode_is_thread_local"))
-    assert_killed(result, "grad mode is thread-local")
+    assert_killed(result, "test_grad_mode_is_thread_local")
 
 
 def test_default_mode_not_recording_is_killed(pytester, monkeypatch):
@@ -182,7 +183,7 @@ def test_default_mode_not_recording_is_killed(pytester, monkeypatch):
     orig = torch.add
     monkeypatch.setattr(torch, "add", lambda *a, **k: orig(*a, **k).detach())
     result = run(pytester, *specs("test_grad_mode_table"))
-    assert_killed(result, "default mode, 'excludes operations from backward graph'")
+    assert_killed(result, "test_grad_mode_table", "default mode, 'excludes operations from backward graph'")
 
 
 def test_inference_mode_that_is_only_no_grad_is_killed(pytester, monkeypatch):
@@ -195,8 +196,9 @@ def test_inference_mode_that_is_only_no_grad_is_killed(pytester, monkeypatch):
     )
     assert_killed(
         result,
+        "test_grad_mode_table",
         "inference mode, 'skips tracking overhead'",
-        "inference_mode outputs are inference tensors that cannot be saved for backward",
+        "test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward",
     )
 
 
@@ -207,7 +209,7 @@ def test_views_in_no_grad_reporting_false_are_killed(pytester, monkeypatch):
         torch.Tensor, "__getitem__", lambda self, idx: orig(self, idx) if torch.is_grad_enabled() else orig(self, idx).detach()
     )
     result = run(pytester, *specs("test_views_made_in_no_grad_still_report_requires_grad"))
-    assert_killed(result, "views made in no_grad still report requires_grad=True")
+    assert_killed(result, "test_views_made_in_no_grad_still_report_requires_grad")
 
 
 def test_inference_tensor_that_accepts_in_place_updates_is_killed(pytester, monkeypatch):
@@ -223,5 +225,6 @@ def test_inference_tensor_that_accepts_in_place_updates_is_killed(pytester, monk
     monkeypatch.setattr(torch.Tensor, "add_", add_)
     assert_killed(
         run(pytester, *specs("test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward")),
-        "inference_mode outputs are inference tensors that cannot be saved for backward: t.add_(1)",
+        "test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward",
+        "t.add_(1) raised no RuntimeError",
     )

@@ -35,7 +35,7 @@ def test_from_numpy_casting_to_default_dtype_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "from_numpy", from_numpy)
     result = run(pytester, spec("test_from_numpy_keeps_dtype_shape_and_values"))
-    assert_killed(result, "from_numpy keeps dtype, shape and values")
+    assert_killed(result, "test_from_numpy_keeps_dtype_shape_and_values", "t.dtype=torch.float32, but should be torch.float64")
 
 
 def test_from_numpy_copying_is_killed(pytester, monkeypatch):
@@ -43,7 +43,7 @@ def test_from_numpy_copying_is_killed(pytester, monkeypatch):
     orig = torch.from_numpy
     monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a).clone())
     result = run(pytester, spec("test_from_numpy_shares_memory_in_both_directions"))
-    assert_killed(result, "from_numpy shares memory in both directions")
+    assert_killed(result, "test_from_numpy_shares_memory_in_both_directions", "but should be the array's buffer")
 
 
 def test_from_numpy_making_views_contiguous_is_killed(pytester, monkeypatch):
@@ -51,7 +51,7 @@ def test_from_numpy_making_views_contiguous_is_killed(pytester, monkeypatch):
     orig = torch.from_numpy
     monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a).contiguous())
     result = run(pytester, spec("test_from_numpy_keeps_strides_of_array_views"))
-    assert_killed(result, "from_numpy keeps strides of views")
+    assert_killed(result, "test_from_numpy_keeps_strides_of_array_views", "t.stride()=")
 
 
 def test_from_numpy_refusing_wide_unsigned_is_killed(pytester, monkeypatch):
@@ -65,7 +65,7 @@ def test_from_numpy_refusing_wide_unsigned_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "from_numpy", from_numpy)
     result = run(pytester, spec("test_from_numpy_accepts_wide_unsigned_arrays"))
-    assert_killed(result, "from_numpy accepts uint16/32/64 on torch>=2.3")
+    assert_killed(result, "test_from_numpy_accepts_wide_unsigned_arrays")
 
 
 def test_pre_2_3_build_accepting_wide_unsigned_is_killed(pytester, monkeypatch):
@@ -76,7 +76,7 @@ def test_pre_2_3_build_accepting_wide_unsigned_is_killed(pytester, monkeypatch):
     """
     monkeypatch.setattr(torch, "__version__", "2.2.0")
     result = run(pytester, spec("test_from_numpy_refuses_wide_unsigned_arrays_before_2_3"))
-    assert_killed(result, "from_numpy refuses uint16/32/64 on torch<2.3")
+    assert_killed(result, "test_from_numpy_refuses_wide_unsigned_arrays_before_2_3", "raised no TypeError")
 
 
 # --------------------------------------------------------------------------- Tensor.numpy
@@ -91,7 +91,7 @@ def test_numpy_copying_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.numpy
     _patch_numpy(monkeypatch, lambda self, *, force=False: orig(self, force=force).copy())
     result = run(pytester, spec("test_numpy_shares_memory_with_cpu_tensor"))
-    assert_killed(result, "numpy() shares memory with the cpu tensor")
+    assert_killed(result, "test_numpy_shares_memory_with_cpu_tensor", "but should be c.data_ptr()")
 
 
 def test_numpy_silently_detaching_is_killed(pytester, monkeypatch):
@@ -99,7 +99,7 @@ def test_numpy_silently_detaching_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.numpy
     _patch_numpy(monkeypatch, lambda self, *, force=False: orig(self.detach(), force=force))
     result = run(pytester, spec("test_numpy_refuses_tensor_that_requires_grad"))
-    assert_killed(result, "numpy() refuses a tensor that requires grad")
+    assert_killed(result, "test_numpy_refuses_tensor_that_requires_grad", "raised no RuntimeError")
 
 
 def test_numpy_ignoring_no_grad_is_killed(pytester, monkeypatch):
@@ -113,7 +113,7 @@ def test_numpy_ignoring_no_grad_is_killed(pytester, monkeypatch):
 
     _patch_numpy(monkeypatch, numpy)
     result = run(pytester, spec("test_numpy_converts_tensor_that_requires_grad_inside_no_grad"))
-    assert_killed(result, "numpy() works under no_grad on a tensor that requires grad")
+    assert_killed(result, "test_numpy_converts_tensor_that_requires_grad_inside_no_grad")
 
 
 @needs_cuda
@@ -122,7 +122,7 @@ def test_numpy_silently_moving_cuda_tensor_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.numpy
     _patch_numpy(monkeypatch, lambda self, *, force=False: orig(self.cpu(), force=force))
     result = run(pytester, spec("test_numpy_refuses_cuda_tensor_pointing_to_cpu"))
-    assert_killed(result, "numpy() refuses a cuda tensor")
+    assert_killed(result, "test_numpy_refuses_cuda_tensor_pointing_to_cpu")
 
 
 def test_numpy_ignoring_force_is_killed(pytester, monkeypatch):
@@ -130,7 +130,7 @@ def test_numpy_ignoring_force_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.numpy
     _patch_numpy(monkeypatch, lambda self, *, force=False: orig(self))
     result = run(pytester, spec("test_numpy_force_converts_tensor_that_requires_grad_on_any_device"))
-    assert_killed(result, "numpy(force=True) converts requires-grad tensors on any device")
+    assert_killed(result, "test_numpy_force_converts_tensor_that_requires_grad_on_any_device")
 
 
 def test_numpy_force_always_copying_is_killed(pytester, monkeypatch):
@@ -143,7 +143,7 @@ def test_numpy_force_always_copying_is_killed(pytester, monkeypatch):
 
     _patch_numpy(monkeypatch, numpy)
     result = run(pytester, spec("test_numpy_force_still_shares_memory_with_cpu_tensor"))
-    assert_killed(result, "numpy(force=True) of a cpu tensor shares memory")
+    assert_killed(result, "test_numpy_force_still_shares_memory_with_cpu_tensor", "but should be leaf.data_ptr()")
 
 
 @needs_cuda
@@ -152,7 +152,7 @@ def test_numpy_force_not_moving_cuda_tensor_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.numpy
     _patch_numpy(monkeypatch, lambda self, *, force=False: orig(self.detach()))
     result = run(pytester, spec("test_numpy_force_copies_cuda_tensor"))
-    assert_killed(result, "numpy(force=True) of a cuda tensor is a copy")
+    assert_killed(result, "test_numpy_force_copies_cuda_tensor")
 
 
 # --------------------------------------------------------------------------- torch.tensor / as_tensor
@@ -163,7 +163,7 @@ def test_tensor_aliasing_the_array_is_killed(pytester, monkeypatch):
     as_tensor = torch.as_tensor
     monkeypatch.setattr(torch, "tensor", lambda data, dtype=None, device=None, **kw: as_tensor(data, dtype=dtype, device=device))
     result = run(pytester, spec("test_tensor_copies_the_array"))
-    assert_killed(result, "torch.tensor(ndarray) copies")
+    assert_killed(result, "test_tensor_copies_the_array", "t after writing the array")
 
 
 def test_as_tensor_always_copying_is_killed(pytester, monkeypatch):
@@ -175,7 +175,7 @@ def test_as_tensor_always_copying_is_killed(pytester, monkeypatch):
         spec("test_as_tensor_shares_array_of_matching_dtype"),
         spec("test_as_tensor_of_tensor_on_device_is_that_tensor"),
     )
-    assert_killed(result, "as_tensor shares an array of matching dtype and device", "as_tensor of a matching tensor returns it")
+    assert_killed(result, "test_as_tensor_shares_array_of_matching_dtype", "test_as_tensor_of_tensor_on_device_is_that_tensor")
     assert result.parseoutcomes().get("failed") == 2, result.stdout.str()[-3000:]
 
 
@@ -184,7 +184,7 @@ def test_as_tensor_ignoring_dtype_is_killed(pytester, monkeypatch):
     orig = torch.as_tensor
     monkeypatch.setattr(torch, "as_tensor", lambda data, dtype=None, device=None: orig(data, device=device))
     result = run(pytester, spec("test_as_tensor_copies_when_dtype_differs"))
-    assert_killed(result, "as_tensor copies when dtype differs")
+    assert_killed(result, "test_as_tensor_copies_when_dtype_differs", "t.dtype=")
 
 
 @needs_cuda
@@ -193,7 +193,7 @@ def test_as_tensor_ignoring_device_is_killed(pytester, monkeypatch):
     orig = torch.as_tensor
     monkeypatch.setattr(torch, "as_tensor", lambda data, dtype=None, device=None: orig(data, dtype=dtype))
     result = run(pytester, spec("test_as_tensor_to_cuda_copies_the_array"))
-    assert_killed(result, "as_tensor copies when device differs")
+    assert_killed(result, "test_as_tensor_to_cuda_copies_the_array")
 
 
 # --------------------------------------------------------------------------- what is refused
@@ -204,7 +204,7 @@ def test_negative_strides_silently_copied_is_killed(pytester, monkeypatch):
     orig = torch.from_numpy
     monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a.copy() if any(s < 0 for s in a.strides) else a))
     result = run(pytester, spec("test_negative_strides_are_rejected_until_copied"))
-    assert_killed(result, "negative-stride arrays are rejected with ValueError")
+    assert_killed(result, "test_negative_strides_are_rejected_until_copied", "raised no ValueError")
 
 
 def test_byte_order_silently_swapped_is_killed(pytester, monkeypatch):
@@ -212,7 +212,7 @@ def test_byte_order_silently_swapped_is_killed(pytester, monkeypatch):
     orig = torch.from_numpy
     monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a.astype(a.dtype.newbyteorder("="))))
     result = run(pytester, spec("test_non_native_byte_order_is_rejected"))
-    assert_killed(result, "non-native byte order is rejected with ValueError")
+    assert_killed(result, "test_non_native_byte_order_is_rejected", "raised no ValueError")
 
 
 def test_read_only_warning_dropped_is_killed(pytester, monkeypatch):
@@ -226,4 +226,4 @@ def test_read_only_warning_dropped_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "from_numpy", from_numpy)
     result = run(pytester, spec("test_read_only_array_gives_user_warning"))
-    assert_killed(result, "read-only array gives a UserWarning")
+    assert_killed(result, "test_read_only_array_gives_user_warning", "should include a 'not writable' UserWarning")

@@ -24,7 +24,7 @@ def test_like_factories_copying_requires_grad_are_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "zeros_like", zeros_like)
     result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false")
-    assert_killed(result, "factories and conversions default to requires_grad=False")
+    assert_killed(result, "test_factories_and_conversions_default_to_requires_grad_false")
 
 
 def test_parameter_defaulting_to_no_grad_is_killed(pytester, monkeypatch):
@@ -36,14 +36,14 @@ def test_parameter_defaulting_to_no_grad_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.nn.Parameter, "__new__", staticmethod(new))
     result = run(pytester, f"{MOD}::test_parameter_defaults_to_requires_grad_true")
-    assert_killed(result, "nn.Parameter defaults to requires_grad=True")
+    assert_killed(result, "test_parameter_defaults_to_requires_grad_true")
 
 
 def test_requires_grad_method_doing_nothing_is_killed(pytester, monkeypatch):
     """Plants Tensor.requires_grad_() that returns self without setting the flag."""
     monkeypatch.setattr(torch.Tensor, "requires_grad_", lambda self, requires_grad=True: self)
     result = run(pytester, f"{MOD}::test_requires_grad_can_be_set_on_float_and_complex_leaves")
-    assert_killed(result, "requires_grad can be set on float and complex leaves")
+    assert_killed(result, "test_requires_grad_can_be_set_on_float_and_complex_leaves")
 
 
 def test_integer_requires_grad_silently_ignored_is_killed(pytester, monkeypatch):
@@ -57,7 +57,7 @@ def test_integer_requires_grad_silently_ignored_is_killed(pytester, monkeypatch)
 
     monkeypatch.setattr(torch.Tensor, "requires_grad_", requires_grad_)
     result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad")
-    assert_killed(result, "integer and bool tensors cannot require grad")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad")
 
 
 def test_dtype_conversion_that_detaches_is_killed(pytester, monkeypatch):
@@ -70,7 +70,7 @@ def test_dtype_conversion_that_detaches_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "to", to)
     result = run(pytester, f"{MOD}::test_converting_to_an_integer_dtype_drops_requires_grad")
-    assert_killed(result, "converting to an integer dtype drops requires_grad")
+    assert_killed(result, "test_converting_to_an_integer_dtype_drops_requires_grad")
 
 
 def test_op_that_forgets_to_record_is_killed(pytester, monkeypatch):
@@ -78,7 +78,7 @@ def test_op_that_forgets_to_record_is_killed(pytester, monkeypatch):
     orig = torch.mul
     monkeypatch.setattr(torch, "mul", lambda *a, **k: orig(*a, **k).detach())
     result = run(pytester, f"{MOD}::test_op_output_requires_grad_iff_some_input_does")
-    assert_killed(result, "an op's output requires grad iff some input does")
+    assert_killed(result, "test_op_output_requires_grad_iff_some_input_does")
 
 
 def test_backward_filling_root_grad_is_killed(pytester, monkeypatch):
@@ -92,7 +92,7 @@ def test_backward_filling_root_grad_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "backward", backward)
     result = run(pytester, f"{MOD}::test_only_leaves_get_grad")
-    assert_killed(result, "only leaves get .grad")
+    assert_killed(result, "test_only_leaves_get_grad")
 
 
 def test_backward_overwriting_grad_is_killed(pytester, monkeypatch):
@@ -108,7 +108,7 @@ def test_backward_overwriting_grad_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "backward", backward)
     result = run(pytester, f"{MOD}::test_gradients_accumulate_across_backward_calls")
-    assert_killed(result, "gradients accumulate across backward calls")
+    assert_killed(result, "test_gradients_accumulate_across_backward_calls")
 
 
 def test_variable_that_copies_is_killed(pytester, monkeypatch):
@@ -117,7 +117,7 @@ def test_variable_that_copies_is_killed(pytester, monkeypatch):
         torch.autograd, "Variable", lambda data, requires_grad=False: data.clone().requires_grad_(requires_grad)
     )
     result = run(pytester, f"{MOD}::test_variable_returns_a_plain_tensor_sharing_data")
-    assert_killed(result, "Variable(t) returns a plain Tensor sharing t's data")
+    assert_killed(result, "test_variable_returns_a_plain_tensor_sharing_data")
 
 
 def test_volatile_dropped_silently_is_killed(pytester, monkeypatch):
@@ -127,7 +127,7 @@ def test_volatile_dropped_silently_is_killed(pytester, monkeypatch):
         torch.autograd, "Variable", lambda data, requires_grad=False, volatile=False: orig(data, requires_grad=requires_grad)
     )
     result = run(pytester, f"{MOD}::test_variable_volatile_is_ignored_with_a_warning")
-    assert_killed(result, "volatile is ignored with a warning")
+    assert_killed(result, "test_variable_volatile_is_ignored_with_a_warning")
 
 
 def test_require_grad_alias_is_killed(pytester, monkeypatch):
@@ -139,4 +139,4 @@ def test_require_grad_alias_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "__setattr__", setattr_)
     result = run(pytester, f"{MOD}::test_misspelled_require_grad_silently_does_nothing")
-    assert_killed(result, "misspelled require_grad does nothing")
+    assert_killed(result, "test_misspelled_require_grad_silently_does_nothing")
