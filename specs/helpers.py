@@ -72,7 +72,8 @@ def raises(exc, match: str, what: str = "the block"):
         if not re.search(match, str(e), re.I):
             pytest.fail(f"{what} raised {type(e).__name__}({str(e)[:300]}), but the message should match {match!r}")
     else:
-        pytest.fail(f"{what} raised no {exc.__name__}, but should")
+        names = " or ".join(e.__name__ for e in exc) if isinstance(exc, tuple) else exc.__name__
+        pytest.fail(f"{what} raised no {names}, but should")
 
 
 def assert_requires_grad(t: torch.Tensor, expected: bool, what: str = "out"):

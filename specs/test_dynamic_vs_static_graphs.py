@@ -56,7 +56,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import assert_device
+from specs.helpers import assert_device, raises
 
 # --------------------------------------------------------------------------- the functions under test
 
@@ -114,21 +114,10 @@ def on(device, a, dtype=None):
     return torch.tensor(a, dtype=dtype, device=device)
 
 
-@contextlib.contextmanager
-def claiming(claim: str, device):
-    """Any failure or error inside the block fails the spec with the claim and device named."""
+def close(actual, expected, what: str = "out"):
+    """Values agree to float32 rounding (assert_close's default tolerance for the dtype)."""
     __tracebackhide__ = True
-    try:
-        yield
-    except (Exception, pytest.fail.Exception) as e:  # pytest.raises/warns fail with a BaseException
-        pytest.fail(f"{type(e).__name__}: {e}\n[{claim}, device={device}]", pytrace=False)
-
-
-def close(actual, expected, claim: str, device):
-    __tracebackhide__ = True
-    torch.testing.assert_close(
-        actual, expected, msg=lambda m: f"{m}\n[{claim}, device={device}]"
-    )
+    torch.testing.assert_close(actual, expected, msg=lambda m: f"{what}: {m}")
 
 
 def differs(a, b) -> bool:
@@ -207,7 +196,6 @@ def test_eager_graph_records_the_branch_and_loop_count_each_call_executed(device
     ``SinBackward0`` or ``ExpBackward0`` for the branch taken, ending at the input leaf. A second
     call (here with other values) builds a second graph and leaves the first one untouched.
     """
-    claim = "eager autograd builds a new graph on every call, recording the branch and iterations actually run"
     xa = on(device, a, torch.float64).requires_grad_()
     xb = on(device, b, torch.float64).requires_grad_()
     ya, branch_a, loops_a = path_dependent(xa)
@@ -216,10 +204,11 @@ def test_eager_graph_records_the_branch_and_loop_count_each_call_executed(device
     for y, branch, loops in [(ya, branch_a, loops_a), (yb, branch_b, loops_b)]:
         expected = ["MulBackward0"] * loops + [branch]
         assert chain(y) == expected, (
-            f"grad_fn chain={chain(y)}, but should be {expected} ({branch}, {loops} loops) [{claim}, device={device}]"
+            f"grad_fn chain={chain(y)}, but should be {expected} ({branch}, {loops} loops)"
         )
     assert ya.grad_fn is not yb.grad_fn and chain(ya) == first, (
-        f"the second call reused or changed the first call's graph [{claim}, device={device}]"
+        f"after the second call: first grad_fn chain={chain(ya)} (was {first}), "
+        f"same grad_fn object={ya.grad_fn is yb.grad_fn}, but should be unchanged and a separate graph"
     )
 
 
@@ -229,13 +218,12 @@ def test_eager_graph_records_the_branch_and_loop_count_each_call_executed(device
 @example(a=np.array([0.1, -0.05], np.float32))  # sin branch, loops
 def test_eager_gradients_are_those_of_the_path_taken(device, a):
     """backward() differentiates the path Python executed: 2**loops * cos(x) or 2**loops * exp(x)."""
-    claim = "backward() differentiates the path Python executed"
     x = on(device, a, torch.float64).requires_grad_()
     y, branch, loops = path_dependent(x)
     y.sum().backward()
     with torch.no_grad():
         expected = (2.0**loops) * (x.cos() if branch == "SinBackward0" else x.exp())
-    close(x.grad, expected, f"{claim} ({branch}, {loops} loops)", device)
+    close(x.grad, expected, f"x.grad ({branch}, {loops} loops)")
 
 
 def test_second_backward_raises_unless_retain_graph(device):
@@ -243,20 +231,18 @@ def test_second_backward_raises_unless_retain_graph(device):
 
     With ``retain_graph=True`` the second pass works and gradients accumulate (``x.grad`` doubles).
     """
-    claim = "a second backward() raises unless retain_graph=True"
     x = torch.tensor([-1.0, 0.5, 2.0], device=device, requires_grad=True)
     y, _, _ = path_dependent(x)
     y.sum().backward()
-    with claiming(claim, device), pytest.raises(RuntimeError, match="backward through the graph a second time"):
+    with raises(RuntimeError, "backward through the graph a second time", "a second y.sum().backward()"):
         y.sum().backward()
 
     x.grad = None
     y, _, _ = path_dependent(x)
     y.sum().backward(retain_graph=True)
     once = x.grad.clone()
-    with claiming(claim, device):
-        y.sum().backward()
-    close(x.grad, 2 * once, claim + " (retained graph: gradients accumulate)", device)
+    y.sum().backward()
+    close(x.grad, 2 * once, "x.grad after a second backward() through the retained graph")
 
 
 # --------------------------------------------------------------------------- torch.jit.trace
@@ -271,20 +257,20 @@ def test_jit_trace_freezes_the_branch_its_example_took(device, a, cache):
     Traced on a positive example, the function computes ``2*sin(x)`` even for inputs where eager
     would run ``exp(x) - 1``, and vice versa: the ``if`` is gone from the graph.
     """
-    claim = "torch.jit.trace records only the branch its example input took"
     x = on(device, a)
     takes_true = bool(x.sum() > 0)
     assume(differs(on_true(x), on_false(x)))
-    with claiming(claim, device):
-        traced = {
-            sign: cached(cache, ("trace", device, sign), lambda: quiet(torch.jit.trace, branchy, on(device, example)))
-            for sign, example in [(True, [1.0, 1.0]), (False, [-1.0, -1.0])]
-        }
-        close(traced[takes_true](x), branchy(x), claim + " (same branch: matches eager)", device)
-        other = traced[not takes_true](x)
+    traced = {
+        sign: cached(cache, ("trace", device, sign), lambda: quiet(torch.jit.trace, branchy, on(device, example)))
+        for sign, example in [(True, [1.0, 1.0]), (False, [-1.0, -1.0])]
+    }
+    close(traced[takes_true](x), branchy(x), f"trace of the input's own branch (takes {takes_true}) vs eager")
+    other = traced[not takes_true](x)
     frozen = on_true(x) if not takes_true else on_false(x)
-    close(other, frozen, claim + f" (traced on the other branch, input takes {takes_true})", device)
-    assert differs(other, branchy(x)), f"traced function matched eager on the other branch [{claim}, device={device}]"
+    close(other, frozen, f"trace of the other branch (input takes {takes_true}) vs that branch")
+    assert differs(other, branchy(x)), (
+        f"trace of the other branch (input takes {takes_true}) equals eager, but should compute the frozen branch"
+    )
 
 
 def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
@@ -295,8 +281,7 @@ def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
     the first Python frame, so an active TorchFunctionMode such as the one
     ``torch.set_default_device`` installs reports its own file instead).
     """
-    claim = "torch.jit.trace warns with a TracerWarning when a traced tensor is converted to a Python bool"
-    with claiming(claim, device), pytest.warns(torch.jit.TracerWarning, match="Converting a tensor to a Python boolean"):
+    with pytest.warns(torch.jit.TracerWarning, match="Converting a tensor to a Python boolean"):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"`torch\.jit\.")
             torch.jit.trace(branchy, on(device, [1.0, 2.0]), check_trace=False)
@@ -310,13 +295,13 @@ def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
 @example(a=np.array([-1.0, -1.0, -1.0], np.float32))
 def test_jit_script_keeps_data_dependent_control_flow(device, a, cache):
     """torch.jit.script compiles the `if` into the graph, so the scripted function matches eager on both branches."""
-    claim = "torch.jit.script keeps data-dependent control flow"
     x = on(device, a)
-    with claiming(claim, device):
-        scripted = cached(cache, "script", lambda: quiet(torch.jit.script, branchy))
-        out = scripted(x)
-    assert "prim::If" in str(getattr(scripted, "graph", "")), f"no prim::If node in the scripted graph [{claim}, device={device}]"
-    close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
+    scripted = cached(cache, "script", lambda: quiet(torch.jit.script, branchy))
+    out = scripted(x)
+    assert "prim::If" in str(getattr(scripted, "graph", "")), (
+        f"no prim::If node in the scripted graph ({type(scripted).__name__}), but should hold one"
+    )
+    close(out, branchy(x), f"scripted(x), input takes branch {bool(x.sum() > 0)}")
 
 
 JIT_DEPRECATED = r"`torch\.jit\.{api}` is .*Please switch to `torch\.compile` or `torch\.export`"
@@ -333,13 +318,12 @@ def test_jit_trace_and_script_warn_that_torchscript_is_deprecated(device):
     The text is matched, not the category: it was a DeprecationWarning in 2.10-2.13 and is a
     FutureWarning in 2.15; under Python 3.14+ the text says "not supported in Python 3.14+" instead.
     """
-    claim = "torch.jit.trace and torch.jit.script warn that TorchScript is deprecated"
     x = on(device, [1.0, 2.0])
-    with claiming(claim, device), pytest.warns(Warning, match=JIT_DEPRECATED.format(api="trace")):
+    with pytest.warns(Warning, match=JIT_DEPRECATED.format(api="trace")):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", torch.jit.TracerWarning)
             torch.jit.trace(on_true, x, check_trace=False)
-    with claiming(claim, device), pytest.warns(Warning, match=JIT_DEPRECATED.format(api="script")):
+    with pytest.warns(Warning, match=JIT_DEPRECATED.format(api="script")):
         torch.jit.script(branchy)(x)
 
 
@@ -355,8 +339,7 @@ def test_export_rejects_a_python_if_on_tensor_values(device, cache):
     and raises ``torch._dynamo.exc.Unsupported`` (or its subclass ``UserError``); non-strict mode
     raises ``GuardOnDataDependentSymNode`` ("Could not guard on data-dependent expression").
     """
-    claim = "torch.export rejects a Python `if` on tensor values with an error"
-    with claiming(claim, device), pytest.raises(DATA_DEPENDENT_ERRORS):
+    with pytest.raises(DATA_DEPENDENT_ERRORS):
         torch.export.export(BranchyModule(), (on(device, [1.0, 2.0]),))
 
 
@@ -384,15 +367,13 @@ def test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device(device,
 
     The exported graph contains a ``cond`` operator holding both branches as subgraphs.
     """
-    claim = "torch.cond exports to one graph that matches eager on both branches"
     x = on(device, a)
-    with claiming(claim, device):
-        ep, module = exported(cache, device, dynamic=False)
-        out = module(x)
+    ep, module = exported(cache, device, dynamic=False)
+    out = module(x)
     targets = [str(n.target) for n in ep.graph.nodes if n.op == "call_function"]
-    assert any("cond" in t for t in targets), f"no cond node in exported graph {targets} [{claim}, device={device}]"
-    assert_device(out, device, claim)
-    close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
+    assert any("cond" in t for t in targets), f"exported graph calls {targets}, but should hold a cond node"
+    assert_device(out, device, "exported(x)")
+    close(out, branchy(x), f"exported(x), input takes branch {bool(x.sum() > 0)}")
 
 
 @needs_dynamo
@@ -412,15 +393,16 @@ def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
     ``AssertionError`` "Guard failed" in newer ones); exported with ``Dim("n")`` on dim 0 the same
     program accepts any length in the declared range and still matches eager.
     """
-    claim = "exported shapes are static unless marked dynamic"
     x = on(device, a)
-    with claiming(claim + " (static export refuses another length)", device), pytest.raises(
-        (RuntimeError, AssertionError), match=r"(size\(\)\[0\]|shape\[0\]).*\b4\b"
-    ):
-        exported(cache, device, dynamic=False)[1](x)
-    with claiming(claim + " (dynamic export accepts another length)", device):
-        out = exported(cache, device, dynamic=True)[1](x)
-    close(out, branchy(x), claim, device)
+    static = exported(cache, device, dynamic=False)[1]
+    with pytest.raises((RuntimeError, AssertionError), match=r"(size\(\)\[0\]|shape\[0\]).*\b4\b"):
+        static(x)
+    dynamic = exported(cache, device, dynamic=True)[1]
+    try:
+        out = dynamic(x)
+    except (RuntimeError, AssertionError) as e:
+        pytest.fail(f"the Dim-exported program refused a length-{len(a)} input ({type(e).__name__}: {e}), but should run it")
+    close(out, branchy(x), f"Dim-exported(x), length {len(a)}")
 
 
 # --------------------------------------------------------------------------- torch.compile
@@ -444,15 +426,13 @@ def compiled():
 @example(a=np.array([-1.0, -1.0, -1.0, -1.0], np.float32))
 def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(device, a, compiled):
     """torch.compile keeps eager semantics: a data-dependent `if` graph-breaks and both branches match eager."""
-    claim = "torch.compile keeps eager semantics across data-dependent branches"
     x = on(device, a)
     fn, graphs = compiled
-    with claiming(claim, device):
-        out = fn(x)
+    out = fn(x)
     assert len(graphs) >= 2, (
-        f"Dynamo captured {len(graphs)} graph(s), but the data-dependent `if` should split it [{claim}, device={device}]"
+        f"Dynamo captured {len(graphs)} graph(s), but the data-dependent `if` should split it into at least 2"
     )
-    close(out, branchy(x), claim + f" (input takes branch {bool(x.sum() > 0)})", device)
+    close(out, branchy(x), f"compiled(x), input takes branch {bool(x.sum() > 0)}")
 
 
 @needs_dynamo
@@ -465,10 +445,9 @@ def test_torch_compile_fullgraph_raises_at_a_graph_break(device):
     The error is ``torch._dynamo.exc.Unsupported`` (a ``RuntimeError``; 2.15 says "Data-dependent
     branching").
     """
-    claim = "torch.compile(fullgraph=True) raises at a data-dependent `if`"
     torch.compiler.reset()
     strict = torch.compile(branchy, backend="eager", fullgraph=True)
-    with claiming(claim, device), pytest.raises(torch._dynamo.exc.Unsupported):
+    with raises(torch._dynamo.exc.Unsupported, "", "torch.compile(branchy, fullgraph=True)(x)"):
         strict(on(device, [1.0, 2.0]))
 
 
@@ -488,13 +467,12 @@ def test_onnx_export_of_torch_cond_is_an_onnx_if(device):
     """
     pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
     pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
-    claim = "torch.onnx.export turns torch.cond into an ONNX `If` node holding both branches"
-    with claiming(claim, device), warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "Exporting a model while it is in training mode"
         program = torch.onnx.export(CondModule(), (on(device, [1.0, -2.0, 0.5]),), dynamo=True)
     ifs = [n for n in program.model_proto.graph.node if n.op_type == "If"]
-    assert len(ifs) == 1, f"ONNX nodes {[n.op_type for n in program.model_proto.graph.node]}, but should hold one If [{claim}, device={device}]"
+    assert len(ifs) == 1, f"ONNX nodes {[n.op_type for n in program.model_proto.graph.node]}, but should hold one If"
     branches = {a.name: {n.op_type for n in a.g.node} for a in ifs[0].attribute}
     assert "Sin" in branches.get("then_branch", set()) and "Exp" in branches.get("else_branch", set()), (
-        f"If branches {branches}, but then should compute sin and else exp [{claim}, device={device}]"
+        f"If branches {branches}, but then should compute sin and else exp"
     )

@@ -48,13 +48,14 @@ def buffers(model):
     return {k: v.clone() for k, v in model.named_buffers()}
 
 
-def assert_buffers(model, before, changed: bool, claim: str):
+def assert_buffers(model, before, changed: bool, case: str = ""):
+    """Every buffer changed (``changed=True``) or none did; ``case`` prefixes the message."""
     __tracebackhide__ = True
     for name, value in model.named_buffers():
         same = torch.equal(value, before[name])
         assert same != changed, (
-            f"{name} {'did not change' if same else 'changed'} ({before[name].flatten()[:3].tolist()} -> "
-            f"{value.flatten()[:3].tolist()}), but should {'change' if changed else 'stay'} [{claim}]"
+            f"{case}{name} {'did not change' if same else 'changed'} ({before[name].flatten()[:3].tolist()} -> "
+            f"{value.flatten()[:3].tolist()}), but should {'change' if changed else 'stay'}"
         )
 
 
@@ -79,53 +80,54 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
     Expected per cell: output requires grad iff grad is enabled; running stats change and two calls
     differ (dropout masks) iff the model is in training mode.
     """
-    claim = f"grad mode decides the graph, training flag decides the layers [{mode} x {grad}], device={device}"
     model = net(p, device)
     model.train() if mode == "train" else model.eval()
     x = inputs(batch, seed, device)
     before = buffers(model)
     with GRAD_MODES[grad](), seeded(device, seed):
         a, b = model(x), model(x)
-    assert a.requires_grad == (grad == "grad"), f"out.requires_grad={a.requires_grad} [{claim}]"
-    assert (a.grad_fn is not None) == (grad == "grad"), f"out.grad_fn={a.grad_fn} [{claim}]"
-    assert_buffers(model, before, changed=(mode == "train"), claim=claim)
+    case = f"{mode} x {grad}: "
+    assert a.requires_grad == (grad == "grad"), f"{case}out.requires_grad={a.requires_grad}, but should be {grad == 'grad'}"
+    assert (a.grad_fn is not None) == (grad == "grad"), (
+        f"{case}out.grad_fn={a.grad_fn}, but should be {'a node' if grad == 'grad' else 'None'}"
+    )
+    assert_buffers(model, before, changed=(mode == "train"), case=case)
     differ = not torch.equal(a, b)
-    assert differ == (mode == "train"), f"two calls {'differ' if differ else 'are equal'} [{claim}]"
+    assert differ == (mode == "train"), (
+        f"{case}two calls {'differ' if differ else 'are equal'}, but should {'differ' if mode == 'train' else 'be equal'}"
+    )
 
 
 @given(batch=batches, p=ps, seed=seeds)
 @example(batch=4, p=0.5, seed=0)
 def test_eval_does_not_disable_autograd(device, batch, p, seed):
     """An eval()-mode model still builds a graph: outputs require grad and backward() fills every parameter's grad."""
-    claim = f"eval() does not disable autograd, device={device}"
     model = net(p, device).eval()
     out = model(inputs(batch, seed, device))
     assert out.requires_grad and out.grad_fn is not None, (
-        f"out.requires_grad={out.requires_grad}, grad_fn={out.grad_fn}, but should record a graph [{claim}]"
+        f"out.requires_grad={out.requires_grad}, grad_fn={out.grad_fn}, but should record a graph"
     )
     out.square().sum().backward()
     missing = [n for n, prm in model.named_parameters() if prm.grad is None]
-    assert not missing, f"no .grad on {missing} after backward() [{claim}]"
+    assert not missing, f"{missing}.grad=None after backward(), but should be filled"
 
 
 @given(batch=batches, p=ps, seed=seeds)
 def test_no_grad_does_not_turn_off_dropout(device, batch, p, seed):
     """Under no_grad a training-mode Dropout still drops, with exactly the mask it uses when grad is enabled."""
-    claim = f"no_grad does not change Dropout in training mode, p={p}, device={device}"
     drop = nn.Dropout(p).to(device)
     x = torch.rand(batch, 64, device=device) + 1.0
     with seeded(device, seed):
         with_grad = drop(x)
     with seeded(device, seed), torch.no_grad():
         without = drop(x)
-    assert (without == 0).any(), f"nothing dropped out of {x.numel()} elements under no_grad [{claim}]"
-    assert_same(without, with_grad, claim)
+    assert (without == 0).any(), f"0 of {x.numel()} elements dropped under no_grad, but Dropout({p}) should drop some"
+    assert_same(without, with_grad, "drop(x) under no_grad")
 
 
 @given(batch=batches, seed=seeds, momentum=st.floats(0.05, 1.0))
 def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats(device, batch, seed, momentum):
     """Under no_grad a training-mode BatchNorm normalizes with batch stats and updates its running stats, exactly as with grad enabled."""
-    claim = f"no_grad does not change BatchNorm in training mode, device={device}"
     bn = nn.BatchNorm1d(6, momentum=momentum).to(device)
     twin = copy.deepcopy(bn)
     x = inputs(batch, seed, device)
@@ -133,10 +135,10 @@ def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_run
     with torch.no_grad():
         out = bn(x)
     expected = twin(x).detach()
-    assert_buffers(bn, before, changed=True, claim=claim)
+    assert_buffers(bn, before, changed=True)
     for name, value in twin.named_buffers():
-        assert_same(dict(bn.named_buffers())[name], value, f"{name}: {claim}")
-    assert_same(out, expected, claim)
+        assert_same(dict(bn.named_buffers())[name], value, f"{name} after bn(x) under no_grad")
+    assert_same(out, expected, "bn(x) under no_grad")
 
 
 @pytest.mark.parametrize("grad", ["no_grad", "inference_mode"])
@@ -144,7 +146,6 @@ def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_run
 @example(batch=4, p=0.5, seed=0)
 def test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats(device, grad, batch, p, seed):
     """eval() together with no_grad() or inference_mode() gives deterministic outputs, no graph, and unchanged running stats."""
-    claim = f"eval() + {grad}() is deterministic, graph-free, leaves running stats, device={device}"
     model = net(p, device)
     model(inputs(8, seed + 1, device))  # one training step so the running stats are not the defaults
     model.eval()
@@ -153,11 +154,15 @@ def test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_run
     before = buffers(model)
     with GRAD_MODES[grad]():
         a, b = model(x), model(x)
-    assert_same(a, b, f"two calls differ: {claim}")
-    assert_same(a, reference, f"differs from the grad-enabled eval output: {claim}")
-    assert not a.requires_grad and a.grad_fn is None, f"out.requires_grad={a.requires_grad}, grad_fn={a.grad_fn} [{claim}]"
-    assert a.is_inference() == (grad == "inference_mode"), f"out.is_inference()={a.is_inference()} [{claim}]"
-    assert_buffers(model, before, changed=False, claim=claim)
+    assert_same(b, a, f"second call under {grad} vs first")
+    assert_same(a, reference, f"out under {grad} vs grad-enabled eval output")
+    assert not a.requires_grad and a.grad_fn is None, (
+        f"{grad}: out.requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, but should be False/None"
+    )
+    assert a.is_inference() == (grad == "inference_mode"), (
+        f"{grad}: out.is_inference()={a.is_inference()}, but should be {grad == 'inference_mode'}"
+    )
+    assert_buffers(model, before, changed=False, case=f"{grad}: ")
 
 
 @given(batch=batches, p=ps, seed=seeds)
@@ -167,7 +172,6 @@ def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     Inside the block the model computes exactly its training-mode output (same seed, same dropout
     mask), which is not its eval-mode output.
     """
-    claim = f"inference_mode does not call eval(), device={device}"
     model = net(p, device)
     twin, evaluated = copy.deepcopy(model), copy.deepcopy(model).eval()
     x = inputs(batch, seed, device)
@@ -177,7 +181,7 @@ def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     with seeded(device, seed):
         expected = twin(x).detach()
     switched = [n or "<root>" for n, m in model.named_modules() if not m.training]
-    assert not switched, f"modules switched to eval inside inference_mode: {switched} [{claim}]"
-    assert_same(out.clone(), expected, f"not the training-mode output: {claim}")
-    assert not torch.equal(out, evaluated(x)), f"equals the eval-mode output [{claim}]"
-    assert_buffers(model, before, changed=True, claim=claim)
+    assert not switched, f"{switched}.training=False inside inference_mode, but should stay True"
+    assert_same(out.clone(), expected, "out under inference_mode vs training-mode output")
+    assert not torch.equal(out, evaluated(x)), "out under inference_mode equals the eval-mode output, but should not"
+    assert_buffers(model, before, changed=True)

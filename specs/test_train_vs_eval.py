@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 
 import pytest
 import torch
@@ -37,7 +38,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same, seeded
+from specs.helpers import assert_same, raises, seeded
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -52,10 +53,10 @@ def flags(model: nn.Module):
     return {name or "<root>": m.training for name, m in model.named_modules()}
 
 
-def assert_all_training(model, expected: bool, claim: str):
+def assert_all_training(model, expected: bool):
     __tracebackhide__ = True
     wrong = {k: v for k, v in flags(model).items() if v is not expected}
-    assert not wrong, f"training flags {wrong}, but every module should be {expected} [{claim}]"
+    assert not wrong, f"training flags {wrong}, but every module should be {expected}"
 
 
 def tree(depth: int, width: int) -> nn.Module:
@@ -126,18 +127,16 @@ def test_train_and_eval_set_training_on_every_submodule_and_return_self(device, 
 
     ``calls`` is a random sequence of ``train()`` (True) / ``eval()`` (False) on a nested model.
     """
-    claim = f"train()/eval() set .training recursively and return self, device={device}"
     model = tree(depth, width).to(device)
     for mode in calls:
         returned = model.train() if mode else model.eval()
-        assert returned is model, f"{'train' if mode else 'eval'}() returned {returned!r}, not the module [{claim}]"
-        assert_all_training(model, mode, claim)
+        assert returned is model, f"{'train' if mode else 'eval'}() returned {returned!r}, but should return the module itself"
+        assert_all_training(model, mode)
 
 
 @given(depth=st.integers(0, 2), width=st.integers(1, 2))
 def test_eval_is_train_false(device, depth, width):
     """eval() is train(False): it goes through train(), so a submodule overriding train() sees mode False."""
-    claim = f"eval() is train(False), device={device}"
     seen = []
 
     class Recorder(nn.Module):
@@ -149,8 +148,8 @@ def test_eval_is_train_false(device, depth, width):
     reference = copy.deepcopy(model).train(False)
     seen.clear()  # the reference's train(False) was recorded too
     model.eval()
-    assert seen == [False, False], f"overridden train() saw {seen}, but should see [False, False] [{claim}]"
-    assert flags(model) == flags(reference), f"{flags(model)} != {flags(reference)} [{claim}]"
+    assert seen == [False, False], f"overridden train() saw {seen}, but should see [False, False]"
+    assert flags(model) == flags(reference), f"training flags after eval() {flags(model)}, but should be train(False)'s {flags(reference)}"
 
 
 @pytest.mark.parametrize(
@@ -167,13 +166,12 @@ def test_eval_is_train_false(device, depth, width):
 def test_new_module_starts_in_training_mode(device, make):
     """A newly constructed module, and every submodule of it, is in training mode."""
     model = make().to(device)
-    assert_all_training(model, True, f"a new module starts in training mode, device={device}")
+    assert_all_training(model, True)
 
 
 @given(depth=st.integers(0, 2), frozen=st.lists(st.booleans(), min_size=1, max_size=12))
 def test_train_and_eval_leave_requires_grad_alone(device, depth, frozen):
     """train() and eval() do not change any parameter's requires_grad (they do not switch gradients on or off)."""
-    claim = f"train()/eval() leave requires_grad unchanged, device={device}"
     model = tree(depth, 2).to(device)
     for p, f in zip(model.parameters(), frozen * 100):
         p.requires_grad_(not f)
@@ -181,7 +179,7 @@ def test_train_and_eval_leave_requires_grad_alone(device, depth, frozen):
     for call in (model.eval, model.train, model.eval):
         call()
         after = [p.requires_grad for p in model.parameters()]
-        assert after == before, f"requires_grad {after} after {call.__name__}(), was {before} [{claim}]"
+        assert after == before, f"requires_grad {after} after {call.__name__}(), but should stay {before}"
 
 
 # --------------------------------------------------------------------------- Dropout
@@ -210,8 +208,7 @@ def test_dropout_in_training_zeroes_each_element_with_probability_p(device, p, s
         n, zeros = mask.numel(), int(mask.sum())
         bound = 6 * math.sqrt(n * p * (1 - p)) + 1
         assert abs(zeros - n * p) <= bound, (
-            f"{zeros} of {n} elements ({part}) zeroed, expected {n * p:.1f} +- {bound:.1f} "
-            f"[dropout zeroes each element with probability p, p={p}, device={device}]"
+            f"{zeros} of {n} elements ({part}) zeroed by Dropout({p}), but should be {n * p:.1f} +- {bound:.1f}"
         )
 
 
@@ -222,13 +219,12 @@ def test_dropout_scales_survivors_by_exactly_one_over_one_minus_p(device, p, see
 
     n >= 256 and p <= 0.9 make "everything dropped" (nothing to check) a < 1e-11 event.
     """
-    claim = f"dropout scales survivors by exactly 1/(1-p), p={p}, device={device}"
     x = data((n,), seed, device).abs() + 0.1
     with seeded(device, seed):
         out = nn.Dropout(p).to(device)(x)
     kept = out != 0
-    assert kept.any(), f"every element was dropped, cannot check the scale [{claim}]"
-    assert_same(out[kept], x[kept] * (1.0 / (1.0 - p)), claim)
+    assert kept.any(), f"all {n} elements dropped by Dropout({p}), cannot check the scale"
+    assert_same(out[kept], x[kept] * (1.0 / (1.0 - p)), f"Dropout({p}) survivors")
 
 
 @given(x=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=50), seed=seeds)
@@ -237,8 +233,8 @@ def test_dropout_p0_is_identity_and_p1_zeroes_everything(device, x, seed):
     """In training, Dropout(p=0) returns its input unchanged and Dropout(p=1) returns all zeros."""
     t = torch.tensor(x, device=device)
     with seeded(device, seed):
-        assert_same(nn.Dropout(0.0).to(device)(t), t, f"Dropout(p=0) is the identity, device={device}")
-        assert_same(nn.Dropout(1.0).to(device)(t), torch.zeros_like(t), f"Dropout(p=1) zeroes everything, device={device}")
+        assert_same(nn.Dropout(0.0).to(device)(t), t, "Dropout(p=0)(t) vs t")
+        assert_same(nn.Dropout(1.0).to(device)(t), torch.zeros_like(t), "Dropout(p=1)(t) vs zeros")
 
 
 @given(p=st.floats(0.0, 1.0), seed=seeds, shape=st.sampled_from([(7,), (3, 5), (2, 3, 4)]))
@@ -248,7 +244,7 @@ def test_dropout_in_eval_is_exact_identity(device, p, seed, shape):
     """Dropout(p) in eval mode returns its input exactly, for every p in [0, 1]."""
     x = data(shape, seed, device, dtype=torch.float32)
     drop = nn.Dropout(p).to(device).eval()
-    assert_same(drop(x), x, f"Dropout in eval is the identity, p={p}, device={device}")
+    assert_same(drop(x), x, f"Dropout({p}).eval()(x) vs x")
 
 
 # --------------------------------------------------------------------------- BatchNorm
@@ -260,17 +256,13 @@ def test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance(devic
     bn, x = make_bn(case, device)
     mean, biased, _ = batch_stats(x)
     expected = normalize(x, mean, biased, bn.eps, bn.weight, bn.bias)
-    torch.testing.assert_close(
-        bn(x), expected,
-        msg=lambda m: f"{m}\n[BatchNorm training normalizes with batch mean and biased variance, {case['kind']}, device={device}]",
-    )
+    torch.testing.assert_close(bn(x), expected, msg=lambda m: f"BatchNorm{case['kind']} training output: {m}")
 
 
 @given(case=bn_cases, momentum=momenta, batches=st.integers(1, 3))
 @example(case={"kind": "2d(N,C,H,W)", "n": 2, "c": 3, "s": 2, "seed": 0}, momentum=0.1, batches=2)
 def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance(device, case, momentum, batches):
     """BatchNorm in training sets running_mean <- (1-m)*running_mean + m*batch_mean, running_var likewise with the unbiased variance, and counts num_batches_tracked."""
-    claim = f"BatchNorm running stats update with momentum and unbiased variance, m={momentum}, {case['kind']}, device={device}"
     bn, x = make_bn(case, device, momentum=momentum)
     rm, rv = bn.running_mean.clone(), bn.running_var.clone()
     for k in range(batches):
@@ -279,17 +271,16 @@ def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_var
         bn(xb)
         rm = (1 - momentum) * rm + momentum * mean
         rv = (1 - momentum) * rv + momentum * unbiased
-    torch.testing.assert_close(bn.running_mean, rm, msg=lambda m: f"running_mean: {m}\n[{claim}]")
-    torch.testing.assert_close(bn.running_var, rv, msg=lambda m: f"running_var: {m}\n[{claim}]")
+    torch.testing.assert_close(bn.running_mean, rm, msg=lambda m: f"running_mean: {m}")
+    torch.testing.assert_close(bn.running_var, rv, msg=lambda m: f"running_var: {m}")
     assert int(bn.num_batches_tracked) == batches, (
-        f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches} [{claim}]"
+        f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
     )
 
 
 @given(case=bn_cases, batches=st.integers(2, 4))
 def test_batchnorm_momentum_none_is_a_cumulative_average(device, case, batches):
     """BatchNorm(momentum=None) makes the running stats the plain average of all batch means / unbiased variances seen."""
-    claim = f"BatchNorm momentum=None is a cumulative average, {case['kind']}, device={device}"
     bn, x = make_bn(case, device, momentum=None)
     means, variances = [], []
     for k in range(batches):
@@ -298,56 +289,54 @@ def test_batchnorm_momentum_none_is_a_cumulative_average(device, case, batches):
         means.append(mean)
         variances.append(unbiased)
         bn(xb)
-    torch.testing.assert_close(bn.running_mean, torch.stack(means).mean(0), msg=lambda m: f"running_mean: {m}\n[{claim}]")
-    torch.testing.assert_close(bn.running_var, torch.stack(variances).mean(0), msg=lambda m: f"running_var: {m}\n[{claim}]")
+    torch.testing.assert_close(bn.running_mean, torch.stack(means).mean(0), msg=lambda m: f"running_mean: {m}")
+    torch.testing.assert_close(bn.running_var, torch.stack(variances).mean(0), msg=lambda m: f"running_var: {m}")
 
 
 @given(case=bn_cases)
 def test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged(device, case):
     """BatchNorm in eval normalizes with running_mean / running_var and does not change them (nor num_batches_tracked)."""
-    claim = f"BatchNorm eval uses running stats and leaves them unchanged, {case['kind']}, device={device}"
     bn, x = make_bn(case, device)
     bn.eval()
     before = {k: v.clone() for k, v in bn.named_buffers()}
     expected = normalize(x, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
-    torch.testing.assert_close(bn(x), expected, msg=lambda m: f"{m}\n[{claim}]")
+    torch.testing.assert_close(bn(x), expected, msg=lambda m: f"BatchNorm{case['kind']} eval output: {m}")
     for name, value in bn.named_buffers():
-        assert_same(value, before[name], f"{name} changed: {claim}")
+        assert_same(value, before[name], f"{name} after an eval call vs before")
 
 
 @given(case=bn_cases, i=st.integers(0, 5), other_seed=seeds)
 def test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch(device, case, i, other_seed):
     """In eval, a sample's BatchNorm output is the same alone, in its batch, or among different batch-mates."""
-    claim = f"BatchNorm eval: a sample's output does not depend on the rest of its batch, {case['kind']}, device={device}"
     bn, x = make_bn(case, device)
     bn.eval()
     i = i % x.shape[0]
     others = data(x.shape, other_seed, device, scale=5.0, shift=-3.0)
     others[i] = x[i]
     in_batch, with_others = bn(x)[i], bn(others)[i]
-    torch.testing.assert_close(with_others, in_batch, msg=lambda m: f"other batch-mates: {m}\n[{claim}]")
+    torch.testing.assert_close(with_others, in_batch, msg=lambda m: f"sample {i} among other batch-mates vs in its batch: {m}")
     alone = bn(x[i : i + 1])[0]
-    torch.testing.assert_close(alone, in_batch, msg=lambda m: f"alone vs in batch: {m}\n[{claim}]")
+    torch.testing.assert_close(alone, in_batch, msg=lambda m: f"sample {i} alone vs in its batch: {m}")
 
 
 @given(case=bn_cases)
 def test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too(device, case):
     """BatchNorm(track_running_stats=False) has no running stats and normalizes with batch statistics in eval as in training."""
-    claim = f"track_running_stats=False uses batch stats in eval, {case['kind']}, device={device}"
     bn, x = make_bn(case, device, track_running_stats=False)
-    assert bn.running_mean is None and bn.running_var is None, f"running stats exist [{claim}]"
+    assert bn.running_mean is None and bn.running_var is None, (
+        f"running_mean={bn.running_mean}, running_var={bn.running_var}, but should be None"
+    )
     mean, biased, _ = batch_stats(x)
     expected = normalize(x, mean, biased, bn.eps, bn.weight, bn.bias)
-    torch.testing.assert_close(bn.eval()(x), expected, msg=lambda m: f"{m}\n[{claim}]")
+    torch.testing.assert_close(bn.eval()(x), expected, msg=lambda m: f"BatchNorm{case['kind']} eval output: {m}")
 
 
 @pytest.mark.parametrize("cls, shape", [(nn.BatchNorm1d, (1, 3)), (nn.BatchNorm1d, (1, 2, 1)), (nn.BatchNorm2d, (1, 4, 1, 1))])
 def test_batchnorm_training_on_a_single_value_per_channel_raises(device, cls, shape):
     """BatchNorm in training raises ValueError on a batch with a single value per channel; eval accepts it."""
-    claim = f"BatchNorm training raises on a single value per channel, shape={shape}, device={device}"
     bn = cls(shape[1]).to(device)
     x = torch.randn(shape, device=device)
-    with pytest.raises(ValueError, match="Expected more than 1 value per channel when training"):
+    with raises(ValueError, re.escape("Expected more than 1 value per channel when training"), f"bn(x) in training, x.shape={shape}"):
         bn(x)
-        pytest.fail(f"no ValueError [{claim}]")
-    assert bn.eval()(x).shape == x.shape, f"eval rejected the input [{claim}]"
+    out = bn.eval()(x)
+    assert out.shape == x.shape, f"bn.eval()(x).shape={tuple(out.shape)}, but should be {shape}"

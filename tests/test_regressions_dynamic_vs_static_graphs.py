@@ -65,7 +65,7 @@ def test_scalar_multiplication_left_out_of_the_graph_is_killed(pytester, monkeyp
 
     monkeypatch.setattr(torch.Tensor, "__mul__", mul)
     result = run(pytester, f"{MOD}::test_eager_graph_records_the_branch_and_loop_count_each_call_executed")
-    assert_killed(result, "eager autograd builds a new graph on every call, recording the branch and iterations")
+    assert_killed(result, "test_eager_graph_records_the_branch_and_loop_count_each_call_executed")
 
 
 def test_exp_backward_off_by_its_input_is_killed(pytester, monkeypatch):
@@ -84,7 +84,7 @@ def test_exp_backward_off_by_its_input_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.Tensor, "exp", lambda self: Exp.apply(self))
     result = run(pytester, f"{MOD}::test_eager_gradients_are_those_of_the_path_taken")
-    assert_killed(result, "backward() differentiates the path Python executed")
+    assert_killed(result, "test_eager_gradients_are_those_of_the_path_taken")
 
 
 def test_backward_that_always_retains_the_graph_is_killed(pytester, monkeypatch):
@@ -96,7 +96,7 @@ def test_backward_that_always_retains_the_graph_is_killed(pytester, monkeypatch)
 
     monkeypatch.setattr(torch.Tensor, "backward", backward)
     result = run(pytester, f"{MOD}::test_second_backward_raises_unless_retain_graph")
-    assert_killed(result, "a second backward() raises unless retain_graph=True")
+    assert_killed(result, "test_second_backward_raises_unless_retain_graph", "a second y.sum().backward() raised no RuntimeError")
 
 
 # --------------------------------------------------------------------------- TorchScript
@@ -107,7 +107,7 @@ def test_trace_that_falls_back_to_scripting_is_killed(pytester, monkeypatch):
     script = torch.jit.script
     monkeypatch.setattr(torch.jit, "trace", lambda fn, example_inputs=None, *a, **k: script(fn))
     result = run(pytester, f"{MOD}::test_jit_trace_freezes_the_branch_its_example_took")
-    assert_killed(result, "torch.jit.trace records only the branch its example input took")
+    assert_killed(result, "test_jit_trace_freezes_the_branch_its_example_took")
 
 
 def test_trace_without_tracer_warning_is_killed(pytester, monkeypatch):
@@ -121,7 +121,7 @@ def test_trace_without_tracer_warning_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.jit, "trace", trace)
     result = run(pytester, f"{MOD}::test_jit_trace_warns_when_a_tensor_decides_python_control_flow")
-    assert_killed(result, "torch.jit.trace warns with a TracerWarning when a traced tensor is converted")
+    assert_killed(result, "test_jit_trace_warns_when_a_tensor_decides_python_control_flow")
 
 
 @pytest.mark.skipif(not torch_at_least("2.10"), reason="the deprecation spec is gated to torch>=2.10")
@@ -139,21 +139,21 @@ def test_torchscript_without_deprecation_warning_is_killed(pytester, monkeypatch
     monkeypatch.setattr(torch.jit, "trace", silenced(torch.jit.trace))
     monkeypatch.setattr(torch.jit, "script", silenced(torch.jit.script))
     result = run(pytester, f"{MOD}::test_jit_trace_and_script_warn_that_torchscript_is_deprecated")
-    assert_killed(result, "torch.jit.trace and torch.jit.script warn that TorchScript is deprecated")
+    assert_killed(result, "test_jit_trace_and_script_warn_that_torchscript_is_deprecated")
 
 
 def test_script_that_falls_back_to_tracing_is_killed(pytester, monkeypatch):
     """Plants torch.jit.script tracing the function on a positive example (the `if` frozen to one branch)."""
     monkeypatch.setattr(torch.jit, "script", lambda fn, *a, **k: quiet_trace(fn, torch.ones(2)))
     result = run(pytester, f"{MOD}::test_jit_script_keeps_data_dependent_control_flow")
-    assert_killed(result, "torch.jit.script keeps data-dependent control flow")
+    assert_killed(result, "test_jit_script_keeps_data_dependent_control_flow")
 
 
 def test_script_that_returns_the_python_function_is_killed(pytester, monkeypatch):
     """Plants torch.jit.script that compiles nothing and hands back the Python function (no graph, no prim::If)."""
     monkeypatch.setattr(torch.jit, "script", lambda fn, *a, **k: fn)
     result = run(pytester, f"{MOD}::test_jit_script_keeps_data_dependent_control_flow")
-    assert_killed(result, "no prim::If node in the scripted graph [torch.jit.script keeps data-dependent control flow")
+    assert_killed(result, "test_jit_script_keeps_data_dependent_control_flow", "no prim::If node in the scripted graph")
 
 
 # --------------------------------------------------------------------------- torch.export
@@ -172,14 +172,14 @@ def test_export_that_specializes_a_python_if_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.export, "export", export)
     result = run(pytester, f"{MOD}::test_export_rejects_a_python_if_on_tensor_values")
-    assert_killed(result, "torch.export rejects a Python `if` on tensor values with an error")
+    assert_killed(result, "test_export_rejects_a_python_if_on_tensor_values")
 
 
 def test_cond_that_drops_its_false_branch_is_killed(pytester, monkeypatch):
     """Plants torch.cond that always takes the true branch (the predicate is ignored at capture)."""
     monkeypatch.setattr(torch, "cond", lambda pred, true_fn, false_fn, operands=(): true_fn(*operands))
     result = run(pytester, f"{MOD}::test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device")
-    assert_killed(result, "torch.cond exports to one graph that matches eager on both branches")
+    assert_killed(result, "test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device")
 
 
 def test_export_ignoring_dynamic_shapes_is_killed(pytester, monkeypatch):
@@ -191,7 +191,7 @@ def test_export_ignoring_dynamic_shapes_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch.export, "export", export)
     result = run(pytester, f"{MOD}::test_exported_shapes_are_static_unless_marked_dynamic")
-    assert_killed(result, "exported shapes are static unless marked dynamic (dynamic export accepts")
+    assert_killed(result, "test_exported_shapes_are_static_unless_marked_dynamic", "the Dim-exported program refused a length-")
 
 
 def test_export_that_makes_every_batch_dim_dynamic_is_killed(pytester, monkeypatch):
@@ -205,7 +205,7 @@ def test_export_that_makes_every_batch_dim_dynamic_is_killed(pytester, monkeypat
 
     monkeypatch.setattr(torch.export, "export", export)
     result = run(pytester, f"{MOD}::test_exported_shapes_are_static_unless_marked_dynamic")
-    assert_killed(result, "exported shapes are static unless marked dynamic (static export refuses")
+    assert_killed(result, "test_exported_shapes_are_static_unless_marked_dynamic", "DID NOT RAISE")
 
 
 # --------------------------------------------------------------------------- torch.compile
@@ -226,14 +226,14 @@ def test_compile_that_freezes_the_first_branch_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "compile", compile)
     result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
-    assert_killed(result, "torch.compile keeps eager semantics across data-dependent branches")
+    assert_killed(result, "test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
 
 
 def test_compile_that_captures_nothing_is_killed(pytester, monkeypatch):
     """Plants torch.compile that returns the function unchanged: eager results, but no graph ever captured."""
     monkeypatch.setattr(torch, "compile", lambda fn, *args, **kwargs: fn)
     result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
-    assert_killed(result, "should split it [torch.compile keeps eager semantics across data-dependent branches")
+    assert_killed(result, "test_torch_compile_keeps_eager_semantics_across_data_dependent_branches", "Dynamo captured 0 graph(s)")
 
 
 def test_compile_ignoring_fullgraph_is_killed(pytester, monkeypatch):
@@ -245,7 +245,7 @@ def test_compile_ignoring_fullgraph_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "compile", compile)
     result = run(pytester, f"{MOD}::test_torch_compile_fullgraph_raises_at_a_graph_break")
-    assert_killed(result, "torch.compile(fullgraph=True) raises at a data-dependent `if`")
+    assert_killed(result, "test_torch_compile_fullgraph_raises_at_a_graph_break", "raised no Unsupported")
 
 
 def test_onnx_export_of_cond_without_if_is_killed(pytester, monkeypatch):
@@ -254,4 +254,4 @@ def test_onnx_export_of_cond_without_if_is_killed(pytester, monkeypatch):
     pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
     monkeypatch.setattr(torch, "cond", lambda pred, true_fn, false_fn, operands=(): true_fn(*operands))
     result = run(pytester, f"{MOD}::test_onnx_export_of_torch_cond_is_an_onnx_if")
-    assert_killed(result, "torch.onnx.export turns torch.cond into an ONNX `If` node")
+    assert_killed(result, "test_onnx_export_of_torch_cond_is_an_onnx_if", "but should hold one If")

@@ -30,7 +30,12 @@ def test_eval_that_disables_autograd_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.Module, "eval", eval_)
     result = run(pytester, f"{MOD}::test_eval_does_not_disable_autograd", TABLE)
-    assert_killed(result, "eval() does not disable autograd", "grad mode decides the graph, training flag decides the layers [eval x grad]")
+    assert_killed(
+        result,
+        "test_eval_does_not_disable_autograd",
+        "test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers[cpu-eval-grad]",
+        "eval x grad: out.requires_grad=False, but should be True",
+    )
 
 
 def test_dropout_off_under_no_grad_is_killed(monkeypatch, pytester):
@@ -41,7 +46,12 @@ def test_dropout_off_under_no_grad_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_no_grad_does_not_turn_off_dropout", TABLE)
-    assert_killed(result, "no_grad does not change Dropout in training mode", "[train x no_grad]")
+    assert_killed(
+        result,
+        "test_no_grad_does_not_turn_off_dropout",
+        "test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers[cpu-train-no_grad]",
+        "train x no_grad: two calls are equal, but should differ",
+    )
 
 
 def test_batchnorm_frozen_under_no_grad_is_killed(monkeypatch, pytester):
@@ -57,14 +67,14 @@ def test_batchnorm_frozen_under_no_grad_is_killed(monkeypatch, pytester):
         pytester,
         f"{MOD}::test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats",
     )
-    assert_killed(result, "no_grad does not change BatchNorm in training mode")
+    assert_killed(result, "test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats")
 
 
 def test_dropout_ignoring_eval_is_killed(monkeypatch, pytester):
     """Plants F.dropout that ignores training=False: an eval() model keeps dropping."""
     monkeypatch.setattr(F, "dropout", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p, True, inplace))
     result = run(pytester, RECIPE)
-    assert_killed(result, "eval() + no_grad() is deterministic", "eval() + inference_mode() is deterministic")
+    assert_killed(result, "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-no_grad]", "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-inference_mode]")
 
 
 def test_batchnorm_updating_in_eval_is_killed(monkeypatch, pytester):
@@ -78,7 +88,12 @@ def test_batchnorm_updating_in_eval_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, RECIPE, TABLE)
-    assert_killed(result, "eval() + no_grad() is deterministic, graph-free, leaves running stats", "[eval x no_grad]")
+    assert_killed(
+        result,
+        "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-no_grad]",
+        "test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers[cpu-eval-no_grad]",
+        "eval x no_grad: 1.running_mean changed",
+    )
 
 
 def test_module_call_reenabling_grad_is_killed(monkeypatch, pytester):
@@ -93,7 +108,12 @@ def test_module_call_reenabling_grad_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.Module, "__call__", call)
     result = run(pytester, RECIPE, TABLE)
-    assert_killed(result, "eval() + no_grad() is deterministic, graph-free", "[train x no_grad]")
+    assert_killed(
+        result,
+        "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-no_grad]",
+        "test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers[cpu-train-no_grad]",
+        "no_grad: out.requires_grad=True, but should be False",
+    )
 
 
 def test_inference_mode_ignored_is_killed(monkeypatch, pytester):
@@ -111,7 +131,7 @@ def test_inference_mode_ignored_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(torch, "inference_mode", inference_mode)
     result = run(pytester, RECIPE)
-    assert_killed(result, "eval() + inference_mode() is deterministic, graph-free")
+    assert_killed(result, "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-inference_mode]", "inference_mode: out.requires_grad=True")
 
 
 def test_inference_mode_acting_like_eval_is_killed(monkeypatch, pytester):
@@ -126,4 +146,8 @@ def test_inference_mode_acting_like_eval_is_killed(monkeypatch, pytester):
         return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
-    assert_killed(run(pytester, f"{MOD}::test_inference_mode_does_not_call_eval"), "inference_mode does not call eval()")
+    assert_killed(
+        run(pytester, f"{MOD}::test_inference_mode_does_not_call_eval"),
+        "test_inference_mode_does_not_call_eval",
+        "out under inference_mode vs training-mode output",
+    )

@@ -29,7 +29,7 @@ def test_train_that_does_not_recurse_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.Module, "train", train)
     result = run(pytester, f"{MOD}::test_train_and_eval_set_training_on_every_submodule_and_return_self")
-    assert_killed(result, "train()/eval() set .training recursively and return self")
+    assert_killed(result, "test_train_and_eval_set_training_on_every_submodule_and_return_self", "but every module should be")
 
 
 def test_train_returning_none_is_killed(monkeypatch, pytester):
@@ -37,7 +37,7 @@ def test_train_returning_none_is_killed(monkeypatch, pytester):
     real = nn.Module.train
     monkeypatch.setattr(nn.Module, "train", lambda self, mode=True: (real(self, mode), None)[1])
     result = run(pytester, f"{MOD}::test_train_and_eval_set_training_on_every_submodule_and_return_self")
-    assert_killed(result, "returned None, not the module")
+    assert_killed(result, "test_train_and_eval_set_training_on_every_submodule_and_return_self", "returned None, but should return the module itself")
 
 
 def test_eval_bypassing_train_is_killed(monkeypatch, pytester):
@@ -49,7 +49,7 @@ def test_eval_bypassing_train_is_killed(monkeypatch, pytester):
         return self
 
     monkeypatch.setattr(nn.Module, "eval", eval_)
-    assert_killed(run(pytester, f"{MOD}::test_eval_is_train_false"), "eval() is train(False)")
+    assert_killed(run(pytester, f"{MOD}::test_eval_is_train_false"), "test_eval_is_train_false")
 
 
 def test_new_module_in_eval_mode_is_killed(monkeypatch, pytester):
@@ -61,7 +61,7 @@ def test_new_module_in_eval_mode_is_killed(monkeypatch, pytester):
         self.training = False
 
     monkeypatch.setattr(nn.Module, "__init__", init)
-    assert_killed(run(pytester, f"{MOD}::test_new_module_starts_in_training_mode"), "a new module starts in training mode")
+    assert_killed(run(pytester, f"{MOD}::test_new_module_starts_in_training_mode"), "test_new_module_starts_in_training_mode")
 
 
 def test_eval_that_freezes_parameters_is_killed(monkeypatch, pytester):
@@ -74,14 +74,14 @@ def test_eval_that_freezes_parameters_is_killed(monkeypatch, pytester):
         return real(self)
 
     monkeypatch.setattr(nn.Module, "eval", eval_)
-    assert_killed(run(pytester, f"{MOD}::test_train_and_eval_leave_requires_grad_alone"), "train()/eval() leave requires_grad unchanged")
+    assert_killed(run(pytester, f"{MOD}::test_train_and_eval_leave_requires_grad_alone"), "test_train_and_eval_leave_requires_grad_alone")
 
 
 def test_dropout_rate_halved_is_killed(monkeypatch, pytester):
     """Plants F.dropout that drops with probability p/2 instead of p (and scales for p/2)."""
     monkeypatch.setattr(F, "dropout", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p / 2, training, inplace))
     result = run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p")
-    assert_killed(result, "dropout zeroes each element with probability p")
+    assert_killed(result, "test_dropout_in_training_zeroes_each_element_with_probability_p")
 
 
 def test_dropout_with_a_fixed_block_mask_is_killed(monkeypatch, pytester):
@@ -97,7 +97,7 @@ def test_dropout_with_a_fixed_block_mask_is_killed(monkeypatch, pytester):
     monkeypatch.setattr(F, "dropout", dropout)
     assert_killed(
         run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p"),
-        "dropout zeroes each element with probability p",
+        "test_dropout_in_training_zeroes_each_element_with_probability_p",
     )
 
 
@@ -110,7 +110,7 @@ def test_unscaled_dropout_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_dropout_scales_survivors_by_exactly_one_over_one_minus_p")
-    assert_killed(result, "dropout scales survivors by exactly 1/(1-p)")
+    assert_killed(result, "test_dropout_scales_survivors_by_exactly_one_over_one_minus_p")
 
 
 def test_dropout_p1_nan_is_killed(monkeypatch, pytester):
@@ -123,13 +123,13 @@ def test_dropout_p1_nan_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_dropout_p0_is_identity_and_p1_zeroes_everything")
-    assert_killed(result, "Dropout(p=1) zeroes everything")
+    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=1)(t) vs zeros")
 
 
 def test_dropout_ignoring_eval_is_killed(monkeypatch, pytester):
     """Plants F.dropout that ignores training=False and keeps dropping in eval."""
     monkeypatch.setattr(F, "dropout", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p, True, inplace))
-    assert_killed(run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity"), "Dropout in eval is the identity")
+    assert_killed(run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity"), "test_dropout_in_eval_is_exact_identity")
 
 
 def _bn(**override):
@@ -157,7 +157,7 @@ def test_batchnorm_unbiased_normalization_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance")
-    assert_killed(result, "BatchNorm training normalizes with batch mean and biased variance")
+    assert_killed(result, "test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance")
 
 
 def test_batchnorm_running_var_biased_is_killed(monkeypatch, pytester):
@@ -173,7 +173,7 @@ def test_batchnorm_running_var_biased_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
-    assert_killed(result, "BatchNorm running stats update with momentum and unbiased variance")
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
 
 
 def test_batchnorm_counter_not_incremented_is_killed(monkeypatch, pytester):
@@ -189,7 +189,7 @@ def test_batchnorm_counter_not_incremented_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
     result = run(pytester, f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
-    assert_killed(result, "num_batches_tracked=0, but should be")
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance", "num_batches_tracked=0, but should be")
 
 
 def test_batchnorm_momentum_ignored_is_killed(monkeypatch, pytester):
@@ -200,7 +200,7 @@ def test_batchnorm_momentum_ignored_is_killed(monkeypatch, pytester):
         f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance",
         f"{MOD}::test_batchnorm_momentum_none_is_a_cumulative_average",
     )
-    assert_killed(result, "BatchNorm running stats update with momentum", "BatchNorm momentum=None is a cumulative average")
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance", "test_batchnorm_momentum_none_is_a_cumulative_average")
     assert result.parseoutcomes()["failed"] == 2
 
 
@@ -212,8 +212,8 @@ def test_batchnorm_eval_using_batch_stats_is_killed(monkeypatch, pytester):
         f"{MOD}::test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged",
         f"{MOD}::test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch",
     )
-    assert_killed(result, "BatchNorm eval uses running stats and leaves them unchanged",
-                  "BatchNorm eval: a sample's output does not depend on the rest of its batch")
+    assert_killed(result, "test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged",
+                  "test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch")
     assert result.parseoutcomes()["failed"] == 2
 
 
@@ -229,7 +229,7 @@ def test_batchnorm_without_running_stats_eval_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
     result = run(pytester, f"{MOD}::test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too")
-    assert_killed(result, "track_running_stats=False uses batch stats in eval")
+    assert_killed(result, "test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too")
 
 
 def test_batchnorm_single_value_check_dropped_is_killed(monkeypatch, pytester):
@@ -241,4 +241,4 @@ def test_batchnorm_single_value_check_dropped_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_batchnorm_training_on_a_single_value_per_channel_raises")
-    assert_killed(result, "BatchNorm training raises on a single value per channel")
+    assert_killed(result, "test_batchnorm_training_on_a_single_value_per_channel_raises")
