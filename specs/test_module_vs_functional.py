@@ -16,16 +16,38 @@ The pitfall is the ``training`` argument when you call a functional inside your 
 you pass ``training=self.training``; ``F.batch_norm`` defaults to ``training=False`` and uses the
 running statistics you pass.
 
-Folklore corrected: the source note (section 8) warns that ``torch.nn.functional`` "may be removed
-in the next version" and recommends using only ``torch.nn`` modules. ``torch.nn.functional`` is a
-documented, supported API that the modules themselves call; these functions raise no deprecation
-warning. (What was once deprecated were the aliases ``F.sigmoid`` / ``F.tanh`` in favour of
-``torch.sigmoid`` / ``torch.tanh``; the functional namespace itself never was.)
+What the source note (section 8, "torch.nn.xxx 与 torch.nn.functional.xxx") gets right: a
+``torch.nn`` module "calls torch.nn.functional underneath" and, unlike the functional, "holds the
+layer's parameters and copes with the training and test states", so with the functional you must
+pass ``training=self.training`` yourself.
+
+Where it is wrong: it recommends "using torch.nn.xxx modules throughout" because
+"torch.functional.xxx 可能会在下一个版本中去掉" ("torch.functional.xxx may be removed in the next
+version"). Neither namespace it may mean is going away:
+
+* ``torch.nn.functional`` is a documented, supported API that the modules themselves call; its
+  functions raise no deprecation warning. (From 0.4.1 (pytorch#8748) through the 1.x releases the
+  aliases ``F.sigmoid`` / ``F.tanh`` warned in favour of ``torch.sigmoid`` / ``torch.tanh``; from
+  2.0 on they do not, and the namespace itself never was deprecated.)
+* ``torch.functional`` -- literally what the note wrote -- is a different module
+  (``torch/functional.py``), not an alias of ``torch.nn.functional``: it holds tensor functions
+  such as ``einsum``, ``meshgrid``, ``split``, ``broadcast_tensors``, ``tensordot``,
+  ``cartesian_prod``, ``block_diag``, ``atleast_2d``, ``unique``, ``stft`` and ``norm``, which
+  ``torch/__init__.py`` re-exports with ``from torch.functional import *``: ``torch.einsum`` *is*
+  ``torch.functional.einsum``, and the docs list them as ``torch.einsum`` etc. Deprecation there is
+  per function, never of the module: the docstrings of ``norm`` (use ``torch.linalg.vector_norm`` /
+  ``matrix_norm``), ``chain_matmul`` (use ``torch.linalg.multi_dot``) and ``lu`` (use
+  ``torch.linalg.lu_factor``) say they are deprecated and may be removed in a future release;
+  ``stft`` deprecates only ``return_complex=False``. The one name dropped between 2.0 and
+  2.15 is ``align_tensors``, a stub that only raised "not yet implemented" (listed up to 2.9, gone
+  by 2.13).
 """
 
 from __future__ import annotations
 
 import inspect
+import itertools
+import re
 import warnings
 from unittest import mock
 
@@ -36,7 +58,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same, seeded
+import numpy as np
+from specs.helpers import assert_device, assert_same, seeded
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -64,7 +87,7 @@ def test_linear_equals_f_linear_with_its_parameters(device, inp, out, batch, bia
     """nn.Linear(x) equals F.linear(x, m.weight, m.bias)."""
     m = nn.Linear(inp, out, bias=bias, device=device, dtype=dtype)
     x = data((*batch, inp), seed, device, dtype)
-    assert_same(m(x), F.linear(x, m.weight, m.bias), f"Linear == F.linear(x, w, b), device={device}")
+    assert_same(m(x), F.linear(x, m.weight, m.bias), "nn.Linear(x) vs F.linear(x, m.weight, m.bias)")
 
 
 @given(
@@ -78,20 +101,21 @@ def test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters(device, 
     m = nn.Conv2d(groups * cin, groups * cout, k, stride, padding, dilation, groups, bias=bias, device=device)
     x = data((2, groups * cin, 9, 8), seed, device)
     expected = F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)
-    assert_same(m(x), expected, f"Conv2d == F.conv2d with its stride/padding/dilation/groups, device={device}")
+    assert_same(m(x), expected, "nn.Conv2d(x) vs F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)")
 
 
 @given(x=st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=40), inplace=st.booleans())
 @example(x=[-2.0, -0.0, 0.0, 0.5, 3.0], inplace=False)
 def test_relu_equals_f_relu(device, x, inplace):
-    """nn.ReLU(x) equals F.relu(x) (also with inplace=True, which both apply to x itself)."""
-    claim = f"ReLU == F.relu, inplace={inplace}, device={device}"
+    """nn.ReLU(x) equals F.relu(x); with inplace=True both write the result into x and return x itself."""
     a, b = torch.tensor(x, device=device), torch.tensor(x, device=device)
     out_module, out_functional = nn.ReLU(inplace=inplace)(a), F.relu(b, inplace=inplace)
-    assert_same(out_module, out_functional, claim)
-    assert_same(a, b, f"inputs after the call differ: {claim}")
+    assert_same(out_module, out_functional, f"nn.ReLU(inplace={inplace})(x) vs F.relu(x, inplace={inplace})")
+    assert_same(a, b, f"x after nn.ReLU(inplace={inplace}) vs x after F.relu")
     if inplace:
-        assert out_module is a and out_functional is b, f"inplace=True returned a new tensor [{claim}]"
+        assert out_module is a and out_functional is b, (
+            f"inplace=True returned a new tensor: nn.ReLU result is x: {out_module is a}, F.relu result is x: {out_functional is b}"
+        )
 
 
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
@@ -99,7 +123,6 @@ def test_relu_equals_f_relu(device, x, inplace):
 @example(n=4, c=3, momentum=0.3, seed=0)
 def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device, training, n, c, momentum, seed):
     """nn.BatchNorm2d(x) equals F.batch_norm(x, running_mean, running_var, weight, bias, training=m.training, momentum, eps), buffer updates included."""
-    claim = f"BatchNorm == F.batch_norm(..., training=m.training), training={training}, device={device}"
     m = nn.BatchNorm2d(c, momentum=momentum, device=device).train(training)
     with torch.no_grad():
         m.weight.uniform_(0.5, 1.5), m.bias.uniform_(-1, 1)
@@ -107,9 +130,9 @@ def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device
     rm, rv = m.running_mean.clone(), m.running_var.clone()
     x = data((n, c, 3, 2), seed, device)
     expected = F.batch_norm(x, rm, rv, m.weight, m.bias, training=m.training, momentum=m.momentum, eps=m.eps)
-    assert_same(m(x), expected, claim)
-    assert_same(m.running_mean, rm, f"running_mean: {claim}")
-    assert_same(m.running_var, rv, f"running_var: {claim}")
+    assert_same(m(x), expected, f"nn.BatchNorm2d(x) in {'train' if training else 'eval'} mode vs F.batch_norm(x, ...)")
+    assert_same(m.running_mean, rm, "m.running_mean vs the running_mean F.batch_norm updated")
+    assert_same(m.running_var, rv, "m.running_var vs the running_var F.batch_norm updated")
 
 
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
@@ -123,7 +146,7 @@ def test_dropout_equals_f_dropout_with_its_p_and_training_flag(device, training,
         out = m(x)
     with seeded(device, seed):
         expected = F.dropout(x, p, training=m.training)
-    assert_same(out, expected, f"Dropout == F.dropout(x, p, training=m.training), training={training}, device={device}")
+    assert_same(out, expected, f"nn.Dropout(p={p}).train({training})(x) vs F.dropout(x, p, training={training})")
 
 
 # --------------------------------------------------------------------------- who owns state
@@ -143,21 +166,19 @@ def test_modules_own_their_parameters_and_buffers_and_functionals_hold_none(devi
     The functional counterpart holds none of this: it takes every tensor as an argument (the
     equality specs above pass the module's own parameters and buffers to it).
     """
-    claim = f"modules own parameters/buffers, functionals hold none [{name}], device={device}"
     make, params, bufs = OWNED[name]
     m = make().to(device, dtype)
-    assert {n for n, _ in m.named_parameters()} == params, f"parameters: {dict(m.named_parameters()).keys()} [{claim}]"
-    assert {n for n, _ in m.named_buffers()} == bufs, f"buffers: {dict(m.named_buffers()).keys()} [{claim}]"
-    assert set(m.state_dict()) == params | bufs, f"state_dict keys {set(m.state_dict())} [{claim}]"
+    assert {n for n, _ in m.named_parameters()} == params, f"{name} parameters: {sorted(n for n, _ in m.named_parameters())}, but should be {sorted(params)}"
+    assert {n for n, _ in m.named_buffers()} == bufs, f"{name} buffers: {sorted(n for n, _ in m.named_buffers())}, but should be {sorted(bufs)}"
+    assert set(m.state_dict()) == params | bufs, f"{name} state_dict keys: {sorted(m.state_dict())}, but should be {sorted(params | bufs)}"
     for n, t in [*m.named_parameters(), *m.named_buffers()]:
         want = torch.int64 if n == "num_batches_tracked" else dtype  # .to(dtype) only converts floating tensors
-        assert t.device.type == device.type and t.dtype == want, f"{n} is {t.dtype} on {t.device} after .to({device}, {dtype}) [{claim}]"
+        assert t.device.type == device.type and t.dtype == want, f"{name}.{n} is {t.dtype} on {t.device} after .to({device}, {dtype}), but should be {want} on {device}"
 
 
 @given(p=st.floats(0.2, 0.8), seed=seeds)
 def test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval(device, p, seed):
     """F.dropout(x, p) defaults to training=True, so inside a module it keeps dropping after eval() unless you pass training=self.training."""
-    claim = f"F.dropout defaults to training=True and ignores eval(), device={device}"
 
     class Naive(nn.Module):
         def forward(self, x):
@@ -167,26 +188,25 @@ def test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval(devic
         def forward(self, x):
             return F.dropout(x, p, training=self.training)
 
-    assert inspect.signature(F.dropout).parameters["training"].default is True, f"signature {inspect.signature(F.dropout)} [{claim}]"
+    assert inspect.signature(F.dropout).parameters["training"].default is True, f"F.dropout signature {inspect.signature(F.dropout)}: training should default to True"
     x = torch.rand(256, device=device) + 1.0
     with seeded(device, seed):
         naive = Naive().eval()(x)
-    assert (naive == 0).any() and not torch.equal(naive, x), f"Naive module in eval did not drop [{claim}]"
-    assert_same(Correct().eval()(x), x, f"training=self.training in eval should be the identity: {claim}")
+    assert (naive == 0).any() and not torch.equal(naive, x), f"F.dropout(x, {p}) inside an eval() module zeroed nothing: {naive.tolist()[:8]}..."
+    assert_same(Correct().eval()(x), x, "F.dropout(x, p, training=self.training) inside an eval() module")
 
 
 @given(n=st.integers(2, 5), c=st.integers(1, 4), seed=seeds)
 def test_f_batch_norm_defaults_to_training_false_and_uses_the_running_stats(device, n, c, seed):
     """F.batch_norm(x, running_mean, running_var) defaults to training=False: it normalizes with the given running stats and leaves them unchanged."""
-    claim = f"F.batch_norm defaults to training=False, device={device}"
     x = data((n, c, 4), seed, device, torch.float64)
     rm, rv = data(c, seed + 1, device, torch.float64), data(c, seed + 2, device, torch.float64).abs() + 0.5
     before = rm.clone(), rv.clone()
     out = F.batch_norm(x, rm, rv)
     expected = (x - rm[:, None]) / torch.sqrt(rv[:, None] + 1e-5)
-    torch.testing.assert_close(out, expected, msg=lambda m: f"{m}\n[{claim}]")
-    assert_same(rm, before[0], f"running_mean changed: {claim}")
-    assert_same(rv, before[1], f"running_var changed: {claim}")
+    torch.testing.assert_close(out, expected, msg=lambda m: f"F.batch_norm(x, rm, rv) vs (x - rm) / sqrt(rv + 1e-5): {m}")
+    assert_same(rm, before[0], "rm after F.batch_norm(x, rm, rv)")
+    assert_same(rv, before[1], "rv after F.batch_norm(x, rm, rv)")
 
 
 # --------------------------------------------------------------------------- modules call F
@@ -211,7 +231,6 @@ def call_arg(call, index: int, name: str):
 @pytest.mark.parametrize("name", list(SPIED))
 def test_modules_call_torch_nn_functional_underneath(device, name, training):
     """Each module's forward calls its torch.nn.functional counterpart on its input, passing training=self.training where the functional takes it."""
-    claim = f"{name} calls F.{SPIED[name][1]} underneath, training={training}, device={device}"
     make, fname, shape, expect = SPIED[name]
     m = make(device).train(training)
     x = torch.randn(shape, device=device)
@@ -219,13 +238,13 @@ def test_modules_call_torch_nn_functional_underneath(device, name, training):
         m(x)
     # The first recorded call is the module's own; a torch-function mode (e.g. the one
     # torch.set_default_device installs) re-dispatches through F and may record it again.
-    assert spy.called, f"F.{fname} was never called [{claim}]"
+    assert spy.called, f"F.{fname} was never called"
     first = spy.call_args_list[0]
-    assert call_arg(first, 0, "input") is x, f"F.{fname} was not called on the input [{claim}]"
+    assert call_arg(first, 0, "input") is x, f"F.{fname} was not called on the input"
     index = {"batch_norm": 5, "dropout": 2}.get(fname)
     for key, value in expect(m).items():
         got = call_arg(first, index, key)
-        assert got == value, f"F.{fname} got {key}={got}, but should be {value} [{claim}]"
+        assert got == value, f"F.{fname} got {key}={got}, but should be {value}"
 
 
 FUNCTIONAL_CALLS = {
@@ -240,9 +259,8 @@ FUNCTIONAL_CALLS = {
 @pytest.mark.parametrize("fname", list(FUNCTIONAL_CALLS))
 def test_torch_nn_functional_is_a_documented_supported_api(device, fname):
     """torch.nn.functional's linear/conv2d/relu/batch_norm/dropout are documented and raise no deprecation warning."""
-    claim = f"torch.nn.functional.{fname} is documented and not deprecated, device={device}"
     fn = getattr(torch.nn.functional, fname)
-    assert (fn.__doc__ or "").strip(), f"F.{fname} has no documentation [{claim}]"
+    assert (fn.__doc__ or "").strip(), f"F.{fname} has no documentation"
     x = torch.randn(6, device=device)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -252,4 +270,107 @@ def test_torch_nn_functional_is_a_documented_supported_api(device, fname):
         if issubclass(w.category, (DeprecationWarning, FutureWarning, PendingDeprecationWarning))
         or "deprecat" in str(w.message).lower() or "removed" in str(w.message).lower()
     ]
-    assert not deprecations, f"F.{fname} warned {deprecations} [{claim}]"
+    assert not deprecations, f"F.{fname} warned {deprecations}"
+
+
+# --------------------------------------------------------------------------- torch.functional is another module
+
+#: name -> (call on torch tensors, numpy oracle): integer-valued floats keep every product and sum exact.
+#: ``A`` is m x k, ``B`` k x n, ``v`` has m elements, ``w`` n elements; ``size`` is the split size.
+TORCH_FUNCTIONAL = {
+    "einsum": (lambda f, A, B, v, w, size, ix: f("ij,jk->ik", A, B), lambda A, B, v, w, size, ix: A @ B),
+    "tensordot": (lambda f, A, B, v, w, size, ix: f(A, B, dims=1), lambda A, B, v, w, size, ix: np.tensordot(A, B, axes=1)),
+    "meshgrid": (
+        lambda f, A, B, v, w, size, ix: f(v, w, indexing=ix),
+        lambda A, B, v, w, size, ix: np.meshgrid(v, w, indexing=ix),
+    ),
+    "split": (
+        lambda f, A, B, v, w, size, ix: f(v, size),
+        lambda A, B, v, w, size, ix: [v[i : i + size] for i in range(0, len(v), size)],
+    ),
+    "broadcast_tensors": (
+        lambda f, A, B, v, w, size, ix: f(v[:, None], w[None, :]),
+        lambda A, B, v, w, size, ix: np.broadcast_arrays(v[:, None], w[None, :]),
+    ),
+    "cartesian_prod": (
+        lambda f, A, B, v, w, size, ix: f(v, w),
+        lambda A, B, v, w, size, ix: np.array(list(itertools.product(v, w))).reshape(len(v) * len(w), 2),
+    ),
+    "block_diag": (lambda f, A, B, v, w, size, ix: f(A, B), lambda A, B, v, w, size, ix: _block_diag(A, B)),
+    "atleast_2d": (lambda f, A, B, v, w, size, ix: f(v), lambda A, B, v, w, size, ix: v.reshape(1, -1)),
+    "unique": (lambda f, A, B, v, w, size, ix: f(v, sorted=True), lambda A, B, v, w, size, ix: np.unique(v)),
+}
+
+
+def _block_diag(*blocks):
+    """The block-diagonal matrix of ``blocks``, by index arithmetic."""
+    out = np.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)), dtype=blocks[0].dtype)
+    r = c = 0
+    for b in blocks:
+        out[r : r + b.shape[0], c : c + b.shape[1]] = b
+        r, c = r + b.shape[0], c + b.shape[1]
+    return out
+
+
+def _deprecation_warnings(caught):
+    return [
+        f"{w.category.__name__}: {w.message}" for w in caught
+        if issubclass(w.category, (DeprecationWarning, FutureWarning, PendingDeprecationWarning))
+        or "deprecat" in str(w.message).lower() or "removed" in str(w.message).lower()
+    ]
+
+
+@given(
+    m=st.integers(1, 4), k=st.integers(1, 4), n=st.integers(1, 4), size=st.integers(1, 5),
+    indexing=st.sampled_from(["ij", "xy"]), dtype=st.sampled_from([np.float32, np.float64]), seed=seeds,
+)
+@example(m=2, k=3, n=4, size=1, indexing="xy", dtype=np.float64, seed=0)
+@example(m=4, k=1, n=3, size=3, indexing="ij", dtype=np.float32, seed=1)
+def test_torch_functional_is_a_separate_module_of_torch_functions_not_deprecated(device, m, k, n, size, indexing, dtype, seed):
+    """torch.functional is a module of its own, not torch.nn.functional: its einsum/meshgrid/split/... are torch.einsum/... themselves and compute right on the device without a deprecation warning."""
+    assert inspect.ismodule(torch.functional) and torch.functional.__name__ == "torch.functional", (
+        f"torch.functional={torch.functional!r}, but should be the module torch.functional"
+    )
+    assert torch.functional is not F, "torch.functional is torch.nn.functional, but should be a module of its own"
+    rng = np.random.default_rng(seed)
+    A, B = rng.integers(-9, 10, (m, k)).astype(dtype), rng.integers(-9, 10, (k, n)).astype(dtype)
+    v, w = rng.integers(-3, 4, m).astype(dtype), rng.integers(-9, 10, n).astype(dtype)
+    tensors = [torch.tensor(a, device=device) for a in (A, B, v, w)]
+    for name, (call, oracle) in TORCH_FUNCTIONAL.items():
+        fn = getattr(torch.functional, name)
+        assert name in torch.functional.__all__, f"{name!r} missing from torch.functional.__all__={torch.functional.__all__}"
+        assert fn is getattr(torch, name), f"torch.functional.{name}={fn!r}, but should be torch.{name}={getattr(torch, name)!r}"
+        assert (fn.__doc__ or "").strip(), f"torch.functional.{name}.__doc__={fn.__doc__!r}, but should document it"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = call(fn, *tensors, size, indexing)
+        assert not _deprecation_warnings(caught), f"torch.functional.{name} warned {_deprecation_warnings(caught)}"
+        expected = oracle(A, B, v, w, size, indexing)
+        outs, exps = (list(out), list(expected)) if isinstance(out, (tuple, list)) else ([out], [expected])
+        assert len(outs) == len(exps), f"torch.functional.{name} returned {len(outs)} tensors, but should return {len(exps)}"
+        for i, (o, e) in enumerate(zip(outs, exps)):
+            assert_device(o, device, f"torch.functional.{name}(...)[{i}]")
+            assert_same(o.cpu(), torch.from_numpy(np.ascontiguousarray(e)), f"torch.functional.{name}(...)[{i}] vs numpy")
+
+
+#: Of torch.functional.__all__, the functions whose docstrings say they are deprecated, and what replaces them.
+DEPRECATED_IN_TORCH_FUNCTIONAL = {
+    "norm": ["torch.linalg.vector_norm", "torch.linalg.matrix_norm"],
+    "chain_matmul": ["torch.linalg.multi_dot"],
+    "lu": ["torch.linalg.lu_factor"],
+}
+
+
+@pytest.mark.device_independent
+def test_torch_functional_documents_only_norm_chain_matmul_and_lu_as_deprecated():
+    """Of torch.functional's functions only norm, chain_matmul and lu are documented as deprecated (each for a torch.linalg function), not the module."""
+    documented = {
+        name: getattr(torch.functional, name).__doc__ or "" for name in torch.functional.__all__
+    }
+    deprecated = {name for name, doc in documented.items() if re.search(rf"torch\.{name}`? is deprecated", doc)}
+    assert deprecated == set(DEPRECATED_IN_TORCH_FUNCTIONAL), (
+        f"documented as deprecated: {sorted(deprecated)}, but should be {sorted(DEPRECATED_IN_TORCH_FUNCTIONAL)}"
+    )
+    for name, replacements in DEPRECATED_IN_TORCH_FUNCTIONAL.items():
+        missing = [r for r in replacements if r not in documented[name]]
+        assert not missing, f"torch.functional.{name}.__doc__ names no {missing}"

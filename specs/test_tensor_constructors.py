@@ -20,15 +20,30 @@ arrays and numpy scalars keep their own dtype (a float64 array gives float64, no
 ``torch.tensor(3)`` is a 0-d int64 scalar. ``torch.as_tensor`` is the non-copying variant: it
 returns its tensor argument itself when dtype and device already match.
 
-Where the source note is off: ``torch.Tensor`` is not an alias of ``torch.FloatTensor`` (that is a
-separate legacy type object; ``torch.Tensor is torch.FloatTensor`` is False, and after
-``set_default_dtype(torch.float64)`` ``torch.Tensor([1, 2])`` is a DoubleTensor). Its ``.type()``
-strings are right: ``torch.FloatTensor``, ``torch.LongTensor``, ``torch.DoubleTensor`` on cpu, and
-``torch.cuda.FloatTensor`` etc. on cuda.
+The source note (section 9) says:
+"torch.Tensor()是 python类,更明确地说,是默认张量类型torch.FloatTensor() 的别名,torch.Tensor([1,2])会调用Tensor类的构造函数 _init_,生成单精度浮点类型的张量。"
+("torch.Tensor() is a Python class, more precisely an alias of the default tensor type
+torch.FloatTensor(); torch.Tensor([1,2]) calls the Tensor class's constructor _init_ [sic, meaning
+``__init__``] and produces a single-precision float tensor.") It is right that ``torch.Tensor`` is a
+class and that ``torch.Tensor([1, 2])`` is float32 (under the default default dtype), and its
+``.type()`` strings are right: ``torch.FloatTensor``, ``torch.LongTensor``, ``torch.DoubleTensor``
+on cpu, and ``torch.cuda.FloatTensor`` etc. on cuda. Two things are wrong:
+
+* ``torch.Tensor`` is not an alias of ``torch.FloatTensor`` (that is a separate legacy type object;
+  ``torch.Tensor is torch.FloatTensor`` is False, and after ``set_default_dtype(torch.float64)``
+  ``torch.Tensor([1, 2])`` is a DoubleTensor).
+* No ``__init__`` builds the tensor: ``torch.Tensor.__init__ is object.__init__``, which does
+  nothing. The work is done in ``__new__``: ``torch._C.TensorBase.__new__``
+  (``torch._C._TensorBase`` in older releases such as 2.0) calls ``base_tensor_ctor`` in
+  ``torch/csrc/utils/tensor_new.cpp``, the legacy constructor (``legacy_tensor_generic_ctor_new``)
+  that also backs ``torch.FloatTensor(...)``. So ``torch.Tensor.__new__(torch.Tensor, [1, 2])``
+  alone already returns ``tensor([1., 2.])``, and the device check ("legacy constructor expects
+  device type: cpu") happens there too.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import reduce
 
@@ -39,7 +54,17 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import NUMPY_TO_TORCH, arrays, assert_device, assert_dtype, assert_owns, assert_same, assert_shares
+from specs.helpers import (
+    NUMPY_TO_TORCH,
+    arrays,
+    assert_device,
+    assert_dtype,
+    assert_owns,
+    assert_same,
+    assert_shares,
+    default_dtype,
+    raises,
+)
 
 #: Python scalars by kind. Ints stay within int32 so every one is exact in float64 and promotes
 #: to int64 without overflow; floats are finite (NaN would make equality checks moot).
@@ -73,31 +98,6 @@ def kind_dtype(x) -> torch.dtype:
     return torch.complex128 if torch.get_default_dtype() == torch.float64 else torch.complex64
 
 
-class default_dtype:
-    """``with default_dtype(d):`` -- set the default dtype, restore it on exit."""
-
-    def __init__(self, dtype):
-        self.dtype = dtype
-
-    def __enter__(self):
-        self.before = torch.get_default_dtype()
-        torch.set_default_dtype(self.dtype)
-
-    def __exit__(self, *exc):
-        torch.set_default_dtype(self.before)
-
-
-def raises(exc_type, match: str, claim: str, fn):
-    """``fn()`` raises ``exc_type`` with ``match`` in its message."""
-    __tracebackhide__ = True
-    try:
-        fn()
-    except exc_type as exc:
-        assert match in str(exc), f"{exc_type.__name__} {str(exc)[:200]!r} does not mention {match!r} [{claim}]"
-    else:
-        pytest.fail(f"did not raise {exc_type.__name__} [{claim}]")
-
-
 def prefix(device: torch.device) -> str:
     """The ``.type()`` prefix: ``torch.`` on cpu, ``torch.cuda.`` on cuda."""
     return "torch." if device.type == "cpu" else f"torch.{device.type}."
@@ -108,15 +108,43 @@ def prefix(device: torch.device) -> str:
 
 def test_Tensor_is_the_class_and_tensor_is_a_factory_function(device):
     """torch.Tensor is the tensor class (every tensor is an instance), torch.tensor a function; torch.Tensor is not torch.FloatTensor."""
-    claim = f"torch.Tensor is the class, torch.tensor a factory, device={device}"
-    assert isinstance(torch.Tensor, type), f"torch.Tensor is a {type(torch.Tensor)}, not a class [{claim}]"
-    assert not isinstance(torch.tensor, type) and callable(torch.tensor), f"torch.tensor is a class [{claim}]"
+    assert isinstance(torch.Tensor, type), f"torch.Tensor is a {type(torch.Tensor)}, not a class"
+    assert not isinstance(torch.tensor, type) and callable(torch.tensor), f"torch.tensor={torch.tensor!r} is a class, but should be a function"
     for dtype in (torch.float32, torch.float64, torch.int64, torch.bool):
         t = torch.tensor([1], dtype=dtype, device=device)
-        assert_device(t, device, claim)
-        assert type(t) is torch.Tensor, f"type(torch.tensor(...))={type(t)}, but should be torch.Tensor [{claim}]"
-    assert torch.Tensor is not torch.FloatTensor, f"torch.Tensor is torch.FloatTensor [{claim}]"
-    assert not isinstance(torch.zeros(1, dtype=torch.float64), torch.FloatTensor), f"float64 is a FloatTensor [{claim}]"
+        assert_device(t, device)
+        assert type(t) is torch.Tensor, f"type(torch.tensor(...))={type(t)}, but should be torch.Tensor"
+    assert torch.Tensor is not torch.FloatTensor, "torch.Tensor is torch.FloatTensor, but should be a different object"
+    assert not isinstance(torch.zeros(1, dtype=torch.float64), torch.FloatTensor), "isinstance(torch.zeros(1, dtype=torch.float64), torch.FloatTensor)=True, but should be False"
+
+
+@given(data=nested(st.one_of(bools, ints, floats)), other=nested(floats), default=defaults)
+@example(data=[1, 2], other=[5.0, 6.0, 7.0], default=torch.float32)
+@example(data=[[True], [False]], other=[0.5], default=torch.float64)
+def test_legacy_constructor_is_all_new_and_init_is_object_init(device, data, other, default):
+    """torch.Tensor(data) is built entirely by torch.Tensor.__new__ (the C++ legacy constructor); torch.Tensor.__init__ is object.__init__ and changes nothing.
+
+    ``torch.Tensor.__new__(torch.Tensor, data)`` already returns the finished tensor of the default
+    dtype, before any ``__init__`` runs; calling ``torch.Tensor.__init__(t, other)`` afterwards leaves
+    ``t``'s values, shape and storage as they were. ``__new__`` is also where ``device=`` is checked:
+    called directly with a non-cpu device it refuses, as ``torch.Tensor(..., device=...)`` does; its
+    cpu result moved to the device equals ``torch.tensor(data, dtype=default, device=device)``.
+    """
+    assert torch.Tensor.__init__ is object.__init__, f"torch.Tensor.__init__={torch.Tensor.__init__!r}, but should be object.__init__"
+    with default_dtype(default):
+        made = torch.Tensor.__new__(torch.Tensor, data)
+    assert type(made) is torch.Tensor, f"type(torch.Tensor.__new__(torch.Tensor, data))={type(made)}, but should be torch.Tensor"
+    assert_dtype(made, default, "torch.Tensor.__new__(torch.Tensor, data)")
+    expected = torch.tensor(np.array(data, dtype=np.float64), dtype=default, device=device)
+    assert_same(made.to(device), expected, "torch.Tensor.__new__(torch.Tensor, data) moved to the device")
+    storage, before = made.untyped_storage().data_ptr(), made.clone()
+    returned = torch.Tensor.__init__(made, other)
+    assert returned is None, f"torch.Tensor.__init__(t, other) returned {returned!r}, but should return None"
+    assert made.untyped_storage().data_ptr() == storage, "torch.Tensor.__init__(t, other) gave t new storage"
+    assert_same(made, before, "t after torch.Tensor.__init__(t, other)")
+    for other_device in {device, torch.device("meta")} - {torch.device("cpu")}:
+        with raises(RuntimeError, re.escape("legacy constructor expects device type: cpu"), f"torch.Tensor.__new__(torch.Tensor, data, device={other_device})"):
+            torch.Tensor.__new__(torch.Tensor, data, device=other_device)
 
 
 # --------------------------------------------------------------------------- dtype inference
@@ -128,12 +156,11 @@ def test_Tensor_is_the_class_and_tensor_is_a_factory_function(device):
 @example(data=[[1, 2], [3, 4]], default=torch.float64)
 def test_legacy_constructor_always_gives_the_default_dtype(device, data, default):
     """torch.Tensor(list) is always of the default dtype, even from ints or bools (torch.Tensor([1, 2]) is float32)."""
-    claim = f"torch.Tensor(list) always gives the default dtype, default={default}, device={device}"
     with default_dtype(default):
         out = torch.Tensor(data)
-    assert_dtype(out, default, claim)
+    assert_dtype(out, default, "torch.Tensor(data)")
     expected = torch.tensor(np.array(data, dtype=np.float64), dtype=default, device=device)
-    assert_same(out.to(device), expected, claim)
+    assert_same(out.to(device), expected, "torch.Tensor(data) moved to the device")
 
 
 @given(data=nested(st.one_of(bools, ints, floats, complexes)), default=defaults)
@@ -145,13 +172,12 @@ def test_legacy_constructor_always_gives_the_default_dtype(device, data, default
 @example(data=[1j], default=torch.float64)
 def test_tensor_infers_the_promoted_dtype_of_its_element_kinds(device, data, default):
     """torch.tensor infers bool -> bool, int -> int64, float -> default dtype, complex -> complex64/128, and mixes promote."""
-    claim = f"torch.tensor infers the promotion of its element kinds, default={default}, device={device}"
     with default_dtype(default):
         expected = reduce(torch.promote_types, (kind_dtype(x) for x in leaves(data)))
         out = torch.tensor(data, device=device)
-    assert_device(out, device, claim)
-    assert_dtype(out, expected, claim)
-    assert_same(out.cpu(), torch.from_numpy(np.array(data)).to(expected), claim)  # numpy: same kinds, 64-bit
+    assert_device(out, device, "torch.tensor(data)")
+    assert_dtype(out, expected, "torch.tensor(data)")
+    assert_same(out.cpu(), torch.from_numpy(np.array(data)).to(expected), "torch.tensor(data)")  # numpy: same kinds, 64-bit
 
 
 @given(a=arrays(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)))
@@ -159,20 +185,18 @@ def test_tensor_infers_the_promoted_dtype_of_its_element_kinds(device, data, def
 @example(a=np.arange(3, dtype=np.int32))
 def test_tensor_keeps_the_dtype_of_numpy_arrays_and_scalars(device, a):
     """torch.tensor keeps a numpy array's or numpy scalar's dtype: float64 stays float64, int32 stays int32."""
-    claim = f"torch.tensor keeps numpy dtypes, dtype={a.dtype}, device={device}"
     expected = NUMPY_TO_TORCH[a.dtype]
     out = torch.tensor(a, device=device)
-    assert_dtype(out, expected, claim)
-    assert_same(out, torch.from_numpy(a.copy()).to(device), claim)
+    assert_dtype(out, expected, "torch.tensor(array)")
+    assert_same(out, torch.from_numpy(a.copy()).to(device), "torch.tensor(array)")
     scalar = a.flat[0]  # a numpy scalar of the same dtype
     out = torch.tensor(scalar, device=device)
-    assert_dtype(out, expected, claim)
-    assert out.shape == (), f"out.shape={tuple(out.shape)}, but should be () [{claim}]"
+    assert_dtype(out, expected, "torch.tensor(numpy scalar)")
+    assert out.shape == (), f"torch.tensor(numpy scalar).shape={tuple(out.shape)}, but should be ()"
 
 
 def test_set_default_dtype_changes_both_constructors_float_and_complex_results(device):
     """After set_default_dtype(float64) both constructors give float64 for floats, torch.tensor complex128 for complex; ints stay int64."""
-    claim = f"set_default_dtype(float64) changes both constructors, device={device}"
     with default_dtype(torch.float64):
         legacy, floats_, complex_, ints_ = (
             torch.Tensor([1, 2]),
@@ -181,16 +205,16 @@ def test_set_default_dtype_changes_both_constructors_float_and_complex_results(d
             torch.tensor([1, 2], device=device),
         )
         legacy_type = legacy.type()
-    assert_dtype(legacy, torch.float64, claim)
-    assert legacy_type == "torch.DoubleTensor", f"type()={legacy_type}, but should be torch.DoubleTensor [{claim}]"
-    assert_dtype(floats_, torch.float64, claim)
-    assert_dtype(complex_, torch.complex128, claim)
-    assert_dtype(ints_, torch.int64, claim)
-    for out in (floats_, complex_, ints_):
-        assert_device(out, device, claim)
+    assert_dtype(legacy, torch.float64, "torch.Tensor([1, 2])")
+    assert legacy_type == "torch.DoubleTensor", f"torch.Tensor([1, 2]).type()={legacy_type}, but should be torch.DoubleTensor"
+    assert_dtype(floats_, torch.float64, "torch.tensor([1.0, 2.0])")
+    assert_dtype(complex_, torch.complex128, "torch.tensor([1j])")
+    assert_dtype(ints_, torch.int64, "torch.tensor([1, 2])")
+    for label, out in (("floats", floats_), ("complex", complex_), ("ints", ints_)):
+        assert_device(out, device, f"torch.tensor({label})")
     # and back: the default float32 gives float32 / complex64 again
-    assert_dtype(torch.Tensor([1, 2]), torch.float32, claim)
-    assert_dtype(torch.tensor([1j], device=device), torch.complex64, claim)
+    assert_dtype(torch.Tensor([1, 2]), torch.float32, "torch.Tensor([1, 2]) after restoring float32")
+    assert_dtype(torch.tensor([1j], device=device), torch.complex64, "torch.tensor([1j]) after restoring float32")
 
 
 # --------------------------------------------------------------------------- sizes vs scalars
@@ -201,15 +225,14 @@ def test_set_default_dtype_changes_both_constructors_float_and_complex_results(d
 @example(size=[2, 3])
 def test_legacy_constructor_reads_ints_as_a_size_tensor_as_a_value(device, size):
     """torch.Tensor(3) is an uninitialized 1-D float tensor of size 3 and torch.Tensor(2, 3) a 2 x 3 one; torch.tensor(3) is a 0-d int64 scalar."""
-    claim = f"torch.Tensor(*ints) is a size, torch.tensor(int) a scalar, device={device}"
     legacy = torch.Tensor(*size)
-    assert tuple(legacy.shape) == tuple(size), f"torch.Tensor{tuple(size)}.shape={tuple(legacy.shape)} [{claim}]"
-    assert_dtype(legacy, torch.get_default_dtype(), claim)
+    assert tuple(legacy.shape) == tuple(size), f"torch.Tensor{tuple(size)}.shape={tuple(legacy.shape)}"
+    assert_dtype(legacy, torch.get_default_dtype(), f"torch.Tensor{tuple(size)}")
     scalar = torch.tensor(size[0], device=device)
-    assert scalar.shape == (), f"torch.tensor({size[0]}).shape={tuple(scalar.shape)}, but should be () [{claim}]"
-    assert_dtype(scalar, torch.int64, claim)
-    assert_device(scalar, device, claim)
-    assert scalar.item() == size[0], f"torch.tensor({size[0]}).item()={scalar.item()} [{claim}]"
+    assert scalar.shape == (), f"torch.tensor({size[0]}).shape={tuple(scalar.shape)}, but should be ()"
+    assert_dtype(scalar, torch.int64, f"torch.tensor({size[0]})")
+    assert_device(scalar, device, f"torch.tensor({size[0]})")
+    assert scalar.item() == size[0], f"torch.tensor({size[0]}).item()={scalar.item()}"
 
 
 # --------------------------------------------------------------------------- copy vs alias
@@ -224,26 +247,25 @@ def test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares(device
     ``torch.Tensor(t)`` keeps t's dtype and device (an int64 tensor stays int64: only lists are
     converted to the default dtype).
     """
-    claim = f"torch.tensor copies, torch.Tensor(t) aliases, as_tensor shares, device={device}"
     t = torch.from_numpy(a.copy()).to(device)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         copy = torch.tensor(t)
     messages = [str(w.message) for w in caught]
-    assert any("To copy construct from a tensor" in m for m in messages), f"warnings={messages} [{claim}]"
-    assert_owns(copy, t, claim)
-    assert_same(copy, t, claim)
+    assert any("To copy construct from a tensor" in m for m in messages), f"torch.tensor(t) warned {messages}, but should warn 'To copy construct from a tensor ...'"
+    assert_owns(copy, t, "torch.tensor(t)")
+    assert_same(copy, t, "torch.tensor(t)")
     alias = torch.Tensor(t)
-    assert_shares(alias, t, claim)
-    assert_dtype(alias, t.dtype, claim)
-    assert_device(alias, device, claim)
-    assert torch.as_tensor(t) is t, f"as_tensor(t) is not t [{claim}]"
-    assert_owns(torch.as_tensor(t, dtype=torch.float64), t, claim)
+    assert_shares(alias, t, "torch.Tensor(t)")
+    assert_dtype(alias, t.dtype, "torch.Tensor(t)")
+    assert_device(alias, device, "torch.Tensor(t)")
+    assert torch.as_tensor(t) is t, "torch.as_tensor(t) is a new tensor, but should be t itself"
+    assert_owns(torch.as_tensor(t, dtype=torch.float64), t, "torch.as_tensor(t, dtype=torch.float64)")
     # from an ndarray: writing to the source does not reach the tensor
     src = a.copy()
     from_array = torch.tensor(src, device=device)
     src += 1
-    assert_same(from_array, torch.from_numpy(a).to(device), claim)
+    assert_same(from_array, torch.from_numpy(a).to(device), "torch.tensor(src) after src += 1")
 
 
 # --------------------------------------------------------------------------- keyword arguments
@@ -256,13 +278,12 @@ def test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares(device
 @example(dtype=torch.float64, data=[1, 2])
 def test_tensor_honours_dtype_device_and_requires_grad(device, dtype, data):
     """torch.tensor(data, dtype=..., device=..., requires_grad=True) gives exactly that dtype, device and a grad-requiring leaf."""
-    claim = f"torch.tensor honours dtype, device, requires_grad, dtype={dtype}, device={device}"
     out = torch.tensor(data, dtype=dtype, device=device, requires_grad=True)
-    assert_dtype(out, dtype, claim)
-    assert_device(out, device, claim)
-    assert out.requires_grad and out.is_leaf, f"requires_grad={out.requires_grad}, is_leaf={out.is_leaf} [{claim}]"
+    assert_dtype(out, dtype, "torch.tensor(data, dtype=..., requires_grad=True)")
+    assert_device(out, device, "torch.tensor(data, device=..., requires_grad=True)")
+    assert out.requires_grad and out.is_leaf, f"requires_grad={out.requires_grad}, is_leaf={out.is_leaf}"
     plain = torch.tensor(data, dtype=dtype, device=device)
-    assert not plain.requires_grad, f"requires_grad=True without asking [{claim}]"
+    assert not plain.requires_grad, f"torch.tensor(data, dtype={dtype}).requires_grad=True, but should be False"
 
 
 def test_legacy_constructor_takes_no_dtype_and_builds_only_cpu_tensors(device):
@@ -272,17 +293,18 @@ def test_legacy_constructor_takes_no_dtype_and_builds_only_cpu_tensors(device):
     ``set_default_device``) torch.tensor builds on ``d`` while torch.Tensor still builds on cpu
     (pytorch#126533, #132483). ``meta`` stands in for a non-cpu device that every machine has.
     """
-    claim = f"the legacy constructor takes no dtype and builds only cpu tensors, device={device}"
-    raises(TypeError, "dtype", claim, lambda: torch.Tensor([1, 2], dtype=torch.float64))
+    with raises(TypeError, "dtype", "torch.Tensor([1, 2], dtype=torch.float64)"):
+        torch.Tensor([1, 2], dtype=torch.float64)
     for other in {device, torch.device("meta")} - {torch.device("cpu")}:
-        raises(RuntimeError, "legacy constructor expects device type: cpu", claim, lambda: torch.Tensor([1, 2], device=other))
+        with raises(RuntimeError, re.escape("legacy constructor expects device type: cpu"), f"torch.Tensor([1, 2], device={other})"):
+            torch.Tensor([1, 2], device=other)
     ok = torch.Tensor([1, 2], device="cpu")
-    assert ok.device.type == "cpu", f"device={ok.device} [{claim}]"
+    assert ok.device.type == "cpu", f"torch.Tensor([1, 2], device='cpu').device={ok.device}, but should be cpu"
     for default in (device, torch.device("meta")):
         with torch.device(default):  # torch.tensor follows the default device, torch.Tensor does not
             legacy, factory = torch.Tensor([1, 2]), torch.tensor([1.0, 2.0])
-        assert legacy.device.type == "cpu", f"torch.Tensor under default device {default}: {legacy.device} [{claim}]"
-        assert_device(factory, default, claim)
+        assert legacy.device.type == "cpu", f"torch.Tensor([1, 2]) under default device {default}: device={legacy.device}, but should be cpu"
+        assert_device(factory, default, f"torch.tensor([1.0, 2.0]) under default device {default}")
 
 
 # --------------------------------------------------------------------------- .type() strings
@@ -295,8 +317,7 @@ def test_legacy_constructor_takes_no_dtype_and_builds_only_cpu_tensors(device):
 )
 def test_type_strings_name_the_legacy_tensor_types(device, data, kwargs, name):
     """.type() gives the legacy type names from the note: torch.LongTensor / FloatTensor / DoubleTensor on cpu, torch.cuda.* on cuda."""
-    claim = f".type() names the legacy type, device={device}"
     out = torch.tensor(data, device=device, **kwargs)
-    assert out.type() == prefix(device) + name, f"type()={out.type()}, but should be {prefix(device) + name} [{claim}]"
+    assert out.type() == prefix(device) + name, f"torch.tensor({data!r}, **{kwargs}).type()={out.type()}, but should be {prefix(device) + name}"
     legacy = torch.Tensor([1, 2]).to(device)
-    assert legacy.type() == prefix(device) + "FloatTensor", f"torch.Tensor type()={legacy.type()} [{claim}]"
+    assert legacy.type() == prefix(device) + "FloatTensor", f"torch.Tensor([1, 2]).to(device).type()={legacy.type()}, but should be {prefix(device)}FloatTensor"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import torch
@@ -23,7 +24,11 @@ def test_control_specs_pass_unpatched(pytester):
 def test_linear_dropping_its_bias_is_killed(monkeypatch, pytester):
     """Plants nn.Linear.forward that forgets the bias."""
     monkeypatch.setattr(nn.Linear, "forward", lambda self, x: F.linear(x, self.weight))
-    assert_killed(run(pytester, f"{MOD}::test_linear_equals_f_linear_with_its_parameters"), "Linear == F.linear(x, w, b)")
+    assert_killed(
+        run(pytester, f"{MOD}::test_linear_equals_f_linear_with_its_parameters"),
+        "test_linear_equals_f_linear_with_its_parameters",
+        "nn.Linear(x) vs F.linear(x, m.weight, m.bias)",
+    )
 
 
 def test_conv2d_ignoring_dilation_is_killed(monkeypatch, pytester):
@@ -33,13 +38,13 @@ def test_conv2d_ignoring_dilation_is_killed(monkeypatch, pytester):
         lambda self, x: F.conv2d(x, self.weight, self.bias, self.stride, self.padding, 1, self.groups),
     )
     result = run(pytester, f"{MOD}::test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters")
-    assert_killed(result, "Conv2d == F.conv2d with its stride/padding/dilation/groups")
+    assert_killed(result, "test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters", "nn.Conv2d(x) vs F.conv2d(")
 
 
 def test_relu_turned_leaky_is_killed(monkeypatch, pytester):
     """Plants nn.ReLU.forward that computes a leaky ReLU (slope 0.01 for negatives)."""
     monkeypatch.setattr(nn.ReLU, "forward", lambda self, x: F.leaky_relu(x, 0.01, inplace=self.inplace))
-    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "ReLU == F.relu")
+    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "test_relu_equals_f_relu", "nn.ReLU(inplace=")
 
 
 def test_batchnorm_module_ignoring_momentum_is_killed(monkeypatch, pytester):
@@ -55,7 +60,7 @@ def test_batchnorm_module_ignoring_momentum_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
     result = run(pytester, f"{MOD}::test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag")
-    assert_killed(result, "BatchNorm == F.batch_norm(..., training=m.training), training=True")
+    assert_killed(result, "test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag[cpu-train]")
 
 
 def test_dropout_module_ignoring_eval_is_killed(monkeypatch, pytester):
@@ -64,7 +69,8 @@ def test_dropout_module_ignoring_eval_is_killed(monkeypatch, pytester):
     result = run(pytester, f"{MOD}::test_dropout_equals_f_dropout_with_its_p_and_training_flag", SPY)
     assert_killed(
         result,
-        "Dropout == F.dropout(x, p, training=m.training), training=False",
+        "test_dropout_equals_f_dropout_with_its_p_and_training_flag[cpu-eval]",
+        "test_modules_call_torch_nn_functional_underneath[cpu-Dropout-eval]",
         "F.dropout got training=True, but should be False",
     )
 
@@ -83,14 +89,14 @@ def test_to_forgetting_buffers_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(nn.Module, "to", to)
     result = run(pytester, f"{MOD}::test_modules_own_their_parameters_and_buffers_and_functionals_hold_none")
-    assert_killed(result, "modules own parameters/buffers, functionals hold none [BatchNorm2d]")
+    assert_killed(result, "test_modules_own_their_parameters_and_buffers_and_functionals_hold_none[cpu-BatchNorm2d]")
 
 
 def test_f_dropout_default_flipped_is_killed(monkeypatch, pytester):
     """Plants F.dropout whose training argument defaults to False."""
     monkeypatch.setattr(F, "dropout", lambda input, p=0.5, training=False, inplace=False: _dropout(input, p, training, inplace))
     result = run(pytester, f"{MOD}::test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval")
-    assert_killed(result, "F.dropout defaults to training=True and ignores eval()")
+    assert_killed(result, "test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval")
 
 
 def test_f_batch_norm_default_flipped_is_killed(monkeypatch, pytester):
@@ -101,7 +107,7 @@ def test_f_batch_norm_default_flipped_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_f_batch_norm_defaults_to_training_false_and_uses_the_running_stats")
-    assert_killed(result, "F.batch_norm defaults to training=False")
+    assert_killed(result, "test_f_batch_norm_defaults_to_training_false_and_uses_the_running_stats")
 
 
 def test_modules_bypassing_functional_is_killed(monkeypatch, pytester):
@@ -109,7 +115,13 @@ def test_modules_bypassing_functional_is_killed(monkeypatch, pytester):
     monkeypatch.setattr(nn.Dropout, "forward", lambda self, x: torch.dropout(x, self.p, self.training))
     monkeypatch.setattr(nn.ReLU, "forward", lambda self, x: torch.relu(x))
     result = run(pytester, SPY)
-    assert_killed(result, "Dropout calls F.dropout underneath", "ReLU calls F.relu underneath", "was never called")
+    assert_killed(
+        result,
+        "test_modules_call_torch_nn_functional_underneath[cpu-Dropout-train]",
+        "test_modules_call_torch_nn_functional_underneath[cpu-ReLU-train]",
+        "F.dropout was never called",
+        "F.relu was never called",
+    )
 
 
 def test_functional_deprecated_is_killed(monkeypatch, pytester):
@@ -121,10 +133,70 @@ def test_functional_deprecated_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "relu", relu)
     result = run(pytester, f"{MOD}::test_torch_nn_functional_is_a_documented_supported_api")
-    assert_killed(result, "torch.nn.functional.relu is documented and not deprecated")
+    assert_killed(result, "test_torch_nn_functional_is_a_documented_supported_api")
 
 
 def test_relu_ignoring_inplace_is_killed(monkeypatch, pytester):
     """Plants F.relu that ignores inplace=True and returns a new tensor (the input left as it was)."""
     monkeypatch.setattr(F, "relu", lambda input, inplace=False: torch.relu(input))
-    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "inplace=True returned a new tensor [ReLU == F.relu")
+    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "test_relu_equals_f_relu", "inplace=True returned a new tensor")
+
+
+TORCH_FUNCTIONAL_SPEC = f"{MOD}::test_torch_functional_is_a_separate_module_of_torch_functions_not_deprecated"
+DEPRECATED_DOCS_SPEC = f"{MOD}::test_torch_functional_documents_only_norm_chain_matmul_and_lu_as_deprecated"
+
+
+def test_torch_functional_meshgrid_ignoring_xy_is_killed(monkeypatch, pytester):
+    """Plants a torch.meshgrid (torch.functional.meshgrid is the same object) that ignores indexing="xy" and always uses "ij"."""
+    meshgrid = torch.functional.meshgrid
+
+    @functools.wraps(meshgrid)
+    def ij_only(*tensors, indexing=None):
+        return meshgrid(*tensors, indexing="ij")
+
+    monkeypatch.setattr(torch.functional, "meshgrid", ij_only)
+    monkeypatch.setattr(torch, "meshgrid", ij_only)
+    result = run(pytester, TORCH_FUNCTIONAL_SPEC)
+    assert_killed(result, "test_torch_functional_is_a_separate_module_of_torch_functions_not_deprecated", "torch.functional.meshgrid(...)")
+
+
+def test_torch_functional_deprecated_is_killed(monkeypatch, pytester):
+    """Plants what the source note predicts: torch.functional.einsum (also torch.einsum) warns that torch.functional will be removed."""
+    einsum = torch.functional.einsum
+
+    @functools.wraps(einsum)
+    def deprecated(*args, **kwargs):
+        warnings.warn("torch.functional is deprecated and will be removed in the next release", FutureWarning)
+        return einsum(*args, **kwargs)
+
+    monkeypatch.setattr(torch.functional, "einsum", deprecated)
+    monkeypatch.setattr(torch, "einsum", deprecated)
+    result = run(pytester, TORCH_FUNCTIONAL_SPEC)
+    assert_killed(result, "test_torch_functional_is_a_separate_module_of_torch_functions_not_deprecated", "torch.functional.einsum warned")
+
+
+def test_torch_functional_split_no_longer_torch_split_is_killed(monkeypatch, pytester):
+    """Plants a torch.functional.split that is a separate wrapper instead of torch.split itself (same results)."""
+    split = torch.functional.split
+    monkeypatch.setattr(torch.functional, "split", functools.wraps(split)(lambda *a, **k: split(*a, **k)))
+    result = run(pytester, TORCH_FUNCTIONAL_SPEC)
+    assert_killed(result, "test_torch_functional_is_a_separate_module_of_torch_functions_not_deprecated", "but should be torch.split=")
+
+
+def test_torch_functional_einsum_documented_deprecated_is_killed(monkeypatch, pytester):
+    """Plants a deprecation warning in torch.einsum's docstring, as if torch.functional were being retired function by function."""
+    doc = torch.functional.einsum.__doc__
+    monkeypatch.setattr(
+        torch.functional.einsum,
+        "__doc__",
+        ".. warning::\n\n    torch.einsum is deprecated and will be removed in a future PyTorch release.\n\n" + doc,
+    )
+    result = run(pytester, DEPRECATED_DOCS_SPEC)
+    assert_killed(result, "test_torch_functional_documents_only_norm_chain_matmul_and_lu_as_deprecated", "['chain_matmul', 'einsum', 'lu', 'norm']")
+
+
+def test_torch_norm_undeprecated_is_killed(monkeypatch, pytester):
+    """Plants a torch.norm docstring without its deprecation warning (and without pointing to torch.linalg)."""
+    monkeypatch.setattr(torch.functional.norm, "__doc__", "Returns the matrix norm or vector norm of a given tensor.")
+    result = run(pytester, DEPRECATED_DOCS_SPEC)
+    assert_killed(result, "test_torch_functional_documents_only_norm_chain_matmul_and_lu_as_deprecated", "documented as deprecated: ['chain_matmul', 'lu']")
