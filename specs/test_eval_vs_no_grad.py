@@ -34,9 +34,39 @@ from specs.helpers import assert_same, seeded
 # --------------------------------------------------------------------------- private helpers
 
 
-def net(p: float, device) -> nn.Module:
-    """Linear -> BatchNorm1d -> ReLU -> Dropout(p) -> Linear, on ``device``, in training mode."""
-    return nn.Sequential(nn.Linear(6, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(p), nn.Linear(32, 3)).to(device)
+def net(p: float, device, seed: int = 0) -> nn.Module:
+    """Linear -> BatchNorm1d -> ReLU -> Dropout(p) -> Linear, on ``device``, in training mode.
+
+    The BatchNorm gets random affine parameters and running statistics (not the defaults 1, 0, 0, 1),
+    so a BatchNorm that silently dropped its weight/bias or its running stats changes the output.
+    """
+    model = nn.Sequential(nn.Linear(6, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Dropout(p), nn.Linear(32, 3))
+    randomize(model[1], seed)
+    return model.to(device)
+
+
+def randomize(bn: nn.modules.batchnorm._BatchNorm, seed: int):
+    """Random non-default weight (around 1.5), bias, running_mean and positive running_var, drawn on cpu."""
+    g = torch.Generator().manual_seed(seed ^ 0x5EED)
+    c = bn.num_features
+    with torch.no_grad():
+        bn.weight.copy_(torch.rand(c, generator=g) + 1.0)
+        bn.bias.copy_(torch.randn(c, generator=g) + 0.5)
+        bn.running_mean.copy_(torch.randn(c, generator=g))
+        bn.running_var.copy_(torch.rand(c, generator=g) * 2 + 0.5)
+    return bn
+
+
+def bn_formula(x, mean, var, eps, weight, bias):
+    """The batch-norm formula written out, per channel (dim 1): (x - mean) / sqrt(var + eps) * w + b."""
+    return (x - mean) / torch.sqrt(var + eps) * weight + bias
+
+
+@contextlib.contextmanager
+def stable():
+    """Deterministic cuDNN (no autotuning) for exact comparisons where both sides run cuDNN kernels."""
+    with torch.backends.cudnn.flags(enabled=True, deterministic=True, benchmark=False):
+        yield
 
 
 def inputs(batch: int, seed: int, device):
@@ -80,11 +110,11 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
     Expected per cell: output requires grad iff grad is enabled; running stats change and two calls
     differ (dropout masks) iff the model is in training mode.
     """
-    model = net(p, device)
+    model = net(p, device, seed)
     model.train() if mode == "train" else model.eval()
     x = inputs(batch, seed, device)
     before = buffers(model)
-    with GRAD_MODES[grad](), seeded(device, seed):
+    with GRAD_MODES[grad](), seeded(device, seed), stable():
         a, b = model(x), model(x)
     case = f"{mode} x {grad}: "
     assert a.requires_grad == (grad == "grad"), f"{case}out.requires_grad={a.requires_grad}, but should be {grad == 'grad'}"
@@ -102,7 +132,7 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
 @example(batch=4, p=0.5, seed=0)
 def test_eval_does_not_disable_autograd(device, batch, p, seed):
     """An eval()-mode model still builds a graph: outputs require grad and backward() fills every parameter's grad."""
-    model = net(p, device).eval()
+    model = net(p, device, seed).eval()
     out = model(inputs(batch, seed, device))
     assert out.requires_grad and out.grad_fn is not None, (
         f"out.requires_grad={out.requires_grad}, grad_fn={out.grad_fn}, but should record a graph"
@@ -126,15 +156,28 @@ def test_no_grad_does_not_turn_off_dropout(device, batch, p, seed):
 
 
 @given(batch=batches, seed=seeds, momentum=st.floats(0.05, 1.0))
+@example(batch=4, seed=0, momentum=0.9)
 def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats(device, batch, seed, momentum):
-    """Under no_grad a training-mode BatchNorm normalizes with batch stats and updates its running stats, exactly as with grad enabled."""
-    bn = nn.BatchNorm1d(6, momentum=momentum).to(device)
+    """Under no_grad a training-mode BatchNorm normalizes with batch stats and its affine weight/bias and updates its running stats, exactly as with grad enabled.
+
+    Weight, bias and running stats are random (not the defaults 1, 0, 0, 1) and the expected values
+    are the formulas written out in float64: ``(x - mean) / sqrt(biased_var + eps) * w + b`` and
+    ``running <- (1-m)*running + m*batch_stat`` with the unbiased variance; the grad-enabled twin
+    must agree bit for bit.
+    """
+    bn = randomize(nn.BatchNorm1d(6, momentum=momentum), seed).to(device, torch.float64)
     twin = copy.deepcopy(bn)
-    x = inputs(batch, seed, device)
+    x = inputs(batch, seed, device).to(torch.float64)
+    w, b, rm, rv = (t.detach().clone() for t in (bn.weight, bn.bias, bn.running_mean, bn.running_var))
     before = buffers(bn)
-    with torch.no_grad():
+    with torch.no_grad(), stable():
         out = bn(x)
-    expected = twin(x).detach()
+    with stable():
+        expected = twin(x).detach()
+    mean, biased, unbiased = x.mean(0), x.var(0, unbiased=False), x.var(0, unbiased=True)
+    torch.testing.assert_close(out, bn_formula(x, mean, biased, bn.eps, w, b), msg=lambda m: f"bn(x) under no_grad vs formula: {m}")
+    torch.testing.assert_close(bn.running_mean, (1 - momentum) * rm + momentum * mean, msg=lambda m: f"running_mean: {m}")
+    torch.testing.assert_close(bn.running_var, (1 - momentum) * rv + momentum * unbiased, msg=lambda m: f"running_var: {m}")
     assert_buffers(bn, before, changed=True)
     for name, value in twin.named_buffers():
         assert_same(dict(bn.named_buffers())[name], value, f"{name} after bn(x) under no_grad")
@@ -142,17 +185,38 @@ def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_run
 
 
 @pytest.mark.parametrize("grad", ["no_grad", "inference_mode"])
+@given(batch=st.integers(1, 16), seed=seeds, dtype=st.sampled_from([torch.float32, torch.float64]))
+@example(batch=1, seed=0, dtype=torch.float64)
+@example(batch=4, seed=0, dtype=torch.float32)
+def test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias(device, grad, batch, seed, dtype):
+    """Under no_grad or inference_mode an eval()-mode BatchNorm computes (x - running_mean) / sqrt(running_var + eps) * weight + bias.
+
+    Random weight, bias and running stats; the expectation is the formula in float64, cast to the
+    dtype. A batch of one is fine in eval (no batch statistics are needed).
+    """
+    bn = randomize(nn.BatchNorm1d(6), seed).to(device, dtype).eval()
+    x = inputs(batch, seed, device).to(dtype)
+    params = [t.detach().to(torch.float64) for t in (bn.running_mean, bn.running_var, bn.weight, bn.bias)]
+    rm, rv, w, b = params
+    expected = bn_formula(x.to(torch.float64), rm, rv, bn.eps, w, b).to(dtype)
+    with GRAD_MODES[grad]():
+        out = bn(x)
+    torch.testing.assert_close(out, expected, msg=lambda m: f"{grad}: eval bn(x) vs formula: {m}")
+
+
+@pytest.mark.parametrize("grad", ["no_grad", "inference_mode"])
 @given(batch=batches, p=ps, seed=seeds)
 @example(batch=4, p=0.5, seed=0)
 def test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats(device, grad, batch, p, seed):
     """eval() together with no_grad() or inference_mode() gives deterministic outputs, no graph, and unchanged running stats."""
-    model = net(p, device)
+    model = net(p, device, seed)
     model(inputs(8, seed + 1, device))  # one training step so the running stats are not the defaults
     model.eval()
     x = inputs(batch, seed, device)
-    reference = model(x).detach()
+    with stable():
+        reference = model(x).detach()
     before = buffers(model)
-    with GRAD_MODES[grad]():
+    with GRAD_MODES[grad](), stable():
         a, b = model(x), model(x)
     assert_same(b, a, f"second call under {grad} vs first")
     assert_same(a, reference, f"out under {grad} vs grad-enabled eval output")
@@ -172,13 +236,13 @@ def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     Inside the block the model computes exactly its training-mode output (same seed, same dropout
     mask), which is not its eval-mode output.
     """
-    model = net(p, device)
+    model = net(p, device, seed)
     twin, evaluated = copy.deepcopy(model), copy.deepcopy(model).eval()
     x = inputs(batch, seed, device)
     before = buffers(model)
-    with torch.inference_mode(), seeded(device, seed):
+    with torch.inference_mode(), seeded(device, seed), stable():
         out = model(x)
-    with seeded(device, seed):
+    with seeded(device, seed), stable():
         expected = twin(x).detach()
     switched = [n or "<root>" for n, m in model.named_modules() if not m.training]
     assert not switched, f"{switched}.training=False inside inference_mode, but should stay True"

@@ -151,3 +151,94 @@ def test_inference_mode_acting_like_eval_is_killed(monkeypatch, pytester):
         "test_inference_mode_does_not_call_eval",
         "out under inference_mode vs training-mode output",
     )
+
+
+NO_GRAD_BN = f"{MOD}::test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats"
+EVAL_BN = f"{MOD}::test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias"
+
+
+def test_batchnorm_dropping_affine_under_no_grad_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that drops weight and bias whenever grad mode is disabled (the #14 survivor of default affine specs)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not torch.is_grad_enabled():
+            weight = bias = None
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, NO_GRAD_BN, EVAL_BN, RECIPE)
+    assert_killed(
+        result,
+        "test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats",
+        "test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias[cpu-no_grad]",
+        "test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias[cpu-inference_mode]",
+        "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-no_grad]",
+        "bn(x) under no_grad vs formula",
+    )
+
+
+def test_slice_dropout_off_under_no_grad_only_for_p_at_least_half_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout is the identity under no_grad only when p >= 0.5 (p < 0.5 still drops)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        return x if p >= 0.5 and not torch.is_grad_enabled() else _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_no_grad_does_not_turn_off_dropout")
+    assert_killed(result, "test_no_grad_does_not_turn_off_dropout", "elements dropped under no_grad")
+
+
+def test_slice_running_stats_frozen_under_no_grad_only_for_large_momentum_is_killed(monkeypatch, pytester):
+    """Slice: F.batch_norm skips the running-stat update under no_grad only when momentum > 0.5."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if training and not torch.is_grad_enabled() and running_mean is not None and momentum is not None and momentum > 0.5:
+            running_mean, running_var = running_mean.clone(), running_var.clone()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, NO_GRAD_BN)
+    assert_killed(result, "test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats", "running_mean")
+
+
+def test_slice_eval_batchnorm_of_a_single_sample_under_no_grad_is_killed(monkeypatch, pytester):
+    """Slice: under no_grad an eval BatchNorm given a batch of ONE sample returns it un-normalized (other batch sizes are right)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not training and input.shape[0] == 1 and not torch.is_grad_enabled():
+            return input.clone()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, EVAL_BN)
+    assert_killed(result, "test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias[cpu-no_grad]")
+
+
+def test_slice_batchnorm_dropping_affine_only_inside_inference_mode_is_killed(monkeypatch, pytester):
+    """Slice: F.batch_norm drops weight and bias only inside inference_mode (no_grad is right)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if torch.is_inference_mode_enabled():
+            weight = bias = None
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, EVAL_BN, RECIPE)
+    assert_killed(
+        result,
+        "test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias[cpu-inference_mode]",
+        "test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats[cpu-inference_mode]",
+    )
+
+
+def test_slice_eval_batchnorm_under_no_grad_wrong_only_in_float32_is_killed(monkeypatch, pytester):
+    """Slice: under no_grad an eval BatchNorm ignores running_var (uses 1) only for float32 inputs."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not training and input.dtype == torch.float32 and running_var is not None and not torch.is_grad_enabled():
+            running_var = torch.ones_like(running_var)
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, EVAL_BN)
+    assert_killed(result, "test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias[cpu-no_grad]")

@@ -242,3 +242,148 @@ def test_batchnorm_single_value_check_dropped_is_killed(monkeypatch, pytester):
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_batchnorm_training_on_a_single_value_per_channel_raises")
     assert_killed(result, "test_batchnorm_training_on_a_single_value_per_channel_raises")
+
+
+RATE = f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p"
+
+
+def _biased_dropout(shift, when=lambda p: True):
+    """A planted F.dropout whose drop rate is p + shift (clipped to [0, 1]) where ``when(p)``, scaled as for p."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        if not training or not when(p):
+            return _dropout(x, p, training, inplace)
+        q = min(max(p + shift, 0.0), 1.0)
+        return _dropout(x, q, True, inplace) * ((1 - q) / (1 - p))
+
+    return dropout
+
+
+def test_dropout_rate_biased_by_5_percent_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that keeps elements with probability 1 - p - 0.05 (an absolute 5% bias in the keep rate)."""
+    monkeypatch.setattr(F, "dropout", _biased_dropout(0.05))
+    assert_killed(run(pytester, RATE), "test_dropout_in_training_zeroes_each_element_with_probability_p", "elements (all) zeroed by Dropout")
+
+
+def test_dropout_rate_biased_by_2_percent_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that keeps elements with probability 1 - p + 0.02 (an absolute 2% bias in the keep rate)."""
+    monkeypatch.setattr(F, "dropout", _biased_dropout(-0.02))
+    assert_killed(run(pytester, RATE), "test_dropout_in_training_zeroes_each_element_with_probability_p")
+
+
+def test_batchnorm_identity_in_eval_is_killed(monkeypatch, pytester):
+    """Plants the note's folklore "eval() disables BatchNorm": in eval F.batch_norm returns its input unchanged."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) if training else input
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged")
+    assert_killed(result, "test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged", "(identity), but should normalize")
+
+
+D2 = f"{MOD}::test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warns"
+_dropout2d = F.dropout2d
+
+
+def test_dropout2d_3d_elementwise_is_killed(monkeypatch, pytester):
+    """Plants F.dropout2d that, on a 3-D input, drops element by element (plain dropout) instead of whole (n, c) rows."""
+
+    def dropout2d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 3:
+            _dropout2d(x.detach(), p, False)  # still emits the real warning
+            return _dropout(x, p, training, inplace)
+        return _dropout2d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    assert_killed(run(pytester, D2), "test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warns", "kept rows")
+
+
+def test_dropout2d_3d_as_unbatched_planes_is_killed(monkeypatch, pytester):
+    """Plants the announced future: F.dropout2d reads a 3-D input as (C, H, W) and zeroes whole x[n] planes (warning kept)."""
+
+    def dropout2d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 3:
+            _dropout2d(x.detach(), p, False)
+            return _dropout2d(x.unsqueeze(0), p, training, inplace).squeeze(0)
+        return _dropout2d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    assert_killed(run(pytester, D2), "test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warns", "rows zeroed or all kept")
+
+
+def test_dropout2d_3d_silent_is_killed(monkeypatch, pytester):
+    """Plants F.dropout2d that keeps the (N, C, L) behaviour on 3-D input but no longer warns."""
+
+    def dropout2d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 3:
+            return F.dropout1d(x, p, training, inplace)
+        return _dropout2d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    assert_killed(run(pytester, D2), "test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warns")
+
+
+def test_slice_dropout_rate_wrong_only_above_p_0_9_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout drops with p - 0.05 only when p > 0.9 (p <= 0.9 is right)."""
+    monkeypatch.setattr(F, "dropout", _biased_dropout(-0.05, when=lambda p: p > 0.9))
+    assert_killed(run(pytester, RATE), "test_dropout_in_training_zeroes_each_element_with_probability_p", "zeroed by Dropout(0.93)")
+
+
+def test_slice_batchnorm1d_3d_input_unbiased_normalization_is_killed(monkeypatch, pytester):
+    """Slice: only for BatchNorm1d-style 3-D (N, C, L) input, training normalizes with the unbiased variance."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not (training and input.dim() == 3):
+            return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        out = _batch_norm(input, running_mean, running_var, None, None, training, momentum, eps)
+        n = input.numel() // input.shape[1]
+        out = out * ((n - 1) / n) ** 0.5
+        return out * weight.reshape(1, -1, 1) + bias.reshape(1, -1, 1)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance")
+    assert_killed(result, "test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance", "BatchNorm1d(N,C,L) training output")
+
+
+def test_slice_running_var_biased_only_for_batch_of_two_is_killed(monkeypatch, pytester):
+    """Slice: F.batch_norm updates running_var with the biased variance only when the batch has 2 samples."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        old = running_var.clone() if training and running_var is not None and input.shape[0] == 2 else None
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if old is not None:
+            dims = [d for d in range(input.dim()) if d != 1]
+            running_var.copy_((1 - momentum) * old + momentum * input.detach().var(dims, unbiased=False))
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance", "running_var")
+
+
+def test_slice_batchnorm_eval_wrong_only_for_momentum_none_is_killed(monkeypatch, pytester):
+    """Slice: a BatchNorm built with momentum=None uses batch statistics in eval (any float momentum is right)."""
+    real = nn.modules.batchnorm._BatchNorm.forward
+
+    def forward(self, input):
+        if self.training or self.momentum is not None:
+            return real(self, input)
+        return F.batch_norm(input, None, None, self.weight, self.bias, True, 0.0, self.eps)
+
+    monkeypatch.setattr(nn.modules.batchnorm._BatchNorm, "forward", forward)
+    result = run(pytester, f"{MOD}::test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged")
+    assert_killed(result, "test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged", "eval output")
+
+
+def test_slice_dropout2d_3d_elementwise_only_for_long_rows_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout2d on 3-D input drops element by element only for long rows (L > 8); shorter rows are right."""
+
+    def dropout2d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 3 and x.shape[-1] > 8:
+            _dropout2d(x.detach(), p, False)
+            return _dropout(x, p, training, inplace)
+        return _dropout2d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    assert_killed(run(pytester, D2), "test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warns")
