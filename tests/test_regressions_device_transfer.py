@@ -89,7 +89,7 @@ def test_cpu_always_copying_is_killed(pytester, monkeypatch):
     orig = torch.Tensor.cpu
     monkeypatch.setattr(torch.Tensor, "cpu", lambda self, *a, **kw: orig(self, *a, **kw).clone())
     result = run(pytester, spec("test_cpu_of_cpu_tensor_is_same_object"))
-    assert_killed(result, "test_cpu_of_cpu_tensor_is_same_object", "c.cpu() is a new tensor")
+    assert_killed(result, "test_cpu_of_cpu_tensor_is_same_object", "y.cpu() is y: False, but should be True")
 
 
 # --------------------------------------------------------------------------- autograd and round trip
@@ -144,3 +144,90 @@ def test_cuda_always_copying_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "cuda", lambda self, *a, **kw: orig(self, *a, **kw).clone())
     result = run(pytester, spec("test_cuda_of_cuda_tensor_is_same_object"))
     assert_killed(result, "test_cuda_of_cuda_tensor_is_same_object")
+
+
+@needs_cuda
+def test_cuda_as_no_op_on_cpu_tensors_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cuda() that returns a cpu tensor itself (the "cuda() is to(device)" folklore made true)."""
+    orig = torch.Tensor.cuda
+    monkeypatch.setattr(torch.Tensor, "cuda", lambda self, *a, **kw: self if self.device.type == "cpu" else orig(self, *a, **kw))
+    result = run(pytester, spec("test_to_device_is_cuda_only_when_device_is_cuda"))
+    assert_killed(result, "test_to_device_is_cuda_only_when_device_is_cuda", "x.cuda().device=cpu")
+
+
+# --------------------------------------------------------------------------- slice regressions (issue #14)
+
+
+def test_slice_to_reading_storage_order_of_non_contiguous_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to() that copies a non-contiguous tensor's storage in memory order, ignoring its strides (contiguous inputs are right)."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        if self.numel() and not self.is_contiguous():
+            flat_strides, step = [], 1
+            for size in reversed(self.shape):
+                flat_strides.insert(0, step)
+                step *= size
+            self = self.as_strided(self.shape, flat_strides, self.storage_offset())
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device)")
+
+
+def test_slice_cpu_corrupting_bfloat16_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cpu() that round-trips bfloat16 through float16 (overflow, lost subnormals); every other dtype is exact."""
+    orig = torch.Tensor.cpu
+
+    def cpu(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.to(torch.float16).to(torch.bfloat16) if out.dtype == torch.bfloat16 else out
+
+    monkeypatch.setattr(torch.Tensor, "cpu", cpu)
+    result = run(pytester, spec("test_cpu_of_tensor_on_device_equals_it"))
+    assert_killed(result, "test_cpu_of_tensor_on_device_equals_it", "y.cpu()")
+
+
+def test_slice_to_losing_non_blocking_data_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(..., non_blocking=True) that returns before the data arrived (zeros); blocking copies are right."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return torch.zeros_like(out) if kwargs.get("non_blocking") else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device).cpu()")
+
+
+def test_slice_to_dropping_channels_last_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to() that returns channels_last inputs in contiguous format (values right, strides lost)."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        channels_last = self.dim() == 4 and self.is_contiguous(memory_format=torch.channels_last)
+        return out.contiguous() if channels_last else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device).stride()=")
+
+
+def test_slice_to_truncating_large_tensors_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to() that copies only the first 125 elements of larger tensors (a dropped tail chunk)."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        if out.numel() <= 125:
+            return out
+        res = out.clone(memory_format=torch.preserve_format)  # dense: its storage is exactly its elements
+        res.as_strided((res.numel(),), (1,), res.storage_offset())[125:].zero_()
+        return res
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device).cpu()")

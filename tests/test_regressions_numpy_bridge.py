@@ -143,7 +143,7 @@ def test_numpy_force_always_copying_is_killed(pytester, monkeypatch):
 
     _patch_numpy(monkeypatch, numpy)
     result = run(pytester, spec("test_numpy_force_still_shares_memory_with_cpu_tensor"))
-    assert_killed(result, "test_numpy_force_still_shares_memory_with_cpu_tensor", "but should be leaf.data_ptr()")
+    assert_killed(result, "test_numpy_force_still_shares_memory_with_cpu_tensor", "shared=False, but should be True")
 
 
 @needs_cuda
@@ -227,3 +227,79 @@ def test_read_only_warning_dropped_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "from_numpy", from_numpy)
     result = run(pytester, spec("test_read_only_array_gives_user_warning"))
     assert_killed(result, "test_read_only_array_gives_user_warning", "should include a 'not writable' UserWarning")
+
+
+# --------------------------------------------------------------------------- the note's idioms (issue #17)
+
+
+def test_detach_copying_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach() that returns a copy, so x.cpu().detach().numpy() no longer writes through to a cpu x."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: orig(self).clone())
+    result = run(pytester, spec("test_cpu_detach_numpy_converts_tensor_that_requires_grad"))
+    assert_killed(result, "test_cpu_detach_numpy_converts_tensor_that_requires_grad", "x after writing n")
+
+
+# --------------------------------------------------------------------------- slice regressions (issue #14)
+
+
+def test_slice_numpy_force_ignoring_conj_bit_is_killed(pytester, monkeypatch):
+    """Plants Tensor.numpy(force=True) that skips resolve_conj: only conjugate-bit tensors come out wrong (unconjugated)."""
+    orig = torch.Tensor.numpy
+
+    def numpy(self, *, force=False):
+        if force and self.is_conj():
+            return orig(self.conj(), force=True)  # clears the bit without conjugating the data
+        return orig(self, force=force)
+
+    _patch_numpy(monkeypatch, numpy)
+    result = run(pytester, spec("test_numpy_force_resolves_conj_and_neg_bits"))
+    assert_killed(result, "test_numpy_force_resolves_conj_and_neg_bits", "x.conj().numpy(force=True)")
+
+
+def test_slice_numpy_force_ignoring_neg_bit_is_killed(pytester, monkeypatch):
+    """Plants Tensor.numpy(force=True) that skips resolve_neg: only negative-bit tensors come out wrong (not negated)."""
+    orig = torch.Tensor.numpy
+
+    def numpy(self, *, force=False):
+        if force and self.is_neg():
+            return orig(torch._neg_view(self), force=True)  # clears the bit without negating the data
+        return orig(self, force=force)
+
+    _patch_numpy(monkeypatch, numpy)
+    result = run(pytester, spec("test_numpy_force_resolves_conj_and_neg_bits"))
+    assert_killed(result, "test_numpy_force_resolves_conj_and_neg_bits", "x.conj().imag.numpy(force=True)")
+
+
+def test_slice_from_numpy_float16_as_bfloat16_is_killed(pytester, monkeypatch):
+    """Plants from_numpy whose dtype table maps float16 arrays to bfloat16 (same width): every other dtype is right."""
+    orig = torch.from_numpy
+    monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a).view(torch.bfloat16) if a.dtype == np.float16 else orig(a))
+    result = run(pytester, spec("test_from_numpy_keeps_dtype_shape_and_values"))
+    assert_killed(result, "test_from_numpy_keeps_dtype_shape_and_values", "t.dtype=torch.bfloat16, but should be torch.float16")
+
+
+def test_slice_numpy_copying_0d_tensors_is_killed(pytester, monkeypatch):
+    """Plants Tensor.numpy() that returns a copy for 0-d tensors only (as if they were Python scalars)."""
+    orig = torch.Tensor.numpy
+
+    def numpy(self, *, force=False):
+        out = orig(self, force=force)
+        return out.copy() if self.dim() == 0 else out
+
+    _patch_numpy(monkeypatch, numpy)
+    result = run(pytester, spec("test_numpy_shares_memory_with_cpu_tensor"))
+    assert_killed(result, "test_numpy_shares_memory_with_cpu_tensor", "but should be c.data_ptr()")
+
+
+def test_slice_as_tensor_copying_bool_arrays_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor that copies bool arrays only (every other dtype still shares)."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, dtype=None, device=None):
+        out = orig(data, dtype=dtype, device=device)
+        return out.clone() if isinstance(data, np.ndarray) and data.dtype == np.bool_ else out
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, spec("test_as_tensor_shares_array_of_matching_dtype"))
+    assert_killed(result, "test_as_tensor_shares_array_of_matching_dtype", "torch.as_tensor(n) storage=")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from tests.plant import assert_killed, assert_passed, run
 
@@ -31,7 +34,7 @@ def test_to_tensor_forgets_the_default_dtype(pytester, monkeypatch):
     orig = F.to_tensor
     monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic).float() if orig(pic).is_floating_point() else orig(pic))
     result = run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval"))
-    assert_killed(result, "to_tensor scales 8-bit images to k/255 in the default dtype")
+    assert_killed(result, "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval")
 
 
 def test_to_tensor_divides_by_256(pytester, monkeypatch):
@@ -40,19 +43,19 @@ def test_to_tensor_divides_by_256(pytester, monkeypatch):
     monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic) * (255 / 256) if orig(pic).is_floating_point() else orig(pic))
     assert_killed(
         run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval")),
-        "to_tensor scales 8-bit images to k/255",
+        "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval",
     )
     assert_killed(
         run(pytester, spec("test_note_manual_formula_equals_to_tensor_for_multichannel_images")),
-        "the note's manual formula equals to_tensor",
+        "test_note_manual_formula_equals_to_tensor_for_multichannel_images",
     )
     assert_killed(
         run(pytester, spec("test_uint8_image_to_tensor_to_pil_is_the_identity")),
-        "uint8 image -> tensor -> image is the identity",
+        "test_uint8_image_to_tensor_to_pil_is_the_identity",
     )
     assert_killed(
         run(pytester, spec("test_multiples_of_1_255_survive_tensor_to_pil_to_tensor")),
-        "multiples of 1/255 survive tensor -> image -> tensor exactly",
+        "test_multiples_of_1_255_survive_tensor_to_pil_to_tensor",
     )
 
 
@@ -61,7 +64,7 @@ def test_to_tensor_returns_hwc(pytester, monkeypatch):
     orig = F.to_tensor
     monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic).permute(1, 2, 0))
     result = run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval"))
-    assert_killed(result, "out.shape=", "to_tensor scales 8-bit images")
+    assert_killed(result, "out.shape=", "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval")
 
 
 def test_to_tensor_drops_the_255_factor_for_mode_1(pytester, monkeypatch):
@@ -70,10 +73,10 @@ def test_to_tensor_drops_the_255_factor_for_mode_1(pytester, monkeypatch):
     monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic) / 255 if getattr(pic, "mode", None) == "1" else orig(pic))
     assert_killed(
         run(pytester, spec("test_note_manual_formula_is_off_by_255_for_bilevel_images")),
-        "to_tensor maps mode 1 pixels to 0/1",
+        "test_note_manual_formula_is_off_by_255_for_bilevel_images",
     )
     assert_killed(
-        run(pytester, spec("test_bilevel_image_comes_back_as_mode_L_with_0_and_255")), "mode 1 round-trips to mode L"
+        run(pytester, spec("test_bilevel_image_comes_back_as_mode_L_with_0_and_255")), "test_bilevel_image_comes_back_as_mode_L_with_0_and_255"
     )
 
 
@@ -87,7 +90,7 @@ def test_to_tensor_scales_every_ndarray(pytester, monkeypatch):
 
     monkeypatch.setattr(F, "to_tensor", to_tensor)
     result = run(pytester, spec("test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes"))
-    assert_killed(result, "to_tensor scales only uint8 ndarrays")
+    assert_killed(result, "test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes")
 
 
 def test_to_tensor_scales_modes_I_and_F_as_its_docstring_says(pytester, monkeypatch):
@@ -100,14 +103,138 @@ def test_to_tensor_scales_modes_I_and_F_as_its_docstring_says(pytester, monkeypa
 
     monkeypatch.setattr(F, "to_tensor", to_tensor)
     result = run(pytester, spec("test_to_tensor_does_not_scale_modes_I_I16_F"))
-    assert_killed(result, "to_tensor does not scale modes I, I;16, F")
+    assert_killed(result, "test_to_tensor_does_not_scale_modes_I_I16_F")
 
 
 def test_pil_to_tensor_scales(pytester, monkeypatch):
     """pil_to_tensor (PILToTensor) starts dividing by 255 like to_tensor."""
     orig = F.pil_to_tensor
     monkeypatch.setattr(F, "pil_to_tensor", lambda pic: orig(pic).float() / 255)
-    assert_killed(run(pytester, spec("test_pil_to_tensor_does_not_scale")), "PILToTensor does not scale")
+    assert_killed(run(pytester, spec("test_pil_to_tensor_does_not_scale")), "test_pil_to_tensor_does_not_scale")
+
+
+# --------------------------------------------------------------------------- the note's formulas, layout, batches
+
+
+def test_from_numpy_copies_read_only_arrays_silently(pytester, monkeypatch):
+    """torch.from_numpy copies a read-only array instead of warning that it is not writable."""
+    orig = torch.from_numpy
+    monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a.copy()) if not a.flags.writeable else orig(a))
+    result = run(pytester, spec("test_note_formula_from_numpy_of_asarray_warns_not_writable"))
+    assert_killed(result, "test_note_formula_from_numpy_of_asarray_warns_not_writable", "emitted no 'not writable' UserWarning")
+
+
+def test_from_numpy_warns_for_writable_arrays_too(pytester, monkeypatch):
+    """torch.from_numpy warns 'not writable' for every array, also a writable np.array(img) copy."""
+    orig = torch.from_numpy
+
+    def from_numpy(a):
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable tensors.", UserWarning)
+        return orig(a)
+
+    monkeypatch.setattr(torch, "from_numpy", from_numpy)
+    result = run(pytester, spec("test_note_formula_from_numpy_of_asarray_warns_not_writable"))
+    assert_killed(result, "test_note_formula_from_numpy_of_asarray_warns_not_writable", "but should not (a writable copy)")
+
+
+def _asarray_of_images(convert):
+    """An np.asarray that applies ``convert`` to PIL images (what a Pillow change would do)."""
+    orig = np.asarray
+
+    def asarray(a, *args, **kwargs):
+        return convert(a) if isinstance(a, Image.Image) else orig(a, *args, **kwargs)
+
+    return asarray
+
+
+def test_pil_asarray_returns_a_writable_copy(pytester, monkeypatch):
+    """np.asarray of a PIL image returns a writable copy (so from_numpy would not warn)."""
+    monkeypatch.setattr(np, "asarray", _asarray_of_images(np.array))
+    result = run(pytester, spec("test_note_formula_from_numpy_of_asarray_warns_not_writable"))
+    assert_killed(result, "test_note_formula_from_numpy_of_asarray_warns_not_writable", "np.asarray(img).flags.writeable=True")
+
+
+def test_slice_pil_asarray_gives_single_channel_images_a_channel_axis_is_killed(pytester, monkeypatch):
+    """np.asarray of a mode L / 1 image is H x W x 1 instead of H x W (other modes unchanged)."""
+    orig = np.asarray
+    monkeypatch.setattr(
+        np, "asarray", _asarray_of_images(lambda img: orig(img)[:, :, None] if img.mode in ("L", "1") else orig(img))
+    )
+    result = run(pytester, spec("test_note_manual_formula_raises_RuntimeError_for_single_channel_images"))
+    assert_killed(result, "test_note_manual_formula_raises_RuntimeError_for_single_channel_images", "np.asarray(img).shape=")
+
+
+def test_permute_adds_missing_trailing_dims(pytester, monkeypatch):
+    """Tensor.permute of a 2-D tensor with three dims treats it as H x W x 1 instead of raising."""
+    orig = torch.Tensor.permute
+
+    def permute(self, *dims):
+        order = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+        while self.dim() < len(order):
+            self = self.unsqueeze(-1)
+        return orig(self, *dims)
+
+    monkeypatch.setattr(torch.Tensor, "permute", permute)
+    result = run(pytester, spec("test_note_manual_formula_raises_RuntimeError_for_single_channel_images"))
+    assert_killed(result, "test_note_manual_formula_raises_RuntimeError_for_single_channel_images", "raised no RuntimeError")
+
+
+def test_to_tensor_swaps_height_and_width(pytester, monkeypatch):
+    """to_tensor returns C x W x H (permute(2, 1, 0)) instead of C x H x W."""
+    orig = F.to_tensor
+    monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic).transpose(1, 2))
+    result = run(pytester, spec("test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w"))
+    assert_killed(result, "test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w", "out.shape=")
+
+
+def test_slice_to_tensor_transposes_square_images_is_killed(pytester, monkeypatch):
+    """to_tensor swaps H and W only for square images, where the shape cannot tell."""
+    orig = F.to_tensor
+
+    def to_tensor(pic):
+        out = orig(pic)
+        return out.transpose(1, 2).contiguous() if out.shape[1] == out.shape[2] else out
+
+    monkeypatch.setattr(F, "to_tensor", to_tensor)
+    result = run(pytester, spec("test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w"))
+    assert_killed(result, "test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w")
+
+
+def test_slice_to_tensor_reads_3_channel_ndarrays_as_bgr_is_killed(pytester, monkeypatch):
+    """to_tensor reverses the channels of a 3-channel ndarray (BGR, as from cv2); PIL images unchanged."""
+    orig = F.to_tensor
+
+    def to_tensor(pic):
+        out = orig(pic)
+        return out.flip(0) if isinstance(pic, np.ndarray) and out.shape[0] == 3 else out
+
+    monkeypatch.setattr(F, "to_tensor", to_tensor)
+    result = run(pytester, spec("test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w"))
+    assert_killed(result, "test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w")
+
+
+def test_to_tensor_converts_nhwc_batches_as_the_note_says(pytester, monkeypatch):
+    """to_tensor accepts a 4-D N x H x W x C ndarray and returns N x C x H x W."""
+    orig = F.to_tensor
+    monkeypatch.setattr(
+        F, "to_tensor", lambda pic: torch.stack([orig(p) for p in pic]) if isinstance(pic, np.ndarray) and pic.ndim == 4 else orig(pic)
+    )
+    result = run(pytester, spec("test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError"))
+    assert_killed(result, "test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError", "raised no ValueError")
+
+
+def test_slice_to_pil_image_squeezes_a_batch_of_one_is_killed(pytester, monkeypatch):
+    """to_pil_image drops a leading batch axis of size 1 (N = 1 only) instead of raising."""
+    orig = F.to_pil_image
+
+    def to_pil_image(pic, mode=None):
+        if isinstance(pic, torch.Tensor) and pic.dim() == 4 and pic.shape[0] == 1:
+            pic = pic[0]
+        return orig(pic, mode)
+
+    monkeypatch.setattr(F, "to_pil_image", to_pil_image)
+    result = run(pytester, spec("test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError"))
+    assert_killed(result, "test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError", "raised no ValueError")
 
 
 def _to_pil_image_via(transform):
@@ -125,13 +252,72 @@ def _to_pil_image_via(transform):
 def test_to_pil_image_rounds(pytester, monkeypatch):
     """to_pil_image rounds x * 255 to the nearest integer instead of truncating."""
     monkeypatch.setattr(F, "to_pil_image", _to_pil_image_via(torch.round))
-    assert_killed(run(pytester, spec("test_to_pil_image_truncates_x_times_255")), "to_pil_image truncates x*255")
+    assert_killed(run(pytester, spec("test_to_pil_image_truncates_x_times_255")), "test_to_pil_image_truncates_x_times_255")
     assert_killed(
         run(pytester, spec("test_note_inverse_formula_agrees_with_to_pil_image_on_unit_interval")),
-        "the note's inverse formula agrees with to_pil_image",
+        "test_note_inverse_formula_agrees_with_to_pil_image_on_unit_interval",
     )
     assert_killed(
-        run(pytester, spec("test_unit_floats_come_back_at_most_1_255_below")), "unit floats come back at most 1/255 below"
+        run(pytester, spec("test_unit_floats_come_back_at_most_1_255_below")), "test_unit_floats_come_back_at_most_1_255_below"
+    )
+
+
+def test_slice_to_pil_image_rounds_two_channel_images_is_killed(pytester, monkeypatch):
+    """to_pil_image rounds x * 255 instead of truncating, for 2-channel (LA) tensors only."""
+    rounding = _to_pil_image_via(torch.round)
+    orig = F.to_pil_image
+    monkeypatch.setattr(
+        F, "to_pil_image", lambda pic, mode=None: rounding(pic, mode) if pic.ndim == 3 and pic.shape[0] == 2 else orig(pic, mode)
+    )
+    result = run(pytester, spec("test_note_inverse_formula_agrees_with_to_pil_image_on_unit_interval"))
+    assert_killed(result, "test_note_inverse_formula_agrees_with_to_pil_image_on_unit_interval")
+
+
+def test_to_pil_image_keeps_the_channel_axis_of_one_channel_tensors(pytester, monkeypatch):
+    """to_pil_image hands a 1-channel image to Image.fromarray as H x W x 1, like the note's formula (TypeError)."""
+    orig = F.to_pil_image
+
+    def to_pil_image(pic, mode=None):
+        if isinstance(pic, torch.Tensor) and pic.ndim == 3 and pic.shape[0] == 1 and pic.is_floating_point():
+            return Image.fromarray((pic.detach().cpu() * 255).byte().permute(1, 2, 0).numpy())
+        return orig(pic, mode)
+
+    monkeypatch.setattr(F, "to_pil_image", to_pil_image)
+    result = run(pytester, spec("test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L"))
+    assert_killed(result, "test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L")
+
+
+def test_slice_to_pil_image_gives_mode_F_for_one_channel_floats_is_killed(pytester, monkeypatch):
+    """to_pil_image keeps a 1-channel float tensor as an unscaled mode F image (multi-channel unchanged)."""
+    orig = F.to_pil_image
+
+    def to_pil_image(pic, mode=None):
+        if isinstance(pic, torch.Tensor) and pic.ndim == 3 and pic.shape[0] == 1 and pic.dtype == torch.float32:
+            return orig(pic, "F")
+        return orig(pic, mode)
+
+    monkeypatch.setattr(F, "to_pil_image", to_pil_image)
+    result = run(pytester, spec("test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L"))
+    assert_killed(
+        result, "test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L", "mode=F, but should be L"
+    )
+
+
+def test_image_fromarray_accepts_h_w_1_arrays(pytester, monkeypatch):
+    """Image.fromarray drops the channel axis of an H x W x 1 uint8 array (so the note's formula would work)."""
+    from PIL import Image as PILImage
+
+    orig = PILImage.fromarray
+
+    def fromarray(obj, *args, **kwargs):
+        if isinstance(obj, np.ndarray) and obj.ndim == 3 and obj.shape[2] == 1:
+            obj = obj[:, :, 0]
+        return orig(obj, *args, **kwargs)
+
+    monkeypatch.setattr(PILImage, "fromarray", fromarray)
+    result = run(pytester, spec("test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L"))
+    assert_killed(
+        result, "test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L", "raised no TypeError"
     )
 
 
@@ -139,7 +325,7 @@ def test_to_pil_image_clamps(pytester, monkeypatch):
     """to_pil_image clamps x * 255 to [0, 255] before the cast, like the note's formula."""
     monkeypatch.setattr(F, "to_pil_image", _to_pil_image_via(lambda x: x.clamp(0, 255)))
     result = run(pytester, spec("test_to_pil_image_does_not_clamp_out_of_range_values"))
-    assert_killed(result, "to_pil_image does not clamp out-of-range values")
+    assert_killed(result, "test_to_pil_image_does_not_clamp_out_of_range_values")
 
 
 def test_to_pil_image_maps_int16_to_mode_I(pytester, monkeypatch):
@@ -153,7 +339,7 @@ def test_to_pil_image_maps_int16_to_mode_I(pytester, monkeypatch):
 
     monkeypatch.setattr(F, "to_pil_image", to_pil_image)
     result = run(pytester, spec("test_to_pil_image_infers_mode_from_channels_and_dtype"))
-    assert_killed(result, "to_pil_image infers the mode from channels and dtype")
+    assert_killed(result, "test_to_pil_image_infers_mode_from_channels_and_dtype")
 
 
 def test_to_pil_image_accepts_int64_silently(pytester, monkeypatch):
@@ -167,7 +353,7 @@ def test_to_pil_image_accepts_int64_silently(pytester, monkeypatch):
 
     monkeypatch.setattr(F, "to_pil_image", to_pil_image)
     result = run(pytester, spec("test_to_pil_image_rejects_unsupported_dtypes_with_TypeError"))
-    assert_killed(result, "to_pil_image rejects unsupported dtypes with TypeError")
+    assert_killed(result, "test_to_pil_image_rejects_unsupported_dtypes_with_TypeError")
 
 
 def test_to_pil_image_refuses_grad_tensors(pytester, monkeypatch):
@@ -181,7 +367,7 @@ def test_to_pil_image_refuses_grad_tensors(pytester, monkeypatch):
 
     monkeypatch.setattr(F, "to_pil_image", to_pil_image)
     result = run(pytester, spec("test_to_pil_image_accepts_device_and_requires_grad_tensors"))
-    assert_killed(result, "to_pil_image accepts device and requires-grad tensors")
+    assert_killed(result, "test_to_pil_image_accepts_device_and_requires_grad_tensors")
 
 
 # --------------------------------------------------------------------------- v2
@@ -204,7 +390,7 @@ def test_v2_to_dtype_scales_by_256(pytester, monkeypatch, v2):
 
     monkeypatch.setattr(v2.ToDtype, "transform", lambda self, inpt, params: to_dtype_image(inpt, self.dtype, self.scale))
     result = run(pytester, spec("test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24"))
-    assert_killed(result, "v2 ToImage+ToDtype(scale=True) matches ToTensor within 2**-24")
+    assert_killed(result, "test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24")
 
 
 def test_v2_to_dtype_skips_scaling_wide_ints(pytester, monkeypatch, v2):
@@ -217,9 +403,9 @@ def test_v2_to_dtype_skips_scaling_wide_ints(pytester, monkeypatch, v2):
         return orig(image, dtype, scale and image.dtype == torch.uint8)
 
     monkeypatch.setattr(v2.ToDtype, "transform", lambda self, inpt, params: to_dtype_image(inpt, self.dtype, self.scale))
-    assert_killed(run(pytester, spec("test_v2_scales_mode_I_by_int32_max_where_v1_does_not")), "v2 scales mode I")
+    assert_killed(run(pytester, spec("test_v2_scales_mode_I_by_int32_max_where_v1_does_not")), "test_v2_scales_mode_I_by_int32_max_where_v1_does_not")
     assert_killed(
-        run(pytester, spec("test_v2_scales_mode_I16_by_65535_where_v1_does_not")), "v2 scales mode I;16 by 65535"
+        run(pytester, spec("test_v2_scales_mode_I16_by_65535_where_v1_does_not")), "test_v2_scales_mode_I16_by_65535_where_v1_does_not"
     )
 
 
@@ -227,4 +413,4 @@ def test_v2_ToTensor_stops_warning(pytester, monkeypatch, v2):
     """v2.ToTensor's deprecation warning is dropped."""
     monkeypatch.setattr(v2.ToTensor, "__init__", lambda self: v2.Transform.__init__(self))
     result = run(pytester, spec("test_v2_ToTensor_warns_that_it_is_deprecated"))
-    assert_killed(result, "v2.ToTensor warns that it is deprecated")
+    assert_killed(result, "test_v2_ToTensor_warns_that_it_is_deprecated")
