@@ -499,3 +499,21 @@ def test_known_bug_is_a_strict_xfail_with_its_link_and_an_xpass_fails_loudly(har
     assert results["test_specs.py::test_broken_here[cpu]"][0] == "known-bug"
     assert results["test_specs.py::test_fixed_here[cpu]"][0] == "xpass"
     assert results["test_specs.py::test_bug_elsewhere[cpu]"][0] == "passed"
+
+
+def test_known_bug_can_be_limited_to_a_numpy_range(harness):
+    import numpy
+
+    harness.makepyfile(test_specs=f"""
+        import pytest
+
+        @pytest.mark.known_bug(">=2.0", numpy="<{numpy.__version__}", issue="https://example.invalid/1", reason="old numpy only")
+        def test_not_this_numpy(device):
+            '''Passes: the bug needs an older numpy.'''
+
+        @pytest.mark.known_bug(">=2.0", numpy="=={numpy.__version__}", issue="https://example.invalid/2", reason="this numpy")
+        def test_this_numpy(device):
+            '''Fails here: a known bug with this numpy.'''
+            assert False
+        """)
+    harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1, xfailed=1)
