@@ -189,10 +189,31 @@ def test_tensor_keeps_the_dtype_of_numpy_arrays_and_scalars(device, a):
     out = torch.tensor(a, device=device)
     assert_dtype(out, expected, "torch.tensor(array)")
     assert_same(out, torch.from_numpy(a.copy()).to(device), "torch.tensor(array)")
+    if a.dtype == np.bool_:
+        return  # numpy bool scalars: their own spec below (a known bug in torch 2.4-2.6 with numpy 2)
     scalar = a.flat[0]  # a numpy scalar of the same dtype
     out = torch.tensor(scalar, device=device)
     assert_dtype(out, expected, "torch.tensor(numpy scalar)")
     assert out.shape == (), f"torch.tensor(numpy scalar).shape={tuple(out.shape)}, but should be ()"
+
+
+@pytest.mark.known_bug(
+    ">=2.4,<2.7", numpy=">=2",
+    issue="https://github.com/pytorch/pytorch/issues/157973",
+    reason="with numpy 2, torch.tensor(np.bool_(b)) raises TypeError: 'numpy.bool' object cannot be "
+    "interpreted as an integer -- the error torch's own test_ctor_with_numpy_scalar_ctor reports in the linked "
+    "issue (seen here on 2.4.1 and 2.6.0 with numpy 2.4; 2.0 and 2.2 need numpy<2; 2.9 and later are fixed)",
+)
+@given(values=st.lists(st.booleans(), min_size=1, max_size=4))
+@example(values=[True])
+def test_tensor_of_a_numpy_bool_scalar_is_a_0d_bool_tensor(device, values):
+    """torch.tensor of a numpy bool scalar is a 0-d bool tensor holding it, and a list of them a 1-d bool tensor."""
+    out = torch.tensor(np.bool_(values[0]), device=device)
+    assert_dtype(out, torch.bool, "torch.tensor(np.bool_)")
+    assert out.shape == () and out.item() is values[0], f"torch.tensor(np.bool_({values[0]}))={out}"
+    many = torch.tensor([np.bool_(v) for v in values], device=device)
+    assert_dtype(many, torch.bool, "torch.tensor([np.bool_, ...])")
+    assert many.tolist() == values, f"torch.tensor([np.bool_, ...]).tolist()={many.tolist()}, but should be {values}"
 
 
 def test_set_default_dtype_changes_both_constructors_float_and_complex_results(device):

@@ -234,3 +234,19 @@ def test_legacy_new_accepting_any_device_is_killed(pytester, monkeypatch):
     legacy(monkeypatch, fake)
     result = run(pytester, spec("test_legacy_constructor_is_all_new_and_init_is_object_init"))
     assert_killed(result, "test_legacy_constructor_is_all_new_and_init_is_object_init", "device=meta) raised no RuntimeError")
+
+
+def test_numpy_bool_scalar_read_as_int_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor reading numpy bool scalars as int64 (a 0/1 integer, not a bool)."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, np.bool_):
+            data = int(data)
+        elif isinstance(data, list) and data and all(isinstance(v, np.bool_) for v in data):
+            data = [int(v) for v in data]
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    result = run(pytester, spec("test_tensor_of_a_numpy_bool_scalar_is_a_0d_bool_tensor"))
+    assert_killed(result, "test_tensor_of_a_numpy_bool_scalar_is_a_0d_bool_tensor", "dtype=torch.int64, but should be torch.bool")
