@@ -11,7 +11,13 @@ allocates new memory and points ``y`` at it". That is half true:
 
 * *basic* indexing (integers, slices with a positive step, ``None``, ``...``) returns a view, but
   *advanced* indexing (an integer list or tensor, a boolean mask) **copies**. Assignment
-  ``x[idx] = v`` writes into ``x`` for both forms -- it is ``index_put_``, not "index, then write".
+  ``x[idx] = v`` writes into ``x`` for both forms, but not by the same route: with basic indices
+  it takes the view ``x[idx]`` and writes into it (``copy_``, or ``fill_`` for a Python scalar);
+  with advanced indices it calls ``index_put_`` on ``x`` (recent releases take a ``masked_fill_`` /
+  ``index_fill_`` shortcut for a scalar ``v``). In neither case does it write into the copy that
+  reading ``x[idx]`` would have made (``THPVariable_setitem`` in
+  ``torch/csrc/autograd/python_variable_indexing.cpp``; the ops seen under a dispatch trace on
+  torch 2.0.1, 2.2.2, 2.9.1 and 2.15.0 -- the two shortcuts only on 2.15.0).
 * ``view`` never copies, but it also does not always *work*: on a layout it cannot describe (e.g. a
   transposed matrix) it raises and points to ``reshape``, which then has to copy. Whether
   ``reshape``/``flatten`` copy when they *could* view is documented as unspecified, so these specs
@@ -27,14 +33,20 @@ to the base; and an in-place op on a view of a leaf that requires grad is refuse
 just like one on the leaf itself.
 
 Memory identity is checked with ``untyped_storage().data_ptr()`` (the deprecated ``.storage()``
-is not used), and always together with a write-through check, so a "view" that merely happens to
-reuse an address cannot pass.
+is not used). Every spec that claims sharing (the Tensor Views list, basic indexing, ``expand``,
+``view`` on a contiguous layout) checks the pointer together with a write through one tensor that
+must show in the other, so a "view" that shows the right storage through the wrong window (a lost
+offset, say) cannot pass; the sparse COO spec has no storage pointer to compare (a sparse tensor
+has no ``untyped_storage()``) and rests on the write-through alone. Specs that claim a copy check
+that the pointers differ; the advanced-indexing and ``clone`` specs also write the copy and check
+that the original did not change.
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import assume, example, given
@@ -48,6 +60,7 @@ from specs.helpers import (
     assert_same,
     assert_shares,
     ptr,
+    raises,
     torch_dtypes,
 )
 
@@ -75,14 +88,19 @@ def _bump(t: torch.Tensor) -> torch.Tensor:
     return t.logical_not() if t.dtype == torch.bool else t + 1
 
 
+def _bump_np(a):
+    """``_bump`` for a numpy array or scalar (the oracle side of a write-through check)."""
+    return np.logical_not(a) if a.dtype == np.bool_ else a + a.dtype.type(1)
+
+
 def _outputs(result) -> list[torch.Tensor]:
     return list(result) if isinstance(result, (tuple, list)) else [result]
 
 
-def _pairs(outs, result, claim):
+def _pairs(outs, result):
     __tracebackhide__ = True
     fresh = _outputs(result)
-    assert len(fresh) == len(outs), f"{len(fresh)} outputs, but the first call gave {len(outs)} [{claim}]"
+    assert len(fresh) == len(outs), f"{len(fresh)} outputs, but the first call gave {len(outs)}"
     return zip(outs, fresh)
 
 
@@ -387,22 +405,21 @@ def test_tensor_views_list_ops_return_views(device, args, min_dims, max_dims, dt
     data.draw(st.just(op_args), label="args")
     for label, call in calls:
         base = base_tensor(shape, dtype, device)
-        claim = f"{label} returns a view of its input, device={device}, shape={shape}, dtype={dtype}, args={op_args}"
 
         outs = _outputs(call(base, *op_args))
         for out in outs:
-            assert_shares(out, base, claim)
+            assert_shares(out, base, label)
 
         base.copy_(_bump(base))  # base -> view
-        for out, fresh in _pairs(outs, call(base, *op_args), claim):
-            assert_same(out, fresh, f"{claim}: a write to the base is not visible in the view")
+        for out, fresh in _pairs(outs, call(base, *op_args)):
+            assert_same(out, fresh, f"{label} after writing the base (vs the op re-applied)")
 
         for out in outs:  # view -> base (one element: expand/as_strided views may overlap)
             if out.numel():
                 first = (0,) * out.ndim
                 out[first] = _bump(out[first])
-        for out, fresh in _pairs(outs, call(base, *op_args), claim):
-            assert_same(fresh, out, f"{claim}: a write through the view is not visible in the base")
+        for out, fresh in _pairs(outs, call(base, *op_args)):
+            assert_same(fresh, out, f"{label} re-applied after writing through its output")
 
 
 @pytest.mark.parametrize("accessor", ["values", "indices"])
@@ -410,27 +427,34 @@ def test_tensor_views_list_ops_return_views(device, args, min_dims, max_dims, dt
 def test_coalesced_sparse_coo_values_and_indices_are_views(device, accessor, shape, keep):
     """``values()`` and ``indices()`` of a coalesced sparse COO tensor are views of its memory.
 
-    Writing through ``values()`` changes the sparse tensor's values; shifting every row index by
-    one through ``indices()`` (the last dense row is kept empty so indices stay valid and sorted)
-    moves the sparse tensor's entries down one row.
+    A sparse tensor has no storage pointer to compare, so the claim rests on writes: ``values()``
+    first reads the stored entries in row-major order (``indices()`` their coordinates, built
+    here from the bit pattern, not by torch); writing through ``values()`` then changes the sparse
+    tensor's values, and shifting every row index by one through ``indices()`` (the last dense row
+    is kept empty so indices stay valid and sorted) moves the sparse tensor's entries down one row.
     """
     rows, cols = shape[0] + 1, shape[1]
-    mask = torch.tensor([(keep >> i) & 1 for i in range(rows * cols)], dtype=torch.bool).reshape(rows, cols)
-    mask[-1] = False
-    assume(mask.any())  # with no stored entry there is nothing to write through
+    stored = [(i // cols, i % cols) for i in range(rows * cols) if (keep >> i) & 1 and i // cols < rows - 1]
+    assume(stored)  # with no stored entry there is nothing to write through
+    mask = torch.zeros(rows, cols, dtype=torch.bool)
+    for r, c in stored:
+        mask[r, c] = True
     dense = (torch.arange(1.0, rows * cols + 1).reshape(rows, cols) * mask).to(device)
     s = dense.to_sparse()
     assert s.is_coalesced()
-    claim = f"sparse COO {accessor}() is a view of the sparse tensor's memory, device={device}"
     part = getattr(s, accessor)()
-    assert_shares(part, getattr(s, accessor)(), claim)
+    if accessor == "values":
+        entries = torch.tensor([float(r * cols + c + 1) for r, c in stored], device=device)
+    else:
+        entries = torch.tensor([[r for r, _ in stored], [c for _, c in stored]], device=device)
+    assert_same(part, entries, f"s.{accessor}()")
     if accessor == "values":
         part.mul_(-1)
         expected = -dense
     else:
         part[0] += 1
         expected = dense.roll(1, dims=0)
-    assert_same(s.to_dense(), expected, claim)
+    assert_same(s.to_dense(), expected, f"s.to_dense() after writing through {accessor}()")
 
 
 # --------------------------------------------------------------------------- indexing
@@ -453,8 +477,10 @@ def test_basic_indexing_is_a_view_advanced_indexing_is_a_copy(device, shape, dty
     """Basic indexing (ints, slices) returns a view; advanced indexing (int list/tensor, bool mask) copies.
 
     The source note says "indexing never allocates new memory": true only for basic indexing.
-    The copy owns new storage and writing to it leaves the base untouched. (With ``data=None``,
-    the explicit example uses ``x[1:3]`` and ``x[[1, 2]]``.)
+    The view shares x's storage, and writing every element through it changes exactly the
+    elements numpy's indexing of the same index selects (a view over the right storage but the
+    wrong window fails). The copy owns new storage and writing to it leaves the base untouched.
+    (With ``data=None``, the explicit example uses ``x[1:3]`` and ``x[[1, 2]]``.)
     """
     x = base_tensor(shape, dtype, device)
     if data is None:
@@ -469,13 +495,17 @@ def test_basic_indexing_is_a_view_advanced_indexing_is_a_copy(device, shape, dty
     before = x.clone()
 
     view = x[basic]
-    assert_shares(view, x, f"basic indexing x[{basic}] returns a view, device={device}")
+    assert_shares(view, x, f"x[{basic}]")
 
     copy = x[advanced]
-    claim = f"advanced indexing x[{advanced!r}] returns a copy, device={device}"
-    assert_owns(copy, x, claim)
+    assert_owns(copy, x, f"x[{advanced!r}]")
     copy.copy_(_bump(copy))
-    assert_same(x, before, f"{claim}: writing the result changed the base")
+    assert_same(x, before, f"x after writing the copy x[{advanced!r}]")
+
+    view.copy_(_bump(view))  # every element: a basic index never selects one element twice
+    expected = before.cpu().numpy().copy()
+    expected[basic] = _bump_np(expected[basic])
+    assert_same(x, torch.from_numpy(expected).to(device), f"x after writing the view x[{basic}]")
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), dtype=torch_dtypes,
@@ -483,8 +513,9 @@ def test_basic_indexing_is_a_view_advanced_indexing_is_a_copy(device, shape, dty
 def test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices(device, shape, dtype, data):
     """``x[idx] = v`` writes into x's own memory for basic and advanced indices alike.
 
-    Reading ``x[[0, 2]]`` copies, but assigning to it is ``index_put_`` on x: same storage
-    afterwards, and the selected elements hold the new values.
+    Reading ``x[[0, 2]]`` copies, but ``x[[0, 2]] = v`` does not write into such a copy: it is an
+    in-place op on x (``index_put_`` for advanced indices, ``copy_`` -- ``fill_`` for a scalar --
+    into the view ``x[idx]`` for basic ones). x keeps its storage, and the selected elements hold the new values.
     """
     basic = a_basic_index(data.draw, shape)[0]
     advanced = data.draw(advanced_indices(shape[0]), label="advanced index")
@@ -495,9 +526,8 @@ def test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices(
         address = ptr(x)
         new = _bump(x[idx])
         x[idx] = new
-        claim = f"x[{idx!r}] = v writes into x, device={device}, dtype={dtype}"
-        assert ptr(x) == address, f"x moved to storage {ptr(x):#x} from {address:#x} [{claim}]"
-        assert_same(x[idx], new, claim)
+        assert ptr(x) == address, f"x moved to storage {ptr(x):#x} from {address:#x}"
+        assert_same(x[idx], new, f"x[{idx!r}] after x[{idx!r}] = v")
 
 
 # --------------------------------------------------------------------------- y = x + y vs y += x
@@ -539,11 +569,10 @@ def test_out_of_place_add_allocates_new_memory_and_leaves_operands_alone(device,
     y_before, x_before = y.clone(), x.clone()
     old_y = y
     y = x + y
-    claim = f"y = x + y allocates new memory, device={device}, dtypes=({x.dtype}, {old_y.dtype})"
-    assert_owns(y, old_y, claim)
-    assert_owns(y, x, claim)
-    assert_same(old_y, y_before, f"{claim}: the old y changed")
-    assert_same(x, x_before, f"{claim}: x changed")
+    assert_owns(y, old_y, "x + y (vs y)")
+    assert_owns(y, x, "x + y (vs x)")
+    assert_same(old_y, y_before, "the old y after y = x + y")
+    assert_same(x, x_before, "x after y = x + y")
 
 
 IN_PLACE_FORMS = {
@@ -566,11 +595,10 @@ def test_in_place_add_writes_into_the_existing_memory(device, form, yx):
     expected = (y + x).to(y.dtype)
     address, before = ptr(y), y
     out = IN_PLACE_FORMS[form](y, x)
-    claim = f"{form} writes into y's memory, device={device}, dtypes=(y={y.dtype}, x={x.dtype})"
-    assert out is before, f"{form} returned a different tensor object [{claim}]"
-    assert ptr(out) == address, f"storage moved from {address:#x} to {ptr(out):#x} [{claim}]"
-    assert_dtype(out, before.dtype, claim)
-    assert_same(out, expected, claim)
+    assert out is before, f"{form} returned a different tensor object"
+    assert ptr(out) == address, f"{form}: y's storage moved from {address:#x} to {ptr(out):#x}"
+    assert_dtype(out, before.dtype, f"{form}: y")
+    assert_same(out, expected, f"{form}: y")
 
 
 @given(y_dtype=torch_dtypes, x_dtype=torch_dtypes,
@@ -588,15 +616,13 @@ def test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category(de
     y = base_tensor(shape, y_dtype, device)
     x = base_tensor(shape, x_dtype, device)
     before = y.clone()
-    claim = f"{y_dtype} += {x_dtype} follows the in-place category rule, device={device}"
     if _category(x_dtype) > _category(y_dtype):
-        with pytest.raises(RuntimeError, match="can't be cast"):
+        with raises(RuntimeError, "can't be cast", f"y += x with y {y_dtype}, x {x_dtype}"):
             y += x
-            pytest.fail(f"no RuntimeError: y became {y.dtype} [{claim}]")
-        assert_same(y, before, f"{claim}: a refused in-place add changed y")
+        assert_same(y, before, "y after a refused y += x")
     else:
         y += x
-        assert_dtype(y, y_dtype, claim)
+        assert_dtype(y, y_dtype, f"y after y += x with x {x_dtype}")
 
 
 # --------------------------------------------------------------------------- expand, view/reshape
@@ -618,44 +644,45 @@ def test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes
     target = tuple(n * data.draw(st.integers(2, 3)) if n == 1 else n for n in base.shape)
     before = base.clone()
     e = base.expand(*target)
-    claim = f"expand {tuple(base.shape)} -> {target} has stride 0 and no new memory, device={device}"
-    assert_shares(e, base, claim)
+    assert_shares(e, base, f"base.expand{target}")
     for size, old, stride in zip(e.shape, base.shape, e.stride()):
         if old == 1 and size > 1:
-            assert stride == 0, f"expanded stride={e.stride()}, but should be 0 on expanded dims [{claim}]"
-    with pytest.raises(RuntimeError, match="single memory location"):
+            assert stride == 0, f"expanded stride={e.stride()}, but should be 0 on expanded dims"
+    with raises(RuntimeError, "single memory location", f"e.add_(v) on e = base.expand{target}"):
         e.add_(_bump(e[(0,) * e.ndim]).to(dtype))
-        pytest.fail(f"in-place add on an expanded tensor did not raise [{claim}]")
-    assert_same(base, before, claim)
+    assert_same(base, before, "base after a refused e.add_(v)")
     value = _bump(e[(0,) * e.ndim]).item()  # a Python scalar: fill_(tensor) goes through copy_ and is refused too
     e.fill_(value)
-    assert_same(base, torch.full_like(base, value), f"{claim}: fill_ on the expanded tensor writes through to the base")
+    assert_same(base, torch.full_like(base, value), f"base after e.fill_({value})")
 
 
 @given(shape=hnp.array_shapes(min_dims=2, max_dims=4, min_side=1, max_side=4), dtype=torch_dtypes,
        data=st.data())
 @example(shape=(3, 4), dtype=torch.float32, data=None)  # the classic transposed matrix
+@example(shape=(1, 4), dtype=torch.float32, data=None)  # permuted, but still contiguous: view works
 def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies(device, shape, dtype, data):
     """For a permuted tensor ``x.view(-1)`` works iff x is contiguous; otherwise it raises naming ``reshape``, which copies.
 
     For a permuted tensor (size-1 dims included) flattening is possible without a copy exactly
-    when ``is_contiguous()``; then ``view`` shares memory. Otherwise ``view`` raises RuntimeError
-    pointing to ``.reshape(...)``, and ``reshape`` -- having no view to return -- owns new memory
-    with the same values. (When a view *is* possible the docs leave reshape's choice unspecified;
+    when ``is_contiguous()``; then ``view`` shares memory, and a write through it shows in x.
+    Otherwise ``view`` raises RuntimeError pointing to ``.reshape(...)``, and ``reshape`` -- having
+    no view to return -- owns new memory with the same values. (When a view *is* possible the docs leave reshape's choice unspecified;
     that is not claimed.)
     """
     perm = list(reversed(range(len(shape)))) if data is None else data.draw(st.permutations(range(len(shape))))
     x = base_tensor(shape, dtype, device).permute(perm)
-    claim = f"view(-1) of shape {shape} permuted {perm} (strides {x.stride()}), device={device}"
     if x.is_contiguous():
-        assert_shares(x.view(-1), x, f"{claim}: contiguous, view must share")
+        before = x.clone()
+        v = x.view(-1)
+        assert_shares(v, x, f"x.view(-1) of strides {x.stride()}")
+        v.copy_(_bump(v))
+        assert_same(x, _bump(before), "x after writing x.view(-1)")
         return
-    with pytest.raises(RuntimeError, match=r"reshape"):
+    with raises(RuntimeError, "reshape", f"x.view(-1) of shape {tuple(x.shape)}, strides {x.stride()}"):
         x.view(-1)
-        pytest.fail(f"view on an incompatible layout did not raise [{claim}]")
     r = x.reshape(-1)
-    assert_owns(r, x, f"{claim}: reshape has to copy")
-    assert_same(r.view(x.shape), x, f"{claim}: reshape keeps values")
+    assert_owns(r, x, f"x.reshape(-1) of strides {x.stride()}")
+    assert_same(r.view(x.shape), x, "x.reshape(-1).view(x.shape)")
 
 
 # --------------------------------------------------------------------------- contiguous, clone
@@ -669,13 +696,12 @@ def test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise(device, sh
     if data.draw(st.booleans(), label="step slice"):
         x = x[..., ::2]
     c = x.contiguous()
-    claim = f"contiguous() of strides {x.stride()}, device={device}"
     if x.is_contiguous():
-        assert c is x, f"contiguous() returned a new object for a contiguous tensor [{claim}]"
+        assert c is x, f"x.contiguous() of contiguous strides {x.stride()} is a new object, but should be x itself"
     else:
-        assert_owns(c, x, claim)
-        assert c.is_contiguous(), f"contiguous() result has strides {c.stride()} [{claim}]"
-        assert_same(c, x, claim)
+        assert_owns(c, x, f"x.contiguous() of strides {x.stride()}")
+        assert c.is_contiguous(), f"x.contiguous() of strides {x.stride()} has strides {c.stride()}, but should be contiguous"
+        assert_same(c, x, "x.contiguous()")
 
 
 def _order(t: torch.Tensor) -> list[int]:
@@ -710,19 +736,18 @@ def test_clone_owns_new_memory_and_keeps_values_dtype_and_strides(device, shape,
     if not dense:  # a step slice of a dim of size >= 3 leaves holes: not dense
         x = x[..., ::2]
     c = x.clone()
-    claim = f"clone() of shape {tuple(x.shape)} strides {x.stride()}, device={device}"
-    assert_owns(c, x, claim)
-    assert_same(c, x, claim)
+    assert_owns(c, x, "x.clone()")
+    assert_same(c, x, "x.clone()")
     if dense:
-        assert c.stride() == x.stride(), f"clone strides {c.stride()}, but should be {x.stride()} [{claim}]"
+        assert c.stride() == x.stride(), f"x.clone() strides {c.stride()}, but should be {x.stride()}"
     else:
         assert _is_dense(c) and _order(c) == _order(x), (
-            f"clone strides {c.stride()}, but should be dense in the input's dim order {_order(x)} [{claim}]"
+            f"x.clone() strides {c.stride()}, but should be dense in x's dim order {_order(x)} (x strides {x.stride()})"
         )
     cc = x.clone(memory_format=torch.contiguous_format)
-    assert cc.is_contiguous(), f"clone(contiguous_format) strides {cc.stride()} [{claim}]"
+    assert cc.is_contiguous(), f"x.clone(memory_format=torch.contiguous_format) strides {cc.stride()}, but should be contiguous"
     c.copy_(_bump(c))
-    assert_same(x, cc, f"{claim}: writing the clone changed the original")
+    assert_same(x, cc, "x after writing x.clone()")
 
 
 # --------------------------------------------------------------------------- autograd consequences
@@ -749,18 +774,17 @@ def test_a_view_shares_its_base_version_counter(device, shape, dtype, view_name)
     """
     base = base_tensor(shape, dtype, device)
     v = SOME_VIEWS[view_name](base)
-    claim = f"{view_name} shares the version counter of its base, device={device}"
     start = base._version
-    assert v._version == start, f"view _version={v._version}, base _version={start} [{claim}]"
+    assert v._version == start, f"view _version={v._version}, base _version={start}"
     v.add_(1)
-    assert (base._version, v._version) != (start, start), f"add_ on the view bumped nothing [{claim}]"
+    assert (base._version, v._version) != (start, start), "add_ on the view bumped nothing"
     assert base._version == v._version > start, (
-        f"after view.add_: base _version={base._version}, view _version={v._version}, was {start} [{claim}]"
+        f"after view.add_: base _version={base._version}, view _version={v._version}, was {start}"
     )
     mid = base._version
     base.add_(1)
     assert base._version == v._version > mid, (
-        f"after base.add_: base _version={base._version}, view _version={v._version}, was {mid} [{claim}]"
+        f"after base.add_: base _version={base._version}, view _version={v._version}, was {mid}"
     )
 
 
@@ -774,14 +798,13 @@ def test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view(device
     """
     w = base_tensor(shape, dtype, device).requires_grad_()
     before = w.detach().clone()
-    claim = f"in-place add_ on a leaf requiring grad raises, also through {view_name}, device={device}"
-    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+    with raises(RuntimeError, "leaf Variable that requires grad", "w.add_(1) in grad mode"):
         w.add_(1)
-        pytest.fail(f"w.add_ did not raise [{claim}]")
-    with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad"):
+    with raises(RuntimeError, "view of a leaf Variable that requires grad", f"{view_name.replace('x', 'w', 1)}.add_(1) in grad mode"):
         SOME_VIEWS[view_name](w).add_(1)
-        pytest.fail(f"{view_name}.add_ did not raise [{claim}]")
-    assert_same(w.detach(), before, claim)
+    assert_same(w.detach(), before, "w after the refused add_(1)")
     with torch.no_grad():
         SOME_VIEWS[view_name](w).add_(1)
-    assert w._version > 0 and not torch.equal(w.detach(), before), f"no_grad update did not apply [{claim}]"
+    assert w._version > 0 and not torch.equal(w.detach(), before), (
+        f"w after {view_name.replace('x', 'w', 1)}.add_(1) under no_grad: _version={w._version}, unchanged values, but should be updated"
+    )

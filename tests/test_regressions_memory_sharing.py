@@ -2,7 +2,7 @@
 
 Each test monkeypatches torch at the public API a user calls (a view op that copies, an in-place
 op that rebinds, a flag ignored, a check dropped ...), runs only the affected specs in-process and
-asserts they FAILED naming the claim.
+asserts they FAILED, each report naming its claim.
 """
 
 from __future__ import annotations
@@ -37,34 +37,39 @@ def test_control_run_passes(pytester):
 
 
 @pytest.mark.parametrize(
-    "owner, name, case, claim",
+    "owner, name, case, label",
     [
-        (torch.Tensor, "transpose", "transpose", "Tensor.transpose returns a view"),
-        (torch, "transpose", "transpose", "torch.transpose returns a view"),
-        (torch, "narrow", "narrow", "torch.narrow returns a view"),
-        (torch.Tensor, "diagonal", "diagonal", "Tensor.diagonal returns a view"),
-        (torch.Tensor, "unbind", "unbind", "Tensor.unbind returns a view"),
-        (torch, "split", "split", "torch.split returns a view"),
-        (torch.Tensor, "tensor_split", "tensor_split", "Tensor.tensor_split returns a view"),
-        (torch, "view_as_real", "view_as_real", "torch.view_as_real returns a view"),
-        (torch.Tensor, "detach", "detach", "Tensor.detach returns a view"),
-        (torch.Tensor, "unflatten", "unflatten", "Tensor.unflatten returns a view"),
-        (torch.Tensor, "as_strided", "as_strided", "Tensor.as_strided returns a view"),
-        (torch.Tensor, "__getitem__", "basic-indexing", "x[basic index] returns a view"),
+        (torch.Tensor, "transpose", "transpose", "Tensor.transpose"),
+        (torch, "transpose", "transpose", "torch.transpose"),
+        (torch, "narrow", "narrow", "torch.narrow"),
+        (torch.Tensor, "diagonal", "diagonal", "Tensor.diagonal"),
+        (torch.Tensor, "unbind", "unbind", "Tensor.unbind"),
+        (torch, "split", "split", "torch.split"),
+        (torch.Tensor, "tensor_split", "tensor_split", "Tensor.tensor_split"),
+        (torch, "view_as_real", "view_as_real", "torch.view_as_real"),
+        (torch.Tensor, "detach", "detach", "Tensor.detach"),
+        (torch.Tensor, "unflatten", "unflatten", "Tensor.unflatten"),
+        (torch.Tensor, "as_strided", "as_strided", "Tensor.as_strided"),
+        (torch.Tensor, "__getitem__", "basic-indexing", "x[basic index]"),
     ],
     ids=lambda v: v.__name__ if isinstance(v, type) or v is torch else None,
 )
-def test_view_op_that_copies_is_caught(pytester, monkeypatch, owner, name, case, claim):
-    """Plants a view op (method or ``torch.`` function) that returns a copy instead of a view."""
+def test_view_op_that_copies_is_caught(pytester, monkeypatch, owner, name, case, label):
+    """Plants a view op (method or ``torch.`` function) that returns a copy instead of a view.
+
+    ``label`` is the spelling that must be the one caught (the method, or the ``torch.`` function).
+    """
     monkeypatch.setattr(owner, name, copying(getattr(owner, name)))
-    assert_killed(run(pytester, f"{VIEWS}[cpu-{case}]"), claim)
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{case}]"), f"test_tensor_views_list_ops_return_views[cpu-{case}]",
+                  f"{label} storage=")
 
 
 @pytest.mark.parametrize("name", ["mT", "real"])
 def test_view_property_that_copies_is_caught(pytester, monkeypatch, name):
     """Plants a view property (``x.mT``, ``x.real``) that returns a copy."""
     monkeypatch.setattr(torch.Tensor, name, copying_property(getattr(torch.Tensor, name)))
-    assert_killed(run(pytester, f"{VIEWS}[cpu-{name}]"), f"Tensor.{name} returns a view")
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{name}]"), f"test_tensor_views_list_ops_return_views[cpu-{name}]",
+                  f"Tensor.{name} storage=")
 
 
 @pytest.mark.parametrize("name", ["values", "indices"])
@@ -73,8 +78,31 @@ def test_sparse_accessor_that_copies_is_caught(pytester, monkeypatch, name):
     monkeypatch.setattr(torch.Tensor, name, copying(getattr(torch.Tensor, name)))
     assert_killed(
         run(pytester, f"{MOD}::test_coalesced_sparse_coo_values_and_indices_are_views[cpu-{name}]"),
-        f"sparse COO {name}() is a view",
+        f"test_coalesced_sparse_coo_values_and_indices_are_views[cpu-{name}]",
+        f"s.to_dense() after writing through {name}()",
     )
+
+
+def test_sparse_entries_out_of_order_are_caught(pytester, monkeypatch):
+    """Plants a ``to_sparse()`` that stores the entries column-major but still flags them coalesced.
+
+    Writing through ``values()`` / ``indices()`` still lands (negating or shifting every entry does
+    not depend on the order), so only the comparison of what they read with the row-major entries
+    built from the bit pattern catches it.
+    """
+    orig = torch.Tensor.to_sparse
+
+    def to_sparse(self, *args, **kwargs):
+        s = orig(self, *args, **kwargs).coalesce()
+        idx, val = s.indices(), s.values()
+        order = torch.tensor(sorted(range(val.shape[0]), key=lambda i: (int(idx[1, i]), int(idx[0, i]))),
+                             dtype=torch.long, device=idx.device)
+        return torch.sparse_coo_tensor(idx[:, order], val[order], s.shape)._coalesced_(True)
+
+    monkeypatch.setattr(torch.Tensor, "to_sparse", to_sparse)
+    result = run(pytester, f"{MOD}::test_coalesced_sparse_coo_values_and_indices_are_views")
+    assert_killed(result, "test_coalesced_sparse_coo_values_and_indices_are_views[cpu-values]",
+                  "test_coalesced_sparse_coo_values_and_indices_are_views[cpu-indices]", "s.values(): ", "s.indices(): ")
 
 
 def test_basic_indexing_that_copies_is_caught(pytester, monkeypatch):
@@ -82,7 +110,28 @@ def test_basic_indexing_that_copies_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "__getitem__", copying(torch.Tensor.__getitem__))
     assert_killed(
         run(pytester, f"{MOD}::test_basic_indexing_is_a_view_advanced_indexing_is_a_copy"),
-        "basic indexing x[",
+        "test_basic_indexing_is_a_view_advanced_indexing_is_a_copy", "but should be its input's",
+    )
+
+
+def test_basic_indexing_that_drops_the_storage_offset_is_caught(pytester, monkeypatch):
+    """Plants basic indexing that returns a view over the right storage but loses its offset.
+
+    The storage pointers agree, so only the write through the view (checked against numpy's
+    indexing) catches it.
+    """
+    orig = torch.Tensor.__getitem__
+
+    def getitem(self, idx):
+        out = orig(self, idx)
+        if isinstance(idx, tuple) and not any(isinstance(i, (list, torch.Tensor)) for i in idx) and out.storage_offset():
+            return out.as_strided(out.shape, out.stride(), 0)
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", getitem)
+    assert_killed(
+        run(pytester, f"{MOD}::test_basic_indexing_is_a_view_advanced_indexing_is_a_copy"),
+        "test_basic_indexing_is_a_view_advanced_indexing_is_a_copy", "x after writing the view x[",
     )
 
 
@@ -99,7 +148,7 @@ def test_advanced_indexing_that_returns_a_view_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "__getitem__", getitem)
     assert_killed(
         run(pytester, f"{MOD}::test_basic_indexing_is_a_view_advanced_indexing_is_a_copy"),
-        "advanced indexing x[[1, 2]] returns a copy",
+        "test_basic_indexing_is_a_view_advanced_indexing_is_a_copy",
     )
 
 
@@ -115,7 +164,7 @@ def test_advanced_index_assignment_into_a_temporary_is_caught(pytester, monkeypa
     monkeypatch.setattr(torch.Tensor, "__setitem__", setitem)
     assert_killed(
         run(pytester, f"{MOD}::test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices"),
-        "= v writes into x",
+        "test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices",
     )
 
 
@@ -124,12 +173,12 @@ def test_out_of_place_add_that_reuses_its_operand_is_caught(pytester, monkeypatc
     monkeypatch.setattr(torch.Tensor, "__add__", lambda self, other: self.add_(other))
     assert_killed(
         run(pytester, f"{MOD}::test_out_of_place_add_allocates_new_memory_and_leaves_operands_alone"),
-        "y = x + y allocates new memory",
+        "test_out_of_place_add_allocates_new_memory_and_leaves_operands_alone",
     )
 
 
 @pytest.mark.parametrize(
-    "owner, name, patch, form, claim",
+    "owner, name, patch, form, label",
     [
         (torch.Tensor, "__iadd__", lambda orig: lambda self, other: self + other, "iadd", "y += x writes"),
         (torch.Tensor, "add_", lambda orig: lambda self, other: self + other, "add_", "y.add_(x) writes"),
@@ -138,10 +187,11 @@ def test_out_of_place_add_that_reuses_its_operand_is_caught(pytester, monkeypatc
     ],
     ids=["iadd-rebinds", "add_-out-of-place", "add-ignores-out"],
 )
-def test_in_place_add_that_allocates_is_caught(pytester, monkeypatch, owner, name, patch, form, claim):
+def test_in_place_add_that_allocates_is_caught(pytester, monkeypatch, owner, name, patch, form, label):
     """Plants an in-place form that allocates: ``+=`` rebinding, ``add_`` out of place, ``out=`` ignored."""
     monkeypatch.setattr(owner, name, patch(getattr(owner, name)))
-    assert_killed(run(pytester, f"{MOD}::test_in_place_add_writes_into_the_existing_memory[cpu-{form}]"), claim)
+    assert_killed(run(pytester, f"{MOD}::test_in_place_add_writes_into_the_existing_memory[cpu-{form}]"),
+                  f"test_in_place_add_writes_into_the_existing_memory[cpu-{form}]")
 
 
 def test_in_place_add_that_silently_casts_is_caught(pytester, monkeypatch):
@@ -153,7 +203,7 @@ def test_in_place_add_that_silently_casts_is_caught(pytester, monkeypatch):
     )
     assert_killed(
         run(pytester, f"{MOD}::test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category"),
-        "torch.int64 += torch.float32 follows the in-place category rule",
+        "test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category",
     )
 
 
@@ -162,7 +212,7 @@ def test_expand_that_materializes_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "expand", copying(torch.Tensor.expand))
     result = run(pytester, f"{VIEWS}[cpu-expand]",
                  f"{MOD}::test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes")
-    assert_killed(result, "Tensor.expand returns a view", "has stride 0 and no new memory")
+    assert_killed(result, "test_tensor_views_list_ops_return_views[cpu-expand]", "test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes")
     assert result.parseoutcomes().get("failed") == 2, result.stdout.str()[-3000:]
 
 
@@ -181,7 +231,8 @@ def test_in_place_op_that_ignores_overlap_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "add_", add_)
     assert_killed(
         run(pytester, f"{MOD}::test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes"),
-        "in-place add on an expanded tensor did not raise",
+        "test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes",
+        "raised no RuntimeError, but should",
     )
 
 
@@ -198,7 +249,17 @@ def test_view_that_falls_back_to_reshape_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "view", view)
     assert_killed(
         run(pytester, f"{MOD}::test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies"),
-        "view on an incompatible layout did not raise",
+        "test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies",
+        "raised no RuntimeError, but should",
+    )
+
+
+def test_view_that_copies_a_contiguous_tensor_is_caught(pytester, monkeypatch):
+    """Plants a ``view`` that copies even where a view is possible (a contiguous, permuted tensor)."""
+    monkeypatch.setattr(torch.Tensor, "view", copying(torch.Tensor.view))
+    assert_killed(
+        run(pytester, f"{MOD}::test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies"),
+        "test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies", "x.view(-1) of strides",
     )
 
 
@@ -206,8 +267,8 @@ def test_view_that_falls_back_to_reshape_is_caught(pytester, monkeypatch):
     "patch, why",
     [
         (lambda orig: lambda self, memory_format=torch.contiguous_format: self.clone(
-            memory_format=torch.contiguous_format), "contiguous() returned a new object"),
-        (lambda orig: lambda self, memory_format=torch.contiguous_format: self, "contiguous() of strides"),
+            memory_format=torch.contiguous_format), "is a new object, but should be x itself"),
+        (lambda orig: lambda self, memory_format=torch.contiguous_format: self, "is its input's, but should be new memory"),
     ],
     ids=["always-copies", "never-copies"],
 )
@@ -215,7 +276,8 @@ def test_contiguous_that_always_or_never_copies_is_caught(pytester, monkeypatch,
     """Plants a ``contiguous()`` that always copies, or one that returns a non-contiguous self."""
     monkeypatch.setattr(torch.Tensor, "contiguous", patch(torch.Tensor.contiguous))
     assert_killed(
-        run(pytester, f"{MOD}::test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise"), why
+        run(pytester, f"{MOD}::test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise"),
+        "test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise", why,
     )
 
 
@@ -223,8 +285,8 @@ def test_contiguous_that_always_or_never_copies_is_caught(pytester, monkeypatch,
     "patch, why",
     [
         (lambda orig: lambda self, memory_format=None: orig(self, memory_format=torch.contiguous_format),
-         "clone strides"),
-        (lambda orig: lambda self, memory_format=None: self, "should own new memory"),
+         "x.clone() strides"),
+        (lambda orig: lambda self, memory_format=None: self, "should be new memory"),
     ],
     ids=["ignores-preserve-format", "aliases"],
 )
@@ -232,7 +294,7 @@ def test_clone_that_drops_strides_or_aliases_is_caught(pytester, monkeypatch, pa
     """Plants a ``clone()`` that ignores ``preserve_format`` (always contiguous), or one that aliases."""
     monkeypatch.setattr(torch.Tensor, "clone", patch(torch.Tensor.clone))
     result = run(pytester, f"{MOD}::test_clone_owns_new_memory_and_keeps_values_dtype_and_strides")
-    assert_killed(result, "clone() of shape", why)
+    assert_killed(result, "test_clone_owns_new_memory_and_keeps_values_dtype_and_strides", why)
 
 
 def _add_via_data(orig):
@@ -250,7 +312,7 @@ def test_in_place_op_that_skips_the_version_counter_is_caught(pytester, monkeypa
     monkeypatch.setattr(torch.Tensor, "add_", _add_via_data(torch.Tensor.add_))
     assert_killed(
         run(pytester, f"{MOD}::test_a_view_shares_its_base_version_counter"),
-        "shares the version counter of its base",
+        "test_a_view_shares_its_base_version_counter",
     )
 
 
@@ -259,7 +321,7 @@ def test_detach_with_its_own_version_counter_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "detach", lambda self: self.data)
     assert_killed(
         run(pytester, f"{MOD}::test_a_view_shares_its_base_version_counter"),
-        "x.detach() shares the version counter of its base",
+        "test_a_view_shares_its_base_version_counter",
     )
 
 
@@ -268,5 +330,5 @@ def test_in_place_op_that_skips_the_leaf_check_is_caught(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "add_", _add_via_data(torch.Tensor.add_))
     assert_killed(
         run(pytester, f"{MOD}::test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view"),
-        "in-place add_ on a leaf requiring grad raises",
+        "test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view",
     )
