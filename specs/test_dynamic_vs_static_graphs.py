@@ -42,6 +42,7 @@ the capture tools cost far more than the arithmetic.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import warnings
 
 import numpy as np
@@ -293,6 +294,7 @@ def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
 @given(a=values)
 @example(a=np.array([1.0, 1.0, 1.0], np.float32))
 @example(a=np.array([-1.0, -1.0, -1.0], np.float32))
+@example(a=np.array([-0.5], np.float32))  # one element, exp branch
 def test_jit_script_keeps_data_dependent_control_flow(device, a, cache):
     """torch.jit.script compiles the `if` into the graph, so the scripted function matches eager on both branches."""
     x = on(device, a)
@@ -405,33 +407,225 @@ def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
     close(out, branchy(x), f"Dim-exported(x), length {len(a)}")
 
 
+# --------------------------------------------------------------------------- torch.export: release changes
+
+STRICT_FLIP = (
+    "torch.export.export's `strict` default flipped from True to False in torch 2.7 (pytorch#148790; "
+    "checked: True on 2.2/2.4/2.6, False on 2.9/2.13/2.14/2.15)"
+)
+
+
+def export_error(device, **kwargs):
+    """The exception torch.export.export raises for BranchyModule (a Python `if` on a tensor value)."""
+    try:
+        torch.export.export(BranchyModule(), (on(device, [1.0, 2.0]),), **kwargs)
+    except Exception as e:  # noqa: BLE001 -- the type is what the spec inspects
+        return e
+    pytest.fail(f"torch.export.export(BranchyModule(), {kwargs or 'defaults'}) raised nothing, but should refuse the `if`")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.2,<2.7", reason=STRICT_FLIP)
+def test_export_is_strict_by_default_before_2_7(device):
+    """Before torch 2.7, torch.export.export defaults to strict=True: it traces with Dynamo and fails like strict=True.
+
+    Observable: the default signature says ``strict=True``, and the data-dependent ``if`` fails with
+    Dynamo's ``Unsupported`` (``UserError``), exactly as with an explicit ``strict=True``.
+    """
+    default = inspect.signature(torch.export.export).parameters["strict"].default
+    assert default is True, f"export signature strict={default!r}, but should be True"
+    err = export_error(device)
+    assert isinstance(err, torch._dynamo.exc.Unsupported), (
+        f"default export raised {type(err).__name__}, but should raise Dynamo's Unsupported (strict tracing)"
+    )
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.7", reason=STRICT_FLIP)
+def test_export_is_non_strict_by_default_from_2_7(device):
+    """From torch 2.7, torch.export.export defaults to strict=False: it traces the Python directly, not with Dynamo.
+
+    Observable: the default signature says ``strict=False``; the data-dependent ``if`` fails with
+    ``GuardOnDataDependentSymNode`` (not Dynamo's ``Unsupported``), as with an explicit
+    ``strict=False``, while ``strict=True`` still raises ``Unsupported``.
+    """
+    default = inspect.signature(torch.export.export).parameters["strict"].default
+    assert default is False, f"export signature strict={default!r}, but should be False"
+    guard = torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode
+    err = export_error(device)
+    assert isinstance(err, guard) and not isinstance(err, torch._dynamo.exc.Unsupported), (
+        f"default export raised {type(err).__name__}, but should raise GuardOnDataDependentSymNode (non-strict)"
+    )
+    strict = export_error(device, strict=True)
+    assert isinstance(strict, torch._dynamo.exc.Unsupported), (
+        f"export(strict=True) raised {type(strict).__name__}, but should raise Dynamo's Unsupported"
+    )
+
+
+PLAIN_FN = (
+    "torch.export.export accepted a plain function in 2.2 and requires an nn.Module from 2.4 "
+    "(checked on the tox envs: 2.2 accepts, 2.4/2.6/2.9/2.13-2.15 raise ValueError; 2.3 not checked)"
+)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.2,<2.4", reason=PLAIN_FN)
+def test_export_accepts_a_plain_function_before_2_4(device):
+    """Before torch 2.4, torch.export.export accepts a plain function (not an nn.Module) and exports it."""
+    x = on(device, [0.5, -1.0, 2.0])
+    ep = torch.export.export(on_true, (x,))
+    close(ep.module()(x), on_true(x), "exported plain function(x)")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.4", reason=PLAIN_FN)
+def test_export_refuses_a_plain_function_from_2_4(device):
+    """From torch 2.4, torch.export.export refuses a plain function: it needs an nn.Module (ValueError)."""
+    with raises(ValueError, r"Expected `mod` to be an instance of `torch\.nn\.Module`", "torch.export.export(on_true, ...)"):
+        torch.export.export(on_true, (on(device, [0.5, -1.0, 2.0]),))
+
+
+class AliasingCond(torch.nn.Module):
+    """torch.cond whose true branch returns its input itself (an alias), not a new tensor."""
+
+    def forward(self, x):
+        return torch.cond(x.sum() > 0, lambda x: x, lambda x: x + 1, (x,))
+
+
+COND_ALIAS = (
+    "torch.cond branches returning an alias of an input: export refuses in 2.2/2.4 "
+    "(UnsupportedAliasMutationException), 2.6 accepts, from 2.9 even eager torch.cond refuses "
+    "(UncapturedHigherOrderOpError 'aliasing'); checked on the tox envs, 2.5/2.7/2.8 not checked"
+)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.2,<2.6", reason=COND_ALIAS)
+def test_cond_branch_returning_its_input_exports_refused_but_runs_eagerly_before_2_6(device):
+    """Before torch 2.6, a torch.cond branch that returns its input runs in eager mode but torch.export refuses it."""
+    x = on(device, [1.0, 2.0])
+    out = AliasingCond()(x)
+    close(out, x, "eager AliasingCond(x) (true branch)")
+    with raises(Exception, "aliasing the input", "torch.export.export(AliasingCond(), ...)"):
+        torch.export.export(AliasingCond(), (x,))
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.6,<2.9", reason=COND_ALIAS)
+def test_cond_branch_returning_its_input_is_accepted_in_2_6(device):
+    """In torch 2.6, a torch.cond branch that returns its input is accepted by eager torch.cond and by torch.export."""
+    x = on(device, [1.0, 2.0])
+    close(AliasingCond()(x), x, "eager AliasingCond(x) (true branch)")
+    ep = torch.export.export(AliasingCond(), (x,))
+    close(ep.module()(x), x, "exported AliasingCond(x) (true branch)")
+    close(ep.module()(-x), -x + 1, "exported AliasingCond(-x) (false branch)")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.9", reason=COND_ALIAS)
+def test_cond_branch_returning_its_input_is_refused_from_2_9(device):
+    """From torch 2.9, torch.cond refuses a branch that returns its input (an alias), in eager mode and in torch.export.
+
+    The error is ``UncapturedHigherOrderOpError`` ("Encountered aliasing during higher order op
+    tracing"; hint: return ``input.clone()``).
+    """
+    x = on(device, [1.0, 2.0])
+    err = torch._dynamo.exc.UncapturedHigherOrderOpError
+    with raises(err, "aliasing", "eager AliasingCond()(x)"):
+        AliasingCond()(x)
+    with raises(err, "aliasing", "torch.export.export(AliasingCond(), ...)"):
+        torch.export.export(AliasingCond(), (x,))
+
+
+class DropoutNet(torch.nn.Module):
+    """Linear then Dropout(p=0.5): train and eval mode give different outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 3)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.lin(x))
+
+
+EP_MODE = (
+    "ExportedProgram.module().train()/.eval() worked in 2.2 and raise NotImplementedError from 2.4 "
+    "(checked on the tox envs 2.2, 2.4, 2.6, 2.9, 2.13-2.15; 2.3 not checked): the mode is fixed at export"
+)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.2,<2.4", reason=EP_MODE)
+def test_exported_module_train_and_eval_switch_the_flag_before_2_4(device):
+    """Before torch 2.4, ep.module().eval() and .train() are the ordinary nn.Module methods: they flip .training."""
+    m = torch.export.export(DropoutNet().to(device).eval(), (torch.ones(2, 3, device=device),)).module()
+    m.eval()
+    assert m.training is False, f"ep.module().training={m.training} after eval(), but should be False"
+    m.train()
+    assert m.training is True, f"ep.module().training={m.training} after train(), but should be True"
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.4", reason=EP_MODE)
+def test_exported_module_refuses_train_and_eval_from_2_4(device):
+    """From torch 2.4, ep.module().eval() and .train() raise NotImplementedError: train/eval is fixed at export time.
+
+    The module exported in eval mode still runs on the device with dropout off.
+    """
+    net = DropoutNet().to(device).eval()
+    x = torch.ones(2, 3, device=device)
+    m = torch.export.export(net, (x,)).module()
+    with raises(NotImplementedError, r"Calling eval\(\) is not supported yet", "ep.module().eval()"):
+        m.eval()
+    with raises(NotImplementedError, r"Calling train\(\) is not supported yet", "ep.module().train()"):
+        m.train()
+    close(m(x), net(x), "exported eval-mode DropoutNet(x)")
+
+
 # --------------------------------------------------------------------------- torch.compile
 
 
-@pytest.fixture(scope="module")
-def compiled():
-    """(``branchy`` under torch.compile, the graphs Dynamo captured): an eager backend that records them."""
-    graphs = []
+def compiled_for(cache, device):
+    """(``branchy`` under a fresh torch.compile, the graphs Dynamo captured for it), one per device.
 
-    def recording_backend(gm, example_inputs):  # like backend="eager": run the captured graph as is
-        graphs.append(gm)
-        return gm.forward
+    Built on first use for a device, after ``torch._dynamo.reset()`` (no compiled code from another
+    variant or spec is reused), with its own recording backend and its own graph list: the count a
+    spec variant asserts is what *its* compile captured, never graphs left over by another device.
+    The backend records the devices of each graph's example inputs.
+    """
 
-    return torch.compile(branchy, backend=recording_backend), graphs
+    def build():
+        torch._dynamo.reset()
+        graphs = []
+
+        def recording_backend(gm, example_inputs):  # like backend="eager": run the captured graph as is
+            graphs.append((gm, {str(t.device) for t in example_inputs if isinstance(t, torch.Tensor)}))
+            return gm.forward
+
+        return torch.compile(branchy, backend=recording_backend), graphs
+
+    return cached(cache, ("compile", str(device)), build)
 
 
 @needs_dynamo
 @given(a=hnp.arrays(np.float32, 4, elements=st.floats(-2, 2, width=32)))  # one length: no recompiles
 @example(a=np.array([1.0, 1.0, 1.0, 1.0], np.float32))
 @example(a=np.array([-1.0, -1.0, -1.0, -1.0], np.float32))
-def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(device, a, compiled):
-    """torch.compile keeps eager semantics: a data-dependent `if` graph-breaks and both branches match eager."""
+def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(device, a, cache):
+    """torch.compile keeps eager semantics: a data-dependent `if` graph-breaks and both branches match eager.
+
+    The compile is fresh per device variant (see ``compiled_for``): at least 2 graphs must have
+    been captured by this variant's own compile, from tensors on this variant's device.
+    """
     x = on(device, a)
-    fn, graphs = compiled
+    fn, graphs = compiled_for(cache, device)
     out = fn(x)
     assert len(graphs) >= 2, (
         f"Dynamo captured {len(graphs)} graph(s), but the data-dependent `if` should split it into at least 2"
     )
+    seen = set().union(*(devs for _, devs in graphs))
+    assert seen <= {str(x.device)}, f"captured graphs took inputs on {sorted(seen)}, but should only see {x.device}"
     close(out, branchy(x), f"compiled(x), input takes branch {bool(x.sum() > 0)}")
 
 
@@ -449,6 +643,37 @@ def test_torch_compile_fullgraph_raises_at_a_graph_break(device):
     strict = torch.compile(branchy, backend="eager", fullgraph=True)
     with raises(torch._dynamo.exc.Unsupported, "", "torch.compile(branchy, fullgraph=True)(x)"):
         strict(on(device, [1.0, 2.0]))
+
+
+@needs_dynamo
+@pytest.mark.known_bug(
+    "<2.6",
+    issue="https://github.com/pytorch/pytorch/issues/132986",
+    reason="OptimizedModule kept its own .training flag: in 2.4 compiled.eval() leaves compiled.training "
+    "True, in 2.2 compiled.training does not follow a later m.train() (checked on the tox envs)",
+)
+def test_compiled_module_train_eval_act_on_the_wrapped_module(device):
+    """torch.compile(m).eval()/.train() switch m itself, and compiled.training always reports m.training.
+
+    ``torch.compile(m)`` returns an ``OptimizedModule`` wrapping ``m`` (``compiled._orig_mod is m``);
+    the mode lives on ``m`` and its children, and after ``compiled.eval()`` the compiled model
+    runs on the device with dropout off (equal to eager ``m`` in eval mode).
+    """
+    m = DropoutNet().to(device)
+    compiled = torch.compile(m, backend="eager")
+    x = torch.ones(4, 3, device=device)
+    compiled.eval()
+    flags = (m.training, m.drop.training, compiled.training)
+    assert flags == (False, False, False), (
+        f"after compiled.eval(): (m, m.drop, compiled).training={flags}, but should be (False, False, False)"
+    )
+    close(compiled(x), m(x), "compiled(x) after compiled.eval() vs eager m(x)")
+    m.train()
+    assert compiled.training is True, f"after m.train(): compiled.training={compiled.training}, but should be True"
+    compiled.train(False)
+    assert (m.training, compiled.training) == (False, False), (
+        f"after compiled.train(False): (m, compiled).training={(m.training, compiled.training)}, but should be (False, False)"
+    )
 
 
 # --------------------------------------------------------------------------- ONNX (optional)
@@ -476,3 +701,110 @@ def test_onnx_export_of_torch_cond_is_an_onnx_if(device):
     assert "Sin" in branches.get("then_branch", set()) and "Exp" in branches.get("else_branch", set()), (
         f"If branches {branches}, but then should compute sin and else exp"
     )
+
+
+class LinearReluNet(torch.nn.Module):
+    """Linear(3, 4) -> ReLU -> plus a constant tensor: the small eager model the ONNX specs export."""
+
+    def __init__(self):
+        super().__init__()
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            self.lin = torch.nn.Linear(3, 4)
+        self.register_buffer("offset", torch.tensor([0.5, -0.25, 0.0, 1.0]))
+
+    def forward(self, x):
+        return torch.relu(self.lin(x)) + self.offset
+
+
+@contextlib.contextmanager
+def exact_float32_matmul():
+    """TF32 off for the block (restored after): cuda Linear must compute float32 maths to compare with ORT."""
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def onnx_session(cache, device):
+    """(eager model on ``device``, onnxruntime CPU session of its ONNX export), built once per device."""
+
+    def build():
+        import onnxruntime
+
+        model = LinearReluNet().to(device).eval()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(model, (torch.ones(2, 3, device=device),), dynamo=True)
+        session = onnxruntime.InferenceSession(
+            program.model_proto.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        return model, session
+
+    return cached(cache, ("onnx", str(device)), build)
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.9", reason="the torch.export-based ONNX exporter is the default (and the one specced) from 2.9")
+@given(a=hnp.arrays(np.float32, (2, 3), elements=st.floats(-2, 2, width=32)))
+@example(a=np.zeros((2, 3), np.float32))
+@example(a=np.array([[2.0, -2.0, 1.5], [-1.0, 0.25, -0.5]], np.float32))
+def test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs(device, a, cache):
+    """An nn.Module exported with torch.onnx.export runs in onnxruntime and gives the eager outputs (float32, rtol=1e-5, atol=1e-6).
+
+    The model (Linear, ReLU, a constant buffer) and its example live on the spec's device; the
+    exporter accepts device tensors, and the ONNX file is device-free, so onnxruntime's CPU provider
+    runs it: the [cuda] variant proves that a model exported from cuda tensors reproduces the cuda
+    eager outputs (TF32 off). Tolerance: onnxruntime's Gemm/MatMul sums in another order than
+    torch's kernels, so float32 results may differ by a few ulps (rtol 1e-5 is ~80 float32 ulps);
+    atol 1e-6 covers results near 0 (cancellation, ReLU boundary).
+    """
+    pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
+    pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
+    pytest.importorskip("onnxruntime", reason="running the export needs the optional onnxruntime package")
+    with exact_float32_matmul():
+        model, session = onnx_session(cache, device)
+        x = on(device, a)
+        with torch.no_grad():
+            expected = model(x).cpu().numpy()
+    (got,) = session.run(None, {session.get_inputs()[0].name: a})
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6, err_msg="onnxruntime output vs eager model(x)")
+
+
+ONNX_DEFAULT = (
+    "torch.onnx.export's `dynamo` default is False (TorchScript-based exporter, returns None) up to 2.8 "
+    "and True (torch.export-based, returns an ONNXProgram) from 2.9 (torch/onnx/__init__.py signatures "
+    "of 2.4/2.6 vs 2.9/2.15; 2.2 has no `dynamo` argument)"
+)
+
+
+@pytest.mark.torch_version("<2.9", reason=ONNX_DEFAULT)
+def test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9(device):
+    """Before torch 2.9, torch.onnx.export without dynamo= uses the TorchScript-based exporter: it writes the file and returns None."""
+    pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
+    import io
+
+    buf = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = torch.onnx.export(LinearReluNet().to(device).eval(), (torch.ones(2, 3, device=device),), buf)
+    assert out is None, f"torch.onnx.export returned {type(out).__name__}, but should return None"
+    assert buf.getbuffer().nbytes > 0, "torch.onnx.export wrote 0 bytes, but should write the model"
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.9", reason=ONNX_DEFAULT)
+def test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9(device):
+    """From torch 2.9, torch.onnx.export without dynamo= uses the torch.export-based exporter and returns an ONNXProgram."""
+    pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
+    pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = torch.onnx.export(LinearReluNet().to(device).eval(), (torch.ones(2, 3, device=device),))
+    assert isinstance(out, torch.onnx.ONNXProgram), (
+        f"torch.onnx.export returned {type(out).__name__}, but should return an ONNXProgram"
+    )
+    ops = [n.op_type for n in out.model_proto.graph.node]
+    assert {"Relu", "Add"} <= set(ops), f"ONNX nodes {ops}, but should include Relu and Add"

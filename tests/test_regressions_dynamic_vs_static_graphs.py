@@ -255,3 +255,293 @@ def test_onnx_export_of_cond_without_if_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "cond", lambda pred, true_fn, false_fn, operands=(): true_fn(*operands))
     result = run(pytester, f"{MOD}::test_onnx_export_of_torch_cond_is_an_onnx_if")
     assert_killed(result, "test_onnx_export_of_torch_cond_is_an_onnx_if", "but should hold one If")
+
+
+def test_compile_graph_count_is_per_device_variant(monkeypatch):
+    """The compile spec counts only graphs its own variant captured: a later device's compile starts from zero.
+
+    With the old module-wide graph list, a [cuda] variant whose compile captured nothing still saw the
+    [cpu] variant's graphs and passed. Here a second "device" whose torch.compile captures nothing
+    must see an empty list, while the first device's list is untouched.
+    """
+    import specs.test_dynamic_vs_static_graphs as spec
+
+    cache = {}
+    fn, graphs = spec.compiled_for(cache, torch.device("cpu"))
+    fn(torch.ones(4))
+    first = len(graphs)
+    assert first >= 2, f"cpu compile captured {first} graph(s), but should capture at least 2"
+    monkeypatch.setattr(torch, "compile", lambda f, *a, **k: f)  # this "device" captures nothing
+    fn2, graphs2 = spec.compiled_for(cache, "other-device")
+    fn2(torch.ones(4))
+    assert graphs2 == [] and graphs2 is not graphs and len(graphs) == first, (
+        f"second variant sees {len(graphs2)} graph(s), first list {len(graphs)} (was {first}): counts must be per variant"
+    )
+
+
+# --------------------------------------------------------------------------- release changes
+
+
+def _export_with_strict_default(default):
+    orig = torch.export.export
+
+    def export(mod, args, kwargs=None, *, dynamic_shapes=None, strict=default, **k):
+        return orig(mod, args, kwargs, dynamic_shapes=dynamic_shapes, strict=strict, **k)
+
+    return export
+
+
+@pytest.mark.skipif(not torch_at_least("2.7"), reason="the non-strict-default spec is gated to torch>=2.7")
+def test_export_strict_by_default_again_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export defaulting to strict=True again (the pre-2.7 default)."""
+    monkeypatch.setattr(torch.export, "export", _export_with_strict_default(True))
+    result = run(pytester, f"{MOD}::test_export_is_non_strict_by_default_from_2_7")
+    assert_killed(result, "test_export_is_non_strict_by_default_from_2_7", "strict=True, but should be False")
+
+
+@pytest.mark.skipif(not torch_at_least("2.2") or torch_at_least("2.7"), reason="the strict-default spec is gated to 2.2-2.6")
+def test_export_non_strict_by_default_too_early_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export defaulting to strict=False before 2.7."""
+    monkeypatch.setattr(torch.export, "export", _export_with_strict_default(False))
+    result = run(pytester, f"{MOD}::test_export_is_strict_by_default_before_2_7")
+    assert_killed(result, "test_export_is_strict_by_default_before_2_7", "strict=False, but should be True")
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="the refusal spec is gated to torch>=2.4")
+def test_export_wrapping_plain_functions_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that wraps a plain function in an nn.Module instead of refusing it."""
+    orig = torch.export.export
+
+    class Wrap(torch.nn.Module):
+        def __init__(self, fn):
+            super().__init__()
+            self.fn = fn
+
+        def forward(self, *args):
+            return self.fn(*args)
+
+    def export(mod, args, *a, **k):
+        return orig(mod if isinstance(mod, torch.nn.Module) else Wrap(mod), args, *a, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_export_refuses_a_plain_function_from_2_4")
+    assert_killed(result, "test_export_refuses_a_plain_function_from_2_4", "raised no ValueError")
+
+
+@pytest.mark.skipif(not torch_at_least("2.9"), reason="the aliasing-refusal spec is gated to torch>=2.9")
+def test_cond_that_clones_aliasing_outputs_is_killed(pytester, monkeypatch):
+    """Plants torch.cond that silently clones what its branches return (aliasing branches accepted again)."""
+    orig = torch.cond
+
+    def cond(pred, true_fn, false_fn, operands=()):
+        return orig(pred, lambda *o: true_fn(*o).clone(), lambda *o: false_fn(*o).clone(), operands)
+
+    monkeypatch.setattr(torch, "cond", cond)
+    result = run(pytester, f"{MOD}::test_cond_branch_returning_its_input_is_refused_from_2_9")
+    assert_killed(result, "test_cond_branch_returning_its_input_is_refused_from_2_9", "raised no UncapturedHigherOrderOpError")
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="the refusal spec is gated to torch>=2.4")
+def test_exported_module_with_plain_train_eval_is_killed(pytester, monkeypatch):
+    """Plants ExportedProgram.module() whose train()/eval() are nn.Module's (the flag flips, the graph does not)."""
+    orig = torch.export.ExportedProgram.module
+
+    def module(self, *a, **k):
+        m = orig(self, *a, **k)
+        m.train = types.MethodType(torch.nn.Module.train, m)
+        m.eval = types.MethodType(torch.nn.Module.eval, m)
+        return m
+
+    monkeypatch.setattr(torch.export.ExportedProgram, "module", module)
+    result = run(pytester, f"{MOD}::test_exported_module_refuses_train_and_eval_from_2_4")
+    assert_killed(result, "test_exported_module_refuses_train_and_eval_from_2_4", "raised no NotImplementedError")
+
+
+def test_compile_of_a_module_copy_is_killed(pytester, monkeypatch):
+    """Plants torch.compile(m) compiling a deep copy of m: compiled.eval() no longer switches m itself."""
+    import copy
+
+    orig = torch.compile
+    monkeypatch.setattr(torch, "compile", lambda m, *a, **k: orig(copy.deepcopy(m) if isinstance(m, torch.nn.Module) else m, *a, **k))
+    result = run(pytester, f"{MOD}::test_compiled_module_train_eval_act_on_the_wrapped_module")
+    assert_killed(result, "test_compiled_module_train_eval_act_on_the_wrapped_module", "after compiled.eval()")
+
+
+# --------------------------------------------------------------------------- ONNX
+
+
+def _needs_onnx():
+    for name in ("onnx", "onnxscript", "onnxruntime"):
+        pytest.importorskip(name, reason=f"the ONNX specs need the optional {name} package")
+
+
+@pytest.mark.skipif(not torch_at_least("2.9"), reason="the onnxruntime spec is gated to torch>=2.9")
+def test_onnx_export_dropping_linear_bias_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export that exports every Linear without its bias."""
+    _needs_onnx()
+    import copy
+
+    orig = torch.onnx.export
+
+    def export(model, *a, **k):
+        model = copy.deepcopy(model)
+        for mod in model.modules():
+            if isinstance(mod, torch.nn.Linear) and mod.bias is not None:
+                mod.bias.data.zero_()
+        return orig(model, *a, **k)
+
+    monkeypatch.setattr(torch.onnx, "export", export)
+    result = run(pytester, f"{MOD}::test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs")
+    assert_killed(result, "test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs", "onnxruntime output vs eager")
+
+
+@pytest.mark.skipif(not torch_at_least("2.9"), reason="the exporter-default spec is gated to torch>=2.9")
+def test_onnx_export_defaulting_to_torchscript_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export that, without dynamo=, behaves like the pre-2.9 default (returns None)."""
+    _needs_onnx()
+    orig = torch.onnx.export
+
+    def export(*a, **k):
+        program = orig(*a, **k)
+        return program if "dynamo" in k else None
+
+    monkeypatch.setattr(torch.onnx, "export", export)
+    result = run(pytester, f"{MOD}::test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9")
+    assert_killed(result, "test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9", "returned NoneType")
+
+
+# --------------------------------------------------------------------------- slice regressions (issue #14)
+
+
+@pytest.mark.skipif(not torch_at_least("2.9"), reason="the onnxruntime spec is gated to torch>=2.9")
+def test_slice_onnx_relu_leaky_for_negative_inputs_is_killed(pytester, monkeypatch):
+    """Plants an ONNX export whose ReLU leaks (slope 0.01) -- wrong only where the pre-activation is negative."""
+    _needs_onnx()
+    orig = torch.onnx.export
+
+    class Leaky(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, x):
+            pre = self.inner.lin(x)
+            return torch.where(pre > 0, pre, 0.01 * pre) + self.inner.offset
+
+    def export(model, *a, **k):
+        return orig(Leaky(model) if hasattr(model, "offset") else model, *a, **k)
+
+    monkeypatch.setattr(torch.onnx, "export", export)
+    result = run(pytester, f"{MOD}::test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs")
+    assert_killed(result, "test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs", "onnxruntime output vs eager")
+
+
+def test_slice_compile_saturating_large_values_is_killed(pytester, monkeypatch):
+    """Plants torch.compile whose compiled code clamps inputs to [-1.5, 1.5] -- wrong only for |x| > 1.5."""
+    orig = torch.compile
+
+    def compile(fn, *a, **k):
+        compiled = orig(fn, *a, **k)
+        return lambda x: compiled(x.clamp(-1.5, 1.5))
+
+    monkeypatch.setattr(torch, "compile", compile)
+    result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
+    assert_killed(result, "test_torch_compile_keeps_eager_semantics_across_data_dependent_branches", "compiled(x)")
+
+
+def test_slice_export_dim_max_clamped_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that caps every dynamic Dim at max=6 -- wrong only for lengths 7 and up."""
+    orig = torch.export.export
+
+    def export(mod, args, *a, dynamic_shapes=None, **k):
+        if dynamic_shapes is not None:
+            dynamic_shapes = {"x": {0: torch.export.Dim("n", min=2, max=6)}}
+        return orig(mod, args, *a, dynamic_shapes=dynamic_shapes, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_exported_shapes_are_static_unless_marked_dynamic")
+    assert_killed(result, "test_exported_shapes_are_static_unless_marked_dynamic", "the Dim-exported program refused a length-")
+
+
+def test_slice_script_freezing_one_element_inputs_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.script whose compiled function takes the true branch for one-element inputs only."""
+    orig = torch.jit.script
+
+    class OneElementBug:
+        def __init__(self, scripted):
+            self.scripted, self.graph = scripted, scripted.graph
+
+        def __call__(self, x):
+            return (x.sin() * 2) if x.numel() == 1 else self.scripted(x)
+
+    monkeypatch.setattr(torch.jit, "script", lambda fn, *a, **k: OneElementBug(orig(fn, *a, **k)))
+    result = run(pytester, f"{MOD}::test_jit_script_keeps_data_dependent_control_flow")
+    assert_killed(result, "test_jit_script_keeps_data_dependent_control_flow", "scripted(x)")
+
+
+# --------------------------------------------------------------------------- older releases' truths
+
+
+def _between(lo, hi):
+    return torch_at_least(lo) and not torch_at_least(hi)
+
+
+@pytest.mark.skipif(not _between("2.2", "2.4"), reason="the plain-function spec is gated to 2.2-2.3")
+def test_export_refusing_plain_functions_early_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that refuses plain functions before 2.4."""
+    orig = torch.export.export
+
+    def export(mod, *a, **k):
+        if not isinstance(mod, torch.nn.Module):
+            raise ValueError(f"Expected `mod` to be an instance of `torch.nn.Module`, got {type(mod)}.")
+        return orig(mod, *a, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_export_accepts_a_plain_function_before_2_4")
+    assert_killed(result, "test_export_accepts_a_plain_function_before_2_4")
+
+
+@pytest.mark.skipif(not _between("2.2", "2.6"), reason="the aliasing-refused-by-export spec is gated to 2.2-2.5")
+def test_cond_cloning_aliasing_outputs_early_is_killed(pytester, monkeypatch):
+    """Plants torch.cond that clones what its branches return, so export accepts an aliasing branch."""
+    orig = torch.cond
+    monkeypatch.setattr(torch, "cond", lambda p, t, f, o=(): orig(p, lambda *x: t(*x).clone(), lambda *x: f(*x).clone(), o))
+    result = run(pytester, f"{MOD}::test_cond_branch_returning_its_input_exports_refused_but_runs_eagerly_before_2_6")
+    assert_killed(result, "test_cond_branch_returning_its_input_exports_refused_but_runs_eagerly_before_2_6")
+
+
+@pytest.mark.skipif(not _between("2.6", "2.9"), reason="the aliasing-accepted spec is gated to 2.6-2.8")
+def test_cond_swapping_branches_is_killed(pytester, monkeypatch):
+    """Plants torch.cond that swaps its branches."""
+    orig = torch.cond
+    monkeypatch.setattr(torch, "cond", lambda p, t, f, o=(): orig(p, f, t, o))
+    result = run(pytester, f"{MOD}::test_cond_branch_returning_its_input_is_accepted_in_2_6")
+    assert_killed(result, "test_cond_branch_returning_its_input_is_accepted_in_2_6")
+
+
+@pytest.mark.skipif(not _between("2.2", "2.4"), reason="the train/eval spec is gated to 2.2-2.3")
+def test_exported_module_refusing_train_eval_early_is_killed(pytester, monkeypatch):
+    """Plants ExportedProgram.module() whose train()/eval() raise before 2.4."""
+    orig = torch.export.ExportedProgram.module
+
+    def refuse(*a, **k):
+        raise NotImplementedError("Calling train() is not supported yet.")
+
+    def module(self, *a, **k):
+        m = orig(self, *a, **k)
+        m.train = m.eval = refuse
+        return m
+
+    monkeypatch.setattr(torch.export.ExportedProgram, "module", module)
+    result = run(pytester, f"{MOD}::test_exported_module_train_and_eval_switch_the_flag_before_2_4")
+    assert_killed(result, "test_exported_module_train_and_eval_switch_the_flag_before_2_4")
+
+
+@pytest.mark.skipif(torch_at_least("2.9"), reason="the TorchScript-exporter-default spec is gated to torch<2.9")
+def test_onnx_export_returning_a_program_early_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export that returns a program object before 2.9 (as the 2.9 default does)."""
+    pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
+    orig = torch.onnx.export
+    monkeypatch.setattr(torch.onnx, "export", lambda *a, **k: (orig(*a, **k), types.SimpleNamespace())[1])
+    result = run(pytester, f"{MOD}::test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9")
+    assert_killed(result, "test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9", "but should return None")
