@@ -22,6 +22,7 @@ cpu-only constructor; the specs build the same float32 values with ``torch.tenso
 from __future__ import annotations
 
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import example, given
@@ -60,23 +61,51 @@ def note_graph(device):
     return x, w1, w2, torch.matmul(x, w1)
 
 
-@given(shape=nonempty_shapes, dtype=real_dtypes)
-@example(shape=(1, 1), dtype=torch.float32)  # the note's d = x @ w1
-def test_data_and_detach_share_storage_and_have_no_history(device, shape, dtype):
-    """x.data and x.detach() both share x's storage, do not require grad and have no grad_fn.
+#: x as a view of its base, in each layout (numpy does the same indexing: the element oracle)
+LAYOUTS = {
+    "x": (lambda b: b, lambda a: a),
+    "x.transpose(0, -1)": (lambda b: b.transpose(0, -1), lambda a: np.swapaxes(a, 0, -1)),
+    "x[::2]": (lambda b: b[::2], lambda a: a[::2]),
+    "x[1:]": (lambda b: b[1:], lambda a: a[1:]),  # storage offset 1 * stride(0)
+}
+value_dtypes = st.sampled_from([np.float16, np.float32, np.float64, np.complex64, np.complex128])
+
+
+@st.composite
+def finite_arrays(draw):
+    dtype = np.dtype(draw(value_dtypes))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=2, max_side=4))
+    return draw(hnp.arrays(dtype, shape, elements=hnp.from_dtype(dtype, allow_nan=False, allow_infinity=False)))
+
+
+@given(arr=finite_arrays(), layout=st.sampled_from(list(LAYOUTS)))
+@example(arr=np.full((2, 2), 2.0, dtype=np.float32), layout="x")  # the note's d = x @ w1, all 2s
+@example(arr=np.arange(12.0).reshape(3, 4), layout="x.transpose(0, -1)")
+@example(arr=np.arange(24.0, dtype=np.float32).reshape(4, 3, 2), layout="x[::2]")
+@example(arr=np.arange(6.0).astype(np.complex64).reshape(3, 2), layout="x[1:]")
+def test_data_and_detach_share_storage_and_have_no_history(device, arr, layout):
+    """x.data and x.detach() are both views of x's own elements (same storage, shape, strides, offset and every value) that do not require grad and have no grad_fn.
 
     This is everything the two have in common (the note's list "相同"); writes through either are
-    visible in ``x``.
+    visible in ``x``. ``x`` is a view that requires grad, in several layouts (transposed, step
+    slice, storage offset), with random finite values: each element of the alias is checked
+    against numpy doing the same indexing, so a scrambled view of the same storage is caught.
     """
-    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True) * 2
+    view, np_view = LAYOUTS[layout]
+    base = torch.tensor(arr, device=device, requires_grad=True)
+    x = view(base * 1) if base.dim() else base * 1
+    expected = torch.from_numpy(np.array(np_view(arr) if arr.ndim else arr, order="C")).to(device)
     for name, alias in ALIASES.items():
         a = alias(x)
-        assert_shares(a, x, f"x{name}")
+        assert_shares(a, x, f"{layout}{name}")
         assert not a.requires_grad and a.grad_fn is None and a.is_leaf, (
-            f"x{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
+            f"{layout}{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
             "but should be False/None/True"
         )
-        assert_same(a, x.detach(), f"x{name}")
+        got = (tuple(a.shape), a.stride(), a.storage_offset())
+        want = (tuple(x.shape), x.stride(), x.storage_offset())
+        assert got == want, f"{layout}{name}: (shape, stride, offset)={got}, but should be {want}"
+        assert_same(a, expected, f"{layout}{name}")
 
 
 def test_note_example_data_gives_a_silently_wrong_gradient(device):

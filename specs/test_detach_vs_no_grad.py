@@ -35,11 +35,18 @@ outside the mode is a normal tensor.
 
 The source note's summary ("detach affects one variable, no_grad every operation in the block") is
 right; what it leaves out is that no_grad changes no tensor's flag, and the factory exception.
+Its section 4 says no_grad turns autograd off "to reduce memory use and speed up computation, and
+the result cannot be loss.backward()-ed": the backward part is checked exactly
+(``test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can``), the memory part as "no
+tensor is saved for backward" (``test_no_grad_and_inference_mode_save_no_tensors_for_backward``)
+and, on CUDA, as a lower allocator peak (``test_no_grad_forward_peaks_lower_in_cuda_memory``);
+speed is not asserted (timings are not a property).
 """
 
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 
 import pytest
@@ -120,6 +127,7 @@ UNARY = {
 
 @given(shape=nonempty_shapes, dtype=real_dtypes)
 @example(shape=(1,), dtype=torch.float32)
+@example(shape=(2, 1, 3), dtype=torch.float64)
 def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shape, dtype):
     """Inside no_grad every op's output has requires_grad=False, even from inputs that require grad; the leaf keeps requires_grad=True.
 
@@ -135,6 +143,106 @@ def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shap
             assert out.grad_fn is None, f"{name}.grad_fn={out.grad_fn}, but should be None"
         assert_requires_grad(x, True, "the leaf x")
     assert_requires_grad(x * 2, True, "x * 2 after the block")
+
+
+@given(values=st.lists(small, min_size=1, max_size=6), dtype=real_dtypes, scale=st.integers(1, 4))
+@example(values=[0.0, -3.0, 5.0], dtype=torch.float32, scale=3)
+def test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can(device, values, dtype, scale):
+    """A loss computed under no_grad cannot be backward()-ed (RuntimeError: it has no grad_fn); the same loss computed in grad mode back-propagates the correct gradient.
+
+    The note's "得到的结果无法进行loss.backward()" (section 4). ``loss = scale * sum(x * x)`` has
+    gradient ``2 * scale * x``, written out here (small integers: exact in float32/64).
+    """
+    x = torch.tensor(values, dtype=dtype, device=device, requires_grad=True)
+    with torch.no_grad():
+        frozen = (x * x).sum() * scale
+    with raises(RuntimeError, re.escape("does not require grad and does not have a grad_fn"), "loss from no_grad .backward()"):
+        frozen.backward()
+    assert x.grad is None, f"x.grad={x.grad} after the refused backward, but should be None"
+    loss = (x * x).sum() * scale
+    loss.backward()
+    expected = torch.tensor([2.0 * scale * v for v in values], dtype=dtype, device=device)
+    assert_same(x.grad, expected, "x.grad of scale * sum(x * x)")
+
+
+def _pack_counter():
+    counts = {"packed": 0}
+
+    def pack(t):
+        counts["packed"] += 1
+        return t
+
+    return counts, torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t)
+
+
+SAVING_OPS = {
+    "x * w": lambda x, w, layer: x * w,
+    "x.pow(2)": lambda x, w, layer: x.pow(2),
+    "torch.sin(x)": lambda x, w, layer: torch.sin(x),
+    "nn.Linear(x)": lambda x, w, layer: layer(x),
+}
+
+
+@given(shape=nonempty_shapes, dtype=real_dtypes, op=st.sampled_from(list(SAVING_OPS)))
+@example(shape=(4,), dtype=torch.float32, op="nn.Linear(x)")
+def test_no_grad_and_inference_mode_save_no_tensors_for_backward(device, shape, dtype, op):
+    """Under no_grad and inference_mode autograd saves no tensors for backward, where grad mode saves some for the same computation.
+
+    The note's "以减少存储使用" (section 4), observed without timing: every tensor autograd keeps for
+    backward passes through the ``pack`` hook of ``torch.autograd.graph.saved_tensors_hooks``;
+    inside no_grad and inference_mode ``pack`` is never called.
+    """
+    x = torch.randn(shape, dtype=dtype, device=device, requires_grad=True)
+    w = torch.randn(shape, dtype=dtype, device=device, requires_grad=True)
+    if op == "nn.Linear(x)" and x.dim() == 0:
+        x, w = x.reshape(1), w.reshape(1)
+    with grad_mode_restored():  # made outside the hooks, its init (itself under no_grad) through the C switch
+        torch._C._set_grad_enabled(False)
+        layer = torch.nn.Linear(x.shape[-1] if x.dim() else 1, 2, device=device, dtype=dtype)
+    packed = {}
+    for mode, ctx in {"grad mode": torch.enable_grad, "no_grad": torch.no_grad, "inference_mode": torch.inference_mode}.items():
+        counts, hooks = _pack_counter()
+        with hooks, ctx():
+            SAVING_OPS[op](x, w, layer)
+        packed[mode] = counts["packed"]
+    assert packed["grad mode"] > 0, f"{op} in grad mode saved {packed['grad mode']} tensors, but should save some"
+    assert packed["no_grad"] == 0, f"{op} under no_grad saved {packed['no_grad']} tensors for backward, but should save 0"
+    assert packed["inference_mode"] == 0, (
+        f"{op} under inference_mode saved {packed['inference_mode']} tensors for backward, but should save 0"
+    )
+
+
+def _peak_forward_bytes(x, ctx):
+    dev = x.device
+    torch.cuda.synchronize(dev)
+    torch.cuda.reset_peak_memory_stats(dev)
+    base = torch.cuda.memory_allocated(dev)
+    with ctx():
+        out = torch.sin(torch.sin(torch.sin(torch.sin(x))))
+    torch.cuda.synchronize(dev)
+    return torch.cuda.max_memory_allocated(dev) - base, out
+
+
+@pytest.mark.needs_cuda
+def test_no_grad_forward_peaks_lower_in_cuda_memory(device):
+    """On CUDA, a forward pass (a chain of four sin) peaks at less allocated device memory under no_grad than in grad mode.
+
+    The note's "以减少存储使用" measured by the CUDA caching allocator
+    (``torch.cuda.reset_peak_memory_stats``, ``torch.cuda.max_memory_allocated``): in grad mode each
+    intermediate stays alive, saved for backward; under no_grad it is freed as soon as the next op
+    consumed it. About the CUDA allocator, so every variant runs on CUDA (the cpu variant moves
+    its input there). No timing is asserted.
+    """
+    x = torch.randn(1 << 20, device=device).cuda().requires_grad_()
+    grad_peak, grad_out = _peak_forward_bytes(x, torch.enable_grad)
+    del grad_out
+    no_grad_peak, out = _peak_forward_bytes(x, torch.no_grad)
+    assert no_grad_peak < grad_peak, (
+        f"peak allocated for the forward: {no_grad_peak} bytes under no_grad, {grad_peak} in grad mode; "
+        "no_grad should peak lower"
+    )
+    expected = x.detach().sin().sin().sin().sin()
+    assert_same(out, expected, "sin^4(x) under no_grad")
 
 
 @given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), view=st.sampled_from(["x[0]", "x.view(-1)", "x.unsqueeze(0)"]))
@@ -385,6 +493,14 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     ("cannot be saved for backward"), and so does ``t.add_(1)`` outside the mode, also under
     ``no_grad`` ("Inplace update to inference tensor outside InferenceMode"). Not refused:
     ``w + t`` (nothing saved) and ``t.clone()``, which is a normal tensor. Tensors from outside stay normal.
+
+    The messages are matched on their stable part only. Checked on 2.0.1, 2.2.2, 2.4.1, 2.6.0, 2.9.1,
+    2.13.0, 2.14.1 and 2.15.0: "Inplace update to inference tensor outside InferenceMode is not
+    allowed." is unchanged; the saved-for-backward message starts "Inference tensors cannot be saved
+    for backward." everywhere, but its advice changed in 2.9 (up to 2.6: "To work around you can make
+    a clone to get a normal tensor and use it in autograd."; from 2.9: "Please do not use Tensors
+    created in inference mode in computation tracked by autograd. To work around this, you can make
+    a clone ...").
     """
     x = torch.ones(3, device=device, requires_grad=True)
     with torch.inference_mode():
@@ -397,9 +513,9 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     with raises(RuntimeError, "version counter", "t._version"):
         t._version
     w = torch.ones(3, device=device, requires_grad=True)
-    with raises(RuntimeError, "cannot be saved for backward", "w * t"):
+    with raises(RuntimeError, re.escape("Inference tensors cannot be saved for backward"), "w * t"):
         w * t
-    with torch.no_grad(), raises(RuntimeError, "inplace update to inference tensor", "t.add_(1)"):
+    with torch.no_grad(), raises(RuntimeError, re.escape("Inplace update to inference tensor outside InferenceMode"), "t.add_(1)"):
         t.add_(1)
     (w + t).sum().backward()  # saves neither operand
     assert_same(w.grad, torch.ones(3, device=device), "w.grad after (w + t).sum().backward()")

@@ -114,6 +114,7 @@ def test_parameter_defaults_to_requires_grad_true(device):
 @given(shape=shapes, dtype=grad_dtypes, use_method=st.booleans())
 @example(shape=(5,), dtype=torch.float64, use_method=False)  # the note: y.requires_grad = True
 @example(shape=(2, 3), dtype=torch.complex64, use_method=True)
+@example(shape=(), dtype=torch.bfloat16, use_method=True)
 def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, shape, dtype, use_method):
     """Setting requires_grad (attribute or requires_grad_()) turns gradients on for float and complex leaves.
 
@@ -138,6 +139,7 @@ def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, shape, dty
 @example(shape=(2,), dtype=torch.int64, how="attribute")
 @example(shape=(2,), dtype=torch.bool, how="method")
 @example(shape=(2,), dtype=torch.uint8, how="factory")
+@example(shape=(2, 2), dtype=torch.int16, how="method")
 def test_integer_and_bool_tensors_cannot_require_grad(device, shape, dtype, how):
     """Asking an integer or bool tensor to require grad raises RuntimeError ("floating point ... dtype").
 

@@ -82,3 +82,75 @@ def test_detach_that_copies_is_killed(pytester, monkeypatch):
         "test_data_and_detach_share_storage_and_have_no_history",
         "test_note_example_detach_raises_at_backward",
     )
+
+
+def _contiguous_strides(shape):
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.insert(0, step)
+        step *= max(size, 1)
+    return tuple(strides)
+
+
+def test_data_returning_a_scrambled_view_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data returning a view of the same storage, same shape, but with contiguous strides (x's element order scrambled)."""
+
+    def scrambled(self):
+        v = DATA.__get__(self)
+        return v.as_strided(v.shape, _contiguous_strides(v.shape), v.storage_offset())
+
+    monkeypatch.setattr(torch.Tensor, "data", data_property(scrambled))
+    result = run(pytester, *specs("test_data_and_detach_share_storage_and_have_no_history"))
+    assert_killed(result, "test_data_and_detach_share_storage_and_have_no_history", "(shape, stride, offset)=")
+
+
+# --------------------------------------------------------------------------- slice regressions (one slice only)
+
+
+def test_slice_data_copying_non_contiguous_tensors_only_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data that copies (instead of aliasing) only when x is not contiguous."""
+
+    def data(self):
+        v = DATA.__get__(self)
+        return v if v.is_contiguous() else v.clone()
+
+    monkeypatch.setattr(torch.Tensor, "data", data_property(data))
+    result = run(pytester, *specs("test_data_and_detach_share_storage_and_have_no_history"))
+    assert_killed(result, "test_data_and_detach_share_storage_and_have_no_history")
+
+
+def test_slice_detach_keeping_requires_grad_for_complex_only_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach that keeps requires_grad=True for complex tensors only."""
+    orig = torch.Tensor.detach
+
+    def detach(self):
+        out = orig(self)
+        return out.requires_grad_(self.requires_grad) if self.is_complex() else out
+
+    monkeypatch.setattr(torch.Tensor, "detach", detach)
+    result = run(pytester, *specs("test_data_and_detach_share_storage_and_have_no_history"))
+    assert_killed(result, "test_data_and_detach_share_storage_and_have_no_history", ".detach(): requires_grad=True")
+
+
+def test_slice_data_dropping_the_storage_offset_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data that drops x's storage offset (wrong only for views that start past element 0)."""
+
+    def data(self):
+        v = DATA.__get__(self)
+        return v.as_strided(v.shape, v.stride(), 0)
+
+    monkeypatch.setattr(torch.Tensor, "data", data_property(data))
+    result = run(pytester, *specs("test_data_and_detach_share_storage_and_have_no_history"))
+    assert_killed(result, "test_data_and_detach_share_storage_and_have_no_history")
+
+
+def test_slice_data_of_a_0d_tensor_returning_1d_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data that returns a 1-element 1-d view for 0-d tensors only."""
+
+    def data(self):
+        v = DATA.__get__(self)
+        return v.reshape(1) if v.dim() == 0 else v
+
+    monkeypatch.setattr(torch.Tensor, "data", data_property(data))
+    result = run(pytester, *specs("test_data_and_detach_share_storage_and_have_no_history"))
+    assert_killed(result, "test_data_and_detach_share_storage_and_have_no_history", "(shape, stride, offset)=((1,)")

@@ -6,7 +6,7 @@ import contextlib
 
 import torch
 
-from tests.plant import assert_killed, assert_passed, run
+from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
 MOD = "test_detach_vs_no_grad.py"
 
@@ -66,10 +66,14 @@ def test_no_grad_that_does_nothing_is_killed(pytester, monkeypatch):
             "test_no_grad_works_as_a_decorator",
             "test_no_grad_allows_in_place_updates_of_leaves_that_require_grad",
             "test_grad_mode_table",
+            "test_no_grad_and_inference_mode_save_no_tensors_for_backward",
+            "test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can",
         ),
     )
     assert_killed(
         result,
+        "test_no_grad_and_inference_mode_save_no_tensors_for_backward",
+        "test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can",
         "test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs",
         "test_views_made_in_no_grad_still_report_requires_grad",
         "test_no_grad_works_as_a_decorator",
@@ -228,3 +232,125 @@ def test_inference_tensor_that_accepts_in_place_updates_is_killed(pytester, monk
         "test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backward",
         "t.add_(1) raised no RuntimeError",
     )
+
+
+# --------------------------------------------------------------------------- section 4: backward, memory
+
+
+def test_backward_without_history_that_does_nothing_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward returning silently for a result that has no history (instead of raising)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        if self.grad_fn is None and not self.requires_grad:
+            return None
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, *specs("test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can"))
+    assert_killed(
+        result, "test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can", "loss from no_grad .backward() raised no"
+    )
+
+
+def test_backward_with_a_wrong_gradient_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that accumulates half the gradient (a wrong chain rule)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, *args, **kwargs):
+        if gradient is None and self.dim() == 0:
+            gradient = torch.full_like(self, 0.5)
+        return orig(self, gradient, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, *specs("test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can"))
+    assert_killed(result, "test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can", "x.grad of scale * sum(x * x)")
+
+
+def test_no_grad_that_records_is_killed_by_the_saved_tensor_count(pytester, monkeypatch):
+    """Plants torch.no_grad as a no-op: the forward inside it saves tensors for backward."""
+    monkeypatch.setattr(torch, "no_grad", inert)
+    result = run(pytester, *specs("test_no_grad_and_inference_mode_save_no_tensors_for_backward"))
+    assert_killed(result, "test_no_grad_and_inference_mode_save_no_tensors_for_backward", "under no_grad saved")
+
+
+@needs_cuda
+def test_no_grad_that_records_is_killed_by_the_cuda_peak(pytester, monkeypatch):
+    """Plants torch.no_grad as a no-op: the forward inside it keeps every intermediate alive on CUDA."""
+    monkeypatch.setattr(torch, "no_grad", inert)
+    result = run(pytester, *specs("test_no_grad_forward_peaks_lower_in_cuda_memory"), devices="cuda")
+    assert_killed(result, "test_no_grad_forward_peaks_lower_in_cuda_memory", "no_grad should peak lower")
+
+
+# --------------------------------------------------------------------------- slice regressions (one slice only)
+
+
+def test_slice_no_grad_saving_for_pow_only_is_killed(pytester, monkeypatch):
+    """Plants Tensor.pow that, under no_grad, records (and saves its input) and detaches the result: outputs look right, memory is kept."""
+    orig = torch.Tensor.pow
+
+    def pow_(self, *args, **kwargs):
+        if not torch.is_grad_enabled() and not torch.is_inference_mode_enabled():
+            with torch.enable_grad():
+                return orig(self, *args, **kwargs).detach()
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "pow", pow_)
+    result = run(pytester, *specs("test_no_grad_and_inference_mode_save_no_tensors_for_backward"))
+    assert_killed(result, "test_no_grad_and_inference_mode_save_no_tensors_for_backward", "x.pow(2) under no_grad saved")
+
+
+def test_slice_inference_mode_recording_for_sin_only_is_killed(pytester, monkeypatch):
+    """Plants torch.sin that, under inference_mode, leaves the mode and records (saving its input)."""
+    orig = torch.sin
+
+    def sin(x, *args, **kwargs):
+        if torch.is_inference_mode_enabled():
+            with torch.inference_mode(False), torch.enable_grad():
+                return orig(x, *args, **kwargs)
+        return orig(x, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "sin", sin)
+    result = run(pytester, *specs("test_no_grad_and_inference_mode_save_no_tensors_for_backward"))
+    assert_killed(result, "test_no_grad_and_inference_mode_save_no_tensors_for_backward", "torch.sin(x) under inference_mode saved")
+
+
+def test_slice_detach_keeping_requires_grad_for_float64_only_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach that keeps requires_grad=True for float64 tensors only."""
+    orig = torch.Tensor.detach
+
+    def detach(self):
+        out = orig(self)
+        return out.requires_grad_(self.requires_grad) if self.dtype == torch.float64 else out
+
+    monkeypatch.setattr(torch.Tensor, "detach", detach)
+    result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
+    assert_killed(result, "test_detach_shares_storage_and_has_no_history", "y.detach().requires_grad=True, but should be False")
+
+
+def test_slice_enable_grad_leaking_out_of_a_nested_block_is_killed(pytester, monkeypatch):
+    """Plants torch.enable_grad whose exit re-enables grad (instead of restoring): wrong only when nested in no_grad."""
+    orig = torch.enable_grad
+
+    class enable_grad(orig):
+        def __exit__(self, *exc):
+            torch._C._set_grad_enabled(True)
+
+    monkeypatch.setattr(torch, "enable_grad", enable_grad)
+    result = run(pytester, *specs("test_enable_grad_inside_no_grad_records_again"))
+    assert_killed(result, "test_enable_grad_inside_no_grad_records_again", "after enable_grad inside no_grad")
+
+
+def test_slice_no_grad_recording_exp_of_3d_inputs_only_is_killed(pytester, monkeypatch):
+    """Plants torch.exp that records under no_grad for inputs of 3 or more dimensions only."""
+    orig = torch.exp
+
+    def exp(x, *args, **kwargs):
+        if not torch.is_grad_enabled() and x.dim() >= 3:
+            with torch.enable_grad():
+                return orig(x, *args, **kwargs)
+        return orig(x, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "exp", exp)
+    result = run(pytester, *specs("test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs"))
+    assert_killed(result, "test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs", "torch.exp.requires_grad=True")

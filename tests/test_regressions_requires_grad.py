@@ -140,3 +140,59 @@ def test_require_grad_alias_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "__setattr__", setattr_)
     result = run(pytester, f"{MOD}::test_misspelled_require_grad_silently_does_nothing")
     assert_killed(result, "test_misspelled_require_grad_silently_does_nothing")
+
+
+# --------------------------------------------------------------------------- slice regressions (one slice only)
+
+
+def test_slice_requires_grad_method_accepting_int16_is_killed(pytester, monkeypatch):
+    """Plants Tensor.requires_grad_() that silently accepts (and ignores) int16 tensors only."""
+    orig = torch.Tensor.requires_grad_
+
+    def requires_grad_(self, requires_grad=True):
+        return self if self.dtype == torch.int16 else orig(self, requires_grad)
+
+    monkeypatch.setattr(torch.Tensor, "requires_grad_", requires_grad_)
+    result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad", "dtype=torch.int16 raised no RuntimeError")
+
+
+def test_slice_requires_grad_method_refusing_bfloat16_is_killed(pytester, monkeypatch):
+    """Plants Tensor.requires_grad_() that refuses bfloat16 tensors only (as if it were an integer dtype)."""
+    orig = torch.Tensor.requires_grad_
+
+    def requires_grad_(self, requires_grad=True):
+        if self.dtype == torch.bfloat16 and requires_grad:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        return orig(self, requires_grad)
+
+    monkeypatch.setattr(torch.Tensor, "requires_grad_", requires_grad_)
+    result = run(pytester, f"{MOD}::test_requires_grad_can_be_set_on_float_and_complex_leaves")
+    assert_killed(result, "test_requires_grad_can_be_set_on_float_and_complex_leaves")
+
+
+def test_slice_factory_dropping_requires_grad_for_uint8_is_killed(pytester, monkeypatch):
+    """Plants torch.zeros that silently drops requires_grad=True for uint8 instead of raising."""
+    orig = torch.zeros
+
+    def zeros(*args, requires_grad=False, **kwargs):
+        if kwargs.get("dtype") == torch.uint8:
+            requires_grad = False
+        return orig(*args, requires_grad=requires_grad, **kwargs)
+
+    monkeypatch.setattr(torch, "zeros", zeros)
+    result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad", "via factory on dtype=torch.uint8 raised no")
+
+
+def test_slice_from_numpy_requiring_grad_for_float64_is_killed(pytester, monkeypatch):
+    """Plants torch.from_numpy returning a tensor that requires grad for float64 arrays only."""
+    orig = torch.from_numpy
+
+    def from_numpy(a):
+        out = orig(a)
+        return out.requires_grad_() if out.dtype == torch.float64 else out
+
+    monkeypatch.setattr(torch, "from_numpy", from_numpy)
+    result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false")
+    assert_killed(result, "test_factories_and_conversions_default_to_requires_grad_false")
