@@ -18,6 +18,11 @@ become ``I;16`` / ``I``; every other dtype is a TypeError. It accepts a tensor o
 that requires grad (since torchvision 0.17 it calls ``numpy(force=True)``; before, it scaled in torch
 and called ``.cpu().numpy()`` on the uint8 result).
 
+Devices: ``to_tensor``, ``pil_to_tensor`` and ``torch.from_numpy`` take a PIL image or ndarray and
+always return a cpu tensor (no device argument); their specs' device variants prove the device
+counterpart (the result moved to the device keeps dtype, shape and every value, and the spec's
+further work runs there). ``to_pil_image`` and the v2 ops are handed tensors already on the device.
+
 Round trips: a uint8 image -> tensor -> image is the identity (every ``k/255`` in float32 times 255
 truncates back to ``k``), a tensor of multiples of 1/255 survives tensor -> image -> tensor exactly,
 and any float in [0, 1] comes back at most 1/255 *below* itself (truncation, never above).
@@ -43,8 +48,9 @@ The source note (section 7, "ToTensor & ToPILImage 各自都做了什么") is ri
 
 transforms v2: ``v2.ToTensor`` is deprecated (a UserWarning on construction) in favour of
 ``Compose([ToImage(), ToDtype(torch.float32, scale=True)])``, which multiplies by ``1/255`` instead
-of dividing by 255, so it agrees with ``ToTensor`` only to 2**-24 (half a float32 ulp at 1; about
-half of the 256 levels differ in the last bit). ``ToDtype(scale=True)`` scales every integer dtype by
+of dividing by 255, so it agrees with ``ToTensor`` only to 2**-24 (v1's k/255 is correctly
+rounded; v2 rounds 1/255 to float32 and then the product, so 126 of the 256 levels differ, each by
+one float32 ulp of [0.5, 1), 2**-24). The v2 functional ops compute on the tensor's own device. ``ToDtype(scale=True)`` scales every integer dtype by
 its maximum, so v2 scales mode ``I`` (by 2**31 - 1) and ``I;16`` (as uint16, by 65535) where v1 does
 not scale them.
 """
@@ -65,8 +71,11 @@ from PIL import Image
 
 from specs.helpers import NUMPY_TO_TORCH, assert_device, assert_dtype, assert_same, raises
 
-#: 8-bit PIL modes and the trailing (channel) shape of their arrays; "1" is bilevel (bool arrays).
-MODES_8BIT = {"L": (), "LA": (2,), "RGB": (3,), "RGBA": (4,), "1": ()}
+#: 8-bit PIL modes and the trailing (channel) shape of their arrays; "1" is bilevel (bool arrays),
+#: "P" holds palette indices (to_tensor scales the index, not the palette colour).
+MODES_8BIT = {"L": (), "LA": (2,), "RGB": (3,), "RGBA": (4,), "1": (), "P": (), "CMYK": (4,), "YCbCr": (3,)}
+#: Modes Image.fromarray cannot infer from an array: built with Image.frombytes from the raw bytes.
+MODES_FROMBYTES = ("P", "CMYK", "YCbCr")
 MODE_OF_CHANNELS = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
 
 #: Image sides 1..8: non-square sizes catch an H/W mix-up, small sizes keep a property in milliseconds.
@@ -95,9 +104,17 @@ def v2(torchvision):
 
 
 def image(arr: np.ndarray, mode: str) -> Image.Image:
-    """PIL image from an array; asserts the mode Pillow inferred (no deprecated ``mode=``)."""
+    """PIL image from an array; asserts the mode Pillow inferred (no deprecated ``mode=``).
+
+    Modes P, CMYK and YCbCr are built with ``Image.frombytes`` from the array's bytes (``fromarray``
+    cannot infer them); the spec setup checks that the image's pixels are the array's.
+    """
     __tracebackhide__ = True
-    img = Image.fromarray(arr)
+    if mode in MODES_FROMBYTES:
+        img = Image.frombytes(mode, (arr.shape[1], arr.shape[0]), np.ascontiguousarray(arr, np.uint8).tobytes())
+        assert np.array_equal(np.array(img), arr), f"Image.frombytes({mode}) changed the pixels (test setup)"
+    else:
+        img = Image.fromarray(arr)
     assert img.mode == mode, f"Image.fromarray gave mode {img.mode}, expected {mode} (test setup)"
     return img
 
@@ -151,6 +168,29 @@ def floats_chw(channels=st.integers(1, 4), lo=0.0, hi=1.0):
     ).map(torch.from_numpy)
 
 
+def cpu_result_on(out: torch.Tensor, device: torch.device, what: str = "out") -> torch.Tensor:
+    """The device counterpart of a cpu-only conversion (to_tensor, PILToTensor take a PIL image or ndarray).
+
+    Asserts that ``out`` is a cpu tensor (these APIs have no device argument), moves it to ``device``
+    and asserts that the moved tensor is on ``device`` and equals ``out`` in dtype, shape and every
+    value; returns the moved tensor, so the spec's further checks and operations run on ``device``.
+    """
+    __tracebackhide__ = True
+    assert_device(out, torch.device("cpu"), what)
+    moved = out.to(device)
+    assert_device(moved, device, f"{what}.to(device)")
+    assert_same(moved.cpu(), out, f"{what}.to(device).cpu()")
+    return moved
+
+
+def around_levels(ks=(1, 2, 127, 128, 254)) -> torch.Tensor:
+    """A 3 x 1 x N float32 tensor of k/255, the float32 just below it and the float32 just above it, plus 0 and 1."""
+    level = torch.tensor([k / 255 for k in ks] + [0.0, 1.0], dtype=torch.float32)
+    below = torch.nextafter(level, torch.zeros_like(level))
+    above = torch.nextafter(level, torch.ones_like(level))
+    return torch.stack([level, below, above])[:, None, :]
+
+
 def assert_image_same(actual: Image.Image, expected: Image.Image):
     __tracebackhide__ = True
     assert actual.mode == expected.mode, f"image mode={actual.mode}, but should be {expected.mode}"
@@ -164,11 +204,20 @@ def assert_image_same(actual: Image.Image, expected: Image.Image):
 @given(img=images(), default=st.sampled_from([torch.float32, torch.float64]))
 @example(img=image(np.arange(256, dtype=np.uint8).reshape(16, 16), "L"), default=torch.float32)
 @example(img=image(np.arange(24, dtype=np.uint8).reshape(2, 4, 3), "RGB"), default=torch.float64)
+@example(img=image(np.array([[255]], np.uint8), "L"), default=torch.float32)  # 1 x 1
+@example(img=image(np.arange(5 * 4, dtype=np.uint8).reshape(1, 5, 4) * 13, "RGBA"), default=torch.float32)  # 1 x N
+@example(img=image(np.arange(5 * 2, dtype=np.uint8).reshape(5, 1, 2) * 29, "LA"), default=torch.float64)  # N x 1
+@example(img=image(np.array([[0, 7, 255], [128, 1, 254]], np.uint8), "P"), default=torch.float32)
+@example(img=image(np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4) * 11, "CMYK"), default=torch.float64)
+@example(img=image(np.arange(3 * 2 * 3, dtype=np.uint8).reshape(3, 2, 3) * 15, "YCbCr"), default=torch.float32)
+@example(img=image(np.array([[True], [False], [True]]), "1"), default=torch.float32)
 def test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval(device, F, T, img, default):
     """to_tensor maps an 8-bit PIL image to a C x H x W tensor of the default float dtype with values k/255.
 
-    Modes L, LA, RGB, RGBA and bilevel 1 (whose pixels count as 0 / 255); the class ``ToTensor``
-    gives the same; moving the result to a device keeps every value exactly.
+    Modes L, LA, RGB, RGBA, P (the palette *index* is scaled, not its colour), CMYK, YCbCr and
+    bilevel 1 (whose pixels count as 0 / 255); the class ``ToTensor`` gives the same. to_tensor takes
+    a PIL image and always returns a cpu tensor (it has no device argument), so on a device the spec
+    proves the device counterpart: the result moved there keeps dtype, shape and every value.
     """
     before = torch.get_default_dtype()
     torch.set_default_dtype(default)
@@ -178,13 +227,14 @@ def test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval(devi
         torch.set_default_dtype(before)
     k = chw(img).to(torch.uint8) * (255 if img.mode == "1" else 1)
     expected = (k.to(default) / 255).to(device)  # divided on cpu, like to_tensor; then moved
+    channels = (MODES_8BIT[img.mode] or (1,))[0]
     assert_dtype(out, default)
-    assert tuple(out.shape) == (len(img.getbands()), img.height, img.width), (
-        f"out.shape={tuple(out.shape)}, but should be C x H x W = "
-        f"{(len(img.getbands()), img.height, img.width)}"
+    assert tuple(out.shape) == (channels, img.height, img.width), (
+        f"out.shape={tuple(out.shape)}, but should be C x H x W = {(channels, img.height, img.width)}"
     )
-    assert_same(out.to(device), expected)
-    assert_same(out_cls.to(device), expected)
+    out, out_cls = cpu_result_on(out, device), cpu_result_on(out_cls, device, "ToTensor()(img)")
+    assert_same(out, expected)
+    assert_same(out_cls, expected, "ToTensor()(img)")
     assert 0 <= float(out.min()) and float(out.max()) <= 1, "values outside [0, 1]"
 
 
@@ -198,7 +248,7 @@ def test_note_manual_formula_equals_to_tensor_for_multichannel_images(device, F,
     gives 1.0): see the specs after it.
     """
     manual = from_asarray(img).permute(2, 0, 1).float() / 255
-    assert_same(F.to_tensor(img).to(device), manual.to(device))
+    assert_same(cpu_result_on(F.to_tensor(img), device), manual.to(device))
 
 
 @given(img=images())
@@ -211,7 +261,8 @@ def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, img):
     has no read-only tensors, so it warns (writing to that tensor is undefined behaviour).
     ``np.array(img)`` is a writable copy: no warning. The warning is a TORCH_WARN_ONCE -- once per
     process -- unless ``torch.set_warn_always(True)``, which this spec sets (and restores) so the
-    claim does not depend on test order. Both tensors hold the same pixels, on any device.
+    claim does not depend on test order. ``from_numpy`` makes cpu tensors only, so on a device the
+    spec proves the device counterpart: both tensors moved there hold the same pixels.
     """
     a = np.asarray(img)
     assert not a.flags.writeable, "np.asarray(img).flags.writeable=True, but should be False"
@@ -220,7 +271,11 @@ def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, img):
     copy = np.array(img)
     owned, hits = not_writable_warnings(lambda: torch.from_numpy(copy))
     assert not hits, f"torch.from_numpy(np.array(img)) warned {hits}, but should not (a writable copy)"
-    assert_same(shared.to(device), owned.to(device), "torch.from_numpy(np.asarray(img)).to(device)")
+    assert_same(
+        cpu_result_on(shared, device, "torch.from_numpy(np.asarray(img))"),
+        cpu_result_on(owned, device, "torch.from_numpy(np.array(img))"),
+        "torch.from_numpy(np.asarray(img)).to(device)",
+    )
 
 
 @given(img=images(modes=("L", "1")))
@@ -242,7 +297,7 @@ def test_note_manual_formula_is_off_by_255_for_bilevel_images(device, F, arr):
     """For a bilevel (mode 1) image to_tensor gives 0/1, while the note's formula (with a channel axis added) gives 0 and 1/255."""
     img = image(arr, "1")
     manual = from_asarray(img)[None].float() / 255  # the note's formula, channel axis added
-    out = F.to_tensor(img).to(device)
+    out = cpu_result_on(F.to_tensor(img), device)
     assert_same(out, torch.from_numpy(arr)[None].float().to(device))
     assert_same(out, (manual * 255).to(device))
 
@@ -255,6 +310,8 @@ def test_note_manual_formula_is_off_by_255_for_bilevel_images(device, F, arr):
 @example(arr=np.arange(3 * 3 * 3, dtype=np.uint8).reshape(3, 3, 3), as_image=True)
 @example(arr=np.arange(2 * 3 * 2, dtype=np.uint8).reshape(2, 3, 2), as_image=True)
 @example(arr=np.arange(4 * 3, dtype=np.uint8).reshape(4, 3), as_image=False)
+@example(arr=np.arange(1 * 4 * 3, dtype=np.uint8).reshape(1, 4, 3) * 19, as_image=False)  # 1 x N, 3 channels
+@example(arr=np.arange(4 * 1 * 3, dtype=np.uint8).reshape(4, 1, 3) * 19, as_image=True)  # N x 1
 def test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w(device, F, arr, as_image):
     """to_tensor turns one H x W x C image (uint8 ndarray or PIL image) into C x H x W: out[c, h, w] is channel c of pixel (h, w), over 255.
 
@@ -268,7 +325,7 @@ def test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w(device, F, arr, as_i
     expected = torch.tensor(
         [[[int(hwc[h, w, c]) for w in range(width)] for h in range(height)] for c in range(channels)], dtype=torch.uint8
     )
-    out = F.to_tensor(pic).to(device)
+    out = cpu_result_on(F.to_tensor(pic), device)
     assert tuple(out.shape) == (channels, height, width), (
         f"out.shape={tuple(out.shape)}, but should be C x H x W = {(channels, height, width)}"
     )
@@ -316,8 +373,7 @@ def test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes(device, F, arr):
     hwc = np.atleast_3d(arr)
     raw = torch.from_numpy(hwc.copy()).permute(2, 0, 1)
     expected = raw.to(torch.get_default_dtype()) / 255 if arr.dtype == np.uint8 else raw
-    out = F.to_tensor(arr)
-    assert_same(out.to(device), expected.to(device))
+    assert_same(cpu_result_on(F.to_tensor(arr), device), expected.to(device))
 
 
 @given(
@@ -345,14 +401,21 @@ def test_to_tensor_does_not_scale_modes_I_I16_F(device, F, data):
     expected = torch.from_numpy(arr.astype(np.int64) if mode == "I;16" else arr)
     if mode == "I;16":
         expected = torch.where(expected > 32767, expected - 65536, expected)
-    assert_same(out.to(device), expected[None].to(dtype).to(device))
+    assert_same(cpu_result_on(out, device), expected[None].to(dtype).to(device))
 
 
-@given(img=images(modes=("L", "LA", "RGB", "RGBA")))
+@given(img=images(modes=("L", "LA", "RGB", "RGBA", "P", "CMYK", "YCbCr")))
 @example(img=image(np.array([[[0, 128, 255]]], np.uint8), "RGB"))
+@example(img=image(np.array([[0, 1, 254, 255]], np.uint8), "P"))  # 1 x N, palette indices
+@example(img=image(np.arange(4 * 4, dtype=np.uint8).reshape(4, 1, 4) * 17, "CMYK"))  # N x 1
+@example(img=image(np.array([[[255, 0, 128]]], np.uint8), "YCbCr"))  # 1 x 1
 def test_pil_to_tensor_does_not_scale(device, T, img):
-    """PILToTensor turns a uint8 image into a uint8 C x H x W tensor with the same pixel values (no /255)."""
-    out = T.PILToTensor()(img).to(device)
+    """PILToTensor turns an 8-bit image (L, LA, RGB, RGBA, P, CMYK, YCbCr) into a uint8 C x H x W tensor with the same pixel values (no /255).
+
+    PILToTensor takes a PIL image and returns a cpu tensor; on a device the spec proves the device
+    counterpart: the tensor moved there keeps dtype uint8, shape and values.
+    """
+    out = cpu_result_on(T.PILToTensor()(img), device, "PILToTensor()(img)")
     assert_same(out, chw(img).to(device))
 
 
@@ -360,9 +423,16 @@ def test_pil_to_tensor_does_not_scale(device, T, img):
 
 
 @given(t=floats_chw())
-@example(t=torch.tensor([[[0.999, 0.5, 1.0, 0.0, 1 / 255, 0.0039]]]))
+@example(t=torch.tensor([[[0.999, 0.5, 1.0, 0.0, 1 / 255, 0.0039]]]))  # 1 x N
+@example(t=around_levels())  # k/255 and its float32 neighbours, 0 and 1
+@example(t=torch.tensor([[[1.0]], [[0.0]], [[0.999]], [[0.5]]]))  # 1 x 1, four channels
+@example(t=torch.tensor([[[0.999], [0.5], [1.0], [0.0039]], [[0.0], [1.0], [0.25], [0.75]]]))  # N x 1, two channels
 def test_to_pil_image_truncates_x_times_255(device, F, t):
-    """to_pil_image turns a float x in [0, 1] into the pixel trunc(x * 255): truncation, not rounding (0.999 -> 254)."""
+    """to_pil_image turns a float x in [0, 1] into the pixel trunc(x * 255): truncation, not rounding (0.999 -> 254).
+
+    Over the whole [0, 1] (0 and 1 included, and each k/255 with its float32 neighbours: the one
+    below k/255 gives k - 1 where float32 x * 255 falls below k), for 1 to 4 channels.
+    """
     x = t.to(device)
     img = F.to_pil_image(x)
     expected = torch.floor(t * 255).to(torch.uint8)  # float32 product, like the implementation
@@ -387,8 +457,7 @@ def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, t):
 
 @pytest.mark.parametrize(
     "dtype, channels, mode",
-    [(torch.float32, c, m) for c, m in MODE_OF_CHANNELS.items()]
-    + [(torch.float64, 3, "RGB"), (torch.uint8, 1, "L"), (torch.uint8, 2, "LA"), (torch.uint8, 4, "RGBA")]
+    [(dtype, c, m) for dtype in (torch.float16, torch.float32, torch.float64, torch.uint8) for c, m in MODE_OF_CHANNELS.items()]
     + [
         pytest.param(
             torch.int16, 1, "I;16",
@@ -403,9 +472,9 @@ def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, t):
     ],
 )
 def test_to_pil_image_infers_mode_from_channels_and_dtype(device, F, dtype, channels, mode):
-    """to_pil_image picks the mode from channels and dtype: 1/2/3/4 channels -> L/LA/RGB/RGBA, 1-channel int16 -> I;16, int32 -> I.
+    """to_pil_image picks the mode from channels and dtype: 1/2/3/4 channels of float16/32/64 or uint8 -> L/LA/RGB/RGBA, 1-channel int16 -> I;16, int32 -> I.
 
-    Integer data keeps its values (no scaling); float data is scaled by 255.
+    Integer data keeps its values (no scaling); float data is scaled by 255 (in its own dtype).
     """
     t = (torch.arange(channels * 6, device=device) * 7 % 200).reshape(channels, 2, 3).to(dtype)
     if dtype.is_floating_point:
@@ -467,7 +536,7 @@ def test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_imag
 @example(img=image(np.arange(256 * 4, dtype=np.int64).astype(np.uint8).reshape(16, 16, 4), "RGBA"))
 def test_uint8_image_to_tensor_to_pil_is_the_identity(device, F, img):
     """A uint8 image (L, LA, RGB, RGBA) -> to_tensor -> device -> to_pil_image comes back identical: same mode, size and pixels."""
-    back = F.to_pil_image(F.to_tensor(img).to(device))
+    back = F.to_pil_image(cpu_result_on(F.to_tensor(img), device))
     assert_image_same(back, img)
 
 
@@ -475,7 +544,7 @@ def test_uint8_image_to_tensor_to_pil_is_the_identity(device, F, img):
 @example(arr=np.array([[True, False]]))
 def test_bilevel_image_comes_back_as_mode_L_with_0_and_255(device, F, arr):
     """A mode 1 image -> to_tensor -> to_pil_image comes back as mode L with pixels 0 and 255 (not as mode 1)."""
-    back = F.to_pil_image(F.to_tensor(image(arr, "1")).to(device))
+    back = F.to_pil_image(cpu_result_on(F.to_tensor(image(arr, "1")), device))
     assert_image_same(back, image(arr.astype(np.uint8) * 255, "L"))
 
 
@@ -486,18 +555,19 @@ def test_bilevel_image_comes_back_as_mode_L_with_0_and_255(device, F, arr):
 def test_multiples_of_1_255_survive_tensor_to_pil_to_tensor(device, F, k):
     """A float tensor of multiples of 1/255 -> to_pil_image -> to_tensor comes back exactly."""
     t = (k.float() / 255).to(device)
-    assert_same(F.to_tensor(F.to_pil_image(t)).to(device), t)
+    assert_same(cpu_result_on(F.to_tensor(F.to_pil_image(t)), device), t)
 
 
 @given(t=floats_chw())
 @example(t=torch.tensor([[[0.999, 0.5, 1 / 255 - 1e-7, 0.99999994]]]))
+@example(t=around_levels())  # k/255 and its float32 neighbours, 0 and 1
 def test_unit_floats_come_back_at_most_1_255_below(device, F, t):
     """Any float x in [0, 1] -> to_pil_image -> to_tensor comes back as y with x - 1/255 < y <= x (truncation, never above).
 
     "<= x" up to float32 rounding of x * 255 (2**-24 / 255).
     """
     x = t.to(device)
-    y = F.to_tensor(F.to_pil_image(x)).to(device)
+    y = cpu_result_on(F.to_tensor(F.to_pil_image(x)), device)
     below = (x - y).cpu()
     assert float(below.max()) < 1 / 255, f"max(x - y)={float(below.max())}, but should be < 1/255"
     assert float(below.min()) >= -(2**-24) / 255, f"min(x - y)={float(below.min())}: came back above x"
@@ -520,21 +590,31 @@ def test_to_pil_image_accepts_device_and_requires_grad_tensors(device, F):
 
 
 @pytest.mark.torchvision_version(">=0.16", reason="v2.ToImage and ToDtype(scale=True) arrived with stable v2 in 0.16")
-@given(img=images(modes=("L", "LA", "RGB", "RGBA")))
+@given(img=images(modes=("L", "LA", "RGB", "RGBA", "P", "CMYK", "YCbCr")))
 @example(img=image(np.arange(256, dtype=np.uint8).reshape(16, 16), "L"))
+@example(img=image(np.arange(256, dtype=np.uint8).reshape(1, 64, 4)[:, ::-1].copy(), "RGBA"))  # 1 x N, all levels
+@example(img=image(np.arange(255, -1, -1, dtype=np.uint8).reshape(128, 1, 2), "LA"))  # N x 1, all levels
 def test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24(device, F, v2, img):
     """Compose([ToImage(), ToDtype(float32, scale=True)]) agrees with ToTensor to within 2**-24, not bitwise.
 
-    v2 multiplies by 1/255 where v1 divides by 255, so about half of the 256 levels differ in the
-    last bit (|diff| <= 2**-24, half a float32 ulp at 1). Here the dtype step runs on the device.
+    v1 divides by 255 (correctly rounded k/255); v2 multiplies by the float32 nearest 1/255 and
+    rounds again, so 126 of the 256 levels differ, each by one float32 ulp of [0.5, 1), 2**-24
+    (half the ulp of 1.0); no level differs by more (checked over all 256 levels in the examples).
+    ToImage takes the PIL image on cpu; its tensor is moved to the device and handed to ToImage
+    again, so ToImage, ToDtype and ToPureTensor run on a tensor already on the device and must
+    keep it there.
     """
-    image_tensor = v2.ToImage()(img).to(device)
-    out = v2.ToDtype(torch.float32, scale=True)(image_tensor)
-    expected = F.to_tensor(img).to(device)
+    moved = v2.ToImage()(img).as_subclass(torch.Tensor).to(device)
+    image_tensor = v2.ToImage()(moved)
+    assert_device(image_tensor, device, "ToImage()(device tensor)")
+    out = v2.ToPureTensor()(v2.ToDtype(torch.float32, scale=True)(image_tensor))
+    assert type(out) is torch.Tensor, f"type(ToPureTensor()(...))={type(out).__name__}, but should be Tensor"
+    assert_device(out, device, "ToDtype(float32, scale=True)(device image)")
     assert_dtype(out, torch.float32)
-    torch.testing.assert_close(
-        out.as_subclass(torch.Tensor), expected, rtol=0, atol=2**-24, msg=lambda m: f"{m}"
-    )
+    expected = cpu_result_on(F.to_tensor(img), device, "to_tensor(img)")
+    torch.testing.assert_close(out, expected, rtol=0, atol=2**-24, msg=lambda m: f"{m}")
+    if torch.unique(chw(img)).numel() == 256:  # all levels present: some must differ in the last bit
+        assert not torch.equal(out, expected), "v2 output equals to_tensor bitwise on all 256 levels, but should differ"
 
 
 def test_v2_ToTensor_warns_that_it_is_deprecated(device, v2):
@@ -562,7 +642,7 @@ def test_v2_scales_mode_I_by_int32_max_where_v1_does_not(device, F, v2, arr):
     out = v2.ToDtype(torch.float32, scale=True)(v2.ToImage()(img).to(device)).as_subclass(torch.Tensor)
     expected = (torch.from_numpy(arr)[None].float() * (1.0 / (2**31 - 1))).to(device)
     torch.testing.assert_close(out, expected, rtol=2**-23, atol=0, msg=lambda m: f"{m}")
-    assert_same(F.to_tensor(img).to(device), torch.from_numpy(arr)[None].to(device))
+    assert_same(cpu_result_on(F.to_tensor(img), device), torch.from_numpy(arr)[None].to(device))
 
 
 @pytest.mark.torchvision_version(

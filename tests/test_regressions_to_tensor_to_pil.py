@@ -414,3 +414,71 @@ def test_v2_ToTensor_stops_warning(pytester, monkeypatch, v2):
     monkeypatch.setattr(v2.ToTensor, "__init__", lambda self: v2.Transform.__init__(self))
     result = run(pytester, spec("test_v2_ToTensor_warns_that_it_is_deprecated"))
     assert_killed(result, "test_v2_ToTensor_warns_that_it_is_deprecated")
+
+
+# --------------------------------------------------------------------------- slice regressions (round 2)
+
+
+def test_slice_to_tensor_scales_mode_P_by_1_256_is_killed(pytester, monkeypatch):
+    """to_tensor divides palette indices (mode P only) by 256 instead of 255; every other mode unchanged."""
+    orig = F.to_tensor
+    monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic) * (255 / 256) if getattr(pic, "mode", None) == "P" else orig(pic))
+    result = run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval"))
+    assert_killed(result, "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval")
+
+
+def test_slice_pil_to_tensor_converts_YCbCr_to_RGB_is_killed(pytester, monkeypatch):
+    """pil_to_tensor converts a YCbCr image to RGB first (mode YCbCr only), so its bytes change."""
+    orig = F.pil_to_tensor
+    monkeypatch.setattr(F, "pil_to_tensor", lambda pic: orig(pic.convert("RGB") if pic.mode == "YCbCr" else pic))
+    assert_killed(run(pytester, spec("test_pil_to_tensor_does_not_scale")), "test_pil_to_tensor_does_not_scale")
+
+
+def test_slice_to_pil_image_rounds_one_row_images_is_killed(pytester, monkeypatch):
+    """to_pil_image rounds x * 255 instead of truncating, only for 1 x N (single-row) tensors."""
+    rounding = _to_pil_image_via(torch.round)
+    orig = F.to_pil_image
+    monkeypatch.setattr(
+        F, "to_pil_image", lambda pic, mode=None: rounding(pic, mode) if pic.ndim == 3 and pic.shape[1] == 1 else orig(pic, mode)
+    )
+    result = run(pytester, spec("test_to_pil_image_truncates_x_times_255"))
+    assert_killed(result, "test_to_pil_image_truncates_x_times_255")
+
+
+def test_slice_v2_to_dtype_scales_four_channel_images_by_256_is_killed(pytester, monkeypatch, v2):
+    """v2 ToDtype(scale=True) scales uint8 by 1/256 instead of 1/255, only for 4-channel images."""
+    from torchvision.transforms.v2 import functional as F2
+
+    orig = F2.to_dtype_image
+
+    def to_dtype_image(image, dtype=torch.float, scale=False):
+        out = orig(image, dtype, scale)
+        four = image.ndim >= 3 and image.shape[-3] == 4
+        return out * (255 / 256) if scale and four and image.dtype == torch.uint8 and dtype.is_floating_point else out
+
+    monkeypatch.setattr(v2.ToDtype, "transform", lambda self, inpt, params: to_dtype_image(inpt, self.dtype, self.scale))
+    result = run(pytester, spec("test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24"))
+    assert_killed(result, "test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24")
+
+
+def test_v2_to_pure_tensor_keeps_the_image_subclass(pytester, monkeypatch, v2):
+    """v2 ToPureTensor returns its tv_tensors.Image input unchanged instead of a plain Tensor."""
+    monkeypatch.setattr(v2.ToPureTensor, "transform", lambda self, inpt, params: inpt)
+    result = run(pytester, spec("test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24"))
+    assert_killed(result, "test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24", "but should be Tensor")
+
+
+def test_v2_to_dtype_divides_by_255_like_v1(pytester, monkeypatch, v2):
+    """v2 ToDtype(scale=True) divides uint8 by 255 (bitwise equal to ToTensor) instead of multiplying by 1/255."""
+    from torchvision.transforms.v2 import functional as F2
+
+    orig = F2.to_dtype_image
+
+    def to_dtype_image(image, dtype=torch.float, scale=False):
+        if scale and image.dtype == torch.uint8 and dtype.is_floating_point:
+            return image.to(dtype).div(255)
+        return orig(image, dtype, scale)
+
+    monkeypatch.setattr(v2.ToDtype, "transform", lambda self, inpt, params: to_dtype_image(inpt, self.dtype, self.scale))
+    result = run(pytester, spec("test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24"))
+    assert_killed(result, "test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24", "but should differ")
