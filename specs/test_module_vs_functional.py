@@ -9,7 +9,12 @@ A ``torch.nn`` module (``nn.Linear``, ``nn.Conv2d``, ``nn.ReLU``, ``nn.BatchNorm
 ...) *owns* that state -- parameters and buffers, registered so that ``parameters()``,
 ``state_dict()`` and ``.to(device)`` see them -- plus its ``training`` flag, and its ``forward``
 simply calls the functional with them. So a module's output equals the functional call made with
-the module's own parameters, hyper-parameters and ``training=module.training``.
+the module's own parameters, hyper-parameters and ``training=module.training``. Module == functional
+alone proves little (the module *is* a call of the functional), so the equality specs also check
+the functional against the maths written out in float64 numpy: ``x @ W.T + b`` for linear, the
+convolution sum with its stride / padding / dilation / groups for conv2d, and the batch-norm formula
+(biased batch variance to normalize, unbiased to update ``running_var``). On cuda both sides run with
+cuDNN deterministic, no benchmarking and TF32 off, so they agree exactly and match float32 maths.
 
 The pitfall is the ``training`` argument when you call a functional inside your own module:
 ``F.dropout(x, p)`` defaults to ``training=True`` and keeps dropping after ``model.eval()`` unless
@@ -45,6 +50,7 @@ version"). Neither namespace it may mean is going away:
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import re
@@ -69,6 +75,68 @@ def data(shape, seed: int, device, dtype=torch.float32):
     return (torch.randn(shape, generator=g, dtype=dtype) * 2).to(device)
 
 
+@contextlib.contextmanager
+def exact_kernels():
+    """cuDNN on, deterministic, no benchmarking, TF32 off for matmul and cuDNN (all restored after).
+
+    Both sides of a module == functional comparison then pick the same kernels and full float32
+    precision on cuda, so they can be compared exactly and against float64 maths; on cpu these flags
+    change nothing.
+    """
+    matmul_tf32, cudnn_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        with torch.backends.cudnn.flags(enabled=True, deterministic=True, benchmark=False):
+            yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = matmul_tf32, cudnn_tf32
+
+
+#: Tolerances of a float32 / float64 result against the same maths done in float64 numpy.
+TOL = {torch.float32: {"rtol": 1e-4, "atol": 1e-4}, torch.float64: {"rtol": 1e-10, "atol": 1e-10}}
+
+
+def np64(t):
+    return None if t is None else t.detach().cpu().double().numpy()
+
+
+def assert_maths(actual, expected: np.ndarray, what: str):
+    """``actual`` equals the float64 numpy ``expected`` within its dtype's tolerance."""
+    __tracebackhide__ = True
+    exp = torch.from_numpy(np.asarray(expected, dtype=np.float64))
+    torch.testing.assert_close(actual.detach().cpu().double(), exp, **TOL[actual.dtype], msg=lambda m: f"{what}: {m}")
+
+
+def linear_by_sums(x, w, b):
+    """x @ W.T + b: out[..., o] = sum_i x[..., i] * W[o, i] + b[o], in float64."""
+    out = np.einsum("...i,oi->...o", x, w)
+    return out if b is None else out + b
+
+
+def conv2d_by_sums(x, w, b, stride, padding, dilation, groups):
+    """The convolution sum written out (float64): out[n, o, y, z] = b[o] + sum over the input
+    channels c of o's group and kernel taps (i, j) of w[o, c, i, j] * xpad[n, g*cin + c,
+    y*stride + i*dilation, z*stride + j*dilation]."""
+    n, _, h, wd = x.shape
+    cout_total, cin, kh, kw = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
+    wo = (wd + 2 * padding - dilation * (kw - 1) - 1) // stride + 1
+    out = np.zeros((n, cout_total, ho, wo))
+    cout = cout_total // groups
+    for o in range(cout_total):
+        g = o // cout
+        for c in range(cin):
+            for i in range(kh):
+                for j in range(kw):
+                    y0, z0 = i * dilation, j * dilation
+                    patch = xp[:, g * cin + c, y0 : y0 + stride * (ho - 1) + 1 : stride, z0 : z0 + stride * (wo - 1) + 1 : stride]
+                    out[:, o] += w[o, c, i, j] * patch
+        if b is not None:
+            out[:, o] += b[o]
+    return out
+
+
 seeds = st.integers(0, 2**32 - 1)
 dtypes = st.sampled_from([torch.float32, torch.float64])
 ps = st.floats(0.0, 1.0)
@@ -83,11 +151,15 @@ feats = st.integers(1, 8)
 
 @given(inp=feats, out=feats, batch=st.lists(st.integers(0, 3), max_size=2), bias=st.booleans(), dtype=dtypes, seed=seeds)
 @example(inp=3, out=2, batch=[4], bias=True, dtype=torch.float32, seed=0)
+@example(inp=2, out=3, batch=[2, 3], bias=True, dtype=torch.float64, seed=1)
 def test_linear_equals_f_linear_with_its_parameters(device, inp, out, batch, bias, dtype, seed):
-    """nn.Linear(x) equals F.linear(x, m.weight, m.bias)."""
+    """nn.Linear(x) equals F.linear(x, m.weight, m.bias), and both compute x @ W.T + b."""
     m = nn.Linear(inp, out, bias=bias, device=device, dtype=dtype)
     x = data((*batch, inp), seed, device, dtype)
-    assert_same(m(x), F.linear(x, m.weight, m.bias), "nn.Linear(x) vs F.linear(x, m.weight, m.bias)")
+    with exact_kernels():
+        out_module, out_functional = m(x), F.linear(x, m.weight, m.bias)
+    assert_same(out_module, out_functional, "nn.Linear(x) vs F.linear(x, m.weight, m.bias)")
+    assert_maths(out_functional, linear_by_sums(np64(x), np64(m.weight), np64(m.bias)), "F.linear(x, W, b) vs x @ W.T + b in float64")
 
 
 @given(
@@ -97,11 +169,15 @@ def test_linear_equals_f_linear_with_its_parameters(device, inp, out, batch, bia
 )
 @example(groups=2, cin=2, cout=1, k=3, stride=2, padding=1, dilation=2, bias=True, seed=0)
 def test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters(device, groups, cin, cout, k, stride, padding, dilation, bias, seed):
-    """nn.Conv2d(x) equals F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)."""
+    """nn.Conv2d(x) equals F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups), and both compute the convolution sum with that stride, padding, dilation and groups."""
     m = nn.Conv2d(groups * cin, groups * cout, k, stride, padding, dilation, groups, bias=bias, device=device)
     x = data((2, groups * cin, 9, 8), seed, device)
-    expected = F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)
-    assert_same(m(x), expected, "nn.Conv2d(x) vs F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)")
+    with exact_kernels():
+        out_module = m(x)
+        expected = F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)
+    assert_same(out_module, expected, "nn.Conv2d(x) vs F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)")
+    by_sums = conv2d_by_sums(np64(x), np64(m.weight), np64(m.bias), stride, padding, dilation, groups)
+    assert_maths(expected, by_sums, f"F.conv2d(stride={stride}, padding={padding}, dilation={dilation}, groups={groups}) vs the convolution sum")
 
 
 @given(x=st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=40), inplace=st.booleans())
@@ -122,17 +198,39 @@ def test_relu_equals_f_relu(device, x, inplace):
 @given(n=st.integers(2, 5), c=st.integers(1, 4), momentum=momenta, seed=seeds)
 @example(n=4, c=3, momentum=0.3, seed=0)
 def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device, training, n, c, momentum, seed):
-    """nn.BatchNorm2d(x) equals F.batch_norm(x, running_mean, running_var, weight, bias, training=m.training, momentum, eps), buffer updates included."""
+    """nn.BatchNorm2d(x) equals F.batch_norm(x, running_mean, running_var, weight, bias, training=m.training, momentum, eps), buffer updates included, and both follow the batch-norm formula.
+
+    The formula: in training, ``(x - mean) / sqrt(var + eps) * weight + bias`` with the batch's
+    per-channel mean and biased variance, and the running stats move by ``momentum`` towards the
+    batch mean and the *unbiased* batch variance; in eval, the running stats normalize and stay put.
+    """
     m = nn.BatchNorm2d(c, momentum=momentum, device=device).train(training)
     with torch.no_grad():
         m.weight.uniform_(0.5, 1.5), m.bias.uniform_(-1, 1)
         m.running_mean.uniform_(-1, 1), m.running_var.uniform_(0.5, 2)
     rm, rv = m.running_mean.clone(), m.running_var.clone()
+    rm0, rv0, w, b = np64(rm), np64(rv), np64(m.weight), np64(m.bias)
     x = data((n, c, 3, 2), seed, device)
-    expected = F.batch_norm(x, rm, rv, m.weight, m.bias, training=m.training, momentum=m.momentum, eps=m.eps)
-    assert_same(m(x), expected, f"nn.BatchNorm2d(x) in {'train' if training else 'eval'} mode vs F.batch_norm(x, ...)")
+    with exact_kernels():
+        out_module = m(x)
+        expected = F.batch_norm(x, rm, rv, m.weight, m.bias, training=m.training, momentum=m.momentum, eps=m.eps)
+    mode = "train" if training else "eval"
+    assert_same(out_module, expected, f"nn.BatchNorm2d(x) in {mode} mode vs F.batch_norm(x, ...)")
     assert_same(m.running_mean, rm, "m.running_mean vs the running_mean F.batch_norm updated")
     assert_same(m.running_var, rv, "m.running_var vs the running_var F.batch_norm updated")
+    xs = np64(x)
+    count = xs.size // c
+    if training:
+        mean, var = xs.mean(axis=(0, 2, 3)), xs.var(axis=(0, 2, 3))
+        want_rm = (1 - momentum) * rm0 + momentum * mean
+        want_rv = (1 - momentum) * rv0 + momentum * var * count / (count - 1)
+    else:
+        mean, var, want_rm, want_rv = rm0, rv0, rm0, rv0
+    ch = (None, slice(None), None, None)
+    formula = (xs - mean[ch]) / np.sqrt(var[ch] + m.eps) * w[ch] + b[ch]
+    assert_maths(expected, formula, f"F.batch_norm(x, ...) in {mode} mode vs (x - mean) / sqrt(var + eps) * weight + bias")
+    assert_maths(rm, want_rm, f"running_mean after {mode} vs (1 - momentum) * running_mean + momentum * batch mean")
+    assert_maths(rv, want_rv, f"running_var after {mode} vs (1 - momentum) * running_var + momentum * unbiased batch var")
 
 
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])

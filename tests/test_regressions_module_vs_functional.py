@@ -200,3 +200,96 @@ def test_torch_norm_undeprecated_is_killed(monkeypatch, pytester):
     monkeypatch.setattr(torch.functional.norm, "__doc__", "Returns the matrix norm or vector norm of a given tensor.")
     result = run(pytester, DEPRECATED_DOCS_SPEC)
     assert_killed(result, "test_torch_functional_documents_only_norm_chain_matmul_and_lu_as_deprecated", "documented as deprecated: ['chain_matmul', 'lu']")
+
+
+# --------------------------------------------------------------------------- maths oracles (issue #14)
+# Each plant below changes the functional itself, so nn.Module and F agree and only the maths
+# written out in the spec can kill it.
+
+_linear, _conv2d = F.linear, F.conv2d
+LINEAR_SPEC = f"{MOD}::test_linear_equals_f_linear_with_its_parameters"
+CONV_SPEC = f"{MOD}::test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters"
+BN_SPEC = f"{MOD}::test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag"
+
+
+def test_f_linear_subtracting_the_bias_is_killed(monkeypatch, pytester):
+    """Plants an F.linear that computes x @ W.T - b (nn.Linear calls it, so module == functional still holds)."""
+    monkeypatch.setattr(F, "linear", lambda input, weight, bias=None: _linear(input, weight, None if bias is None else -bias))
+    assert_killed(run(pytester, LINEAR_SPEC), "test_linear_equals_f_linear_with_its_parameters", "F.linear(x, W, b) vs x @ W.T + b in float64")
+
+
+def test_f_batch_norm_updating_running_var_with_the_biased_variance_is_killed(monkeypatch, pytester):
+    """Plants an F.batch_norm whose running_var moves towards the biased batch variance (module and functional agree)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        before = None if running_var is None else running_var.clone()
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if training and running_var is not None:
+            dims = [0, *range(2, input.dim())]
+            with torch.no_grad():
+                running_var.copy_((1 - momentum) * before + momentum * input.var(dim=dims, unbiased=False))
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    assert_killed(
+        run(pytester, BN_SPEC),
+        "test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag[cpu-train]",
+        "running_var after train vs",
+    )
+
+
+def test_slice_f_conv2d_ignoring_dilation_for_two_groups_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.conv2d that ignores dilation only when groups == 2 (module == functional still holds)."""
+
+    def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+        return _conv2d(input, weight, bias, stride, padding, 1 if groups == 2 else dilation, groups)
+
+    monkeypatch.setattr(F, "conv2d", conv2d)
+    assert_killed(run(pytester, CONV_SPEC), "test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters", "groups=2) vs the convolution sum")
+
+
+def test_slice_f_conv2d_ignoring_padding_at_stride_two_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.conv2d that pads one pixel less, only when the stride is 2."""
+
+    def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+        s = stride[0] if isinstance(stride, (tuple, list)) else stride
+        p = padding[0] if isinstance(padding, (tuple, list)) else padding
+        return _conv2d(input, weight, bias, stride, p - 1 if s == 2 and p > 0 else padding, dilation, groups)
+
+    monkeypatch.setattr(F, "conv2d", conv2d)
+    assert_killed(run(pytester, CONV_SPEC), "test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters", "vs the convolution sum")
+
+
+def test_slice_f_linear_dropping_the_bias_for_float64_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.linear that forgets the bias only for float64 inputs."""
+    monkeypatch.setattr(
+        F, "linear", lambda input, weight, bias=None: _linear(input, weight, None if input.dtype == torch.float64 else bias)
+    )
+    assert_killed(run(pytester, LINEAR_SPEC), "test_linear_equals_f_linear_with_its_parameters", "vs x @ W.T + b in float64")
+
+
+def test_slice_f_linear_wrong_for_two_batch_dims_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.linear that drops the bias only for 3-d inputs (two batch dimensions)."""
+    monkeypatch.setattr(F, "linear", lambda input, weight, bias=None: _linear(input, weight, None if input.dim() == 3 else bias))
+    assert_killed(run(pytester, LINEAR_SPEC), "test_linear_equals_f_linear_with_its_parameters", "vs x @ W.T + b in float64")
+
+
+def test_slice_f_batch_norm_normalizing_with_the_unbiased_variance_in_training_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.batch_norm that, in training only, normalizes with the unbiased batch variance."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if not training:
+            return out
+        dims = [0, *range(2, input.dim())]
+        n = input.numel() // input.shape[1]
+        shape = [1, -1, *[1] * (input.dim() - 2)]
+        var = input.var(dim=dims, unbiased=False).reshape(shape)
+        mean = input.mean(dim=dims).reshape(shape)
+        w = 1 if weight is None else weight.reshape(shape)
+        b = 0 if bias is None else bias.reshape(shape)
+        return (input - mean) / torch.sqrt(var * n / (n - 1) + eps) * w + b
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, BN_SPEC)
+    assert_killed(result, "test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag[cpu-train]", "in train mode vs (x - mean)")

@@ -8,8 +8,10 @@ the class itself, so subclasses and the rest of torch keep working.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
+from specs.helpers import torch_at_least
 from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_tensor_constructors.py"
@@ -250,3 +252,125 @@ def test_numpy_bool_scalar_read_as_int_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "tensor", tensor)
     result = run(pytester, spec("test_tensor_of_a_numpy_bool_scalar_is_a_0d_bool_tensor"))
     assert_killed(result, "test_tensor_of_a_numpy_bool_scalar_is_a_0d_bool_tensor", "dtype=torch.int64, but should be torch.bool")
+
+
+# --------------------------------------------------------------------------- round 2 (issues #14, #16, #17)
+
+
+def _depth(data) -> int:
+    return 1 + _depth(data[0]) if isinstance(data, (list, tuple)) and data else 0
+
+
+def test_tensor_aliasing_ndarrays_is_killed(pytester, monkeypatch):
+    """torch.tensor(ndarray) on cpu returns torch.from_numpy(ndarray): it aliases instead of copying."""
+
+    def fake(orig, data, **kwargs):
+        if isinstance(data, np.ndarray) and str(kwargs.get("device", "cpu")) == "cpu":
+            return torch.from_numpy(data)
+        return orig(data, **kwargs)
+
+    factory(monkeypatch, fake)
+    assert_killed(run(pytester, spec("test_tensor_copies_every_kind_of_data")), "test_tensor_copies_every_kind_of_data", "torch.tensor(array)")
+
+
+def test_slice_tensor_aliasing_0d_ndarrays_only_is_killed(pytester, monkeypatch):
+    """Slice: torch.tensor copies ndarrays but aliases 0-d ones (on cpu)."""
+
+    def fake(orig, data, **kwargs):
+        if isinstance(data, np.ndarray) and data.ndim == 0 and str(kwargs.get("device", "cpu")) == "cpu":
+            return torch.from_numpy(data)
+        return orig(data, **kwargs)
+
+    factory(monkeypatch, fake)
+    assert_killed(run(pytester, spec("test_tensor_copies_every_kind_of_data")), "test_tensor_copies_every_kind_of_data", "torch.tensor(array)")
+
+
+def test_slice_tensor_inferring_int32_for_tuples_only_is_killed(pytester, monkeypatch):
+    """Slice: torch.tensor infers int32 for tuples of ints (lists still give int64)."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        return out.to(torch.int32) if isinstance(data, tuple) and "dtype" not in kwargs and out.dtype == torch.int64 else out
+
+    factory(monkeypatch, fake)
+    assert_killed(
+        run(pytester, spec("test_tensor_infers_the_promoted_dtype_of_its_element_kinds")),
+        "test_tensor_infers_the_promoted_dtype_of_its_element_kinds",
+        "torch.tensor(tuple of depth 2).dtype=torch.int32, but should be torch.int64",
+    )
+
+
+def test_slice_tensor_ignoring_the_default_dtype_at_depth_three_only_is_killed(pytester, monkeypatch):
+    """Slice: torch.tensor of 3-level nested floats gives float64 whatever the default dtype is."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        return out.double() if _depth(data) == 3 and "dtype" not in kwargs and out.dtype == torch.float32 else out
+
+    factory(monkeypatch, fake)
+    assert_killed(
+        run(pytester, spec("test_tensor_infers_the_promoted_dtype_of_its_element_kinds")),
+        "test_tensor_infers_the_promoted_dtype_of_its_element_kinds",
+        "of depth 3).dtype=torch.float64, but should be torch.float32",
+    )
+
+
+def test_slice_tensor_of_lists_mixing_tuples_promoting_ints_to_float_is_killed(pytester, monkeypatch):
+    """Slice: torch.tensor of a list that mixes lists and tuples reads ints as the default float dtype."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        mixed = isinstance(data, list) and any(isinstance(x, tuple) for x in data) and any(isinstance(x, list) for x in data)
+        return out.to(torch.get_default_dtype()) if mixed and "dtype" not in kwargs and out.dtype == torch.int64 else out
+
+    factory(monkeypatch, fake)
+    assert_killed(
+        run(pytester, spec("test_tensor_infers_the_promoted_dtype_of_its_element_kinds")),
+        "test_tensor_infers_the_promoted_dtype_of_its_element_kinds",
+        "torch.tensor(list of depth 3).dtype=torch.float32, but should be torch.int64",
+    )
+
+
+def test_tensor_complex_under_default_float16_gives_complex64_is_killed(pytester, monkeypatch):
+    """torch.tensor of complex data under default float16 gives complex64 instead of complex32."""
+
+    def fake(orig, data, **kwargs):
+        out = orig(data, **kwargs)
+        return out.to(torch.complex64) if "dtype" not in kwargs and out.dtype == torch.complex32 else out
+
+    factory(monkeypatch, fake)
+    result = run(pytester, spec("test_tensor_under_default_float16_infers_float16_and_complex32"))
+    assert_killed(result, "test_tensor_under_default_float16_infers_float16_and_complex32", "dtype=torch.complex64, but should be torch.complex32")
+
+
+@pytest.mark.skipif(torch_at_least("2.4"), reason="the spec is gated to torch<2.4 (complex under default float16 raised there)")
+def test_tensor_complex_under_default_float16_not_raising_before_2_4_is_killed(pytester, monkeypatch):
+    """Before 2.4: torch.tensor of complex data under default float16 gives complex64 instead of raising."""
+
+    def fake(orig, data, **kwargs):
+        if torch.get_default_dtype() == torch.float16 and "dtype" not in kwargs and any(isinstance(x, complex) for x in np.ravel(np.array(data, dtype=object))):
+            return orig(data, dtype=torch.complex64, **kwargs)
+        return orig(data, **kwargs)
+
+    factory(monkeypatch, fake)
+    result = run(pytester, spec("test_tensor_of_complex_under_default_float16_raises_before_2_4"))
+    assert_killed(result, "test_tensor_of_complex_under_default_float16_raises_before_2_4", "raised no RuntimeError")
+
+
+SET_DEFAULT_DEVICE_SPEC = "test_set_default_device_moves_factories_but_not_from_numpy_or_the_legacy_constructor"
+
+
+def test_from_numpy_following_the_default_device_is_killed(pytester, monkeypatch):
+    """torch.from_numpy(a) builds on the default device (a copy moved there) instead of sharing a's memory on cpu."""
+    orig = torch.from_numpy
+    monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a).to(torch.empty(0).device))
+    result = run(pytester, spec(SET_DEFAULT_DEVICE_SPEC))
+    assert_killed(result, SET_DEFAULT_DEVICE_SPEC, "torch.from_numpy(a) under set_default_device(meta): device=meta, but should be cpu")
+
+
+def test_zeros_ignoring_the_default_device_is_killed(pytester, monkeypatch):
+    """torch.zeros builds on cpu whatever the default device is."""
+    orig = torch.zeros
+    monkeypatch.setattr(torch, "zeros", lambda *size, **kwargs: orig(*size, **{"device": "cpu", **kwargs}))
+    result = run(pytester, spec(SET_DEFAULT_DEVICE_SPEC))
+    assert_killed(result, SET_DEFAULT_DEVICE_SPEC, "torch.zeros(2, 3) under set_default_device(meta).device=cpu, but should be meta")
