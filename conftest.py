@@ -569,7 +569,12 @@ def state_guard():
     if "default device" in before and after["default device"] != before["default device"]:
         # set_default_device pushes a TorchFunctionMode even for cpu: only undo a real change.
         was = before["default device"]
-        torch.set_default_device(None if was.type == "cpu" else was)
+        if was.type == "cpu":
+            from specs.helpers import reset_default_device  # torch is importable by now
+
+            reset_default_device()
+        else:
+            torch.set_default_device(was)
     torch.set_rng_state(rng[0])
     np.random.set_state(rng[1])
     random.setstate(rng[2])

@@ -95,6 +95,19 @@ def default_dtype(dtype: torch.dtype):
         torch.set_default_dtype(before)
 
 
+def reset_default_device():
+    """``torch.set_default_device(None)``, leaving no ``None`` device context behind.
+
+    In torch 2.4-2.9 (checked on 2.4.1, 2.6.0, 2.9.1) ``set_default_device(None)`` stores a ``None``
+    context that ``torch.get_default_device()`` then dereferences (AttributeError: 'NoneType' object has
+    no attribute 'device'); dropping it restores the state of a session that never set a device.
+    """
+    torch.set_default_device(None)
+    context = getattr(torch, "_GLOBAL_DEVICE_CONTEXT", None)
+    if context is not None and getattr(context, "device_context", False) is None:
+        del context.device_context
+
+
 # --------------------------------------------------------------------------- randomness
 
 

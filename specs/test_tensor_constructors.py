@@ -71,6 +71,7 @@ from specs.helpers import (
     assert_shares,
     default_dtype,
     raises,
+    reset_default_device,
 )
 
 #: Python scalars by kind. Ints stay within int32 so every one is exact in float64 and promotes
@@ -356,19 +357,6 @@ def test_tensor_of_complex_under_default_float16_raises_before_2_4(device):
         assert_dtype(torch.tensor([1, 2.5], device=device), torch.float16, "torch.tensor([1, 2.5]) under default float16")
         with raises(RuntimeError, "invalid default scalar type for complex", "torch.tensor([2j], device=device)"):
             torch.tensor([2j], device=device)
-
-
-def reset_default_device():
-    """``torch.set_default_device(None)``, leaving no ``None`` device context behind.
-
-    In torch 2.4-2.9 (checked on 2.4.1, 2.6.0, 2.9.1) ``set_default_device(None)`` stores a ``None``
-    context that ``torch.get_default_device()`` then dereferences (AttributeError: 'NoneType' object has
-    no attribute 'device'); dropping it restores the state of a session that never set a device.
-    """
-    torch.set_default_device(None)
-    context = getattr(torch, "_GLOBAL_DEVICE_CONTEXT", None)
-    if context is not None and getattr(context, "device_context", False) is None:
-        del context.device_context
 
 
 @pytest.mark.torch_version(">=2.0", reason="torch.set_default_device first shipped in torch 2.0")
