@@ -95,6 +95,17 @@ def default_dtype(dtype: torch.dtype):
         torch.set_default_dtype(before)
 
 
+@contextlib.contextmanager
+def warn_always():
+    """Make TORCH_WARN_ONCE warnings fire every time (they are once-per-process by default)."""
+    before = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        yield
+    finally:
+        torch.set_warn_always(before)
+
+
 def reset_default_device():
     """``torch.set_default_device(None)``, leaving no ``None`` device context behind.
 

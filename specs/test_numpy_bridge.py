@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -48,6 +47,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from specs.helpers import (
+    warn_always,
     NUMPY_TO_TORCH,
     TORCH_TO_NUMPY,
     arrays,
@@ -91,17 +91,6 @@ def from_values(a: np.ndarray, device: torch.device) -> torch.Tensor:
 
 def addr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
-
-
-@contextmanager
-def warn_always():
-    """Make TORCH_WARN_ONCE warnings fire every time (they are once-per-process by default)."""
-    before = torch.is_warn_always_enabled()
-    torch.set_warn_always(True)
-    try:
-        yield
-    finally:
-        torch.set_warn_always(before)
 
 
 # --------------------------------------------------------------------------- from_numpy

@@ -57,7 +57,6 @@ not scale them.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import warnings
 
@@ -69,7 +68,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from specs.helpers import NUMPY_TO_TORCH, assert_device, assert_dtype, assert_same, raises
+from specs.helpers import NUMPY_TO_TORCH, assert_device, assert_dtype, assert_same, raises, warn_always
 
 #: 8-bit PIL modes and the trailing (channel) shape of their arrays; "1" is bilevel (bool arrays),
 #: "P" holds palette indices (to_tensor scales the index, not the palette colour).
@@ -140,17 +139,6 @@ def from_asarray(img: Image.Image) -> torch.Tensor:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", re.escape(NOT_WRITABLE), UserWarning)
         return torch.from_numpy(np.asarray(img))
-
-
-@contextlib.contextmanager
-def warn_always():
-    """Make TORCH_WARN_ONCE warnings fire every time (they are once-per-process by default)."""
-    before = torch.is_warn_always_enabled()
-    torch.set_warn_always(True)
-    try:
-        yield
-    finally:
-        torch.set_warn_always(before)
 
 
 def not_writable_warnings(fn):
