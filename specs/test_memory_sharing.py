@@ -4,7 +4,11 @@ A tensor is a window (sizes, strides, offset) onto a *storage*. A **view** is a 
 over the *same* storage as its base: no data is copied, a write through the view shows up in the
 base and a write to the base shows up in the view, and the two share one autograd version
 counter. The PyTorch docs ("Tensor Views") list the ops guaranteed to return views; the first spec
-below walks that whole list, method and ``torch.`` function alike, on every device.
+below walks that whole list, method and ``torch.`` function alike, on every device. Being a view
+is not enough: the second spec checks that each op selects the *right* elements (numpy applied to
+the base's values is the oracle) at the strides and storage offset its layout rule gives, on
+contiguous, offset, permuted and stepped bases -- a ``narrow`` that ignored ``start`` would still
+be a perfectly good view.
 
 The source note says "indexing and ``view`` never allocate new memory, while ``y = x + y``
 allocates new memory and points ``y`` at it". That is half true:
@@ -209,7 +213,7 @@ def a_movedim(draw, shape):
 def a_narrow(draw, shape):
     dim = _dim(draw, len(shape))
     n = shape[dim]
-    start = draw(st.integers(0, n - 1))
+    start = draw(st.sampled_from(range(n - 1, -1, -1)))  # from the far end point down to 0
     return (dim, start, draw(st.integers(1, n - start)))
 
 
@@ -219,7 +223,8 @@ def a_permute(draw, shape):
 
 def a_select(draw, shape):
     dim = _dim(draw, len(shape))
-    return (dim, draw(st.integers(-shape[dim], shape[dim] - 1)))
+    n = shape[dim]
+    return (dim, draw(st.sampled_from([*range(-1, -n - 1, -1), *range(n)])))  # negative indices too
 
 
 def a_squeeze(draw, shape):
@@ -265,8 +270,11 @@ def a_dim(draw, shape):
 def a_split(draw, shape):
     dim = _dim(draw, len(shape))
     n = shape[dim]
-    sizes = draw(st.integers(1, n)) if draw(st.booleans()) else _composition(draw, n)
-    return (sizes, dim)
+    uneven = [k for k in range(2, n) if n % k]  # an int size whose last chunk is short
+    form = draw(st.sampled_from(["int", "uneven int", "sizes"] if uneven else ["int", "sizes"]))
+    if form == "sizes":
+        return (_composition(draw, n), dim)
+    return (draw(st.sampled_from(uneven)) if form == "uneven int" else draw(st.integers(1, n)), dim)
 
 
 def a_split_with_sizes(draw, shape):
@@ -395,16 +403,19 @@ def test_tensor_views_list_ops_return_views(device, args, min_dims, max_dims, dt
     hypothesis-drawn shapes, dtypes and valid arguments, every output (all pieces of
     ``split``/``unbind``/...) shares storage with the base; after bumping every element of the
     base the outputs read the new values, and after writing one element through each output the
-    op re-applied to the base reads what was written. Shapes have no zero sizes (an empty view has
+    op re-applied to the base reads what was written. The base is drawn contiguous, at a storage
+    offset, permuted or stepped (``view``/``view_as``: contiguous or offset only). Shapes have no zero sizes (an empty view has
     nothing to write through) and sides <= 4 to keep each example in the millisecond range.
     """
     shape = data.draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4),
                       label="shape")
     dtype = data.draw(dtypes, label="dtype")
+    view_only = any(label.endswith(("view", "view_as")) for label, _ in calls)
+    layout = data.draw(st.sampled_from(("contiguous", "offset") if view_only else LAYOUTS), label="layout")
     op_args = args(data.draw, shape)
     data.draw(st.just(op_args), label="args")
     for label, call in calls:
-        base = base_tensor(shape, dtype, device)
+        base = laid_out_base(shape, dtype, device, layout, data.draw)[1]
 
         outs = _outputs(call(base, *op_args))
         for out in outs:
@@ -420,6 +431,257 @@ def test_tensor_views_list_ops_return_views(device, args, min_dims, max_dims, dt
                 out[first] = _bump(out[first])
         for out, fresh in _pairs(outs, call(base, *op_args)):
             assert_same(fresh, out, f"{label} re-applied after writing through its output")
+
+
+# --------------------------------------------------------------------------- which elements a view selects
+# The oracle: numpy on the base's values (independent of torch's view machinery) for the elements,
+# and the layout rules (strides and storage offset derived from the base's) where a rule is stated.
+
+VALUE_DTYPES = st.sampled_from([*TORCH_TO_NUMPY, torch.bfloat16])
+#: Base layouts: a view must select the right elements of ANY base, not only of a fresh contiguous one.
+LAYOUTS = ("contiguous", "offset", "permuted", "stepped")
+
+
+def _np(t: torch.Tensor) -> np.ndarray:
+    """The values of ``t`` as a numpy array (conj/neg bits resolved, bfloat16 widened exactly)."""
+    t = t.detach().resolve_conj().resolve_neg().cpu()
+    return (t.float() if t.dtype == torch.bfloat16 else t).numpy()
+
+
+def laid_out_base(shape, dtype, device, layout, draw):
+    """(root, base): ``base`` has ``shape`` and values 0, 1, 2 ... in storage order of ``root``.
+
+    ``root`` is the 1-D contiguous tensor owning the storage; ``base`` is a view of it with the
+    drawn layout: contiguous, contiguous at a storage offset, a permutation of a contiguous
+    tensor, or every other element of the last dim (step 2) at an offset.
+    """
+    n = math.prod(shape)
+    ndim = len(shape)
+    offset = draw(st.integers(1, 3), label="storage offset") if layout in ("offset", "stepped") else 0
+    total = offset + (2 * n if layout == "stepped" else n) + 1
+    values = torch.arange(total, device=device)
+    root = (values % 2).bool() if dtype == torch.bool else values.to(dtype)
+    if layout in ("contiguous", "offset"):
+        return root, root[offset:offset + n].view(shape)
+    if layout == "permuted":
+        perm = draw(st.permutations(range(ndim)), label="perm")
+        inverse = [perm.index(i) for i in range(ndim)]
+        return root, root[:n].view([shape[p] for p in perm]).permute(inverse)
+    wide = [*shape[:-1], 2 * shape[-1]] if ndim else [2]
+    stepped = root[offset:offset + 2 * n].view(wide)[..., ::2]
+    return root, stepped if ndim else stepped[0]
+
+
+def _perm_of(fn, ndim):
+    """The axis permutation a numpy axis-reordering ``fn`` performs (read off distinct sizes)."""
+    return [s - 1 for s in fn(np.empty(tuple(range(1, ndim + 1)), dtype=np.int8)).shape]
+
+
+def _permuted(a, stride, off, fn, conj=False):
+    perm = _perm_of(fn, a.ndim)
+    vals = fn(a)
+    return [(np.conj(vals) if conj else vals, [stride[p] for p in perm], off)]
+
+
+def _pieces(a, stride, off, dim, edges):
+    """Pieces of ``a`` along ``dim`` between consecutive ``edges``: values, base strides, offsets."""
+    dim %= a.ndim
+    return [(np.take(a, np.arange(lo, hi), axis=dim), list(stride), off + lo * stride[dim])
+            for lo, hi in zip(edges, edges[1:])]
+
+
+def _even_edges(n, size):
+    return [*range(0, n, size), n] if n else [0, 0]
+
+
+def _cum_edges(sizes):
+    return [0, *np.cumsum(sizes).tolist()]
+
+
+def _index_edges(n, indices):
+    return [0, *[min(i, n) for i in indices], n]
+
+
+def _section_edges(n, sections):
+    if isinstance(sections, int):
+        return _even_edges(n, n // sections)
+    return _index_edges(n, sections)
+
+
+def _o_diagonal(a, stride, off, offset, d1, d2):
+    d1, d2 = d1 % a.ndim, d2 % a.ndim
+    rest = [stride[i] for i in range(a.ndim) if i not in (d1, d2)]
+    start = offset * stride[d2] if offset >= 0 else -offset * stride[d1]
+    return [(np.diagonal(a, offset, d1, d2), [*rest, stride[d1] + stride[d2]], off + start)]
+
+
+def _o_narrow(a, stride, off, dim, start, length):
+    return _pieces(a, stride, off, dim, [start, start + length])
+
+
+def _o_select(a, stride, off, dim, index):
+    dim %= a.ndim
+    index %= a.shape[dim]
+    rest = [s for i, s in enumerate(stride) if i != dim]
+    return [(np.take(a, index, axis=dim), rest, off + index * stride[dim])]
+
+
+def _o_squeeze(a, stride, off, *dim):
+    drop = [i for i in range(a.ndim) if a.shape[i] == 1 and (not dim or i == dim[0] % a.ndim)]
+    return [(np.squeeze(a, tuple(drop)), [s for i, s in enumerate(stride) if i not in drop], off)]
+
+
+def _o_t(a, stride, off):
+    return [(a, list(stride), off)] if a.ndim < 2 else _permuted(a, stride, off, np.transpose)
+
+
+def _o_unflatten(a, stride, off, dim, sizes):
+    dim %= a.ndim
+    n = a.shape[dim]
+    sizes = [n // math.prod(s for s in sizes if s != -1) if s == -1 else s for s in sizes]
+    shape = [*a.shape[:dim], *sizes, *a.shape[dim + 1:]]
+    new = [sizes[1] * stride[dim], stride[dim]]
+    return [(a.reshape(shape), [*stride[:dim], *new, *stride[dim + 1:]], off)]
+
+
+def _o_unfold(a, stride, off, dim, size, step):
+    dim %= a.ndim
+    count = (a.shape[dim] - size) // step + 1
+    windows = [np.moveaxis(np.take(a, np.arange(i * step, i * step + size), axis=dim), dim, -1)
+               for i in range(count)]
+    strides = [*stride[:dim], stride[dim] * step, *stride[dim + 1:], stride[dim]]
+    return [(np.stack(windows, axis=dim), strides, off)]
+
+
+def _o_split(a, stride, off, sizes, dim):
+    n = a.shape[dim % a.ndim]
+    edges = _even_edges(n, sizes) if isinstance(sizes, int) else _cum_edges(sizes)
+    return _pieces(a, stride, off, dim, edges)
+
+
+def _o_tensor_split(a, stride, off, sections, dim):
+    n = a.shape[dim % a.ndim]
+    if isinstance(sections, int):  # the first n % k pieces are one longer
+        q, r = divmod(n, sections)
+        edges = _cum_edges([q + 1] * r + [q] * (sections - r))
+    else:
+        edges = _index_edges(n, sections)
+    return _pieces(a, stride, off, dim, edges)
+
+
+def _o_chunk(a, stride, off, chunks, dim):
+    n = a.shape[dim % a.ndim]
+    return _pieces(a, stride, off, dim, _even_edges(n, -(-n // chunks)))
+
+
+def _o_real_imag(part):
+    def oracle(a, stride, off):  # a complex element is two reals: strides double, imag is one further
+        return [(getattr(a, part), [2 * s for s in stride], 2 * off + (part == "imag"))]
+    return oracle
+
+
+def _values_only(fn):
+    return lambda a, stride, off, *args: [(fn(a, *args), None, None)]
+
+
+#: op name -> oracle(a, base strides, base offset, *op args) -> [(values, strides, offset)] per output
+#: (strides/offset None where the docs state no layout rule). ``as_strided`` is handled apart: it
+#: reads the storage, not the base.
+ORACLES = {
+    "basic-indexing": _values_only(lambda a, idx: a[idx]),
+    "adjoint": lambda a, s, o: _permuted(a, s, o, lambda v: np.swapaxes(v, -1, -2), conj=True),
+    "detach": lambda a, s, o: [(a, list(s), o)],
+    "diagonal": _o_diagonal,
+    "expand": _values_only(lambda a, sizes: np.broadcast_to(
+        a, [a.shape[i - len(sizes) + a.ndim] if d == -1 else d for i, d in enumerate(sizes)])),
+    "expand_as": _values_only(lambda a, target: np.broadcast_to(a, target)),
+    "movedim": lambda a, s, o, src, dst: _permuted(a, s, o, lambda v: np.moveaxis(v, src, dst)),
+    "narrow": _o_narrow,
+    "permute": lambda a, s, o, dims: _permuted(a, s, o, lambda v: np.transpose(v, dims)),
+    "select": _o_select,
+    "squeeze": _o_squeeze,
+    "transpose": lambda a, s, o, d0, d1: _permuted(a, s, o, lambda v: np.swapaxes(v, d0, d1)),
+    "swapaxes": lambda a, s, o, d0, d1: _permuted(a, s, o, lambda v: np.swapaxes(v, d0, d1)),
+    "swapdims": lambda a, s, o, d0, d1: _permuted(a, s, o, lambda v: np.swapaxes(v, d0, d1)),
+    "t": _o_t,
+    "T": lambda a, s, o: _permuted(a, s, o, np.transpose),
+    "H": lambda a, s, o: _permuted(a, s, o, np.transpose, conj=True),
+    "mT": lambda a, s, o: _permuted(a, s, o, lambda v: np.swapaxes(v, -1, -2)),
+    "mH": lambda a, s, o: _permuted(a, s, o, lambda v: np.swapaxes(v, -1, -2), conj=True),
+    "real": _o_real_imag("real"),
+    "imag": _o_real_imag("imag"),
+    "view_as_real": lambda a, s, o: [(np.stack([a.real, a.imag], axis=-1), [*(2 * x for x in s), 1], 2 * o)],
+    "unflatten": _o_unflatten,
+    "unfold": _o_unfold,
+    "unsqueeze": _values_only(lambda a, d: np.expand_dims(a, d)),
+    "view": _values_only(lambda a, *shape: a.reshape(shape)),
+    "view_as": _values_only(lambda a, target: a.reshape(target)),
+    "unbind": lambda a, s, o, dim: [(v, None, None) for v in np.moveaxis(a, dim, 0)] if a.ndim else [],
+    "split": _o_split,
+    "hsplit": lambda a, s, o, sec: _pieces(a, s, o, 1 if a.ndim > 1 else 0,
+                                          _section_edges(a.shape[1 if a.ndim > 1 else 0], sec)),
+    "vsplit": lambda a, s, o, sec: _pieces(a, s, o, 0, _section_edges(a.shape[0], sec)),
+    "tensor_split": _o_tensor_split,
+    "split_with_sizes": lambda a, s, o, sizes, dim: _pieces(a, s, o, dim, _cum_edges(sizes)),
+    "chunk": _o_chunk,
+}
+
+
+def _o_as_strided(root, size, stride, offset):
+    flat = _np(root)
+    picked = np.lib.stride_tricks.as_strided(flat[offset:], shape=size,
+                                             strides=[s * flat.itemsize for s in stride])
+    return [(np.array(picked), list(stride), offset)]
+
+
+#: ops whose result must be viewable without a copy: only drawn over bases where that holds.
+_NEEDS_CONTIGUOUS = ("view", "view_as")
+
+
+@pytest.mark.parametrize("name, args, min_dims, max_dims, dtypes, calls", [
+    pytest.param(p.id, *p.values, id=p.id) for p in _view_cases()])
+@given(data=st.data())
+def test_tensor_views_list_ops_select_the_elements_their_layout_rule_gives(
+        device, name, args, min_dims, max_dims, dtypes, calls, data):
+    """Every op on the Tensor Views list selects the elements numpy selects, at the strides and storage offset its layout rule gives.
+
+    The base is drawn contiguous, at a storage offset, permuted, or stepped (every other element),
+    of any dtype incl. bool, float16, bfloat16 and complex; the op arguments over their whole valid
+    range (start, length, offsets, dims, split sizes incl. uneven ones and end points). Expected
+    values come from numpy on the base's values (``np.diagonal``, ``np.split``, ``np.swapaxes``,
+    ``reshape``, ``as_strided`` on the storage, explicit window indices for ``unfold``);
+    expected strides/offsets from the base's: ``narrow``/``select``/split pieces add
+    ``start*stride(dim)`` to the offset, ``transpose``-like ops permute strides, ``diagonal``'s
+    stride is the sum of the two, ``unfold`` scales ``stride(dim)`` by ``step`` and appends it,
+    ``real``/``imag``/``view_as_real`` double strides and offset (``imag`` one further).
+    """
+    shape = data.draw(hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=1, max_side=4),
+                      label="shape")
+    dtype = data.draw(VALUE_DTYPES if dtypes is ALL else dtypes, label="dtype")
+    layout = data.draw(st.sampled_from(("contiguous", "offset") if name in _NEEDS_CONTIGUOUS else LAYOUTS),
+                       label="layout")
+    op_args = args(data.draw, shape)
+    data.draw(st.just(op_args), label="args")
+    for label, call in calls:
+        root, base = laid_out_base(shape, dtype, device, layout, data.draw)
+        outs = _outputs(call(base, *op_args))
+        if name == "as_strided":
+            expected = _o_as_strided(root, *op_args)
+        else:
+            expected = ORACLES[name](_np(base), list(base.stride()), base.storage_offset(), *op_args)
+        assert len(outs) == len(expected), f"{label}: {len(outs)} outputs, but should be {len(expected)}"
+        for i, (out, (values, strides, offset)) in enumerate(zip(outs, expected)):
+            what = f"{label}{op_args} on a {layout} base {tuple(shape)}, output {i}"
+            got = _np(out)
+            assert got.shape == values.shape, f"{what}: shape {got.shape}, but should be {values.shape}"
+            assert np.array_equal(got, values), f"{what}: values\n{got}\nbut should be\n{values}"
+            if strides is not None:  # a size-1 dim's stride is never used to address an element
+                got_s = tuple(s if n > 1 else None for s, n in zip(out.stride(), out.shape))
+                want_s = tuple(s if n > 1 else None for s, n in zip(strides, values.shape))
+                assert got_s == want_s, f"{what}: stride {out.stride()}, but should be {tuple(strides)} (size-1 dims aside)"
+            if offset is not None:
+                assert out.storage_offset() == offset, \
+                    f"{what}: storage_offset={out.storage_offset()}, but should be {offset}"
 
 
 @pytest.mark.parametrize("accessor", ["values", "indices"])

@@ -332,3 +332,102 @@ def test_in_place_op_that_skips_the_leaf_check_is_caught(pytester, monkeypatch):
         run(pytester, f"{MOD}::test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view"),
         "test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view",
     )
+
+
+# --------------------------------------------------------------------------- which elements a view selects
+# Views that stay views (same storage, writes go both ways, the op re-applied agrees) but select
+# the wrong elements: only the numpy / layout-rule oracle catches them.
+
+SELECT = f"{MOD}::test_tensor_views_list_ops_select_the_elements_their_layout_rule_gives"
+SELECT_SPEC = "test_tensor_views_list_ops_select_the_elements_their_layout_rule_gives"
+
+
+def test_control_select_run_passes(pytester):
+    """Without a planted regression, the element-selection cases the regressions below target pass."""
+    assert_passed(run(pytester, *(f"{SELECT}[cpu-{case}]" for case in
+                                  ("narrow", "transpose", "diagonal", "split", "unflatten", "select", "unfold"))))
+
+
+@pytest.mark.parametrize("owner", [torch.Tensor, torch], ids=["method", "torch"])
+def test_narrow_that_ignores_start_is_killed(pytester, monkeypatch, owner):
+    """Plants ``narrow`` that always starts at 0: still a view of the base, so only the oracle sees it."""
+    orig = owner.narrow
+    monkeypatch.setattr(owner, "narrow", lambda x, dim, start, length: orig(x, dim, 0, length))
+    assert_killed(run(pytester, f"{SELECT}[cpu-narrow]"), SELECT_SPEC, "but should be")
+
+
+def test_slice_transpose_that_swaps_the_wrong_dims_for_3d_inputs_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.transpose`` that, on 3-D inputs only, swaps the next pair of dims instead."""
+    orig = torch.Tensor.transpose
+
+    def transpose(x, d0, d1):
+        if x.ndim == 3 and d0 % 3 != d1 % 3:
+            return orig(x, (d0 + 1) % 3, (d1 + 1) % 3)
+        return orig(x, d0, d1)
+
+    monkeypatch.setattr(torch.Tensor, "transpose", transpose)
+    assert_killed(run(pytester, f"{SELECT}[cpu-transpose]"), SELECT_SPEC, "Tensor.transpose")
+
+
+def test_slice_diagonal_that_ignores_a_negative_offset_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.diagonal`` that takes the main diagonal whenever ``offset < 0``."""
+    orig = torch.Tensor.diagonal
+
+    def diagonal(x, offset=0, dim1=0, dim2=1):
+        return orig(x, 0 if offset < 0 else offset, dim1, dim2)
+
+    monkeypatch.setattr(torch.Tensor, "diagonal", diagonal)
+    assert_killed(run(pytester, f"{SELECT}[cpu-diagonal]"), SELECT_SPEC, "Tensor.diagonal")
+
+
+def test_slice_split_that_drops_the_last_uneven_chunk_is_killed(pytester, monkeypatch):
+    """Plants ``torch.split`` that drops the short last piece when an int size does not divide the dim."""
+    orig = torch.split
+
+    def split(x, size, dim=0):
+        out = orig(x, size, dim)
+        return out[:-1] if isinstance(size, int) and x.shape[dim] % size else out
+
+    monkeypatch.setattr(torch, "split", split)
+    assert_killed(run(pytester, f"{SELECT}[cpu-split]"), SELECT_SPEC, "torch.split")
+
+
+def test_slice_unflatten_wrong_on_a_non_contiguous_base_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.unflatten`` that, on non-contiguous bases only, lays the result out as if contiguous."""
+    orig = torch.Tensor.unflatten
+
+    def unflatten(x, dim, sizes):
+        out = orig(x, dim, sizes)
+        if x.is_contiguous():
+            return out
+        return out.as_strided(out.shape, torch.empty(out.shape).stride(), out.storage_offset())
+
+    monkeypatch.setattr(torch.Tensor, "unflatten", unflatten)
+    assert_killed(run(pytester, f"{SELECT}[cpu-unflatten]"), SELECT_SPEC, "Tensor.unflatten")
+
+
+def test_slice_select_with_a_negative_index_off_by_one_is_killed(pytester, monkeypatch):
+    """Plants ``torch.select`` that counts a negative index one too far from the end."""
+    orig = torch.select
+
+    def select(x, dim, index):
+        return orig(x, dim, index - 1 if index < 0 and index - 1 >= -x.shape[dim] else index)
+
+    monkeypatch.setattr(torch, "select", select)
+    assert_killed(run(pytester, f"{SELECT}[cpu-select]"), SELECT_SPEC, "torch.select")
+
+
+def test_slice_unfold_that_ignores_the_step_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.unfold`` that, for ``step > 1`` only, reports the right shape but steps by 1."""
+    orig = torch.Tensor.unfold
+
+    def unfold(x, dim, size, step):
+        out = orig(x, dim, size, step)
+        if step == 1:
+            return out
+        strides = list(out.stride())
+        strides[dim % x.ndim] = x.stride(dim)
+        return out.as_strided(out.shape, strides, out.storage_offset())
+
+    monkeypatch.setattr(torch.Tensor, "unfold", unfold)
+    assert_killed(run(pytester, f"{SELECT}[cpu-unfold]"), SELECT_SPEC, "Tensor.unfold")
