@@ -106,6 +106,22 @@ def warn_always():
         torch.set_warn_always(before)
 
 
+@contextlib.contextmanager
+def exact_kernels():
+    """cuDNN on, deterministic, no benchmarking, TF32 off for matmul and cuDNN (all restored after).
+
+    Two sides computed inside it pick the same kernels at full float32 precision on cuda, so they can
+    be compared exactly with each other and with float32/float64 maths; on cpu the flags change nothing.
+    """
+    matmul_tf32, cudnn_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        with torch.backends.cudnn.flags(enabled=True, deterministic=True, benchmark=False):
+            yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = matmul_tf32, cudnn_tf32
+
+
 def reset_default_device():
     """``torch.set_default_device(None)``, leaving no ``None`` device context behind.
 

@@ -57,7 +57,7 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import assert_device, raises
+from specs.helpers import assert_device, exact_kernels, raises
 
 # --------------------------------------------------------------------------- the functions under test
 
@@ -717,17 +717,6 @@ class LinearReluNet(torch.nn.Module):
         return torch.relu(self.lin(x)) + self.offset
 
 
-@contextlib.contextmanager
-def exact_float32_matmul():
-    """TF32 off for the block (restored after): cuda Linear must compute float32 maths to compare with ORT."""
-    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-    try:
-        yield
-    finally:
-        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
-
-
 def onnx_session(cache, device):
     """(eager model on ``device``, onnxruntime CPU session of its ONNX export), built once per device."""
 
@@ -764,7 +753,7 @@ def test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs(device, a, cache
     pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
     pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
     pytest.importorskip("onnxruntime", reason="running the export needs the optional onnxruntime package")
-    with exact_float32_matmul():
+    with exact_kernels():
         model, session = onnx_session(cache, device)
         x = on(device, a)
         with torch.no_grad():

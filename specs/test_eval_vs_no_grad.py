@@ -29,7 +29,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same, seeded
+from specs.helpers import assert_same, exact_kernels, seeded
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -60,13 +60,6 @@ def randomize(bn: nn.modules.batchnorm._BatchNorm, seed: int):
 def bn_formula(x, mean, var, eps, weight, bias):
     """The batch-norm formula written out, per channel (dim 1): (x - mean) / sqrt(var + eps) * w + b."""
     return (x - mean) / torch.sqrt(var + eps) * weight + bias
-
-
-@contextlib.contextmanager
-def stable():
-    """Deterministic cuDNN (no autotuning) for exact comparisons where both sides run cuDNN kernels."""
-    with torch.backends.cudnn.flags(enabled=True, deterministic=True, benchmark=False):
-        yield
 
 
 def inputs(batch: int, seed: int, device):
@@ -114,7 +107,7 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
     model.train() if mode == "train" else model.eval()
     x = inputs(batch, seed, device)
     before = buffers(model)
-    with GRAD_MODES[grad](), seeded(device, seed), stable():
+    with GRAD_MODES[grad](), seeded(device, seed), exact_kernels():
         a, b = model(x), model(x)
     case = f"{mode} x {grad}: "
     assert a.requires_grad == (grad == "grad"), f"{case}out.requires_grad={a.requires_grad}, but should be {grad == 'grad'}"
@@ -170,9 +163,9 @@ def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_run
     x = inputs(batch, seed, device).to(torch.float64)
     w, b, rm, rv = (t.detach().clone() for t in (bn.weight, bn.bias, bn.running_mean, bn.running_var))
     before = buffers(bn)
-    with torch.no_grad(), stable():
+    with torch.no_grad(), exact_kernels():
         out = bn(x)
-    with stable():
+    with exact_kernels():
         expected = twin(x).detach()
     mean, biased, unbiased = x.mean(0), x.var(0, unbiased=False), x.var(0, unbiased=True)
     torch.testing.assert_close(out, bn_formula(x, mean, biased, bn.eps, w, b), msg=lambda m: f"bn(x) under no_grad vs formula: {m}")
@@ -213,10 +206,10 @@ def test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_run
     model(inputs(8, seed + 1, device))  # one training step so the running stats are not the defaults
     model.eval()
     x = inputs(batch, seed, device)
-    with stable():
+    with exact_kernels():
         reference = model(x).detach()
     before = buffers(model)
-    with GRAD_MODES[grad](), stable():
+    with GRAD_MODES[grad](), exact_kernels():
         a, b = model(x), model(x)
     assert_same(b, a, f"second call under {grad} vs first")
     assert_same(a, reference, f"out under {grad} vs grad-enabled eval output")
@@ -240,9 +233,9 @@ def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     twin, evaluated = copy.deepcopy(model), copy.deepcopy(model).eval()
     x = inputs(batch, seed, device)
     before = buffers(model)
-    with torch.inference_mode(), seeded(device, seed), stable():
+    with torch.inference_mode(), seeded(device, seed), exact_kernels():
         out = model(x)
-    with seeded(device, seed), stable():
+    with seeded(device, seed), exact_kernels():
         expected = twin(x).detach()
     switched = [n or "<root>" for n, m in model.named_modules() if not m.training]
     assert not switched, f"{switched}.training=False inside inference_mode, but should stay True"

@@ -50,7 +50,6 @@ version"). Neither namespace it may mean is going away:
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import itertools
 import re
@@ -65,7 +64,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 import numpy as np
-from specs.helpers import assert_device, assert_same, seeded
+from specs.helpers import assert_device, assert_same, exact_kernels, seeded
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -73,23 +72,6 @@ from specs.helpers import assert_device, assert_same, seeded
 def data(shape, seed: int, device, dtype=torch.float32):
     g = torch.Generator().manual_seed(seed)
     return (torch.randn(shape, generator=g, dtype=dtype) * 2).to(device)
-
-
-@contextlib.contextmanager
-def exact_kernels():
-    """cuDNN on, deterministic, no benchmarking, TF32 off for matmul and cuDNN (all restored after).
-
-    Both sides of a module == functional comparison then pick the same kernels and full float32
-    precision on cuda, so they can be compared exactly and against float64 maths; on cpu these flags
-    change nothing.
-    """
-    matmul_tf32, cudnn_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
-    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-    try:
-        with torch.backends.cudnn.flags(enabled=True, deterministic=True, benchmark=False):
-            yield
-    finally:
-        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = matmul_tf32, cudnn_tf32
 
 
 #: Tolerances of a float32 / float64 result against the same maths done in float64 numpy.

@@ -45,7 +45,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same, raises, seeded
+from specs.helpers import assert_same, exact_kernels, raises, seeded
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -369,7 +369,7 @@ def test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch(device, 
     i = i % x.shape[0]
     others = data(x.shape, other_seed, device, scale=5.0, shift=-3.0)
     others[i] = x[i]
-    with torch.backends.cudnn.flags(enabled=True, deterministic=True, benchmark=False):
+    with exact_kernels():
         in_batch, with_others, alone = bn(x)[i], bn(others)[i], bn(x[i : i + 1])[0]
     torch.testing.assert_close(with_others, in_batch, msg=lambda m: f"sample {i} among other batch-mates vs in its batch: {m}")
     torch.testing.assert_close(alone, in_batch, msg=lambda m: f"sample {i} alone vs in its batch: {m}")
