@@ -122,6 +122,15 @@ def exact_kernels():
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = matmul_tf32, cudnn_tf32
 
 
+def data(shape, seed: int, device, dtype=torch.float64, scale=1.0, shift=0.0) -> torch.Tensor:
+    """Reproducible normal data (``randn * scale + shift``) drawn on cpu from ``seed``, then moved to ``device``.
+
+    Drawn on cpu so the values are the same on every device (and leave the global generator alone).
+    """
+    g = torch.Generator().manual_seed(seed)
+    return (torch.randn(shape, generator=g, dtype=dtype) * scale + shift).to(device)
+
+
 def reset_default_device():
     """``torch.set_default_device(None)``, leaving no ``None`` device context behind.
 

@@ -64,14 +64,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 import numpy as np
-from specs.helpers import assert_device, assert_same, exact_kernels, seeded
+from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded
 
 # --------------------------------------------------------------------------- private helpers
-
-
-def data(shape, seed: int, device, dtype=torch.float32):
-    g = torch.Generator().manual_seed(seed)
-    return (torch.randn(shape, generator=g, dtype=dtype) * 2).to(device)
 
 
 #: Tolerances of a float32 / float64 result against the same maths done in float64 numpy.
@@ -137,7 +132,7 @@ feats = st.integers(1, 8)
 def test_linear_equals_f_linear_with_its_parameters(device, inp, out, batch, bias, dtype, seed):
     """nn.Linear(x) equals F.linear(x, m.weight, m.bias), and both compute x @ W.T + b."""
     m = nn.Linear(inp, out, bias=bias, device=device, dtype=dtype)
-    x = data((*batch, inp), seed, device, dtype)
+    x = data((*batch, inp), seed, device, dtype, scale=2.0)
     with exact_kernels():
         out_module, out_functional = m(x), F.linear(x, m.weight, m.bias)
     assert_same(out_module, out_functional, "nn.Linear(x) vs F.linear(x, m.weight, m.bias)")
@@ -153,7 +148,7 @@ def test_linear_equals_f_linear_with_its_parameters(device, inp, out, batch, bia
 def test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters(device, groups, cin, cout, k, stride, padding, dilation, bias, seed):
     """nn.Conv2d(x) equals F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups), and both compute the convolution sum with that stride, padding, dilation and groups."""
     m = nn.Conv2d(groups * cin, groups * cout, k, stride, padding, dilation, groups, bias=bias, device=device)
-    x = data((2, groups * cin, 9, 8), seed, device)
+    x = data((2, groups * cin, 9, 8), seed, device, torch.float32, scale=2.0)
     with exact_kernels():
         out_module = m(x)
         expected = F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)
@@ -192,7 +187,7 @@ def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device
         m.running_mean.uniform_(-1, 1), m.running_var.uniform_(0.5, 2)
     rm, rv = m.running_mean.clone(), m.running_var.clone()
     rm0, rv0, w, b = np64(rm), np64(rv), np64(m.weight), np64(m.bias)
-    x = data((n, c, 3, 2), seed, device)
+    x = data((n, c, 3, 2), seed, device, torch.float32, scale=2.0)
     with exact_kernels():
         out_module = m(x)
         expected = F.batch_norm(x, rm, rv, m.weight, m.bias, training=m.training, momentum=m.momentum, eps=m.eps)
@@ -221,7 +216,7 @@ def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device
 def test_dropout_equals_f_dropout_with_its_p_and_training_flag(device, training, p, shape, seed):
     """nn.Dropout(p)(x) equals F.dropout(x, p, training=m.training) under the same seed."""
     m = nn.Dropout(p).train(training)
-    x = data(shape, seed, device)
+    x = data(shape, seed, device, torch.float32, scale=2.0)
     with seeded(device, seed):
         out = m(x)
     with seeded(device, seed):
@@ -279,8 +274,8 @@ def test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval(devic
 @given(n=st.integers(2, 5), c=st.integers(1, 4), seed=seeds)
 def test_f_batch_norm_defaults_to_training_false_and_uses_the_running_stats(device, n, c, seed):
     """F.batch_norm(x, running_mean, running_var) defaults to training=False: it normalizes with the given running stats and leaves them unchanged."""
-    x = data((n, c, 4), seed, device, torch.float64)
-    rm, rv = data(c, seed + 1, device, torch.float64), data(c, seed + 2, device, torch.float64).abs() + 0.5
+    x = data((n, c, 4), seed, device, torch.float64, scale=2.0)
+    rm, rv = data(c, seed + 1, device, scale=2.0), data(c, seed + 2, device, scale=2.0).abs() + 0.5
     before = rm.clone(), rv.clone()
     out = F.batch_norm(x, rm, rv)
     expected = (x - rm[:, None]) / torch.sqrt(rv[:, None] + 1e-5)

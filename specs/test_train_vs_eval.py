@@ -45,15 +45,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.helpers import assert_same, exact_kernels, raises, seeded
+from specs.helpers import assert_same, data, exact_kernels, raises, seeded
 
 # --------------------------------------------------------------------------- private helpers
-
-
-def data(shape, seed: int, device, dtype=torch.float64, scale=1.0, shift=0.0):
-    """Reproducible normal data drawn on cpu from ``seed``, then moved to ``device``."""
-    g = torch.Generator().manual_seed(seed)
-    return (torch.randn(shape, generator=g, dtype=dtype) * scale + shift).to(device)
 
 
 def flags(model: nn.Module):
