@@ -540,6 +540,18 @@ def pytest_runtest_call(item):
 # --------------------------------------------------------------------------- state guard
 
 
+def _mode_stack(device_context=False):
+    """Class names of the torch function modes now pushed, bottom first.
+
+    set_default_device pushes a ``DeviceContext``; it is left out unless asked for, since the
+    default device is checked on its own.
+    """
+    from torch.overrides import _get_current_function_mode_stack
+
+    names = [type(mode).__name__ for mode in _get_current_function_mode_stack()]
+    return names if device_context else [name for name in names if name != "DeviceContext"]
+
+
 def _snapshot():
     if torch.cuda.is_available():
         # Initialize CUDA first, so a spec that initializes it and reseeds its generator is caught.
@@ -548,6 +560,8 @@ def _snapshot():
         "default dtype": torch.get_default_dtype(),
         "grad mode": torch.is_grad_enabled(),
         "torch RNG seed": torch.initial_seed(),
+        "torch function modes": _mode_stack(),
+        "all modes": _mode_stack(device_context=True),
     }
     if hasattr(torch, "get_default_device"):  # torch >= 2.3
         state["default device"] = torch.get_default_device()
@@ -559,6 +573,13 @@ def _snapshot():
 @pytest.fixture(autouse=True)
 def state_guard():
     """Restore global torch/numpy/random state after each spec; fail the spec that changed it."""
+    # torch caches, on first use, the set of factory functions that set_default_device redirects
+    # (torch.utils._device._device_constructors, an lru_cache). Computed while a planted regression has
+    # monkeypatched torch.zeros, it would hold the plant and not torch.zeros for the rest of the process,
+    # and set_default_device would stop moving torch.zeros. Compute it now, before any patch is applied.
+    from torch.utils._device import _device_constructors
+
+    _device_constructors()
     before = _snapshot()
     rng = (torch.get_rng_state(), np.random.get_state(), random.getstate())
     cuda_rng = torch.cuda.get_rng_state_all() if "cuda RNG seed" in before else None
@@ -575,11 +596,16 @@ def state_guard():
             reset_default_device()
         else:
             torch.set_default_device(was)
+    from torch.overrides import _pop_mode
+
+    while len(_mode_stack(device_context=True)) > len(before["all modes"]):  # a mode entered and never exited
+        _pop_mode()
+    _device_constructors.cache_clear()  # the spec's monkeypatches are undone by now: list them afresh
     torch.set_rng_state(rng[0])
     np.random.set_state(rng[1])
     random.setstate(rng[2])
     if cuda_rng is not None:
         torch.cuda.set_rng_state_all(cuda_rng)
-    leaked = [f"{k}: {before[k]} -> {after.get(k)}" for k in before if after.get(k) != before[k]]
+    leaked = [f"{k}: {before[k]} -> {after.get(k)}" for k in before if after.get(k) != before[k] and k != "all modes"]
     if leaked:
         pytest.fail("state guard: this spec leaked global state: " + "; ".join(leaked), pytrace=False)

@@ -318,6 +318,7 @@ LEAKS = {
     "grad mode": "torch.set_grad_enabled(False)",
     "torch RNG seed": "torch.manual_seed(1234)",
     "default device": "torch.set_default_device('meta')",
+    "torch function modes": "type('Leak', (torch.overrides.TorchFunctionMode,), {'__torch_function__': lambda self, f, t, a=(), k=None: f(*a, **(k or {}))})().__enter__()",
 }
 
 
@@ -336,11 +337,45 @@ def test_state_guard_fails_the_leaking_spec_and_restores_state(harness, what):
             '''the next spec starts clean'''
             assert (torch.get_default_dtype(), torch.is_grad_enabled(), torch.initial_seed()) == BEFORE
             assert torch.ones(1).device.type == "cpu"
+            assert not torch.overrides._get_current_function_mode_stack()
         """
     )
-    result = harness.runpytest_inprocess("--devices", "cpu")
+    result = harness.runpytest_inprocess("--devices", "cpu", "-p", "no:randomly")
     result.assert_outcomes(passed=2, errors=1)  # test_a's call passes, its teardown errors
     result.stdout.fnmatch_lines([f"*state guard: this spec leaked global state: {what}: *"])
+
+
+@pytest.mark.skipif(not hasattr(torch, "set_default_device"), reason="torch < 2.0 has no set_default_device")
+def test_a_plant_active_when_torch_first_lists_its_factories_does_not_outlive_its_spec(harness):
+    """set_default_device redirects the factories torch lists once, on first use (an lru_cache).
+
+    If a monkeypatched torch.zeros is listed, the real one is not redirected for the rest of the
+    process; the state guard makes every spec start from the real list.
+    """
+    harness.makepyfile(
+        test_specs="""
+        import torch, torch.utils._device
+        from specs.helpers import reset_default_device
+        def test_a_plants_zeros_and_lists_factories(device, monkeypatch):
+            "a planted torch.zeros is live when torch first lists its factories"
+            monkeypatch.setattr(torch, "zeros", lambda *a, **k: torch.ones(*a, **k))
+            torch.utils._device._device_constructors.cache_clear()  # as in a fresh process
+            torch.set_default_device("meta")
+            try:
+                torch.zeros(1)
+            finally:
+                reset_default_device()
+        def test_b_real_zeros_follow_the_default_device(device):
+            "the next spec's torch.zeros follows set_default_device"
+            torch.set_default_device("meta")
+            try:
+                assert torch.zeros(1).device.type == "meta"
+            finally:
+                reset_default_device()
+        """
+    )
+    result = harness.runpytest_inprocess("--devices", "cpu", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
 
 
 def test_state_guard_allows_drawing_random_numbers(harness):
