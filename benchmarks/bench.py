@@ -13,6 +13,7 @@ xdist speedup per profile, and the slowest specs of the ci profile (`--durations
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import re
@@ -22,6 +23,7 @@ import sys
 import time
 
 FLOOR = "import torch, torchvision, numpy, PIL, hypothesis, pytest"
+ONNX_NOTE = ", with the `onnx` extra installed"
 
 
 def wall(cmd: list[str], env=None) -> tuple[float, str]:
@@ -52,6 +54,7 @@ def main() -> None:
     py = [sys.executable]
     pytest = py + ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
     rows = []
+    onnx = all(importlib.util.find_spec(name) for name in ("onnx", "onnxscript", "onnxruntime"))
 
     floor, _ = median(py + ["-c", FLOOR], args.runs, env)
     rows.append(("import floor (`python -c \"" + FLOOR + "\"`)", floor))
@@ -66,9 +69,12 @@ def main() -> None:
         opts = [f"--hypothesis-profile={profile}"]
         if profile != "thorough":  # thorough is only timed with xdist: serially it takes twice as long
             serial, out = median(pytest + opts + ["-p", "no:xdist", "--durations=8"], runs, env)
-            rows.append((f"`{profile}` profile, serial", serial))
+            rows.append((f"`{profile}` profile, serial{ONNX_NOTE if onnx else ''}", serial))
             if profile == "ci":
                 durations = out[out.find("slowest"):].split("\n\n")[0]
+                if onnx:  # the quick start installs no extra: time that run too
+                    plain, _ = median(pytest + opts + ["-p", "no:xdist", "-k", "not onnx"], runs, env)
+                    rows.append(("`ci` profile, serial, ONNX claims deselected (as without the extra)", plain))
         parallel, _ = median(pytest + opts + ["-n", args.workers], runs, env)
         rows.append((f"`{profile}` profile, `-n {args.workers}`", parallel))
         if profile != "thorough":

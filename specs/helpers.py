@@ -43,9 +43,28 @@ def assert_owns(a, b, what: str = "out"):
 
 
 def assert_same(actual, expected, what: str = "out"):
-    """Exact equality of values, dtype, device and shape (NaN equals NaN)."""
+    """Exact equality of values, dtype, device and shape (NaN equals NaN).
+
+    Two dense tensors of one dtype, shape and device that ``torch.equal`` finds equal pass at once
+    (``assert_close`` would pass them too, at ten times the cost); everything else, and every
+    failure, goes through ``torch.testing.assert_close`` with rtol=atol=0.
+    """
     __tracebackhide__ = True
+    if (
+        isinstance(actual, torch.Tensor) and isinstance(expected, torch.Tensor)
+        and actual.layout == expected.layout == torch.strided and actual.device == expected.device
+        and actual.device.type != "meta" and actual.dtype == expected.dtype and actual.shape == expected.shape
+        and not actual.is_quantized and _equal(actual, expected)
+    ):
+        return
     torch.testing.assert_close(actual, expected, rtol=0, atol=0, equal_nan=True, msg=lambda m: f"{what}: {m}")
+
+
+def _equal(a: torch.Tensor, b: torch.Tensor) -> bool:
+    try:
+        return torch.equal(a, b)
+    except (RuntimeError, NotImplementedError):  # e.g. "equal_cpu" not implemented for complex32
+        return False
 
 
 def assert_dtype(out: torch.Tensor, dtype: torch.dtype, what: str = "out"):

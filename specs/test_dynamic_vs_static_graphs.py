@@ -717,22 +717,36 @@ class LinearReluNet(torch.nn.Module):
         return torch.relu(self.lin(x)) + self.offset
 
 
+def onnx_export(cache, device):
+    """(eager model on ``device``, what ``torch.onnx.export(model, (x,))`` returned), exported once per device.
+
+    The plain call, without ``dynamo=``: the specs of the exporter's default and of running the
+    export in onnxruntime share it (each export costs about a second, most of it the exporter's
+    operator registry, rebuilt on every call).
+    """
+
+    def build():
+        model = LinearReluNet().to(device).eval()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model, torch.onnx.export(model, (torch.ones(2, 3, device=device),))
+
+    return cached(cache, ("onnx", str(device)), build)
+
+
 def onnx_session(cache, device):
     """(eager model on ``device``, onnxruntime CPU session of its ONNX export), built once per device."""
 
     def build():
         import onnxruntime
 
-        model = LinearReluNet().to(device).eval()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            program = torch.onnx.export(model, (torch.ones(2, 3, device=device),), dynamo=True)
+        model, program = onnx_export(cache, device)
         session = onnxruntime.InferenceSession(
             program.model_proto.SerializeToString(), providers=["CPUExecutionProvider"]
         )
         return model, session
 
-    return cached(cache, ("onnx", str(device)), build)
+    return cached(cache, ("onnxruntime", str(device)), build)
 
 
 @needs_dynamo
@@ -743,8 +757,8 @@ def onnx_session(cache, device):
 def test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs(device, a, cache):
     """An nn.Module exported with torch.onnx.export runs in onnxruntime and gives the eager outputs (float32, rtol=1e-5, atol=1e-6).
 
-    The model (Linear, ReLU, a constant buffer) and its example live on the spec's device; the
-    exporter accepts device tensors, and the ONNX file is device-free, so onnxruntime's CPU provider
+    The model (Linear, ReLU, a constant buffer) and its example live on the spec's device, exported
+    with the plain ``torch.onnx.export(model, (x,))`` call; the exporter accepts device tensors, and the ONNX file is device-free, so onnxruntime's CPU provider
     runs it: the [cuda] variant proves that a model exported from cuda tensors reproduces the cuda
     eager outputs (TF32 off). Tolerance: onnxruntime's Gemm/MatMul sums in another order than
     torch's kernels, so float32 results may differ by a few ulps (rtol 1e-5 is ~80 float32 ulps);
@@ -785,13 +799,11 @@ def test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9(device):
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.9", reason=ONNX_DEFAULT)
-def test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9(device):
+def test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9(device, cache):
     """From torch 2.9, torch.onnx.export without dynamo= uses the torch.export-based exporter and returns an ONNXProgram."""
     pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
     pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        out = torch.onnx.export(LinearReluNet().to(device).eval(), (torch.ones(2, 3, device=device),))
+    out = onnx_export(cache, device)[1]
     assert isinstance(out, torch.onnx.ONNXProgram), (
         f"torch.onnx.export returned {type(out).__name__}, but should return an ONNXProgram"
     )
