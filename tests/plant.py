@@ -10,12 +10,23 @@ first line of its docstring, added by the harness with the device and a reproduc
 from __future__ import annotations
 
 import ast
+import contextlib
+import importlib
 import sys
 from pathlib import Path
 
 import pytest
 import torch
 from hypothesis import Phase, settings
+
+# pytester restores sys.modules after every test, dropping the modules the test imported. A package
+# with a native extension cannot be imported a second time in one process: re-running onnx's
+# __init__ re-registers its nanobind enums and aborts the interpreter ("refusing to add duplicate key
+# ... FormalParameterOption"), which killed the second ONNX regression of a session. So the optional
+# ONNX stack, where installed, is imported here, at collection, before any pytester snapshot.
+for _name in ("onnx", "onnxscript", "onnxruntime"):
+    with contextlib.suppress(ImportError):
+        importlib.import_module(_name)
 
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
