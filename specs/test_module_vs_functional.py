@@ -64,7 +64,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 import numpy as np
-from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded
+from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded, torch_at_least
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -74,7 +74,8 @@ TOL = {torch.float32: {"rtol": 1e-4, "atol": 1e-4}, torch.float64: {"rtol": 1e-1
 
 
 def np64(t):
-    return None if t is None else t.detach().cpu().double().numpy()
+    """A float64 numpy copy of ``t`` (for a float64 cpu tensor, .double().numpy() would share its memory)."""
+    return None if t is None else t.detach().cpu().double().numpy().copy()
 
 
 def assert_maths(actual, expected: np.ndarray, what: str):
@@ -142,13 +143,17 @@ def test_linear_equals_f_linear_with_its_parameters(device, inp, out, batch, bia
 @given(
     groups=st.integers(1, 3), cin=st.integers(1, 2), cout=st.integers(1, 2), k=st.integers(1, 3),
     stride=st.integers(1, 2), padding=st.integers(0, 2), dilation=st.integers(1, 2),
-    bias=st.booleans(), seed=seeds,
+    bias=st.booleans(), dtype=dtypes, seed=seeds,
 )
-@example(groups=2, cin=2, cout=1, k=3, stride=2, padding=1, dilation=2, bias=True, seed=0)
-def test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters(device, groups, cin, cout, k, stride, padding, dilation, bias, seed):
-    """nn.Conv2d(x) equals F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups), and both compute the convolution sum with that stride, padding, dilation and groups."""
-    m = nn.Conv2d(groups * cin, groups * cout, k, stride, padding, dilation, groups, bias=bias, device=device)
-    x = data((2, groups * cin, 9, 8), seed, device, torch.float32, scale=2.0)
+@example(groups=2, cin=2, cout=1, k=3, stride=2, padding=1, dilation=2, bias=True, dtype=torch.float32, seed=0)
+@example(groups=1, cin=2, cout=2, k=2, stride=1, padding=0, dilation=1, bias=True, dtype=torch.float64, seed=1)
+def test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters(device, groups, cin, cout, k, stride, padding, dilation, bias, dtype, seed):
+    """nn.Conv2d(x) equals F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups), and both compute the convolution sum with that stride, padding, dilation and groups.
+
+    In float32 and float64 (module and input of the same dtype); the sum is done in float64 numpy.
+    """
+    m = nn.Conv2d(groups * cin, groups * cout, k, stride, padding, dilation, groups, bias=bias, device=device, dtype=dtype)
+    x = data((2, groups * cin, 9, 8), seed, device, dtype, scale=2.0)
     with exact_kernels():
         out_module = m(x)
         expected = F.conv2d(x, m.weight, m.bias, m.stride, m.padding, m.dilation, m.groups)
@@ -157,13 +162,27 @@ def test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters(device, 
     assert_maths(expected, by_sums, f"F.conv2d(stride={stride}, padding={padding}, dilation={dilation}, groups={groups}) vs the convolution sum")
 
 
-@given(x=st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), min_size=1, max_size=40), inplace=st.booleans())
-@example(x=[-2.0, -0.0, 0.0, 0.5, 3.0], inplace=False)
-def test_relu_equals_f_relu(device, x, inplace):
-    """nn.ReLU(x) equals F.relu(x); with inplace=True both write the result into x and return x itself."""
-    a, b = torch.tensor(x, device=device), torch.tensor(x, device=device)
+#: torch 2.0 has no cpu float16 kernel for relu (RuntimeError: "clamp_min_scalar_cpu" not implemented
+#: for 'Half'); checked: it raises on 2.0.1 and works on 2.2.2 and later (2.1 not checked).
+RELU_DTYPES = [*([torch.float16] if torch_at_least("2.1") else []), torch.bfloat16, torch.float32, torch.float64]
+
+
+@given(x=st.lists(st.floats(allow_nan=True, allow_infinity=True, width=16), min_size=1, max_size=40),
+       inplace=st.booleans(), dtype=st.sampled_from(RELU_DTYPES))
+@example(x=[-2.0, -0.0, 0.0, 0.5, 3.0], inplace=False, dtype=torch.float32)
+@example(x=[float("nan"), -float("inf"), float("inf"), -1e-3, 1e-3], inplace=True, dtype=torch.bfloat16)
+@example(x=[-65504.0, -6e-08, 6e-08, 65504.0], inplace=False, dtype=torch.float64)
+def test_relu_equals_f_relu(device, x, inplace, dtype):
+    """nn.ReLU(x) equals F.relu(x) and max(x, 0) (NaN stays NaN); with inplace=True both write the result into x and return x itself.
+
+    For every floating dtype (float16 from torch 2.1, bfloat16, float32, float64), values incl. +-0, +-inf and NaN.
+    """
+    a, b = torch.tensor(x, device=device, dtype=dtype), torch.tensor(x, device=device, dtype=dtype)
+    v = a.double().cpu().numpy()  # the input as stored in dtype, exactly
+    by_maths = torch.from_numpy(np.where(np.isnan(v) | (v > 0), v, 0.0)).to(device, dtype)
     out_module, out_functional = nn.ReLU(inplace=inplace)(a), F.relu(b, inplace=inplace)
     assert_same(out_module, out_functional, f"nn.ReLU(inplace={inplace})(x) vs F.relu(x, inplace={inplace})")
+    assert_same(out_functional, by_maths, f"F.relu(x, inplace={inplace}) on {dtype} vs max(x, 0)")
     assert_same(a, b, f"x after nn.ReLU(inplace={inplace}) vs x after F.relu")
     if inplace:
         assert out_module is a and out_functional is b, (
@@ -172,22 +191,24 @@ def test_relu_equals_f_relu(device, x, inplace):
 
 
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
-@given(n=st.integers(2, 5), c=st.integers(1, 4), momentum=momenta, seed=seeds)
-@example(n=4, c=3, momentum=0.3, seed=0)
-def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device, training, n, c, momentum, seed):
+@given(n=st.integers(2, 5), c=st.integers(1, 4), momentum=momenta, dtype=dtypes, seed=seeds)
+@example(n=4, c=3, momentum=0.3, dtype=torch.float32, seed=0)
+@example(n=2, c=1, momentum=1.0, dtype=torch.float64, seed=1)
+def test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag(device, training, n, c, momentum, dtype, seed):
     """nn.BatchNorm2d(x) equals F.batch_norm(x, running_mean, running_var, weight, bias, training=m.training, momentum, eps), buffer updates included, and both follow the batch-norm formula.
 
     The formula: in training, ``(x - mean) / sqrt(var + eps) * weight + bias`` with the batch's
     per-channel mean and biased variance, and the running stats move by ``momentum`` towards the
     batch mean and the *unbiased* batch variance; in eval, the running stats normalize and stay put.
+    In float32 and float64 (module and input of the same dtype); the formula is done in float64 numpy.
     """
-    m = nn.BatchNorm2d(c, momentum=momentum, device=device).train(training)
+    m = nn.BatchNorm2d(c, momentum=momentum, device=device, dtype=dtype).train(training)
     with torch.no_grad():
         m.weight.uniform_(0.5, 1.5), m.bias.uniform_(-1, 1)
         m.running_mean.uniform_(-1, 1), m.running_var.uniform_(0.5, 2)
     rm, rv = m.running_mean.clone(), m.running_var.clone()
     rm0, rv0, w, b = np64(rm), np64(rv), np64(m.weight), np64(m.bias)
-    x = data((n, c, 3, 2), seed, device, torch.float32, scale=2.0)
+    x = data((n, c, 3, 2), seed, device, dtype, scale=2.0)
     with exact_kernels():
         out_module = m(x)
         expected = F.batch_norm(x, rm, rv, m.weight, m.bias, training=m.training, momentum=m.momentum, eps=m.eps)

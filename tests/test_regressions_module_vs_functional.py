@@ -293,3 +293,45 @@ def test_slice_f_batch_norm_normalizing_with_the_unbiased_variance_in_training_o
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, BN_SPEC)
     assert_killed(result, "test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag[cpu-train]", "in train mode vs (x - mean)")
+
+
+def test_slice_f_conv2d_off_by_a_bias_for_float64_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.conv2d that adds 1e-3 to every output, only for float64 inputs (float32 is right)."""
+
+    def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+        out = _conv2d(input, weight, bias, stride, padding, dilation, groups)
+        return out + 1e-3 if input.dtype == torch.float64 else out
+
+    monkeypatch.setattr(F, "conv2d", conv2d)
+    assert_killed(run(pytester, CONV_SPEC), "test_conv2d_equals_f_conv2d_with_its_parameters_and_hyperparameters", "vs the convolution sum")
+
+
+def test_slice_f_batch_norm_running_var_biased_for_float64_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.batch_norm that, for float64 in training only, moves running_var towards the biased batch variance."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not (training and input.dtype == torch.float64 and running_var is not None):
+            return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        dims = [0, *range(2, input.dim())]
+        before = running_var.clone()
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        with torch.no_grad():
+            running_var.copy_((1 - momentum) * before + momentum * input.var(dim=dims, unbiased=False))
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    assert_killed(run(pytester, BN_SPEC), "test_batchnorm_equals_f_batch_norm_with_its_buffers_and_training_flag[cpu-train]",
+                  "running_var after train vs")
+
+
+def test_slice_f_relu_zeroing_nan_for_bfloat16_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.relu that maps NaN to 0 (max(x, 0) done with a comparison), only for bfloat16 (nn.ReLU agrees: it calls F.relu)."""
+
+    def relu(input, inplace=False):
+        if input.dtype != torch.bfloat16:
+            return _relu(input, inplace=inplace)
+        out = torch.where(input > 0, input, torch.zeros_like(input))
+        return input.copy_(out) if inplace else out
+
+    monkeypatch.setattr(F, "relu", relu)
+    assert_killed(run(pytester, f"{MOD}::test_relu_equals_f_relu"), "test_relu_equals_f_relu", "on torch.bfloat16 vs max(x, 0)")
