@@ -387,3 +387,50 @@ def test_slice_dropout2d_3d_elementwise_only_for_long_rows_is_killed(monkeypatch
 
     monkeypatch.setattr(F, "dropout2d", dropout2d)
     assert_killed(run(pytester, D2), "test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warns")
+
+
+def test_slice_dropout_rate_halved_for_bfloat16_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.dropout that drops with probability p/2 (scaling for p/2), only for bfloat16 inputs."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        return _dropout(x, p / 2 if x.dtype == torch.bfloat16 else p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p")
+    assert_killed(result, "test_dropout_in_training_zeroes_each_element_with_probability_p", "zeroed by Dropout")
+
+
+def test_slice_dropout_scaling_by_one_minus_p_for_float64_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.dropout that, for float64 only, scales survivors by (1-p) instead of 1/(1-p)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        out = _dropout(x, p, training, inplace)
+        return out * (1 - p) ** 2 if training and x.dtype == torch.float64 and 0 < p < 1 else out
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_scales_survivors_by_exactly_one_over_one_minus_p")
+    assert_killed(result, "test_dropout_scales_survivors_by_exactly_one_over_one_minus_p", "survivors (torch.float64)")
+
+
+def test_slice_dropout_p1_keeping_float64_inputs_is_killed(monkeypatch, pytester):
+    """Slice: an F.dropout whose p=1 returns float64 inputs unchanged instead of zeros (other dtypes are right)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        return x if training and p == 1 and x.dtype == torch.float64 else _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_p0_is_identity_and_p1_zeroes_everything")
+    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=1)(t) vs zeros")
+
+
+def test_slice_dropout_in_eval_rounding_through_float32_for_float64_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.dropout that in eval returns float64 inputs rounded through float32 (no longer exactly x)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        if not training and x.dtype == torch.float64:
+            return x.float().double()
+        return _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity")
+    assert_killed(result, "test_dropout_in_eval_is_exact_identity", "eval()(x) vs x")
