@@ -99,15 +99,29 @@ bn_cases = st.fixed_dictionaries(
         "c": st.integers(1, 4),
         "s": st.integers(1, 4),
         "seed": st.integers(0, 2**32 - 1),
+        "dtype": st.sampled_from([torch.float32, torch.float64]),
     }
 )
 momenta = st.floats(0.01, 1.0)
+#: Tolerance of a BatchNorm result against the formula evaluated in float64 on the same values.
+BN_TOL = {torch.float32: {"rtol": 1e-5, "atol": 1e-5}, torch.float64: {"rtol": 1e-7, "atol": 1e-7}}
+
+
+def bn_close(actual, expected, what: str):
+    """``actual`` (float32 or float64) equals the float64 ``expected`` within its dtype's tolerance."""
+    __tracebackhide__ = True
+    assert actual.dtype == expected.dtype or expected.dtype == torch.float64, f"{what}: oracle dtype {expected.dtype}"
+    torch.testing.assert_close(actual.double(), expected.double(), **BN_TOL[actual.dtype], msg=lambda m: f"{what} ({actual.dtype}): {m}")
 
 
 def make_bn(case, device, **kwargs):
-    """A float64 BatchNorm on ``device`` with non-trivial affine parameters and running stats."""
+    """A BatchNorm of the case's dtype (float32 or float64) on ``device`` with non-trivial affine parameters and running stats.
+
+    The specs evaluate the formulas in float64 on the same values (``.double()``) as the oracle.
+    """
     cls, shape = BN_KINDS[case["kind"]]
-    bn = cls(case["c"], **kwargs).to(device, torch.float64)
+    dtype = case.get("dtype", torch.float64)
+    bn = cls(case["c"], **kwargs).to(device, dtype)
     c, seed = case["c"], case["seed"]
     with torch.no_grad():
         bn.weight.copy_(data(c, seed + 1, device, scale=0.5, shift=1.0))
@@ -115,7 +129,7 @@ def make_bn(case, device, **kwargs):
         if bn.running_mean is not None:
             bn.running_mean.copy_(data(c, seed + 3, device))
             bn.running_var.copy_(data(c, seed + 4, device).abs() + 0.5)
-    x = data(shape(case["n"], c, case["s"]), seed, device, scale=2.0, shift=0.5)
+    x = data(shape(case["n"], c, case["s"]), seed, device, scale=2.0, shift=0.5).to(dtype)
     return bn, x
 
 
@@ -311,25 +325,26 @@ def test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warn
 def test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance(device, case):
     """BatchNorm in training normalizes with the batch's per-channel mean and biased (1/n) variance."""
     bn, x = make_bn(case, device)
-    mean, biased, _ = batch_stats(x)
-    expected = normalize(x, mean, biased, bn.eps, bn.weight, bn.bias)
-    torch.testing.assert_close(bn(x), expected, msg=lambda m: f"BatchNorm{case['kind']} training output: {m}")
+    mean, biased, _ = batch_stats(x.double())
+    expected = normalize(x.double(), mean, biased, bn.eps, bn.weight.double(), bn.bias.double())
+    bn_close(bn(x), expected, f"BatchNorm{case['kind']} training output")
 
 
 @given(case=bn_cases, momentum=momenta, batches=st.integers(1, 3))
-@example(case={"kind": "2d(N,C,H,W)", "n": 2, "c": 3, "s": 2, "seed": 0}, momentum=0.1, batches=2)
+@example(case={"kind": "2d(N,C,H,W)", "n": 2, "c": 3, "s": 2, "seed": 0, "dtype": torch.float64}, momentum=0.1, batches=2)
+@example(case={"kind": "1d(N,C,L)", "n": 3, "c": 2, "s": 3, "seed": 1, "dtype": torch.float32}, momentum=1.0, batches=1)
 def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance(device, case, momentum, batches):
     """BatchNorm in training sets running_mean <- (1-m)*running_mean + m*batch_mean, running_var likewise with the unbiased variance, and counts num_batches_tracked."""
     bn, x = make_bn(case, device, momentum=momentum)
-    rm, rv = bn.running_mean.clone(), bn.running_var.clone()
+    rm, rv = bn.running_mean.double().clone(), bn.running_var.double().clone()  # copies: .double() of float64 is the buffer itself
     for k in range(batches):
         xb = x * (k + 1) - k
-        mean, _, unbiased = batch_stats(xb)
+        mean, _, unbiased = batch_stats(xb.double())
         bn(xb)
         rm = (1 - momentum) * rm + momentum * mean
         rv = (1 - momentum) * rv + momentum * unbiased
-    torch.testing.assert_close(bn.running_mean, rm, msg=lambda m: f"running_mean: {m}")
-    torch.testing.assert_close(bn.running_var, rv, msg=lambda m: f"running_var: {m}")
+    bn_close(bn.running_mean, rm, "running_mean")
+    bn_close(bn.running_var, rv, "running_var")
     assert int(bn.num_batches_tracked) == batches, (
         f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
     )
@@ -342,16 +357,17 @@ def test_batchnorm_momentum_none_is_a_cumulative_average(device, case, batches):
     means, variances = [], []
     for k in range(batches):
         xb = x * (k + 1) + k
-        mean, _, unbiased = batch_stats(xb)
+        mean, _, unbiased = batch_stats(xb.double())
         means.append(mean)
         variances.append(unbiased)
         bn(xb)
-    torch.testing.assert_close(bn.running_mean, torch.stack(means).mean(0), msg=lambda m: f"running_mean: {m}")
-    torch.testing.assert_close(bn.running_var, torch.stack(variances).mean(0), msg=lambda m: f"running_var: {m}")
+    bn_close(bn.running_mean, torch.stack(means).mean(0), "running_mean")
+    bn_close(bn.running_var, torch.stack(variances).mean(0), "running_var")
 
 
 @given(case=bn_cases, momentum=st.one_of(st.none(), momenta))
-@example(case={"kind": "1d(N,C)", "n": 3, "c": 2, "s": 1, "seed": 0}, momentum=None)
+@example(case={"kind": "1d(N,C)", "n": 3, "c": 2, "s": 1, "seed": 0, "dtype": torch.float64}, momentum=None)
+@example(case={"kind": "2d(N,C,H,W)", "n": 2, "c": 3, "s": 2, "seed": 1, "dtype": torch.float32}, momentum=0.5)
 def test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged(device, case, momentum):
     """In eval BatchNorm is not disabled: it normalizes with running_mean / running_var and its affine weight / bias, and leaves the running stats and num_batches_tracked unchanged.
 
@@ -364,10 +380,10 @@ def test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged(
     bn, x = make_bn(case, device, momentum=momentum)
     bn.eval()
     before = {k: v.clone() for k, v in bn.named_buffers()}
-    expected = normalize(x, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
+    expected = normalize(x.double(), *(t.double() for t in (bn.running_mean, bn.running_var)), bn.eps, bn.weight.double(), bn.bias.double())
     out = bn(x)
     assert not torch.equal(out, x), f"BatchNorm{case['kind']}.eval()(x) == x (identity), but should normalize with the running stats"
-    torch.testing.assert_close(out, expected, msg=lambda m: f"BatchNorm{case['kind']} eval output: {m}")
+    bn_close(out, expected, f"BatchNorm{case['kind']} eval output")
     for name, value in bn.named_buffers():
         assert_same(value, before[name], f"{name} after an eval call vs before")
 
@@ -378,7 +394,7 @@ def test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch(device, 
     bn, x = make_bn(case, device)
     bn.eval()
     i = i % x.shape[0]
-    others = data(x.shape, other_seed, device, scale=5.0, shift=-3.0)
+    others = data(x.shape, other_seed, device, scale=5.0, shift=-3.0).to(x.dtype)
     others[i] = x[i]
     with exact_kernels():
         in_batch, with_others, alone = bn(x)[i], bn(others)[i], bn(x[i : i + 1])[0]
@@ -393,9 +409,9 @@ def test_batchnorm_without_running_stats_uses_batch_stats_in_eval_too(device, ca
     assert bn.running_mean is None and bn.running_var is None, (
         f"running_mean={bn.running_mean}, running_var={bn.running_var}, but should be None"
     )
-    mean, biased, _ = batch_stats(x)
-    expected = normalize(x, mean, biased, bn.eps, bn.weight, bn.bias)
-    torch.testing.assert_close(bn.eval()(x), expected, msg=lambda m: f"BatchNorm{case['kind']} eval output: {m}")
+    mean, biased, _ = batch_stats(x.double())
+    expected = normalize(x.double(), mean, biased, bn.eps, bn.weight.double(), bn.bias.double())
+    bn_close(bn.eval()(x), expected, f"BatchNorm{case['kind']} eval output")
 
 
 @pytest.mark.parametrize("cls, shape", [(nn.BatchNorm1d, (1, 3)), (nn.BatchNorm1d, (1, 2, 1)), (nn.BatchNorm2d, (1, 4, 1, 1))])

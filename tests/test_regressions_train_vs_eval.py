@@ -434,3 +434,33 @@ def test_slice_dropout_in_eval_rounding_through_float32_for_float64_only_is_kill
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity")
     assert_killed(result, "test_dropout_in_eval_is_exact_identity", "eval()(x) vs x")
+
+
+def test_slice_batch_norm_running_var_biased_for_float32_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.batch_norm that, for float32 in training only, moves running_var towards the biased batch variance."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not (training and input.dtype == torch.float32 and running_var is not None and momentum is not None):
+            return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        before = running_var.clone()
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        dims = [d for d in range(input.dim()) if d != 1]
+        with torch.no_grad():
+            running_var.copy_((1 - momentum) * before + momentum * input.var(dims, unbiased=False))
+        return out
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance")
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance", "running_var (torch.float32)")
+
+
+def test_slice_batch_norm_eval_ignoring_eps_for_float32_only_is_killed(monkeypatch, pytester):
+    """Slice: an F.batch_norm that, in eval for float32 only, normalizes with eps = 1e-3 instead of the module's eps."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        wrong = not training and input.dtype == torch.float32
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, 1e-3 if wrong else eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged")
+    assert_killed(result, "test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged", "eval output (torch.float32)")
