@@ -540,16 +540,12 @@ def pytest_runtest_call(item):
 # --------------------------------------------------------------------------- state guard
 
 
-def _mode_stack(device_context=False):
-    """Class names of the torch function modes now pushed, bottom first.
-
-    set_default_device pushes a ``DeviceContext``; it is left out unless asked for, since the
-    default device is checked on its own.
-    """
+def _mode_stack():
+    """Class names of the torch function modes now pushed, bottom first, but set_default_device's
+    ``DeviceContext`` (the default device is checked on its own)."""
     from torch.overrides import _get_current_function_mode_stack
 
-    names = [type(mode).__name__ for mode in _get_current_function_mode_stack()]
-    return names if device_context else [name for name in names if name != "DeviceContext"]
+    return [type(mode).__name__ for mode in _get_current_function_mode_stack() if type(mode).__name__ != "DeviceContext"]
 
 
 def _snapshot():
@@ -561,7 +557,6 @@ def _snapshot():
         "grad mode": torch.is_grad_enabled(),
         "torch RNG seed": torch.initial_seed(),
         "torch function modes": _mode_stack(),
-        "all modes": _mode_stack(device_context=True),
     }
     if hasattr(torch, "get_default_device"):  # torch >= 2.3
         state["default device"] = torch.get_default_device()
@@ -580,7 +575,7 @@ def state_guard():
     from torch.utils._device import _device_constructors
 
     _device_constructors()
-    before = _snapshot()
+    before, depth = _snapshot(), torch._C._len_torch_function_stack()
     rng = (torch.get_rng_state(), np.random.get_state(), random.getstate())
     cuda_rng = torch.cuda.get_rng_state_all() if "cuda RNG seed" in before else None
     yield
@@ -598,7 +593,7 @@ def state_guard():
             torch.set_default_device(was)
     from torch.overrides import _pop_mode
 
-    while len(_mode_stack(device_context=True)) > len(before["all modes"]):  # a mode entered and never exited
+    while torch._C._len_torch_function_stack() > depth:  # a mode entered and never exited
         _pop_mode()
     _device_constructors.cache_clear()  # the spec's monkeypatches are undone by now: list them afresh
     torch.set_rng_state(rng[0])
@@ -606,6 +601,6 @@ def state_guard():
     random.setstate(rng[2])
     if cuda_rng is not None:
         torch.cuda.set_rng_state_all(cuda_rng)
-    leaked = [f"{k}: {before[k]} -> {after.get(k)}" for k in before if after.get(k) != before[k] and k != "all modes"]
+    leaked = [f"{k}: {before[k]} -> {after.get(k)}" for k in before if after.get(k) != before[k]]
     if leaked:
         pytest.fail("state guard: this spec leaked global state: " + "; ".join(leaked), pytrace=False)
