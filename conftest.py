@@ -23,6 +23,15 @@ Hypothesis profiles
     hypothesis' own ``--hypothesis-profile=NAME``. ``deadline=None`` everywhere: first CUDA calls
     are slow.
 
+Compile claims
+    A spec that takes a ``backend`` argument is a compile claim (eager vs ``torch.compile``, checked
+    with ``specs/differential.py``); the harness parametrizes it with the compile backends under test,
+    so ids read ``test_x[cpu-aot_eager]``. ``aot_eager`` (Dynamo + AOTAutograd + functionalization,
+    where these semantics live) by default; ``inductor`` too under the ``thorough`` profile or with
+    ``--compile-backends aot_eager,inductor`` (``TCS_COMPILE_BACKENDS``). Where torch.compile cannot
+    run (Dynamo unsupported on this Python, no C++ compiler for inductor on cpu, no Triton for inductor
+    on a GPU) the variant skips with the reason; ``--strict-env`` fails it.
+
 Hardware needs
     ``@pytest.mark.needs_cuda``: the claim is about the CUDA API itself (``.cuda()``), so every
     variant -- ``[cpu]`` included, moving its cpu input to cuda -- skips with the reason when no CUDA
@@ -67,6 +76,7 @@ import os
 import platform
 import random
 import shlex
+import shutil
 import subprocess
 import sys
 
@@ -188,6 +198,13 @@ def pytest_addoption(parser):
         "missing (for GPU CI). Env: TCS_REQUIRE_DEVICES.",
     )
     group.addoption(
+        "--compile-backends",
+        default=os.environ.get("TCS_COMPILE_BACKENDS"),
+        help="comma-separated torch.compile backends the compile claims run under (aot_eager, "
+        "inductor, eager); default: aot_eager, plus inductor under the thorough profile. "
+        "Env: TCS_COMPILE_BACKENDS.",
+    )
+    group.addoption(
         "--strict-env",
         action="store_true",
         default=os.environ.get("TCS_STRICT_ENV", "") not in ("", "0"),
@@ -219,6 +236,11 @@ def pytest_configure(config):
             "required device(s) missing: " + "; ".join(missing.values())
         )
     config.stash[DEVICES] = selected
+    backends = _names(config.option.compile_backends)
+    if not backends:
+        thorough = "thorough" in (config.getoption("hypothesis_profile", None), settings._current_profile)
+        backends = ["aot_eager", "inductor"] if thorough else ["aot_eager"]
+    config.stash[BACKENDS] = backends
     config.stash[TORCHVISION] = probe_torchvision()
     config.pluginmanager.register(ProvenTally(config), "torch-concept-specs-proven")
     for name in selected:  # each device's variants carry a marker of its name (-m cuda)
@@ -230,17 +252,19 @@ def pytest_configure(config):
 
 
 DEVICES = pytest.StashKey[list]()
+BACKENDS = pytest.StashKey[list]()
 TORCHVISION = pytest.StashKey[tuple]()
 
 
 def pytest_generate_tests(metafunc):
-    if "device" not in metafunc.fixturenames:
-        return  # a @pytest.mark.device_independent spec: runs once, reported as device-independent
-    params = [
-        pytest.param(torch.device(name), id=name, marks=getattr(pytest.mark, name))
-        for name in metafunc.config.stash[DEVICES]
-    ]
-    metafunc.parametrize("device", params)
+    if "device" in metafunc.fixturenames:  # else a @pytest.mark.device_independent spec: runs once
+        params = [
+            pytest.param(torch.device(name), id=name, marks=getattr(pytest.mark, name))
+            for name in metafunc.config.stash[DEVICES]
+        ]
+        metafunc.parametrize("device", params)
+    if "backend" in metafunc.fixturenames:  # a compile claim: once per compile backend under test
+        metafunc.parametrize("backend", [pytest.param(b, id=b) for b in metafunc.config.stash[BACKENDS]])
 
 
 def _environment_skip(config, reason: str):
@@ -255,6 +279,11 @@ def pytest_runtest_setup(item):
         problem = device_problem(callspec.params["device"].type)
         if problem:
             _environment_skip(item.config, problem)
+    if callspec is not None and "backend" in callspec.params:
+        device = callspec.params.get("device")
+        problem = compile_problem(callspec.params["backend"], device.type if device is not None else "cpu")
+        if problem:
+            _environment_skip(item.config, problem)
     if item.get_closest_marker("needs_cuda") and device_problem("cuda"):
         _environment_skip(item.config, device_problem("cuda"))
     for mark in item.iter_markers("torch_version"):
@@ -264,6 +293,31 @@ def pytest_runtest_setup(item):
         if module is None:
             _environment_skip(item.config, reason)
         _gate(mark, "torchvision", module.__version__)
+
+
+def compile_problem(backend: str, device: str) -> str | None:
+    """Why ``torch.compile(backend=backend)`` cannot run on ``device`` here, or None when it can."""
+    try:
+        import torch._dynamo
+
+        check = getattr(torch._dynamo.eval_frame, "check_if_dynamo_supported", None)
+        if check is not None:
+            check()
+    except Exception as exc:  # e.g. torch 2.0 on Python 3.11: "Python 3.11+ not yet supported"
+        return f"torch.compile is unsupported here (torch {torch.__version__}, Python {platform.python_version()}): {exc}"
+    if backend == "inductor" and device == "cpu":
+        cxx = os.environ.get("CXX") or next((c for c in ("g++", "c++", "clang++") if shutil.which(c)), None)
+        if cxx is None or shutil.which(cxx) is None:
+            return "inductor on cpu compiles C++, but no C++ compiler (g++, c++, clang++ or $CXX) is on PATH"
+    if backend == "inductor" and device != "cpu":
+        try:
+            from torch.utils._triton import has_triton
+
+            if not has_triton():
+                return f"inductor on {device} generates Triton kernels, but Triton is not usable here"
+        except ImportError as exc:
+            return f"inductor on {device}: cannot check for Triton ({exc})"
+    return None
 
 
 def _gate(mark, package: str, version: str):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -46,6 +47,19 @@ settings.register_profile(
 )
 
 
+# The ci profile as a user's CI runs it -- random, fresh inputs each run -- without shrinking. Selected with
+# TCS_PLANT_PROFILE=ci (TCS_PLANT_SEED=N fixes hypothesis' seed): a slice regression must be killed on every
+# seed, which holds when the slice is an enumerated case rather than a value hypothesis may not draw.
+settings.register_profile(
+    "plant-ci",
+    settings.get_profile("ci"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    report_multiple_bugs=False,
+)
+PROFILE = {"ci": "plant-ci", "plant": "plant", "": "plant"}[os.environ.get("TCS_PLANT_PROFILE", "")]
+SEED = os.environ.get("TCS_PLANT_SEED")
+
+
 def run(pytester, *specs: str, devices: str = "cpu", args=()):
     """Run ``specs`` (paths or node ids relative to ``specs/``) in-process and return the result.
 
@@ -67,7 +81,8 @@ def _run(pytester, specs, devices, args):
         "-p", "no:cacheprovider",
         "-p", "no:xdist",
         "-p", "no:unraisableexception",  # its gc.collect() per spec costs ~0.7 s a run
-        "--hypothesis-profile=plant",
+        f"--hypothesis-profile={PROFILE}",
+        *([f"--hypothesis-seed={SEED}"] if SEED else []),
         "--tb=short",
         f"--devices={devices}",
         *args,

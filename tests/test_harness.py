@@ -552,3 +552,61 @@ def test_known_bug_can_be_limited_to_a_numpy_range(harness):
             assert False
         """)
     harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1, xfailed=1)
+
+
+# --------------------------------------------------------------------------- compile backends
+
+COMPILE_SPEC = """
+import torch
+
+def test_compiled(device, backend):
+    '''a compile claim runs once per device and compile backend'''
+    assert backend in ("aot_eager", "inductor", "eager")
+"""
+
+
+def test_compile_claims_run_once_per_backend_aot_eager_by_default(harness):
+    harness.makepyfile(test_spec=COMPILE_SPEC)
+    result = harness.runpytest("-v", "--devices=cpu", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*test_compiled?cpu-aot_eager? PASSED*"])
+    assert "inductor" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("how", ["option", "env", "thorough"])
+def test_compile_backends_option_env_and_thorough_add_inductor(harness, monkeypatch, how):
+    harness.makepyfile(test_spec=COMPILE_SPEC)
+    args = ["-v", "--devices=cpu", "-p", "no:randomly", "--co"]
+    if how == "option":
+        args.append("--compile-backends=aot_eager,inductor")
+    elif how == "env":
+        monkeypatch.setenv("TCS_COMPILE_BACKENDS", "aot_eager,inductor")
+    else:
+        args.append("--hypothesis-profile=thorough")
+    result = harness.runpytest(*args)
+    result.stdout.fnmatch_lines(["*test_compiled?cpu-aot_eager?*", "*test_compiled?cpu-inductor?*"])
+
+
+def test_compile_claims_skip_with_the_reason_where_dynamo_cannot_run_and_fail_under_strict_env(harness, monkeypatch):
+    import torch._dynamo.eval_frame as eval_frame
+
+    def unsupported():
+        raise RuntimeError("Python 3.11+ not yet supported for torch.compile")
+
+    monkeypatch.setattr(eval_frame, "check_if_dynamo_supported", unsupported, raising=False)
+    harness.makepyfile(test_spec=COMPILE_SPEC)
+    result = harness.runpytest("-rs", "--devices=cpu", "-p", "no:randomly")
+    result.stdout.fnmatch_lines(["*torch.compile is unsupported here*Python 3.11+ not yet supported*"])
+    result.assert_outcomes(skipped=1)
+    strict = harness.runpytest("--devices=cpu", "-p", "no:randomly", "--strict-env")
+    strict.assert_outcomes(errors=1)
+
+
+def test_inductor_on_cpu_skips_without_a_cxx_compiler(harness, monkeypatch):
+    import shutil
+
+    monkeypatch.delenv("CXX", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    harness.makepyfile(test_spec=COMPILE_SPEC)
+    result = harness.runpytest("-rs", "--devices=cpu", "-p", "no:randomly", "--compile-backends=inductor")
+    result.stdout.fnmatch_lines(["*inductor on cpu compiles C++, but no C++ compiler*"])
+    result.assert_outcomes(skipped=1)
