@@ -26,24 +26,31 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from hypothesis.extra import numpy as hnp
+from specs.differential import Call, assert_compiles_like_eager, compile_fn
+from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises
+from specs.inputs import (
+    BOOL, COMPLEX, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_params, nonempty_shapes,
+    shapes, to_numpy_dtype,
+)
 
-from specs.helpers import assert_requires_grad, assert_same, assert_shares, raises, shapes
-
-#: non-empty shapes for sharing checks: an empty tensor has no data pointer to compare
-nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
-
-# Dtypes that can / cannot require grad. Setting the flag computes nothing, so half precision and
-# complex are safe on every device; specs that run backward stick to float32/float64.
-GRAD_DTYPES = [torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128]
-NO_GRAD_DTYPES = [torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64]
-grad_dtypes = st.sampled_from(GRAD_DTYPES)
-no_grad_dtypes = st.sampled_from(NO_GRAD_DTYPES)
-real_dtypes = st.sampled_from([torch.float32, torch.float64])
+#: uint16/uint32/uint64 (torch 2.3 on); looked up by name so the module imports on older releases too
+WIDE_UNSIGNED = tuple(getattr(torch, n) for n in ("uint16", "uint32", "uint64") if hasattr(torch, n))
+#: dtypes that cannot require grad: bool and every integer dtype
+NO_GRAD_DTYPES = BOOL + INTEGRAL + WIDE_UNSIGNED
+NO_GRAD_PARAMS = dtype_params(
+    NO_GRAD_DTYPES, marks={d: pytest.mark.torch_version(f">={SINCE[d][0]}", reason=SINCE[d][1]) for d in WIDE_UNSIGNED}
+)
+#: Setting the flag computes nothing, so every floating and complex dtype is safe on every device; specs
+#: that run backward enumerate the dtypes whose kernels they need.
+GRAD_PARAMS = dtype_params(DIFFERENTIABLE)
+#: Where a claim is about a flag, not values, the shapes are enumerated too, each case trying every one
+#: (cheaper than drawing them, and no corner is left to chance): 0-d, empty, 1-d, and 3-d with a size-1 dim.
+FLAG_SHAPES = ((), (0, 3), (5,), (2, 1, 3))
 #: bounded finite values: the gradient checks compare exact sums of small integers-as-floats
 small = st.integers(-8, 8).map(float)
 
@@ -65,31 +72,105 @@ def leaves(t: torch.Tensor):
 # --------------------------------------------------------------------------- defaults
 
 
-@given(shape=shapes, dtype=real_dtypes)
-@example(shape=(5,), dtype=torch.float64)  # the note: y = torch.from_numpy(np.ones(5))
-def test_factories_and_conversions_default_to_requires_grad_false(device, shape, dtype):
-    """Tensors from factories, conversions and *_like (even of an input that requires grad) are leaves that do not require grad unless asked to.
+def _ones(shape, dtype):
+    """A numpy array of ones holding ``dtype``'s values (bfloat16: float32)."""
+    return np.ones(shape, dtype=to_numpy_dtype(dtype))
 
-    Covers ``torch.tensor``, ``torch.zeros``/``ones``/``empty``/``full``, ``torch.from_numpy``,
-    ``torch.as_tensor``, ``.to(device)``, and ``*_like`` -- the last even when their input requires
-    grad: ``zeros_like`` copies shape, dtype and device, never the flag.
+
+def _n(shape) -> int:
+    return shape[0] if shape else 2
+
+
+#: every factory and conversion a user builds a fresh tensor with: name -> (make(shape, dtype, device), dtypes it
+#: takes). The new_* methods are called on a source that requires grad: the new tensor still must not.
+FACTORIES = {
+    "tensor": (lambda s, d, dev: torch.tensor(_ones(s, d), dtype=d, device=dev), DIFFERENTIABLE),
+    "as_tensor": (lambda s, d, dev: torch.as_tensor(_ones(s, d), dtype=d, device=dev), DIFFERENTIABLE),
+    "from_numpy": (lambda s, d, dev: torch.from_numpy(_ones(s, d)), tuple(d for d in DIFFERENTIABLE if d != torch.bfloat16)),
+    "from_numpy.to(device, dtype)": (lambda s, d, dev: torch.from_numpy(_ones(s, d)).to(dev, d), DIFFERENTIABLE),
+    "zeros": (lambda s, d, dev: torch.zeros(s, dtype=d, device=dev), DIFFERENTIABLE),
+    "ones": (lambda s, d, dev: torch.ones(s, dtype=d, device=dev), DIFFERENTIABLE),
+    "empty": (lambda s, d, dev: torch.empty(s, dtype=d, device=dev), DIFFERENTIABLE),
+    "full": (lambda s, d, dev: torch.full(s, 2.0, dtype=d, device=dev), DIFFERENTIABLE),
+    "rand": (lambda s, d, dev: torch.rand(s, dtype=d, device=dev), DIFFERENTIABLE),
+    "randn": (lambda s, d, dev: torch.randn(s, dtype=d, device=dev), DIFFERENTIABLE),
+    "empty_strided": (lambda s, d, dev: torch.empty_strided(s, tuple(range(len(s), 0, -1)), dtype=d, device=dev), DIFFERENTIABLE),
+    "arange": (lambda s, d, dev: torch.arange(_n(s), dtype=d, device=dev), FLOATING),
+    "linspace": (lambda s, d, dev: torch.linspace(0, 1, _n(s), dtype=d, device=dev), DIFFERENTIABLE),
+    "eye": (lambda s, d, dev: torch.eye(_n(s), dtype=d, device=dev), DIFFERENTIABLE),
+    "new_zeros": (lambda s, d, dev: torch.ones(1, dtype=d, device=dev, requires_grad=True).new_zeros(s), DIFFERENTIABLE),
+    "new_ones": (lambda s, d, dev: torch.ones(1, dtype=d, device=dev, requires_grad=True).new_ones(s), DIFFERENTIABLE),
+    "new_empty": (lambda s, d, dev: torch.ones(1, dtype=d, device=dev, requires_grad=True).new_empty(s), DIFFERENTIABLE),
+    "new_full": (lambda s, d, dev: torch.ones(1, dtype=d, device=dev, requires_grad=True).new_full(s, 2.0), DIFFERENTIABLE),
+    "new_tensor": (lambda s, d, dev: torch.ones(1, dtype=d, device=dev, requires_grad=True).new_tensor(_ones(s, d)), DIFFERENTIABLE),
+    ".to(device)": (lambda s, d, dev: torch.ones(s, dtype=d).to(dev), DIFFERENTIABLE),
+    ".to(dtype)": (lambda s, d, dev: torch.ones(s, dtype=torch.float64 if d != torch.float64 else torch.float32, device=dev).to(d), DIFFERENTIABLE),
+}
+FACTORY_PARAMS = [pytest.param(name, id=name) for name in FACTORIES]
+
+#: every *_like factory: name -> (make(source, **kwargs), dtypes it takes)
+LIKE = {
+    "zeros_like": (lambda x, **k: torch.zeros_like(x, **k), DIFFERENTIABLE),
+    "ones_like": (lambda x, **k: torch.ones_like(x, **k), DIFFERENTIABLE),
+    "empty_like": (lambda x, **k: torch.empty_like(x, **k), DIFFERENTIABLE),
+    "full_like": (lambda x, **k: torch.full_like(x, 2.0, **k), DIFFERENTIABLE),
+    "rand_like": (lambda x, **k: torch.rand_like(x, **k), DIFFERENTIABLE),
+    "randn_like": (lambda x, **k: torch.randn_like(x, **k), DIFFERENTIABLE),
+    "randint_like": (lambda x, **k: torch.randint_like(x, 5, **k), FLOATING),  # random integers: no complex dtype
+}
+LIKE_PARAMS = [pytest.param(name, id=name) for name in LIKE]
+
+
+@pytest.mark.parametrize("factory", FACTORY_PARAMS)
+def test_factories_and_conversions_default_to_requires_grad_false(device, factory):
+    """Tensors from factories and conversions are leaves that do not require grad unless asked to.
+
+    Ranges over every factory and conversion in ``FACTORIES`` (``torch.tensor``, ``as_tensor``,
+    ``from_numpy``, ``zeros``/``ones``/``empty``/``full``, ``rand``/``randn``, ``empty_strided``,
+    ``arange``, ``linspace``, ``eye``, the ``new_*`` methods of a tensor that requires grad, ``.to(device)``,
+    ``.to(dtype)``) x every floating and complex dtype each takes (``arange`` no complex; ``from_numpy``
+    no bfloat16, which numpy lacks) x ``FLAG_SHAPES`` (0-d, empty, 1-d, 3-d; the note's
+    ``torch.from_numpy(np.ones(5))`` among them).
     """
-    array = np.ones(shape, dtype=np.float64 if dtype == torch.float64 else np.float32)
-    made = {
-        "torch.tensor": torch.tensor(array, device=device),
-        "torch.zeros": torch.zeros(shape, dtype=dtype, device=device),
-        "torch.ones": torch.ones(shape, dtype=dtype, device=device),
-        "torch.empty": torch.empty(shape, dtype=dtype, device=device),
-        "torch.full": torch.full(shape, 2.0, dtype=dtype, device=device),
-        "torch.from_numpy(...).to(device)": torch.from_numpy(array).to(device),
-        "torch.as_tensor": torch.as_tensor(array, device=device),
-    }
-    source = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
-    made["torch.zeros_like(requires-grad input)"] = torch.zeros_like(source)
-    made["torch.rand_like(requires-grad input)"] = torch.rand_like(source)
-    for what, t in made.items():
-        assert_requires_grad(t, False, what)
-        assert t.is_leaf, f"{what}.is_leaf=False, but should be True"
+    make, dtypes = FACTORIES[factory]
+    for dtype in dtypes:  # each case tries every dtype and shape (the flag is cheap; the factory is the axis)
+        for shape in FLAG_SHAPES:
+            t = make(shape, dtype, device)
+            assert t.dtype == dtype, f"{factory} made dtype={t.dtype}, but the case is {dtype}"
+            assert_requires_grad(t, False, f"{factory}(dtype={dtype}) of shape {shape}")
+            assert t.is_leaf, f"{factory}.is_leaf=False, but should be True"
+
+
+@pytest.mark.parametrize("like", LIKE_PARAMS)
+def test_like_factories_never_copy_requires_grad(device, like):
+    """Every *_like factory copies shape, dtype and device from its input but never requires_grad; requires_grad=True makes a fresh leaf.
+
+    Ranges over every ``*_like`` factory (``zeros_like``, ``ones_like``, ``empty_like``, ``full_like``,
+    ``rand_like``, ``randn_like``, ``randint_like``) x every floating and complex dtype each takes
+    (``randint_like`` no complex) x an input that requires grad, leaf or not (``x * 2``) x
+    ``FLAG_SHAPES``. The result is a leaf without ``grad_fn``; asked for ``requires_grad=True`` it is a
+    leaf that does.
+    """
+    for dtype in LIKE[like][1]:
+        for shape in FLAG_SHAPES:
+            for leaf in (True, False):
+                _check_like(like, dtype, device, shape, leaf)
+
+
+def _check_like(like, dtype, device, shape, leaf):
+    __tracebackhide__ = True
+    make, _ = LIKE[like]
+    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+    source = x if leaf else x * 2
+    out = make(source)
+    assert (tuple(out.shape), out.dtype, out.device) == (tuple(source.shape), dtype, source.device), (
+        f"{like}: shape/dtype/device={tuple(out.shape)}, {out.dtype}, {out.device}, but should be the input's"
+    )
+    assert_requires_grad(out, False, f"{like}({dtype} input that requires grad, leaf={leaf})")
+    assert out.is_leaf and out.grad_fn is None, f"{like}: is_leaf={out.is_leaf}, grad_fn={out.grad_fn}"
+    asked = make(source, requires_grad=True)
+    assert_requires_grad(asked, True, f"{like}(..., requires_grad=True)")
+    assert asked.is_leaf, f"{like}(..., requires_grad=True).is_leaf=False, but should be True"
 
 
 def test_parameter_defaults_to_requires_grad_true(device):
@@ -111,70 +192,97 @@ def test_parameter_defaults_to_requires_grad_true(device):
 # --------------------------------------------------------------------------- setting the flag
 
 
-@given(shape=shapes, dtype=grad_dtypes, use_method=st.booleans())
-@example(shape=(5,), dtype=torch.float64, use_method=False)  # the note: y.requires_grad = True
-@example(shape=(2, 3), dtype=torch.complex64, use_method=True)
-@example(shape=(), dtype=torch.bfloat16, use_method=True)
-def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, shape, dtype, use_method):
-    """Setting requires_grad (attribute or requires_grad_()) turns gradients on for float and complex leaves.
+#: how a user asks a tensor to require grad
+SET_FORMS = ("attribute", "method", "factory", "tensor", "like")
 
-    ``requires_grad_()`` works in place and returns the same tensor object; the repr then shows
-    ``requires_grad=True`` as in the note's REPL.
-    """
+
+def _ask(form, shape, dtype, device):
+    """A tensor of ``dtype`` asked to require grad in ``form``; returns (tensor, the object the call returned)."""
+    if form == "factory":
+        t = torch.zeros(shape, dtype=dtype, device=device, requires_grad=True)
+        return t, t
+    if form == "tensor":
+        t = torch.tensor(np.zeros(shape, dtype=np.int64).tolist(), dtype=dtype, device=device, requires_grad=True)
+        return t, t
+    if form == "like":
+        t = torch.zeros_like(torch.ones(shape, dtype=dtype, device=device), requires_grad=True)
+        return t, t
     t = torch.ones(shape, dtype=dtype, device=device)
     assert_requires_grad(t, False, "t")
-    if use_method:
-        out = t.requires_grad_()
-        assert out is t, "requires_grad_() returned a new object, but should return self"
-    else:
-        t.requires_grad = True
-    assert_requires_grad(t, True, "t")
+    if form == "method":
+        return t, t.requires_grad_()
+    t.requires_grad = True
+    return t, t
+
+
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, dtype):
+    """Asking for requires_grad (attribute, requires_grad_(), requires_grad=True to a factory) turns gradients on for float and complex leaves.
+
+    Ranges over every floating and complex dtype x every way to ask (``t.requires_grad = True``,
+    ``t.requires_grad_()``, ``torch.zeros(..., requires_grad=True)``, ``torch.tensor(data,
+    requires_grad=True)``, ``torch.zeros_like(t, requires_grad=True)``) x ``FLAG_SHAPES`` (the note's
+    ``y.requires_grad = True`` on a 5-element tensor among them). ``requires_grad_()`` works in place and
+    returns the same tensor object; the repr then shows ``requires_grad=True`` as in the note's REPL, and
+    ``requires_grad_(False)`` turns it off.
+    """
+    for form in SET_FORMS:
+        for shape in FLAG_SHAPES:
+            _check_set(form, shape, dtype, device)
+
+
+def _check_set(form, shape, dtype, device):
+    __tracebackhide__ = True
+    t, returned = _ask(form, shape, dtype, device)
+    assert returned is t, "requires_grad_() returned a new object, but should return self"
+    assert_requires_grad(t, True, f"t (requires_grad via {form}, dtype={dtype})")
     assert t.is_leaf, "t.is_leaf=False, but should be True"
     assert "requires_grad=True" in repr(t), f"repr(t)={t!r} lacks requires_grad=True"
     t.requires_grad_(False)
     assert_requires_grad(t, False, "t after requires_grad_(False)")
 
 
-@given(shape=shapes, dtype=no_grad_dtypes, how=st.sampled_from(["attribute", "method", "factory"]))
-@example(shape=(2,), dtype=torch.int64, how="attribute")
-@example(shape=(2,), dtype=torch.bool, how="method")
-@example(shape=(2,), dtype=torch.uint8, how="factory")
-@example(shape=(2, 2), dtype=torch.int16, how="method")
-def test_integer_and_bool_tensors_cannot_require_grad(device, shape, dtype, how):
+@pytest.mark.parametrize("dtype", NO_GRAD_PARAMS)
+def test_integer_and_bool_tensors_cannot_require_grad(device, dtype):
     """Asking an integer or bool tensor to require grad raises RuntimeError ("floating point ... dtype").
 
-    Holds for the attribute, ``requires_grad_()``, and factories called with ``requires_grad=True``.
-    Gradients are only defined for floating point and complex dtypes.
+    Ranges over bool and every integer dtype (uint16/uint32/uint64 from torch 2.3) x every way to ask
+    (attribute, ``requires_grad_()``, ``requires_grad=True`` to ``torch.zeros``, ``torch.tensor`` and
+    ``torch.zeros_like``) x ``FLAG_SHAPES``. Gradients are only defined for floating point and complex
+    dtypes; the tensor asked through the attribute or the method keeps ``requires_grad=False``.
     """
-    t = torch.zeros(shape, dtype=dtype, device=device)
-    with raises(RuntimeError, "floating point", f"requires_grad=True via {how} on dtype={dtype}"):
-        if how == "attribute":
-            t.requires_grad = True
-        elif how == "method":
-            t.requires_grad_()
-        else:
-            torch.zeros(shape, dtype=dtype, device=device, requires_grad=True)
-    assert_requires_grad(t, False, "t")
+    for form, shape in ((f, s) for f in SET_FORMS for s in FLAG_SHAPES):
+        t = torch.zeros(shape, dtype=dtype, device=device)
+        with raises(RuntimeError, "floating point", f"requires_grad=True via {form} on dtype={dtype}"):
+            if form == "attribute":
+                t.requires_grad = True
+            elif form == "method":
+                t.requires_grad_()
+            else:
+                _ask(form, shape, dtype, device)
+        assert_requires_grad(t, False, "t")
 
 
-@given(shape=shapes, src=real_dtypes, dst=no_grad_dtypes)
-@example(shape=(2,), src=torch.float32, dst=torch.int64)
-def test_converting_to_an_integer_dtype_drops_requires_grad(device, shape, src, dst):
-    """Converting a tensor that requires grad to an integer dtype gives requires_grad=False; a float-to-float conversion stays in the graph.
+@pytest.mark.parametrize("dst", NO_GRAD_PARAMS)
+def test_converting_to_an_integer_dtype_drops_requires_grad(device, dst):
+    """Converting a tensor that requires grad to an integer or bool dtype gives requires_grad=False; a float-to-float conversion stays in the graph.
 
-    The integer result is a fresh leaf without ``grad_fn`` (no error, no warning); ``.to(float64)``
-    is recorded (``ToCopyBackward``) and still requires grad.
+    Ranges over every floating and complex source dtype x bool and every integer target dtype x
+    ``FLAG_SHAPES``. The integer result is a fresh leaf without ``grad_fn`` (no error; complex
+    sources warn that the imaginary part is discarded); ``.to`` another floating dtype is recorded
+    (``ToCopyBackward``) and still requires grad.
     """
-    x = torch.ones(shape, dtype=src, device=device, requires_grad=True)
-    as_int = x.to(dst)
-    assert_requires_grad(as_int, False, f"x.to({dst})")
-    assert as_int.grad_fn is None, f"x.to({dst}).grad_fn={as_int.grad_fn}, but should be None"
-    assert_requires_grad(x.long(), False, "x.long()")
-    as_float = x.to(torch.float64 if src == torch.float32 else torch.float32)
-    assert_requires_grad(as_float, True, "float-to-float x.to(...)")
-    assert as_float.grad_fn is not None, (
-        "float-to-float conversion has grad_fn=None, but should be recorded"
-    )
+    for src, shape in ((d, s) for d in DIFFERENTIABLE for s in FLAG_SHAPES):
+        x = torch.ones(shape, dtype=src, device=device, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # complex -> real: "Casting complex values to real discards the imaginary part"
+            as_int = x.to(dst)
+            other = torch.float64 if src != torch.float64 else torch.float32
+            as_float = x.to(other)
+        assert_requires_grad(as_int, False, f"x.to({dst}) of shape {shape}")
+        assert as_int.grad_fn is None and as_int.is_leaf, f"x.to({dst}).grad_fn={as_int.grad_fn}, but should be None (a leaf)"
+        assert_requires_grad(as_float, True, f"x.to({other}) from {src}")
+        assert as_float.grad_fn is not None, "float-to-float conversion has grad_fn=None, but should be recorded"
 
 
 # --------------------------------------------------------------------------- ops, leaves, .grad
@@ -187,36 +295,43 @@ OPS = {
 }
 
 
-@given(shape=shapes, dtype=real_dtypes, a_grad=st.booleans(), b_grad=st.booleans())
-@example(shape=(2,), dtype=torch.float32, a_grad=True, b_grad=False)
-@example(shape=(2,), dtype=torch.float32, a_grad=False, b_grad=False)
-def test_op_output_requires_grad_iff_some_input_does(device, shape, dtype, a_grad, b_grad):
+#: which of the two inputs requires grad
+GRAD_PAIRS = [(a, b) for a in (True, False) for b in (True, False)]
+
+
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_op_output_requires_grad_iff_some_input_does(device, dtype):
     """In grad mode an op's output requires grad exactly when at least one input does.
 
-    Such an output is not a leaf and has a ``grad_fn``; otherwise it is a leaf without history.
+    Ranges over every floating dtype x the four ways two inputs can (not) require grad x ops
+    ``torch.add``, ``torch.mul``, ``a - b``, ``torch.maximum`` x ``FLAG_SHAPES``. Such an output is not
+    a leaf and has a ``grad_fn``; otherwise it is a leaf without history.
     """
-    a = torch.ones(shape, dtype=dtype, device=device, requires_grad=a_grad)
-    b = torch.full(shape, 2.0, dtype=dtype, device=device, requires_grad=b_grad)
-    want = a_grad or b_grad
-    for name, op in OPS.items():
-        out = op(a, b)
-        assert_requires_grad(out, want, f"{name}(a: {a_grad}, b: {b_grad})")
-        assert (out.grad_fn is not None) is want and out.is_leaf is (not want), (
-            f"{name}: grad_fn={out.grad_fn}, is_leaf={out.is_leaf}, but should be recorded={want}"
-        )
+    for (a_grad, b_grad), shape in ((g, s) for g in GRAD_PAIRS for s in FLAG_SHAPES):
+        want = a_grad or b_grad
+        a = torch.ones(shape, dtype=dtype, device=device, requires_grad=a_grad)
+        b = torch.full(shape, 2.0, dtype=dtype, device=device, requires_grad=b_grad)
+        for name, op in OPS.items():
+            out = op(a, b)
+            assert_requires_grad(out, want, f"{name}(a: {a_grad}, b: {b_grad})")
+            assert (out.grad_fn is not None) is want and out.is_leaf is (not want), (
+                f"{name}: grad_fn={out.grad_fn}, is_leaf={out.is_leaf}, but should be recorded={want}"
+            )
 
 
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+@budget(len(FLOATING))
 @given(values=st.lists(small, min_size=1, max_size=6))
 @example(values=[1.0, 2.0])
-def test_only_leaves_get_grad(device, values):
+def test_only_leaves_get_grad(device, dtype, values):
     """After backward() only leaves that require grad have .grad; intermediate and output tensors keep grad=None.
 
-    ``y = x * c`` and ``z = y.sum()`` are not leaves: their ``.grad`` stays ``None`` (torch warns
+    Ranges over every floating dtype x lists of 1-6 small integers (exact in every dtype). ``y = x * c`` and ``z = y.sum()`` are not leaves: their ``.grad`` stays ``None`` (torch warns
     when it is read) unless ``retain_grad()`` was called. A leaf that does not require grad gets
     nothing either.
     """
-    x = torch.tensor(values, device=device, requires_grad=True)
-    c = torch.arange(len(values), dtype=torch.float32, device=device)  # a leaf without requires_grad
+    x = torch.tensor(values, dtype=dtype, device=device, requires_grad=True)
+    c = torch.arange(len(values), dtype=dtype, device=device)  # a leaf without requires_grad
     y = x * c
     z = y.sum()
     z.backward()
@@ -229,16 +344,19 @@ def test_only_leaves_get_grad(device, values):
             assert t.grad is None, f"{name}.grad={t.grad}, but should be None"
 
 
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+@budget(len(FLOATING))
 @given(values=st.lists(small, min_size=1, max_size=6), calls=st.integers(1, 4))
 @example(values=[1.0, 2.0], calls=2)
-def test_gradients_accumulate_across_backward_calls(device, values, calls):
+def test_gradients_accumulate_across_backward_calls(device, dtype, values, calls):
     """Each backward() adds into a leaf's .grad instead of overwriting it, until .grad is reset.
 
-    This is why training loops call ``optimizer.zero_grad()``: after ``k`` backward passes of
+    Ranges over every floating dtype x lists of 1-6 small integers x 1-4 backward calls (every sum
+    exact in every dtype).     This is why training loops call ``optimizer.zero_grad()``: after ``k`` backward passes of
     ``sum(x * c)``, ``x.grad == k * c``.
     """
-    x = torch.tensor(values, device=device, requires_grad=True)
-    c = torch.tensor(values, device=device) + 1
+    x = torch.tensor(values, dtype=dtype, device=device, requires_grad=True)
+    c = torch.tensor(values, dtype=dtype, device=device) + 1
     for _ in range(calls):
         (x * c).sum().backward()
     assert_same(x.grad, calls * c, f"x.grad after {calls} backward calls")
@@ -250,12 +368,15 @@ def test_gradients_accumulate_across_backward_calls(device, values, calls):
 # --------------------------------------------------------------------------- Variable
 
 
-@given(shape=nonempty_shapes, dtype=real_dtypes)
-@example(shape=(5,), dtype=torch.float64)  # the note's tensor
-def test_variable_returns_a_plain_tensor_sharing_data(device, shape, dtype):
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+@budget(len(GRAD_PARAMS))
+@given(shape=nonempty_shapes)
+@example(shape=(5,))  # the note's tensor
+def test_variable_returns_a_plain_tensor_sharing_data(device, dtype, shape):
     """Variable(t) returns a plain torch.Tensor sharing t's data; Variable(t, requires_grad=True) is a leaf that requires grad.
 
-    ``Variable`` is a deprecated alias kept for old code (every tensor passes
+    Ranges over every floating and complex dtype x non-empty shapes of 0-3 dims (an empty tensor has no
+    data pointer to compare). ``Variable`` is a deprecated alias kept for old code (every tensor passes
     ``isinstance(t, Variable)``); no wrapper type exists any more, and ``t`` itself is left unchanged.
     """
     variable = torch.autograd.Variable
@@ -306,3 +427,114 @@ def test_misspelled_require_grad_silently_does_nothing(device):
     assert_requires_grad(t, False, "t after t.require_grad = True")
     assert t.require_grad is True, f"t.require_grad={t.require_grad!r}"
     assert_requires_grad(t * 2, False, "op output")
+
+
+# --------------------------------------------------------------------------- under torch.compile
+
+
+def _flags(x, w):
+    """Ops, conversions and every *_like of ``w`` (which requires grad); ``x`` does not require grad."""
+    outs = [x * w, x + 1, w * 2, w.detach(), w.to(torch.int64), w.double()]
+    likes = {name: make(w) for name, (make, _) in LIKE.items()}
+    likes["empty_like"] = torch.empty_like(w).fill_(3)  # values to compare: fill the uninitialized one
+    for name in ("rand_like", "randn_like", "randint_like"):  # inductor draws its own random numbers
+        likes[name] = likes[name] * 0 + 1  # (unless torch._inductor.config.fallback_random): keep only the flags
+    return outs + list(likes.values())
+
+
+@compile_budget()
+@given(shape=nonempty_shapes, seed=st.integers(0, 2**16))
+def test_requires_grad_of_outputs_under_compile(device, backend, shape, seed):
+    """Compiled, an op's output requires grad iff an input does, .to(int)/detach/*_like outputs do not, and backward fills the input leaf's .grad, as in eager.
+
+    One compiled function returns ``x * w``, ``x + 1``, ``w * 2`` (``w`` a leaf that requires grad, ``x``
+    not), ``w.detach()``, ``w.to(int64)``, ``w.double()`` and every ``*_like`` factory of ``w``;
+    ``assert_compiles_like_eager`` compares each output's ``requires_grad``, ``is_leaf``, ``grad_fn is
+    None``, values (a random ``*_like`` as ``r * 0 + 1``: inductor draws other random numbers than eager,
+    and a result that wrongly requires grad still shows as a non-leaf) and ``w.grad`` after backward, in grad
+    mode and then under ``torch.no_grad()`` (where nothing requires grad). float32 inputs of non-empty
+    shapes of 0-3 dims.
+    """
+    def make():
+        return data(shape, seed, device, torch.float32), data(shape, seed + 1, device, torch.float32).requires_grad_()
+
+    assert_compiles_like_eager(
+        _flags, make, backend, calls=[Call(name="grad mode"), Call(mode=torch.no_grad, name="no_grad")], backward=True
+    )
+
+
+def _inside(x, w):
+    """Leaves made inside the compiled function: a factory, torch.tensor and a *_like, asked to require grad."""
+    a = torch.zeros(x.shape, dtype=x.dtype, device=x.device, requires_grad=True)
+    b = torch.tensor([1.0, -2.0], dtype=x.dtype, device=x.device, requires_grad=True)
+    c = torch.ones_like(x, requires_grad=True)
+    return a, b, c, a * w, c * x + w, (b * 3).sum()
+
+
+def _int_leaf(x):
+    return torch.zeros(x.shape, dtype=torch.int64, device=x.device, requires_grad=True)
+
+
+@compile_budget()
+@given(shape=nonempty_shapes, seed=st.integers(0, 2**16))
+def test_leaves_created_inside_compile_require_grad_and_get_grad(device, backend, shape, seed):
+    """Compiled, torch.zeros/torch.tensor/*_like called with requires_grad=True inside make leaves that require grad and get .grad after backward, as in eager; an integer dtype is refused.
+
+    The compiled function (Dynamo runs these factories eagerly, around a graph break) returns the three
+    leaves and three non-leaves computed from them; compared with eager: every output's flags and values
+    and the input leaf's gradient (``assert_compiles_like_eager``, in grad mode and under
+    ``torch.no_grad()``, where the leaves still require grad), then, after one backward through the
+    non-leaves on each side, each returned leaf's ``.grad`` (the non-leaves' stay ``None``). Asked for
+    ``requires_grad=True`` with ``dtype=torch.int64``, the compiled function raises RuntimeError
+    ("floating point"), as eager does. float32 inputs of non-empty shapes of 0-3 dims.
+    """
+    def make():
+        return data(shape, seed, device, torch.float32), data(shape, seed + 1, device, torch.float32).requires_grad_()
+
+    compiled = assert_compiles_like_eager(
+        _inside, make, backend, calls=[Call(name="grad mode"), Call(mode=torch.no_grad, name="no_grad")], backward=True
+    )
+    grads = []
+    for fn in (_inside, compiled):
+        outs = fn(*make())
+        sum((o * (k + 1)).sum() for k, o in enumerate(outs[3:])).backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # reading .grad of a non-leaf
+            assert all(o.grad is None for o in outs[3:]), "a non-leaf output has .grad after backward, but should not"
+        grads.append([o.grad for o in outs[:3]])
+    for k, (e, c) in enumerate(zip(*grads)):
+        assert c is not None, f"compiled: leaf output {k}.grad is None after backward, but eager's is {e}"
+        assert_same(c, e, f"compiled: leaf output {k}.grad")
+    with raises(RuntimeError, "floating point", "compiled torch.zeros(..., dtype=torch.int64, requires_grad=True)"):
+        compile_fn(_int_leaf, backend)(make()[0])
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+MATERIALIZE_GRADS = (
+    "torch.autograd.grad(..., materialize_grads=True) (new in torch 2.1, pytorch#97015) returns zeros for unused "
+    "inputs; until torch 2.10 those zeros required grad even without create_graph, from 2.10 they do not "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.10.0); checked: requires_grad=True on 2.1-2.9, False on 2.10-2.15"
+)
+
+
+def _materialized(device):
+    x = torch.arange(1.0, 4.0, device=device, requires_grad=True)
+    unused = torch.ones(3, device=device, requires_grad=True)
+    gx, gu = torch.autograd.grad((x * x).sum(), [x, unused], materialize_grads=True)
+    assert_same(gx, 2 * x.detach(), "d(sum x*x)/dx")
+    assert_same(gu, torch.zeros(3, device=device), "the materialized gradient of the unused input")
+    assert_requires_grad(gx, False, "d(sum x*x)/dx without create_graph")
+    return gu
+
+
+@pytest.mark.torch_version(">=2.1,<2.10", reason=MATERIALIZE_GRADS)
+def test_materialized_zero_gradients_require_grad_before_2_10(device):
+    """Before torch 2.10, autograd.grad(..., materialize_grads=True) gives an unused input a zero gradient that requires grad, even without create_graph."""
+    assert_requires_grad(_materialized(device), True, "the materialized zero gradient (no create_graph)")
+
+
+@pytest.mark.torch_version(">=2.10", reason=MATERIALIZE_GRADS)
+def test_materialized_zero_gradients_do_not_require_grad_from_2_10(device):
+    """From torch 2.10, autograd.grad(..., materialize_grads=True) gives an unused input a zero gradient that, like the others, does not require grad without create_graph."""
+    assert_requires_grad(_materialized(device), False, "the materialized zero gradient (no create_graph)")

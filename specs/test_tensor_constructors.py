@@ -22,7 +22,10 @@ returns its tensor argument itself when dtype and device already match.
 
 Lists, tuples and nested mixes of them infer alike, and every kind of data is copied. Under
 ``set_default_dtype(torch.float16)`` floats give float16 and complex data complex32 (``torch.chalf``)
-from torch 2.4 on (2.0.1 and 2.2.2 raise "invalid default scalar type for complex").
+from torch 2.4 on (2.0.1 and 2.2.2 raise "invalid default scalar type for complex"); under bfloat16,
+which has no complex type, complex data always raises that error. ``torch.Tensor(ndarray)`` converts to
+the default dtype and shares the array's memory when it already has that dtype. Compiled code
+(``torch.compile``) infers alike and follows ``set_default_dtype`` changed between calls.
 ``torch.set_default_device(d)`` moves ``torch.zeros`` and ``torch.tensor`` to ``d``, but
 ``torch.from_numpy`` (which shares the array's cpu memory) and the legacy ``torch.Tensor(...)`` stay
 on cpu.
@@ -61,6 +64,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from specs.differential import Call, assert_compiles_like_eager
 from specs.helpers import (
     NUMPY_TO_TORCH,
     arrays,
@@ -73,6 +77,9 @@ from specs.helpers import (
     raises,
     reset_default_device,
 )
+from specs.inputs import (
+    ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, compile_budget, dtype_id, dtype_params, tensor_values, values,
+)
 
 #: Python scalars by kind. Ints stay within int32 so every one is exact in float64 and promotes
 #: to int64 without overflow; floats are finite (NaN would make equality checks moot).
@@ -80,7 +87,22 @@ bools = st.booleans()
 ints = st.integers(-(2**31), 2**31 - 1)
 floats = st.floats(-1e6, 1e6, allow_nan=False)
 complexes = st.complex_numbers(max_magnitude=1e6, allow_nan=False, allow_infinity=False)
-defaults = st.sampled_from([torch.float32, torch.float64])
+#: every dtype torch accepts as the default (set_default_dtype refuses the others: "only floating-point types")
+DEFAULTS = (torch.float32, torch.float64, torch.float16, torch.bfloat16)
+DEFAULT_PARAMS = dtype_params(DEFAULTS)
+#: Python scalars by kind, highest category last (the order the docs promote them in)
+KINDS = {"bool": bools, "int": ints, "float": floats, "complex": complexes}
+COMPLEX32_GATE = pytest.mark.torch_version(
+    ">=2.4",
+    reason="with default dtype float16 the default complex dtype is complex32 (torch.chalf); 2.0.1 and 2.2.2 raise "
+    "'invalid default scalar type for complex'; found by running torch 2.2.2 vs 2.4.1 (no release note located), "
+    "2.3 is not a supported release and was not checked",
+)
+#: (highest kind present, default dtype): every pair but complex under bfloat16, which torch refuses (its own spec)
+KIND_DEFAULT_CASES = [
+    pytest.param(k, d, id=f"{k}-default_{dtype_id(d)}", marks=COMPLEX32_GATE if (k, d) == ("complex", torch.float16) else ())
+    for d in DEFAULTS for k in KINDS if (k, d) != ("complex", torch.bfloat16)
+]
 
 
 def nested(elements, min_side=1):
@@ -132,6 +154,50 @@ INFERRED = {
 CATEGORIES = ["bool", "int", "float", "complex"]
 
 
+def of_kind(kind_name: str, n: int):
+    """Flat lists of ``n`` Python scalars of kinds up to ``kind_name``, with at least one of it."""
+    lower = [KINDS[k] for k in CATEGORIES[: CATEGORIES.index(kind_name) + 1]]
+    return st.tuples(st.lists(st.one_of(lower), min_size=n, max_size=n), KINDS[kind_name], st.integers(0, n - 1)).map(
+        lambda t: t[0][: t[2]] + [t[1]] + t[0][t[2] + 1:]
+    )
+
+
+def _tupled(data):
+    return tuple(_tupled(x) for x in data) if isinstance(data, (list, tuple)) else data
+
+
+def containers(flat: list, shape: tuple) -> dict:
+    """Every container form of the same Python scalars: name -> data.
+
+    A bare scalar (one of the highest kind present); and the ``prod(shape)`` scalars as a list, a tuple,
+    and (depth 2 and 3) a list mixing lists and tuples, nested 1, 2 and 3 levels deep (``shape`` is 3-D,
+    its first side >= 2).
+    """
+    n = int(np.prod(shape))
+    assert len(flat) == n, f"{len(flat)} scalars for shape {shape}"
+    grid = np.empty(n, dtype=object)
+    grid[:] = flat
+    out = {"scalar": max(flat, key=lambda x: CATEGORIES.index(kind(x)))}
+    for depth, dims in ((1, (n,)), (2, (shape[0], n // shape[0])), (3, shape)):
+        lists = grid.reshape(dims).tolist()
+        out[f"list of depth {depth}"] = lists
+        out[f"tuple of depth {depth}"] = _tupled(lists)
+        if depth > 1:
+            out[f"list mixing lists and tuples of depth {depth}"] = [
+                list(x) if i % 2 == 0 else _tupled(x) for i, x in enumerate(lists)
+            ]
+    return out
+
+
+#: 3-D shapes whose first side is >= 2 (so a mixed list holds both a list and a tuple)
+grid_shapes = st.tuples(st.integers(2, 3), st.integers(1, 3), st.integers(1, 3))
+
+
+def _widened(t: torch.Tensor) -> torch.Tensor:
+    """complex32 compared as complex64 (exact), which every comparison kernel has."""
+    return t.to(torch.complex64) if t.dtype == torch.complex32 else t
+
+
 def inferred_dtype(data, default: torch.dtype) -> torch.dtype:
     """The dtype torch.tensor(data) should infer under ``default``, from the table above."""
     return INFERRED[max((kind(x) for x in leaves(data)), key=CATEGORIES.index)](default)
@@ -162,17 +228,19 @@ def test_Tensor_is_the_class_and_tensor_is_a_factory_function(device):
     assert not isinstance(torch.zeros(1, dtype=torch.float64), torch.FloatTensor), "isinstance(torch.zeros(1, dtype=torch.float64), torch.FloatTensor)=True, but should be False"
 
 
-@given(data=nested(st.one_of(bools, ints, floats)), other=nested(floats), default=defaults)
-@example(data=[1, 2], other=[5.0, 6.0, 7.0], default=torch.float32)
-@example(data=[[True], [False]], other=[0.5], default=torch.float64)
-def test_legacy_constructor_is_all_new_and_init_is_object_init(device, data, other, default):
+@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+@budget(len(DEFAULTS), floor=1)
+@given(data=nested(st.one_of(bools, ints, floats)), other=nested(floats))
+@example(data=[1, 2], other=[5.0, 6.0, 7.0])
+def test_legacy_constructor_is_all_new_and_init_is_object_init(device, default, data, other):
     """torch.Tensor(data) is built entirely by torch.Tensor.__new__ (the C++ legacy constructor); torch.Tensor.__init__ is object.__init__ and changes nothing.
 
     ``torch.Tensor.__new__(torch.Tensor, data)`` already returns the finished tensor of the default
     dtype, before any ``__init__`` runs; calling ``torch.Tensor.__init__(t, other)`` afterwards leaves
     ``t``'s values, shape and storage as they were. ``__new__`` is also where ``device=`` is checked:
     called directly with a non-cpu device it refuses, as ``torch.Tensor(..., device=...)`` does; its
-    cpu result moved to the device equals ``torch.tensor(data, dtype=default, device=device)``.
+    cpu result moved to the device equals ``torch.tensor(data, dtype=default, device=device)``. Ranges
+    over every default dtype torch accepts x nested lists (1-3 levels) of bools, ints and floats.
     """
     assert torch.Tensor.__init__ is object.__init__, f"torch.Tensor.__init__={torch.Tensor.__init__!r}, but should be object.__init__"
     with default_dtype(default):
@@ -194,104 +262,225 @@ def test_legacy_constructor_is_all_new_and_init_is_object_init(device, data, oth
 # --------------------------------------------------------------------------- dtype inference
 
 
-@given(data=nested(st.one_of(bools, ints, floats)), default=defaults)
-@example(data=[1, 2], default=torch.float32)
-@example(data=[True, False], default=torch.float32)
-@example(data=[[1, 2], [3, 4]], default=torch.float64)
-def test_legacy_constructor_always_gives_the_default_dtype(device, data, default):
-    """torch.Tensor(list) is always of the default dtype, even from ints or bools (torch.Tensor([1, 2]) is float32)."""
-    with default_dtype(default):
-        out = torch.Tensor(data)
-    assert_dtype(out, default, "torch.Tensor(data)")
-    expected = torch.tensor(np.array(data, dtype=np.float64), dtype=default, device=device)
-    assert_same(out.to(device), expected, "torch.Tensor(data) moved to the device")
+@pytest.mark.parametrize("kind_name", [pytest.param(k, id=k) for k in ("bool", "int", "float")])
+@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+@budget(len(DEFAULTS) * 3, floor=1)
+@given(data=st.data(), shape=grid_shapes)
+@example(data=None, shape=(2, 1, 1))  # the note: torch.Tensor([1, 2]) (the int case); None draws [1, 2]
+def test_legacy_constructor_always_gives_the_default_dtype(device, default, kind_name, data, shape):
+    """torch.Tensor(list) is always of the default dtype, even from ints or bools (torch.Tensor([1, 2]) is float32).
 
-
-@given(data=sequences(st.one_of(bools, ints, floats, complexes)), default=defaults)
-@example(data=[1, 2], default=torch.float32)
-@example(data=[1.0, 2.0], default=torch.float32)
-@example(data=[True, 2], default=torch.float32)
-@example(data=[1, 2.5], default=torch.float32)
-@example(data=[1, 2.5], default=torch.float64)
-@example(data=[1, 1j], default=torch.float32)
-@example(data=[1j], default=torch.float64)
-@example(data=(True, False), default=torch.float32)
-@example(data=((1, 2), (3, 4)), default=torch.float32)
-@example(data=[(1, 2.5), [True, 3]], default=torch.float64)
-@example(data=[[[True, 1]], ((2, 3),)], default=torch.float32)
-@example(data=(((1.5,),),), default=torch.float32)
-@example(data=7, default=torch.float32)
-@example(data=True, default=torch.float64)
-def test_tensor_infers_the_promoted_dtype_of_its_element_kinds(device, data, default):
-    """torch.tensor infers, from a scalar or nested lists/tuples: all bool -> bool, ints (and bools) -> int64, any float and no complex -> the default dtype, any complex -> complex64 (complex128 under float64).
-
-    The expected dtype comes from the table ``INFERRED`` (categories bool < int < float < complex,
-    the highest present decides), not from ``torch.promote_types``: ``[True, 2]`` -> int64 and
-    ``[1, 2.5]`` -> float32, as the docs' examples say. The values are numpy's reading of the same
-    data, cast to that dtype.
+    Ranges over every default dtype torch accepts x the highest Python scalar kind present (bool, int,
+    float; lower kinds mixed in) x every non-scalar container form (``containers``: lists, tuples,
+    lists mixing both, 1-3 levels deep; a bare scalar is read as a size, its own spec). The values are
+    numpy's float64 reading of the same data, cast to the default dtype.
     """
+    flat = (
+        data.draw(of_kind(kind_name, int(np.prod(shape))), label="scalars") if data is not None
+        else {"bool": [True, False], "int": [1, 2], "float": [1.0, 2.0]}[kind_name]
+    )
+    forms = {form: value for form, value in containers(flat, shape).items() if form != "scalar"}
     with default_dtype(default):
-        expected = inferred_dtype(data, default)
-        out = torch.tensor(data, device=device)
-    assert_device(out, device, "torch.tensor(data)")
-    assert_dtype(out, expected, f"torch.tensor({type(data).__name__} of depth {depth(data)})")
-    assert tuple(out.shape) == np.shape(data), f"torch.tensor(data).shape={tuple(out.shape)}, but should be {np.shape(data)}"
-    assert_same(out.cpu(), torch.from_numpy(np.array(data)).to(expected), "torch.tensor(data)")  # numpy: same kinds, 64-bit
+        made = {form: torch.Tensor(value) for form, value in forms.items()}
+    for form, value in forms.items():
+        out = made[form]
+        assert_dtype(out, default, f"torch.Tensor({form})")
+        expected = torch.tensor(np.array(value, dtype=np.float64), dtype=default, device=device)
+        assert_same(out.to(device), expected, f"torch.Tensor({form}) moved to the device")
 
 
-@given(data=sequences(st.one_of(bools, ints, floats, complexes)), a=arrays(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)))
-@example(data=[1, 2], a=np.array([1.0, 2.0], np.float32))
-@example(data=((1, 2.5), [True, 3]), a=np.arange(6, dtype=np.int32).reshape(2, 3)[:, ::2])
-@example(data=3, a=np.array(0.5))
-def test_tensor_copies_every_kind_of_data(device, data, a):
+@pytest.mark.parametrize("kind_name, default", KIND_DEFAULT_CASES)
+@budget(len(KIND_DEFAULT_CASES), floor=1)
+@given(data=st.data(), shape=grid_shapes)
+def test_tensor_infers_the_promoted_dtype_of_its_element_kinds(device, kind_name, default, data, shape):
+    """torch.tensor infers, from a scalar or nested lists/tuples: all bool -> bool, ints (and bools) -> int64, any float and no complex -> the default dtype, any complex -> the default dtype's complex type.
+
+    Ranges over the highest Python scalar kind present (bool < int < float < complex; lower kinds mixed
+    in at random) x every default dtype torch accepts (float32, float64, float16, bfloat16; complex
+    data under bfloat16 is refused: its own spec) x every container form (``containers``: a bare scalar,
+    lists, tuples, and lists mixing lists and tuples, 1-3 levels deep). The expected dtype comes from
+    the table ``INFERRED`` (the highest category decides), not from ``torch.promote_types``:
+    ``[True, 2]`` -> int64 and ``[1, 2.5]`` -> float32, as the docs' examples say; complex data gives
+    complex64 under float32, complex128 under float64 and complex32 (``torch.chalf``) under float16
+    (torch 2.4 on). The values are numpy's reading of the same data, cast to that dtype.
+    """
+    flat = data.draw(of_kind(kind_name, int(np.prod(shape))), label="scalars")
+    with default_dtype(default), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "ComplexHalf support is experimental"
+        expected = inferred_dtype(flat, default)
+        made = {form: torch.tensor(value, device=device) for form, value in containers(flat, shape).items()}
+    for form, value in containers(flat, shape).items():
+        out = made[form]
+        assert_device(out, device, f"torch.tensor({form})")
+        assert_dtype(out, expected, f"torch.tensor({form})")
+        assert tuple(out.shape) == np.shape(value), f"torch.tensor({form}).shape={tuple(out.shape)}, but should be {np.shape(value)}"
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = torch.from_numpy(np.array(value)).to(expected)  # numpy: same kinds, 64-bit
+        assert_same(_widened(out.cpu()), _widened(want), f"torch.tensor({form})")
+
+
+def test_tensor_of_complex_under_default_bfloat16_raises(device):
+    """Under set_default_dtype(torch.bfloat16), torch.tensor of complex data raises RuntimeError 'invalid default scalar type for complex'; float data gives bfloat16.
+
+    bfloat16 has no complex counterpart; an explicit ``dtype=torch.complex64`` is still accepted.
+    """
+    with default_dtype(torch.bfloat16):
+        assert_dtype(torch.tensor([1, 2.5], device=device), torch.bfloat16, "torch.tensor([1, 2.5]) under default bfloat16")
+        with raises(RuntimeError, "invalid default scalar type for complex", "torch.tensor([2j]) under default bfloat16"):
+            torch.tensor([2j], device=device)
+        assert_dtype(torch.tensor([2j], dtype=torch.complex64, device=device), torch.complex64, "torch.tensor([2j], dtype=torch.complex64)")
+
+
+#: every numpy dtype with a torch twin, as parametrize cases
+NUMPY_PARAMS = dtype_params(list(NUMPY_TO_TORCH))
+#: arrays of 0-3 dims, sides 1-4
+array_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+
+
+@pytest.mark.parametrize("np_dtype", NUMPY_PARAMS)
+@budget(len(NUMPY_PARAMS), floor=1)
+@given(data=st.data(), shape=grid_shapes)
+def test_tensor_copies_every_kind_of_data(device, np_dtype, data, shape):
     """torch.tensor(data) copies from a list, a tuple, a nested mix, a Python scalar and an ndarray: writing the source afterwards leaves the tensor as it was.
 
-    Python data has the values ``as_lists(data)`` in the dtype the inference table gives; an
-    ndarray keeps its dtype and values (a non-contiguous view included) and shares no memory with
-    the result.
+    Ranges over every numpy dtype of the ndarray (values over its whole range, nan and inf included;
+    contiguous, a non-contiguous view, and 0-d) x every container form of Python data (``containers``: a bare scalar, lists,
+    tuples, lists mixing both, 1-3 levels deep, of bools, ints, floats and complex numbers). Python data
+    has numpy's reading of its values in the dtype the inference table gives; an ndarray keeps its dtype
+    and values and shares no memory with the result.
     """
-    expected = inferred_dtype(data, torch.get_default_dtype())
-    source = copy.deepcopy(data)  # the example objects stay untouched for the next run
-    out = torch.tensor(source, device=device)
-    assert_dtype(out, expected, f"torch.tensor({type(data).__name__})")
-    assert_device(out, device, f"torch.tensor({type(data).__name__})")
-    assert_same(out.cpu(), torch.from_numpy(np.array(data)).to(expected), f"torch.tensor({type(data).__name__})")
-    values = out.tolist()
-    if isinstance(source, list):
-        source[0] = [] if isinstance(source[0], (list, tuple)) else not source[0]  # write the source afterwards
-    assert out.tolist() == values, f"torch.tensor(list) after writing the list: {out.tolist()}, but should stay {values}"
-    src = np.repeat(a[..., None], 2, axis=-1)[..., 0]  # a non-contiguous view holding a's values
-    snapshot = torch.from_numpy(a.copy())
-    from_array = torch.tensor(src, device=device)
-    assert_dtype(from_array, NUMPY_TO_TORCH[a.dtype], "torch.tensor(array)")
-    assert not np.shares_memory(from_array.cpu().numpy(), src), "torch.tensor(array) shares memory with the array"
-    src[...] = (src == 0).astype(src.dtype)  # every element changes: 0 -> 1, anything else -> 0
-    assert_same(from_array.cpu(), snapshot, "torch.tensor(array) after writing the array")
+    flat = data.draw(of_kind("complex", int(np.prod(shape))), label="scalars")
+    expected = inferred_dtype(flat, torch.get_default_dtype())
+    for form, value in containers(flat, shape).items():
+        source = copy.deepcopy(value)
+        out = torch.tensor(source, device=device)
+        assert_dtype(out, expected, f"torch.tensor({form})")
+        assert_device(out, device, f"torch.tensor({form})")
+        assert_same(out.cpu(), torch.from_numpy(np.array(value)).to(expected), f"torch.tensor({form})")
+        before = out.tolist()
+        if isinstance(source, list):
+            source[0] = [] if isinstance(source[0], (list, tuple)) else not source[0]  # write the source afterwards
+        assert out.tolist() == before, f"torch.tensor({form}) after writing the list: {out.tolist()}, but should stay {before}"
+    a = data.draw(values(np_dtype, hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)), label="array")
+    strided = np.repeat(a[..., None], 2, axis=-1)[..., 0]  # a non-contiguous view holding a's values
+    for what, src in (("array", a.copy()), ("non-contiguous array", strided), ("0-d array", np.array(a.flat[0]))):
+        snapshot = torch.from_numpy(src.copy())
+        from_array = torch.tensor(src, device=device)
+        assert_dtype(from_array, NUMPY_TO_TORCH[a.dtype], f"torch.tensor({np_dtype} {what})")
+        assert not np.shares_memory(from_array.cpu().numpy(), src), f"torch.tensor({np_dtype} {what}) shares memory with it"
+        src[...] = (src == 0).astype(src.dtype)  # every element changes: 0 -> 1, anything else -> 0
+        assert_same(from_array.cpu(), snapshot, f"torch.tensor({np_dtype} {what}) after writing the array")
 
 
-@given(a=arrays(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)))
-@example(a=np.zeros(2, dtype=np.float64))
-@example(a=np.arange(3, dtype=np.int32))
-def test_tensor_keeps_the_dtype_of_numpy_arrays_and_scalars(device, a):
-    """torch.tensor keeps a numpy array's or numpy scalar's dtype: float64 stays float64, int32 stays int32."""
+@pytest.mark.parametrize("np_dtype", NUMPY_PARAMS)
+@budget(len(NUMPY_PARAMS), floor=1)
+@given(data=st.data())
+def test_tensor_keeps_the_dtype_of_numpy_arrays_and_scalars(device, np_dtype, data):
+    """torch.tensor keeps a numpy array's, a numpy scalar's and a list of numpy scalars' dtype: float64 stays float64, int32 stays int32.
+
+    Ranges over every numpy dtype with a torch twin x arrays of 0-3 dims with values over the dtype's
+    whole range (nan and inf included). numpy bool scalars have their own spec (a known bug).
+    """
+    a = data.draw(values(np_dtype, array_shapes), label="array")
     expected = NUMPY_TO_TORCH[a.dtype]
     out = torch.tensor(a, device=device)
-    assert_dtype(out, expected, "torch.tensor(array)")
-    assert_same(out, torch.from_numpy(a.copy()).to(device), "torch.tensor(array)")
+    assert_dtype(out, expected, f"torch.tensor({np_dtype} array)")
+    assert_same(out, torch.from_numpy(a.copy()).to(device), f"torch.tensor({np_dtype} array)")
     if a.dtype == np.bool_:
-        return  # numpy bool scalars: their own spec below (a known bug in torch 2.4-2.6 with numpy 2)
+        return  # numpy bool scalars: their own spec below (a known bug with numpy 2.3 and later)
     scalar = a.flat[0]  # a numpy scalar of the same dtype
     out = torch.tensor(scalar, device=device)
-    assert_dtype(out, expected, "torch.tensor(numpy scalar)")
-    assert out.shape == (), f"torch.tensor(numpy scalar).shape={tuple(out.shape)}, but should be ()"
+    assert_dtype(out, expected, f"torch.tensor({np_dtype} scalar)")
+    assert out.shape == (), f"torch.tensor({np_dtype} scalar).shape={tuple(out.shape)}, but should be ()"
+    scalars = list(a.reshape(-1))  # numpy scalars of the same dtype
+    many = torch.tensor(scalars, device=device)
+    assert_dtype(many, expected, f"torch.tensor([{np_dtype} scalars])")
+    assert_same(many.cpu(), torch.from_numpy(a.reshape(-1).copy()), f"torch.tensor([{np_dtype} scalars])")
+
+
+def _category(dtype: torch.dtype) -> int:
+    return 0 if dtype == torch.bool else 3 if dtype.is_complex else 2 if dtype.is_floating_point else 1
+
+
+def promoted(a: torch.dtype, b: torch.dtype) -> torch.dtype:
+    """The dtype of a list mixing elements of dtype ``a`` and ``b``, the rule written out: a higher category
+    (bool < integer < floating < complex) wins as it is; floating meets complex in the complex type wide
+    enough for both; within one category the wider type (numpy's rule: uint8 with int8 is int16)."""
+    ca, cb = _category(a), _category(b)
+    if {ca, cb} == {2, 3}:
+        return torch.complex128 if torch.float64 in (a, b) or torch.complex128 in (a, b) else torch.complex64
+    if ca != cb:
+        return a if ca > cb else b
+    return NUMPY_TO_TORCH[np.result_type(TORCH_TO_NUMPY[a], TORCH_TO_NUMPY[b])]
+
+
+#: the dtype a Python scalar of each kind stands for under the default float32
+PYTHON_DTYPE = {"bool": torch.bool, "int": torch.int64, "float": torch.float32, "complex": torch.complex64}
+small_python = {"bool": bools, "int": st.integers(-100, 100), "float": floats, "complex": complexes}
+def _kinds_mixed_with(np_dtype) -> list:
+    """Every Python kind, but ints with numpy bools: a known bug, its own spec below."""
+    return [k for k in KINDS if (np.dtype(np_dtype), k) != (np.dtype(np.bool_), "int")]
+
+
+@pytest.mark.parametrize("np_dtype", NUMPY_PARAMS)
+@budget(len(NUMPY_PARAMS), floor=1)
+@given(data=st.data(), n=st.integers(1, 4))
+def test_tensor_of_numpy_scalars_mixed_with_python_scalars_promotes(device, np_dtype, data, n):
+    """torch.tensor of a list mixing numpy scalars of one dtype with Python scalars has the promoted dtype: a higher category wins as it is (np.float16 with ints: float16), within one the wider type.
+
+    Ranges over every numpy scalar dtype x every Python scalar kind (bool, int -> int64, float -> the
+    default float32, complex -> complex64; each case tries every kind; numpy bools with ints are a known
+    bug, their own spec) x lists of 1-4 of each, interleaved. The expected dtype is
+    ``promoted`` (the rule written out; numpy's own ``result_type`` differs: float16 with int64 is float64
+    there), the values numpy's reading of the same numbers.
+    """
+    np_dtype = np.dtype(np_dtype)
+    lo, hi = (0, 100) if np_dtype.kind in "ub" else (-100, 100)
+    elements = hnp.from_dtype(np_dtype) if np_dtype.kind == "b" else hnp.from_dtype(np_dtype, min_value=lo, max_value=hi, allow_nan=False)
+    ours = data.draw(st.lists(elements, min_size=n, max_size=n), label="numpy scalars")
+    for kind_name in _kinds_mixed_with(np_dtype):
+        theirs = data.draw(st.lists(small_python[kind_name], min_size=n, max_size=n), label=f"python {kind_name}s")
+        mixed = [x for pair in zip(ours, theirs) for x in pair]
+        expected = promoted(NUMPY_TO_TORCH[np_dtype], PYTHON_DTYPE[kind_name])
+        what = f"torch.tensor([{np_dtype.name} scalars and Python {kind_name}s])"
+        out = torch.tensor(mixed, device=device)
+        assert_dtype(out, expected, what)
+        as_python = [x.item() if isinstance(x, np.generic) else x for x in mixed]
+        assert_same(out.cpu(), torch.from_numpy(np.array(as_python)).to(expected), what)
 
 
 @pytest.mark.known_bug(
-    ">=2.4,<2.7", numpy=">=2",
+    ">=2.3", numpy=">=2.3",
     issue="https://github.com/pytorch/pytorch/issues/157973",
-    reason="with numpy 2, torch.tensor(np.bool_(b)) raises TypeError: 'numpy.bool' object cannot be "
-    "interpreted as an integer -- the error torch's own test_ctor_with_numpy_scalar_ctor reports in the linked "
-    "issue (seen here on 2.4.1 and 2.6.0 with numpy 2.4; 2.0 and 2.2 need numpy<2; 2.9 and later are fixed)",
+    reason="a numpy bool written into an integer tensor goes through __index__, which numpy 2.3 removed "
+    "(numpy#28254): torch.tensor([np.bool_(True), 1]) raises TypeError 'numpy.bool' object cannot be "
+    "interpreted as an integer (the linked issue's fix, pytorch#158036, taught only the bool target); "
+    "seen on 2.14.1 and 2.15.0 with numpy 2.4 (2.2.2 with numpy 1.26 gives int64)",
+)
+@pytest.mark.parametrize("dtype", [pytest.param(None, id="inferred"), *dtype_params((torch.uint8, torch.int8, torch.int32, torch.int64))])
+def test_tensor_of_numpy_bools_mixed_with_python_ints_is_int64(device, dtype):
+    """torch.tensor([np.bool_(True), 2, np.bool_(False), 0]) is the int64 tensor [1, 2, 0, 0] (bool meets int: int64); with an explicit integer dtype it holds the same numbers.
+
+    The (numpy bool, Python int) case of the mixing spec above, on its own because it is a known bug
+    (numpy bools written into any integer tensor); ranges over the inferred dtype and every explicit
+    integer dtype of ``SIGNED``/``UNSIGNED`` widths 8-64 (uint8, int8, int32, int64). A float or bool
+    target is unaffected (the mixing spec's float and complex cases).
+    """
+    out = torch.tensor([np.bool_(True), 2, np.bool_(False), 0], dtype=dtype, device=device)
+    assert_dtype(out, dtype or torch.int64, "torch.tensor([np.bool_(True), 2, np.bool_(False), 0])")
+    assert out.tolist() == [1, 2, 0, 0], f"torch.tensor([np.bool_(True), 2, np.bool_(False), 0]).tolist()={out.tolist()}"
+
+
+@pytest.mark.known_bug(
+    ">=2.3,<2.9", numpy=">=2.3",
+    issue="https://github.com/pytorch/pytorch/issues/157973",
+    reason="before 2.9 torch reads a numpy bool through __index__, which numpy 2.3 removed (numpy#28254): with "
+    "numpy >= 2.3 torch.tensor(np.bool_(b)) raises TypeError: 'numpy.bool' object cannot be interpreted as an "
+    "integer -- the error torch's own test_ctor_with_numpy_scalar_ctor reports in the linked issue, fixed in 2.9 "
+    "(pytorch#158036). Checked on every minor release with numpy 1.26.4, 2.0.2, 2.1.3, 2.2.6, 2.3.5, 2.4.6: "
+    "2.3-2.8 raise with numpy 2.3.5/2.4.6 and give the right tensor with numpy <= 2.2 (numpy's DeprecationWarning "
+    "about np.bool as an index is the only sign); 2.9-2.15 never warn; 2.0-2.2 are built for numpy 1 only",
 )
 @given(values=st.lists(st.booleans(), min_size=1, max_size=4))
 @example(values=[True])
@@ -325,25 +514,6 @@ def test_set_default_dtype_changes_both_constructors_float_and_complex_results(d
     # and back: the default float32 gives float32 / complex64 again
     assert_dtype(torch.Tensor([1, 2]), torch.float32, "torch.Tensor([1, 2]) after restoring float32")
     assert_dtype(torch.tensor([1j], device=device), torch.complex64, "torch.tensor([1j]) after restoring float32")
-
-
-@pytest.mark.torch_version(
-    ">=2.4",
-    reason="with default dtype float16 the default complex dtype is complex32 (torch.chalf); 2.0.1 and 2.2.2 raise "
-    "'invalid default scalar type for complex'; found by running torch 2.2.2 vs 2.4.1 (no release note located), "
-    "2.3 is not a supported release and was not checked",
-)
-@given(data=sequences(st.one_of(bools, ints, floats, complexes)))
-@example(data=[2j])
-@example(data=[1, 2.5])
-def test_tensor_under_default_float16_infers_float16_and_complex32(device, data):
-    """Under set_default_dtype(torch.float16), torch.tensor infers float16 for floats and complex32 (torch.chalf) for complex data, e.g. torch.tensor([2j])."""
-    with default_dtype(torch.float16), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "ComplexHalf support is experimental"
-        out = torch.tensor(data, device=device)
-        assert_dtype(out, inferred_dtype(data, torch.float16), f"torch.tensor({data!r}) under default float16")
-        assert_device(out, device, "torch.tensor(data) under default float16")
-        assert_same(out, torch.tensor(as_lists(data), dtype=out.dtype, device=device), "torch.tensor(data) vs the same lists with an explicit dtype")
 
 
 @pytest.mark.torch_version(
@@ -384,34 +554,72 @@ def test_set_default_device_moves_factories_but_not_from_numpy_or_the_legacy_con
 # --------------------------------------------------------------------------- sizes vs scalars
 
 
+@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+@budget(len(DEFAULTS), floor=1)
 @given(size=st.lists(st.integers(0, 5), min_size=1, max_size=3))
 @example(size=[3])
 @example(size=[2, 3])
-def test_legacy_constructor_reads_ints_as_a_size_tensor_as_a_value(device, size):
-    """torch.Tensor(3) is an uninitialized 1-D float tensor of size 3 and torch.Tensor(2, 3) a 2 x 3 one; torch.tensor(3) is a 0-d int64 scalar."""
-    legacy = torch.Tensor(*size)
-    assert tuple(legacy.shape) == tuple(size), f"torch.Tensor{tuple(size)}.shape={tuple(legacy.shape)}"
-    assert_dtype(legacy, torch.get_default_dtype(), f"torch.Tensor{tuple(size)}")
-    scalar = torch.tensor(size[0], device=device)
+def test_legacy_constructor_reads_ints_as_a_size_tensor_as_a_value(device, default, size):
+    """torch.Tensor(3) is an uninitialized 1-D float tensor of size 3 and torch.Tensor(2, 3) a 2 x 3 one; torch.tensor(3) is a 0-d int64 scalar.
+
+    Ranges over every default dtype torch accepts (the legacy tensor has it) x sizes of 1-3 ints 0-5,
+    given as ints (``torch.Tensor(2, 3)``) and as a ``torch.Size``; ``torch.tensor`` of the first int is
+    int64 whatever the default. (A tuple or list of ints is data, not a size: the list specs.)
+    """
+    with default_dtype(default):
+        made = {"ints": torch.Tensor(*size), "torch.Size": torch.Tensor(torch.Size(size))}
+        scalar = torch.tensor(size[0], device=device)
+    for form, legacy in made.items():
+        assert tuple(legacy.shape) == tuple(size), f"torch.Tensor({form} {tuple(size)}).shape={tuple(legacy.shape)}"
+        assert_dtype(legacy, default, f"torch.Tensor({form} {tuple(size)})")
     assert scalar.shape == (), f"torch.tensor({size[0]}).shape={tuple(scalar.shape)}, but should be ()"
     assert_dtype(scalar, torch.int64, f"torch.tensor({size[0]})")
     assert_device(scalar, device, f"torch.tensor({size[0]})")
     assert scalar.item() == size[0], f"torch.tensor({size[0]}).item()={scalar.item()}"
 
 
+@pytest.mark.parametrize("np_dtype", NUMPY_PARAMS)
+@budget(len(NUMPY_PARAMS), floor=1)
+@given(data=st.data())
+def test_legacy_constructor_of_an_ndarray_is_the_default_dtype_sharing_only_an_array_of_it(device, np_dtype, data):
+    """torch.Tensor(ndarray) holds the array's values in the default dtype; it shares the array's memory (strides too) exactly when the array already has the default dtype, and copies otherwise.
+
+    Ranges over every numpy dtype with a torch twin x every default dtype torch accepts (float32,
+    float64, float16, bfloat16; numpy has no bfloat16, so under it every array is copied) x arrays
+    of 1-3 dims (sides 1-4; contiguous and a step-sliced view) of small integers, exact in every dtype.
+    Complex arrays keep only their real part (torch warns that the imaginary part is discarded).
+    """
+    a = data.draw(hnp.arrays(np.int16, hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+                             elements=st.integers(0 if np_dtype.kind in "ub" else -100, 100)), label="values")
+    for a, default in ((arr, d) for arr in (a.astype(np_dtype), np.repeat(a.astype(np_dtype), 2, axis=-1)[..., ::2]) for d in DEFAULTS):
+        with default_dtype(default), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # complex arrays: "Casting complex values to real discards the imaginary part"
+            out = torch.Tensor(a)
+        what = f"torch.Tensor({np_dtype.name} array) under default {dtype_id(default)}"
+        assert_dtype(out, default, what)
+        assert out.device.type == "cpu", f"{what}.device={out.device}, but should be cpu"
+        real = a.real if np_dtype.kind == "c" else a
+        assert_same(out, torch.from_numpy(real.astype(np.float64)).to(default), what)
+        own = default != torch.bfloat16 and np_dtype == TORCH_TO_NUMPY[default]
+        shared = default != torch.bfloat16 and np.shares_memory(out.numpy(), a)
+        assert shared is own, f"{what} {'shares' if shared else 'does not share'} the array's memory, but should {'' if own else 'not '}share it"
+
+
 # --------------------------------------------------------------------------- copy vs alias
 
 
-@given(a=arrays(dtype=st.sampled_from([np.dtype(np.float32), np.dtype(np.int64)]),
-                shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4)))
-@example(a=np.array([1.0, 2.0], np.float32))
-def test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares(device, a):
+@pytest.mark.parametrize("dtype", dtype_params(ALL))
+@budget(len(ALL), floor=1)
+@given(data=st.data())
+def test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares(device, dtype, data):
     """torch.tensor copies an ndarray and a tensor (warning to copy with detach/clone); torch.Tensor(t) aliases t; as_tensor(t) is t.
 
-    ``torch.Tensor(t)`` keeps t's dtype and device (an int64 tensor stays int64: only lists are
-    converted to the default dtype).
+    Ranges over every dtype of ``t`` (``ALL``: bool, integers, floating incl. bfloat16, complex) x
+    non-empty shapes of 1-2 dims with values over the dtype's range. ``torch.Tensor(t)`` keeps t's
+    dtype and device (an int64 tensor stays int64: only lists are converted to the default dtype).
     """
-    t = torch.from_numpy(a.copy()).to(device)
+    a, t = data.draw(tensor_values(dtype, hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4)), label="values")
+    t = t.to(device)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         copy = torch.tensor(t)
@@ -424,24 +632,28 @@ def test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares(device
     assert_dtype(alias, t.dtype, "torch.Tensor(t)")
     assert_device(alias, device, "torch.Tensor(t)")
     assert torch.as_tensor(t) is t, "torch.as_tensor(t) is a new tensor, but should be t itself"
-    assert_owns(torch.as_tensor(t, dtype=torch.float64), t, "torch.as_tensor(t, dtype=torch.float64)")
+    other = torch.float32 if dtype == torch.float64 else torch.float64
+    assert_owns(torch.as_tensor(t, dtype=other), t, f"torch.as_tensor(t, dtype={other})")
     # from an ndarray: writing to the source does not reach the tensor
     src = a.copy()
     from_array = torch.tensor(src, device=device)
-    src += 1
-    assert_same(from_array, torch.from_numpy(a).to(device), "torch.tensor(src) after src += 1")
+    src[...] = (src == 0).astype(src.dtype)  # every element changes: 0 -> 1, anything else -> 0
+    assert_same(from_array, torch.from_numpy(a).to(device), "torch.tensor(src) after writing src")
 
 
 # --------------------------------------------------------------------------- keyword arguments
 
 
-@given(
-    dtype=st.sampled_from([torch.float16, torch.float32, torch.float64, torch.complex64]),
-    data=nested(st.one_of(ints, floats)),
-)
-@example(dtype=torch.float64, data=[1, 2])
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@budget(len(DIFFERENTIABLE), floor=1)
+@given(data=nested(st.one_of(ints, floats)))
+@example(data=[1, 2])
 def test_tensor_honours_dtype_device_and_requires_grad(device, dtype, data):
-    """torch.tensor(data, dtype=..., device=..., requires_grad=True) gives exactly that dtype, device and a grad-requiring leaf."""
+    """torch.tensor(data, dtype=..., device=..., requires_grad=True) gives exactly that dtype, device and a grad-requiring leaf.
+
+    Ranges over every floating and complex dtype (the ones that can require grad; the refusal for the
+    others is a claim of test_requires_grad) x nested lists (1-3 levels) of ints and floats.
+    """
     out = torch.tensor(data, dtype=dtype, device=device, requires_grad=True)
     assert_dtype(out, dtype, "torch.tensor(data, dtype=..., requires_grad=True)")
     assert_device(out, device, "torch.tensor(data, device=..., requires_grad=True)")
@@ -485,3 +697,161 @@ def test_type_strings_name_the_legacy_tensor_types(device, data, kwargs, name):
     assert out.type() == prefix(device) + name, f"torch.tensor({data!r}, **{kwargs}).type()={out.type()}, but should be {prefix(device) + name}"
     legacy = torch.Tensor([1, 2]).to(device)
     assert legacy.type() == prefix(device) + "FloatTensor", f"torch.Tensor([1, 2]).to(device).type()={legacy.type()}, but should be {prefix(device)}FloatTensor"
+
+
+# --------------------------------------------------------------------------- under torch.compile
+
+
+#: the default dtype set before each call of one compiled function (and float32 again at the end)
+DEFAULT_CALLS = [Call(mode=lambda d=d: default_dtype(d), name=f"default {dtype_id(d)}") for d in DEFAULTS] + [
+    Call(mode=lambda: default_dtype(torch.float32), name="default float32 again")
+]
+
+
+@compile_budget()
+@given(data=st.data(), shape=grid_shapes)
+def test_tensor_inference_and_the_default_dtype_under_compile(device, backend, data, shape):
+    """Compiled, torch.tensor infers the same dtypes and values as eager from every container form, numpy scalars and arrays, and follows set_default_dtype changed between calls, as do torch.Tensor and the factories.
+
+    One compiled function builds ``torch.tensor`` of every container form (``containers``: a bare
+    scalar, lists, tuples, lists mixing both, 1-3 levels deep) of bools, ints and floats, of complex data
+    (but under bfloat16, which refuses it), of numpy scalars of every dtype and of an int32 and a float64
+    array; ``torch.Tensor(list)``, ``torch.Tensor(2, 3)`` (zeroed), ``torch.zeros``, ``torch.arange(3.0)``
+    and ``x + 1.5`` -- and is called under each default dtype torch accepts in turn (float32, float64,
+    float16, bfloat16, float32 again): every output's dtype, values, shape and device must match eager's
+    (``assert_compiles_like_eager``), so the compiled code must follow (recompile for) each default.
+    """
+    flat = data.draw(of_kind("float", int(np.prod(shape))), label="scalars")
+    cflat = data.draw(of_kind("complex", int(np.prod(shape))), label="complex scalars")
+    forms = list(containers(flat, shape).values())
+    complex_forms = list(containers(cflat, shape).values())[:4]
+    np_scalars = [np.dtype(d).type(1) for d in NUMPY_TO_TORCH if d != np.dtype(np.bool_)]
+    arrays_ = [np.arange(6, dtype=np.int32).reshape(2, 3), np.linspace(0, 1, 4)]
+
+    def construct(x):
+        outs = [torch.tensor(v, device=x.device) for v in forms]
+        if torch.get_default_dtype() != torch.bfloat16:
+            outs += [torch.tensor(v, device=x.device) for v in complex_forms]
+        outs += [torch.tensor(v, device=x.device) for v in np_scalars + arrays_]
+        outs += [torch.Tensor([1, 2]).to(x.device), torch.Tensor(2, 3).zero_().to(x.device), torch.zeros(2, device=x.device),
+                 torch.arange(3.0, device=x.device), x + 1.5]
+        return outs
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "ComplexHalf support is experimental"
+        assert_compiles_like_eager(construct, lambda: (torch.ones(2, 3, device=device),), backend, calls=DEFAULT_CALLS)
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+COPY_CONSTRUCT_TEXT = (
+    "torch.tensor(a_tensor) warns UserWarning recommending a copy; the recommended order changed from "
+    "sourceTensor.clone().detach() to sourceTensor.detach().clone() (detach first: clone records no history) in "
+    "torch 2.7 (https://github.com/pytorch/pytorch/releases/tag/v2.7.0); checked: clone().detach() on 2.0-2.6, "
+    "detach().clone() on 2.7-2.15"
+)
+INT64_OVERFLOW = (
+    "torch.tensor of a Python int beyond the int64 range raises 'Overflow when unpacking long'; torch 2.9 made "
+    "it a ValueError (RuntimeError before) (https://github.com/pytorch/pytorch/releases/tag/v2.9.0); checked: "
+    "RuntimeError on 2.0-2.8, ValueError on 2.9-2.15"
+)
+DEFAULT_TENSOR_TYPE = (
+    "torch 2.1 deprecated torch.set_default_tensor_type in favour of set_default_dtype / set_default_device: it "
+    "warns UserWarning 'deprecated as of PyTorch 2.1' (https://github.com/pytorch/pytorch/releases/tag/v2.1.0); "
+    "checked: silent on 2.0, warns on 2.1-2.15"
+)
+from specs.helpers import warn_always as _warn_always  # noqa: E402
+
+GET_DEFAULT_DEVICE = (
+    "torch.get_default_device was added in torch 2.3 (https://github.com/pytorch/pytorch/releases/tag/v2.3.0); "
+    "checked: missing on 2.0-2.2, present on 2.3-2.15"
+)
+
+
+def _copy_construct_warnings(device):
+    source = torch.arange(3.0, device=device, requires_grad=True)
+    with _warn_always(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = torch.tensor(source)
+    found = [(w.category, str(w.message)) for w in caught if "To copy construct from a tensor" in str(w.message)]
+    assert_same(out, source.detach(), "torch.tensor(source)")
+    assert not out.requires_grad, "torch.tensor(source).requires_grad=True, but should be False"
+    assert [c for c, _ in found] == [UserWarning], f"torch.tensor(source) warned {found}, but should warn one UserWarning"
+    return found[0][1]
+
+
+@pytest.mark.torch_version("<2.7", reason=COPY_CONSTRUCT_TEXT)
+def test_tensor_of_a_tensor_warns_to_use_clone_detach_before_2_7(device):
+    """Before torch 2.7, torch.tensor(a_tensor) copies it without history and warns UserWarning recommending sourceTensor.clone().detach()."""
+    text = _copy_construct_warnings(device)
+    assert "sourceTensor.clone().detach()" in text, f"the warning says {text!r}, but should recommend sourceTensor.clone().detach()"
+
+
+@pytest.mark.torch_version(">=2.7", reason=COPY_CONSTRUCT_TEXT)
+def test_tensor_of_a_tensor_warns_to_use_detach_clone_from_2_7(device):
+    """From torch 2.7, torch.tensor(a_tensor) copies it without history and warns UserWarning recommending sourceTensor.detach().clone()."""
+    text = _copy_construct_warnings(device)
+    assert "sourceTensor.detach().clone()" in text, f"the warning says {text!r}, but should recommend sourceTensor.detach().clone()"
+
+
+@pytest.mark.torch_version("<2.9", reason=INT64_OVERFLOW)
+def test_tensor_of_an_int_beyond_int64_raises_runtime_error_before_2_9(device):
+    """Before torch 2.9, torch.tensor(2**63) (one past int64's maximum) raises RuntimeError "Overflow when unpacking long"; 2**63 - 1 is kept exactly."""
+    assert_same(torch.tensor(2**63 - 1, device=device).cpu(), torch.tensor(9223372036854775807), "torch.tensor(2**63 - 1)")
+    with raises(RuntimeError, r"Overflow when unpacking long", "torch.tensor(2**63)"):
+        torch.tensor(2**63, device=device)
+
+
+@pytest.mark.torch_version(">=2.9", reason=INT64_OVERFLOW)
+def test_tensor_of_an_int_beyond_int64_raises_value_error_from_2_9(device):
+    """From torch 2.9, torch.tensor(2**63) (one past int64's maximum) raises ValueError "Overflow when unpacking long"; 2**63 - 1 is kept exactly."""
+    assert_same(torch.tensor(2**63 - 1, device=device).cpu(), torch.tensor(9223372036854775807), "torch.tensor(2**63 - 1)")
+    with raises(ValueError, r"Overflow when unpacking long", "torch.tensor(2**63)"):
+        torch.tensor(2**63, device=device)
+
+
+def _set_default_tensor_type_warnings(device):
+    with default_dtype(torch.get_default_dtype()):  # restores the default dtype whatever the call did
+        with _warn_always(), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            torch.set_default_tensor_type(torch.FloatTensor)  # the default already: changes nothing
+        made = torch.tensor([1.5], device=device)
+    assert_dtype(made, torch.float32, "torch.tensor([1.5]) after set_default_tensor_type(FloatTensor)")
+    return [(w.category, str(w.message)) for w in caught if "set_default_tensor_type" in str(w.message)]
+
+
+@pytest.mark.torch_version("<2.1", reason=DEFAULT_TENSOR_TYPE)
+def test_set_default_tensor_type_is_silent_before_2_1(device):
+    """Before torch 2.1, torch.set_default_tensor_type(torch.FloatTensor) sets the default float type without any warning."""
+    found = _set_default_tensor_type_warnings(device)
+    assert found == [], f"set_default_tensor_type warned {found}, but should be silent"
+
+
+@pytest.mark.torch_version(">=2.1", reason=DEFAULT_TENSOR_TYPE)
+def test_set_default_tensor_type_warns_that_it_is_deprecated_from_2_1(device):
+    """From torch 2.1, torch.set_default_tensor_type(...) still works but warns UserWarning that it is deprecated in favour of set_default_dtype and set_default_device."""
+    found = _set_default_tensor_type_warnings(device)
+    assert [c for c, _ in found] == [UserWarning], f"set_default_tensor_type warned {found}, but should warn one UserWarning"
+    assert re.search(r"set_default_dtype\(\).*set_default_device\(\)", found[0][1]), f"the warning {found[0][1]!r} names no replacement"
+
+
+@pytest.mark.torch_version("<2.3", reason=GET_DEFAULT_DEVICE)
+def test_get_default_device_is_missing_before_2_3(device):
+    """Before torch 2.3, torch has set_default_device but no get_default_device: the default device can be set, not read."""
+    assert hasattr(torch, "set_default_device"), "torch.set_default_device is missing"
+    assert not hasattr(torch, "get_default_device"), "torch.get_default_device exists, but should not before 2.3"
+    assert_device(torch.zeros(1, device=device), device, "torch.zeros(1, device=device)")
+
+
+@pytest.mark.torch_version(">=2.3", reason=GET_DEFAULT_DEVICE)
+def test_get_default_device_reads_back_what_set_default_device_set_from_2_3(device):
+    """From torch 2.3, torch.get_default_device() is cpu by default and reads back the device set_default_device set (where factories now allocate)."""
+    assert torch.get_default_device() == torch.device("cpu"), f"torch.get_default_device()={torch.get_default_device()}, but should be cpu"
+    try:
+        torch.set_default_device(device)
+        got = torch.get_default_device()
+        made = torch.zeros(1)
+    finally:
+        reset_default_device()
+    assert got.type == device.type, f"torch.get_default_device()={got} after set_default_device({device}), but should be {device}"
+    assert_device(made, device, "torch.zeros(1) under set_default_device")

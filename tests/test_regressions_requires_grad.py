@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import warnings
+
+import pytest
 import torch
 
 from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_requires_grad.py"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compile_stack_imported():
+    """Load the torch submodules torch.compile imports on first use, here, before any pytester run.
+
+    pytester drops every module imported during an in-process run from ``sys.modules``; re-importing
+    some of torch's (compiler cache registries) then fails ("Artifact of type=autotune already
+    registered"), which a spec would report as a failure -- a false kill.
+    """
+    import torch._dynamo
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch._dynamo.reset()
+        f = torch.compile(lambda x: (x * 2, torch.ones_like(x, requires_grad=True), x.to(torch.int64)), backend="aot_eager")
+        a, b, _ = f(torch.ones(2, requires_grad=True))
+        (a.sum() + b.sum()).backward()
+        with torch.no_grad():
+            f(torch.ones(2))
+        torch._dynamo.reset()
 
 
 def test_control_specs_pass_unpatched(pytester):
@@ -23,8 +47,8 @@ def test_like_factories_copying_requires_grad_are_killed(pytester, monkeypatch):
         return orig(input, *args, **kwargs)
 
     monkeypatch.setattr(torch, "zeros_like", zeros_like)
-    result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false")
-    assert_killed(result, "test_factories_and_conversions_default_to_requires_grad_false")
+    result = run(pytester, f"{MOD}::test_like_factories_never_copy_requires_grad")
+    assert_killed(result, "test_like_factories_never_copy_requires_grad[cpu-zeros_like]")
 
 
 def test_parameter_defaulting_to_no_grad_is_killed(pytester, monkeypatch):
@@ -196,3 +220,292 @@ def test_slice_from_numpy_requiring_grad_for_float64_is_killed(pytester, monkeyp
     monkeypatch.setattr(torch, "from_numpy", from_numpy)
     result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false")
     assert_killed(result, "test_factories_and_conversions_default_to_requires_grad_false")
+
+
+# --------------------------------------------------------------------------- round 3 (issues 21, 22): every factory, every dtype, compile
+
+LIKES = ["zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like", "randint_like"]
+
+
+@pytest.mark.parametrize("like", LIKES)
+def test_slice_like_factory_copying_requires_grad_is_killed(pytester, monkeypatch, like):
+    """Plants one *_like factory (the reviewer's ones_like/full_like/empty_like/randn_like among them) copying requires_grad from its input."""
+    orig = getattr(torch, like)
+
+    def copying(input, *args, **kwargs):
+        kwargs.setdefault("requires_grad", input.requires_grad)
+        return orig(input, *args, **kwargs)
+
+    monkeypatch.setattr(torch, like, copying)
+    result = run(pytester, f"{MOD}::test_like_factories_never_copy_requires_grad[cpu-{like}]")
+    assert_killed(result, f"test_like_factories_never_copy_requires_grad[cpu-{like}]")
+
+
+def _requiring(orig):
+    def factory(*args, **kwargs):
+        out = orig(*args, **kwargs)
+        return out.requires_grad_() if (out.is_floating_point() or out.is_complex()) and out.is_leaf else out
+    return factory
+
+
+TORCH_FACTORIES = ["tensor", "as_tensor", "from_numpy", "zeros", "ones", "empty", "full", "rand", "randn", "empty_strided",
+                   "arange", "linspace", "eye"]
+
+
+@pytest.mark.parametrize("name", TORCH_FACTORIES)
+def test_slice_factory_requiring_grad_by_default_is_killed(pytester, monkeypatch, name):
+    """Plants one torch factory whose floating results require grad by default."""
+    monkeypatch.setattr(torch, name, _requiring(getattr(torch, name)))
+    case = {"from_numpy": "from_numpy"}.get(name, name)
+    result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false[cpu-{case}]")
+    assert_killed(result, f"test_factories_and_conversions_default_to_requires_grad_false[cpu-{case}]")
+
+
+@pytest.mark.parametrize("name", ["new_zeros", "new_ones", "new_empty", "new_full", "new_tensor"])
+def test_slice_new_method_copying_requires_grad_is_killed(pytester, monkeypatch, name):
+    """Plants one Tensor.new_* method copying requires_grad from the tensor it is called on."""
+    orig = getattr(torch.Tensor, name)
+
+    def copying(self, *args, **kwargs):
+        kwargs.setdefault("requires_grad", self.requires_grad)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, name, copying)
+    result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false[cpu-{name}]")
+    assert_killed(result, f"test_factories_and_conversions_default_to_requires_grad_false[cpu-{name}]")
+
+
+def test_slice_to_device_requiring_grad_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to whose result requires grad when only the device is named (a same-device move included)."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        moved = args and isinstance(args[0], (torch.device, str)) and not isinstance(args[0], torch.dtype)
+        return out.detach().requires_grad_() if moved and out.is_floating_point() and not out.requires_grad else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, f"{MOD}::test_factories_and_conversions_default_to_requires_grad_false[cpu-.to(device)]")
+    assert_killed(result, "test_factories_and_conversions_default_to_requires_grad_false[cpu-.to(device)]")
+
+
+def test_slice_requires_grad_method_accepting_uint32_is_killed(pytester, monkeypatch):
+    """Plants Tensor.requires_grad_() that silently accepts (and ignores) uint32 tensors only (a 2.3 dtype)."""
+    orig = torch.Tensor.requires_grad_
+    monkeypatch.setattr(torch.Tensor, "requires_grad_", lambda self, requires_grad=True: self if self.dtype == torch.uint32 else orig(self, requires_grad))
+    result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad[cpu-uint32]")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad[cpu-uint32]", "dtype=torch.uint32 raised no RuntimeError")
+
+
+def test_slice_like_factory_ignoring_requires_grad_for_bool_is_killed(pytester, monkeypatch):
+    """Plants torch.zeros_like that silently drops requires_grad=True for bool inputs instead of raising."""
+    orig = torch.zeros_like
+
+    def zeros_like(input, *args, requires_grad=False, **kwargs):
+        return orig(input, *args, requires_grad=requires_grad and input.dtype != torch.bool, **kwargs)
+
+    monkeypatch.setattr(torch, "zeros_like", zeros_like)
+    result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad[cpu-bool]")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad[cpu-bool]", "via like on dtype=torch.bool raised no RuntimeError")
+
+
+def test_slice_tensor_dropping_requires_grad_for_complex128_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor that drops requires_grad=True for complex128 only."""
+    orig = torch.tensor
+
+    def tensor(data, *args, requires_grad=False, **kwargs):
+        return orig(data, *args, requires_grad=requires_grad and kwargs.get("dtype") != torch.complex128, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    result = run(pytester, f"{MOD}::test_requires_grad_can_be_set_on_float_and_complex_leaves[cpu-complex128]")
+    assert_killed(result, "test_requires_grad_can_be_set_on_float_and_complex_leaves[cpu-complex128]")
+
+
+def test_slice_conversion_to_int8_refused_for_grad_tensors_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to raising for int8 targets when the tensor requires grad (instead of silently dropping the flag)."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        if self.requires_grad and (torch.int8 in args or kwargs.get("dtype") == torch.int8):
+            raise RuntimeError("cannot convert a tensor that requires grad to an integer dtype")
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, f"{MOD}::test_converting_to_an_integer_dtype_drops_requires_grad[cpu-int8]")
+    assert_killed(result, "test_converting_to_an_integer_dtype_drops_requires_grad[cpu-int8]")
+
+
+def test_slice_maximum_unrecorded_for_float16_is_killed(pytester, monkeypatch):
+    """Plants torch.maximum returning an unrecorded (detached) output for float16 only."""
+    orig = torch.maximum
+    monkeypatch.setattr(torch, "maximum", lambda a, b, **k: orig(a, b, **k).detach() if a.dtype == torch.float16 else orig(a, b, **k))
+    result = run(pytester, f"{MOD}::test_op_output_requires_grad_iff_some_input_does[cpu-float16]")
+    assert_killed(result, "test_op_output_requires_grad_iff_some_input_does[cpu-float16]")
+
+
+def test_slice_backward_overwriting_bfloat16_grads_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that overwrites bfloat16 leaves' .grad instead of accumulating into it."""
+    from specs.test_requires_grad import leaves
+
+    orig = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        for leaf in leaves(self):
+            if leaf.dtype == torch.bfloat16:
+                leaf.grad = None
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::test_gradients_accumulate_across_backward_calls[cpu-bfloat16]")
+    assert_killed(result, "test_gradients_accumulate_across_backward_calls[cpu-bfloat16]")
+
+
+def test_slice_backward_filling_float64_root_grad_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that also populates .grad of the (non-leaf) float64 tensor it is called on."""
+    orig = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        if self.requires_grad and not self.is_leaf and self.dtype == torch.float64:
+            self.retain_grad()
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::test_only_leaves_get_grad[cpu-float64]")
+    assert_killed(result, "test_only_leaves_get_grad[cpu-float64]")
+
+
+def test_slice_variable_copying_complex64_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.Variable copying complex64 data instead of sharing it."""
+    orig = torch.autograd.Variable
+
+    def variable(data, requires_grad=False, **kwargs):
+        if data.dtype == torch.complex64:
+            return data.clone().requires_grad_(requires_grad)
+        return orig(data, requires_grad=requires_grad, **kwargs)
+
+    monkeypatch.setattr(torch.autograd, "Variable", variable)
+    result = run(pytester, f"{MOD}::test_variable_returns_a_plain_tensor_sharing_data[cpu-complex64]")
+    assert_killed(result, "test_variable_returns_a_plain_tensor_sharing_data[cpu-complex64]")
+
+
+# under torch.compile: torch.compile is wrapped so that the compiled function misbehaves
+
+OUTPUTS_SPEC = "test_requires_grad_of_outputs_under_compile"
+INSIDE_SPEC = "test_leaves_created_inside_compile_require_grad_and_get_grad"
+
+
+def _compile_wrapping(monkeypatch, transform, catch=None):
+    """Replace torch.compile by one whose compiled function returns ``transform(outputs)`` (or ``catch(exc, args)``)."""
+    orig = torch.compile
+
+    def compile(fn=None, **kwargs):
+        inner = orig(fn, **kwargs)
+
+        def compiled(*args):
+            try:
+                out = inner(*args)
+            except RuntimeError as exc:
+                if catch is None:
+                    raise
+                return catch(exc, args)
+            return transform(out)
+        return compiled
+
+    monkeypatch.setattr(torch, "compile", compile)
+
+
+def _each(fn):
+    def transform(out):
+        if isinstance(out, torch.Tensor):
+            return fn(out)
+        return type(out)(fn(o) if isinstance(o, torch.Tensor) else o for o in out)
+    return transform
+
+
+def test_compiled_outputs_dropping_requires_grad_is_killed(pytester, monkeypatch):
+    """Plants a compiled function whose outputs that require grad come back detached."""
+    _compile_wrapping(monkeypatch, _each(lambda o: o.detach() if o.requires_grad and not o.is_leaf else o))
+    assert_killed(run(pytester, f"{MOD}::{OUTPUTS_SPEC}"), OUTPUTS_SPEC)
+
+
+def test_compiled_like_outputs_requiring_grad_is_killed(pytester, monkeypatch):
+    """Plants a compiled function whose floating leaf outputs (the *_like results) come back requiring grad."""
+    _compile_wrapping(monkeypatch, _each(lambda o: o.requires_grad_() if o.is_leaf and o.is_floating_point() and not o.requires_grad else o))
+    assert_killed(run(pytester, f"{MOD}::{OUTPUTS_SPEC}"), OUTPUTS_SPEC)
+
+
+def test_slice_compiled_float64_conversion_detached_is_killed(pytester, monkeypatch):
+    """Slice: a compiled function whose float64 outputs (w.double()) come back detached; every other output is right."""
+    _compile_wrapping(monkeypatch, _each(lambda o: o.detach() if o.dtype == torch.float64 and o.requires_grad else o))
+    assert_killed(run(pytester, f"{MOD}::{OUTPUTS_SPEC}"), OUTPUTS_SPEC, "requires_grad")
+
+
+def test_compiled_leaves_made_inside_returned_as_copies_is_killed(pytester, monkeypatch):
+    """Plants a compiled function returning fresh copies of the leaves it made (flags and values right, but backward never reaches them: .grad stays None)."""
+    _compile_wrapping(monkeypatch, _each(lambda o: o.detach().clone().requires_grad_() if o.is_leaf and o.requires_grad else o))
+    assert_killed(run(pytester, f"{MOD}::{INSIDE_SPEC}"), INSIDE_SPEC, ".grad is None after backward")
+
+
+def test_compiled_leaves_made_inside_not_requiring_grad_is_killed(pytester, monkeypatch):
+    """Plants a compiled function whose leaves made with requires_grad=True come back without the flag."""
+    _compile_wrapping(monkeypatch, _each(lambda o: o.detach() if o.is_leaf and o.requires_grad else o))
+    assert_killed(run(pytester, f"{MOD}::{INSIDE_SPEC}"), INSIDE_SPEC)
+
+
+def test_slice_compiled_leaves_made_under_no_grad_not_requiring_grad_is_killed(pytester, monkeypatch):
+    """Slice: only under torch.no_grad() does the compiled function return its requires_grad=True leaves without the flag."""
+    _compile_wrapping(monkeypatch, _each(lambda o: o.detach() if o.is_leaf and o.requires_grad and not torch.is_grad_enabled() else o))
+    assert_killed(run(pytester, f"{MOD}::{INSIDE_SPEC}"), INSIDE_SPEC, "call 1 (no_grad)")
+
+
+def test_compiled_integer_leaf_silently_accepted_is_killed(pytester, monkeypatch):
+    """Plants a compiled function that, asked for an integer tensor requiring grad, returns one without the flag instead of raising."""
+    _compile_wrapping(monkeypatch, lambda out: out, catch=lambda exc, args: torch.zeros(args[0].shape, dtype=torch.int64))
+    assert_killed(run(pytester, f"{MOD}::{INSIDE_SPEC}"), INSIDE_SPEC, "raised no RuntimeError")
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import pytest  # noqa: E402
+
+from specs.helpers import torch_at_least  # noqa: E402
+
+_grad = torch.autograd.grad
+
+
+def _materializing(requires_grad, value=0.0):
+    def grad(outputs, inputs, *args, materialize_grads=False, **kwargs):
+        if not materialize_grads:
+            return _grad(outputs, inputs, *args, **kwargs)
+        kwargs["allow_unused"] = True
+        got = _grad(outputs, inputs, *args, **kwargs)
+        return tuple(
+            torch.full_like(i, value).requires_grad_(requires_grad) if g is None else g for g, i in zip(got, inputs)
+        )
+
+    return grad
+
+
+@pytest.mark.skipif(not torch_at_least("2.10"), reason="the no-requires_grad spec is gated to torch>=2.10")
+def test_materialized_zeros_requiring_grad_again_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad whose materialized zero gradients require grad (the pre-2.10 behaviour)."""
+    monkeypatch.setattr(torch.autograd, "grad", _materializing(True))
+    result = run(pytester, f"{MOD}::test_materialized_zero_gradients_do_not_require_grad_from_2_10")
+    assert_killed(result, "test_materialized_zero_gradients_do_not_require_grad_from_2_10")
+
+
+@pytest.mark.skipif(not torch_at_least("2.1") or torch_at_least("2.10"), reason="the requires_grad spec is gated to 2.1-2.9")
+def test_materialized_zeros_without_requires_grad_early_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad whose materialized zero gradients do not require grad before 2.10."""
+    monkeypatch.setattr(torch.autograd, "grad", _materializing(False))
+    result = run(pytester, f"{MOD}::test_materialized_zero_gradients_require_grad_before_2_10")
+    assert_killed(result, "test_materialized_zero_gradients_require_grad_before_2_10")
+
+
+@pytest.mark.skipif(not torch_at_least("2.1"), reason="materialize_grads arrived in torch 2.1")
+def test_materialized_gradients_of_one_are_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that materializes ones instead of zeros for unused inputs."""
+    monkeypatch.setattr(torch.autograd, "grad", _materializing(not torch_at_least("2.10"), 1.0))
+    name = "test_materialized_zero_gradients_do_not_require_grad_from_2_10" if torch_at_least("2.10") else "test_materialized_zero_gradients_require_grad_before_2_10"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)
