@@ -55,9 +55,26 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from specs.differential import Call, assert_compiles_like_eager
 from specs.helpers import assert_requires_grad, assert_same, assert_shares, raises
+from specs.inputs import (
+    DIFFERENTIABLE,
+    FLOATING,
+    GRAD_FORMS,
+    GRAD_MODES,
+    BARE,
+    budget,
+    compile_budget,
+    dtype_id,
+    dtype_params,
+    grad_mode_params,
+    layout_applies,
+    layout_shapes,
+    relayout,
+    relayout_np,
+    tensor_values,
+)
 
-real_dtypes = st.sampled_from([torch.float32, torch.float64])
 #: non-empty (an empty tensor has no data pointer to compare), small (values are compared exactly)
 nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
 small = st.integers(-8, 8).map(float)
@@ -81,25 +98,118 @@ def check_mode(expected: bool, where: str):
 
 # --------------------------------------------------------------------------- detach
 
+#: layouts a tensor that requires grad can have (every one that keeps values, bits included)
+DETACH_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
+DETACH_CASES = [
+    pytest.param(d, lay, id=f"{dtype_id(d)}-{lay}")
+    for d in DIFFERENTIABLE for lay in DETACH_LAYOUTS if layout_applies(lay, d)
+]
 
-@given(shape=nonempty_shapes, dtype=real_dtypes)
-@example(shape=(5,), dtype=torch.float64)
-def test_detach_shares_storage_and_has_no_history(device, shape, dtype):
-    """detach() returns a tensor that shares storage, does not require grad and has no grad_fn.
 
-    It is a new leaf over the same memory: writing into it changes the original.
+def _expected(a, layout, dtype, device):
+    """The values a tensor made from ``a`` holds in ``layout`` (numpy, on the same buffer), in ``dtype``."""
+    return torch.from_numpy(relayout_np(a, layout).copy()).to(dtype).to(device)
+
+
+@pytest.mark.parametrize(("dtype", "layout"), DETACH_CASES)
+@budget(len(DETACH_CASES), floor=1)
+@given(data=st.data())
+def test_detach_shares_storage_and_has_no_history(device, dtype, layout, data):
+    """detach() returns a tensor over the same storage, with the same strides, offset, conj/neg bits and values, that does not require grad and has no grad_fn.
+
+    It is a new leaf over the same memory: writing into it changes the original. Ranges over every
+    dtype that can require grad (floating and complex) x every layout that keeps values
+    (contiguous, transposed, step-sliced, storage offset, channels_last, expanded with stride 0,
+    conj bit for complex, neg bit), over a leaf that requires grad and a non-leaf alias of it
+    (``view_as``, with a grad_fn); hypothesis draws shapes (0-d where the layout allows one) and
+    values up to the dtype's extremes (nan, inf, subnormals).
     """
-    x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
-    y = x * 2
-    d = y.detach()
-    assert_shares(d, y, "y.detach()")
-    assert_requires_grad(d, False, "y.detach()")
-    assert d.grad_fn is None and d.is_leaf, (
-        f"y.detach(): grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True"
+    # sides of 2 where a layout needs them to differ from contiguous (a stride of 0, a real transpose)
+    sides = 1 if layout in ("contiguous", "offset", "conj_bit", "neg_bit") else 2
+    a, t = data.draw(tensor_values(dtype, layout_shapes(layout, min_side=sides)), label="values")
+    leaf = relayout(t.to(device), layout).requires_grad_()
+    alias = leaf.view_as(leaf)
+    expected = _expected(a, layout, dtype, device)
+    for what, src in {"leaf.detach()": leaf, "alias.detach()": alias}.items():
+        d = src.detach()
+        assert_shares(d, src, what)
+        got = (tuple(d.shape), d.stride(), d.storage_offset(), d.is_conj(), d.is_neg())
+        want = (tuple(src.shape), src.stride(), src.storage_offset(), src.is_conj(), src.is_neg())
+        assert got == want, f"{what} (shape, stride, offset, conj, neg)={got}, but should be its source's {want}"
+        assert_requires_grad(d, False, what)
+        assert d.grad_fn is None and d.is_leaf, f"{what}: grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True"
+        assert_same(d, expected, what)
+    assert_requires_grad(leaf, True, "the leaf after detach()")
+    index = (0,) * leaf.dim()
+    d = alias.detach()
+    d[index] = 7  # an element write (an expanded tensor refuses writes over its repeated elements as a whole)
+    for what, src in {"leaf": leaf, "alias": alias}.items():
+        with torch.no_grad():
+            seen = src[index].item()
+        assert seen == 7, f"{what}[{index}]={seen} after alias.detach()[{index}] = 7, but should be 7 (shared memory)"
+
+
+#: tensors ``detach_()`` may detach: a leaf that requires grad, and a recorded result (not a view)
+DETACH_INPLACE_SOURCES = {"leaf": lambda leaf: leaf, "result": lambda leaf: leaf.clone(), "detach()": lambda leaf: leaf.clone().detach()}
+
+
+@pytest.mark.parametrize("source", list(DETACH_INPLACE_SOURCES))
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@budget(len(DIFFERENTIABLE) * len(DETACH_INPLACE_SOURCES), floor=1)
+@given(data=st.data())
+def test_detach_in_place_detaches_the_tensor_itself(device, dtype, source, data):
+    """t.detach_() detaches t itself: it returns t, which keeps its storage and values and no longer requires grad or has a grad_fn.
+
+    Ranges over every dtype that can require grad x a leaf that requires grad, a recorded result
+    (``leaf.clone()``) and the result of ``detach()`` (not a view, so accepted); hypothesis draws shapes
+    and values up to the extremes. The leaf a result came from keeps requires_grad=True.
+    """
+    a, t = data.draw(tensor_values(dtype, nonempty_shapes), label="values")
+    leaf = t.to(device).requires_grad_()
+    y = DETACH_INPLACE_SOURCES[source](leaf)
+    storage, stride = y.untyped_storage().data_ptr(), y.stride()
+    out = y.detach_()
+    assert out is y, f"{source}.detach_() returned another object ({type(out).__name__}), but should return the tensor itself"
+    assert_requires_grad(y, False, f"{source} after detach_()")
+    assert y.grad_fn is None and y.is_leaf, f"{source} after detach_(): grad_fn={y.grad_fn}, is_leaf={y.is_leaf}, but should be None/True"
+    assert (y.untyped_storage().data_ptr(), y.stride()) == (storage, stride), f"{source}.detach_() moved its storage or strides"
+    assert_same(y, _expected(a, "contiguous", dtype, device), f"{source} after detach_()")
+    if source != "leaf":
+        assert_requires_grad(leaf, True, "the leaf it came from")
+
+
+#: views of a tensor that requires grad, in the forms a user makes them
+VIEWS = {
+    "y[1:]": lambda y: y[1:],
+    "y.t()": lambda y: y.t(),
+    "y.view(-1)": lambda y: y.view(-1),
+    "y.expand": lambda y: y[:1].expand(3, 4),
+    "y.conj()": lambda y: y.conj(),
+    "y.unsqueeze(0)": lambda y: y.unsqueeze(0),
+}
+
+
+VIEW_CASES = [
+    pytest.param(d, v, id=f"{dtype_id(d)}-{v}")
+    for d in DIFFERENTIABLE for v in VIEWS if v != "y.conj()" or d.is_complex  # conj() of a real tensor is itself
+]
+
+
+@pytest.mark.parametrize(("dtype", "view"), VIEW_CASES)
+def test_detach_in_place_refuses_views(device, dtype, view):
+    """t.detach_() on a view raises RuntimeError ("Can't detach views in-place. Use detach() instead") and leaves the view attached.
+
+    Ranges over every dtype that can require grad x the views slice, transpose, view, expand,
+    conj (complex dtypes: a real tensor's ``conj()`` is the tensor itself) and unsqueeze of a
+    recorded result; the view keeps its grad_fn after the refusal.
+    """
+    y = torch.ones(3, 4, dtype=dtype, device=device, requires_grad=True) * 2
+    v = VIEWS[view](y)
+    with raises(RuntimeError, re.escape("Can't detach views in-place"), f"{view}.detach_()"):
+        v.detach_()
+    assert v.requires_grad and v.grad_fn is not None, (
+        f"{view} after the refused detach_(): requires_grad={v.requires_grad}, grad_fn={v.grad_fn}, but should be True/a node"
     )
-    with torch.no_grad():
-        d.fill_(7)
-    assert_same(y.detach().clone(), torch.full(shape, 7.0, dtype=dtype, device=device), "y after y.detach().fill_(7)")
 
 
 @given(values=st.lists(small, min_size=1, max_size=6))
@@ -125,14 +235,18 @@ UNARY = {
 }
 
 
-@given(shape=nonempty_shapes, dtype=real_dtypes)
-@example(shape=(1,), dtype=torch.float32)
-@example(shape=(2, 1, 3), dtype=torch.float64)
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@budget(len(DIFFERENTIABLE))
+@given(shape=nonempty_shapes)
+@example(shape=(2, 1, 3))
 def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shape, dtype):
     """Inside no_grad every op's output has requires_grad=False, even from inputs that require grad; the leaf keeps requires_grad=True.
 
     no_grad changes what autograd records, not any tensor's flag. Views are the exception to the
-    letter of the docs (see ``test_views_made_in_no_grad_still_report_requires_grad``).
+    letter of the docs (see ``test_views_made_in_no_grad_still_report_requires_grad``). Ranges over
+    every dtype that can require grad (floating and complex) and the ops ``x * 2``, ``exp``,
+    ``sum``, ``clone``; hypothesis draws the shape (0-d included). Every other grad mode and form:
+    ``test_a_grad_mode_decides_recording_in_every_form``.
     """
     x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
     with torch.no_grad():
@@ -145,13 +259,17 @@ def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shap
     assert_requires_grad(x * 2, True, "x * 2 after the block")
 
 
-@given(values=st.lists(small, min_size=1, max_size=6), dtype=real_dtypes, scale=st.integers(1, 4))
-@example(values=[0.0, -3.0, 5.0], dtype=torch.float32, scale=3)
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+@budget(len(FLOATING))
+@given(values=st.lists(small, min_size=1, max_size=6), scale=st.integers(1, 4))
+@example(values=[0.0, -3.0, 5.0], scale=3)
 def test_no_grad_results_cannot_be_backwarded_but_grad_mode_results_can(device, values, dtype, scale):
     """A loss computed under no_grad cannot be backward()-ed (RuntimeError: it has no grad_fn); the same loss computed in grad mode back-propagates the correct gradient.
 
     The note's "得到的结果无法进行loss.backward()" (section 4). ``loss = scale * sum(x * x)`` has
-    gradient ``2 * scale * x``, written out here (small integers: exact in float32/64).
+    gradient ``2 * scale * x``, written out here (small integers: exact in every floating dtype).
+    Ranges over every floating dtype (a complex loss is not a real scalar ``backward()`` accepts
+    without a gradient); hypothesis draws the values and the scale.
     """
     x = torch.tensor(values, dtype=dtype, device=device, requires_grad=True)
     with torch.no_grad():
@@ -183,14 +301,17 @@ SAVING_OPS = {
 }
 
 
-@given(shape=nonempty_shapes, dtype=real_dtypes, op=st.sampled_from(list(SAVING_OPS)))
-@example(shape=(4,), dtype=torch.float32, op="nn.Linear(x)")
+@pytest.mark.parametrize("op", list(SAVING_OPS))
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@budget(len(DIFFERENTIABLE) * len(SAVING_OPS), floor=1)
+@given(shape=nonempty_shapes)
 def test_no_grad_and_inference_mode_save_no_tensors_for_backward(device, shape, dtype, op):
     """Under no_grad and inference_mode autograd saves no tensors for backward, where grad mode saves some for the same computation.
 
     The note's "以减少存储使用" (section 4), observed without timing: every tensor autograd keeps for
     backward passes through the ``pack`` hook of ``torch.autograd.graph.saved_tensors_hooks``;
-    inside no_grad and inference_mode ``pack`` is never called.
+    inside no_grad and inference_mode ``pack`` is never called. Ranges over every dtype that can
+    require grad x the ops ``x * w``, ``x.pow(2)``, ``sin``, ``nn.Linear``; hypothesis draws the shape.
     """
     x = torch.randn(shape, dtype=dtype, device=device, requires_grad=True)
     w = torch.randn(shape, dtype=dtype, device=device, requires_grad=True)
@@ -340,12 +461,16 @@ FACTORIES = {
 }
 
 
-@given(shape=nonempty_shapes, dtype=real_dtypes)
-@example(shape=(10,), dtype=torch.float32)  # the no_grad docs' example: nn.Parameter(torch.rand(10))
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@budget(len(DIFFERENTIABLE))
+@given(shape=nonempty_shapes)
+@example(shape=(10,))  # the no_grad docs' example: nn.Parameter(torch.rand(10))
 def test_factories_asked_for_requires_grad_still_require_grad_inside_no_grad(device, shape, dtype):
     """Factories called with requires_grad=True (and nn.Parameter) inside no_grad still return leaves that require grad.
 
     The documented exception to no_grad: it governs recording of ops, not explicit requests.
+    Ranges over every dtype that can require grad and the factories zeros, ones, full, tensor,
+    randn and nn.Parameter; hypothesis draws the shape.
     """
     with torch.no_grad():
         made = {name: make(shape, dtype, device) for name, make in FACTORIES.items()}
@@ -428,6 +553,118 @@ def test_no_grad_allows_in_place_updates_of_leaves_that_require_grad(device):
     assert_requires_grad(w, True, "w after the update")
     assert w.is_leaf and w.grad_fn is None, f"w: is_leaf={w.is_leaf}, grad_fn={w.grad_fn}"
     assert_same(w.detach(), torch.full((3,), 0.5, device=device), "w after w.sub_(step) in no_grad")
+
+
+# --------------------------------------------------------------------------- every grad mode in every form
+
+
+def _inside(x):
+    """What code under a grad mode sees: the two modes, and per op (requires_grad, has a grad_fn, is an inference tensor)."""
+    return {
+        "modes": (torch.is_grad_enabled(), torch.is_inference_mode_enabled()),
+        "outputs": {name: (o.requires_grad, o.grad_fn is not None, o.is_inference()) for name, o in ((n, op(x)) for n, op in UNARY.items())},
+        "leaf": x.requires_grad,
+    }
+
+
+GRAD_MODE_CASES = grad_mode_params()
+
+
+@pytest.mark.parametrize(("mode", "form"), GRAD_MODE_CASES)
+@budget(len(GRAD_MODE_CASES), floor=1)
+@given(shape=nonempty_shapes)
+def test_a_grad_mode_decides_recording_in_every_form(device, mode, form, shape):
+    """Under a grad mode, in every form, ops record exactly when the mode enables grad outside inference mode and make inference tensors exactly under inference_mode; afterwards the mode before it is back.
+
+    Ranges over the modes ``no_grad``, ``enable_grad``, ``set_grad_enabled(False/True)``,
+    ``inference_mode``, ``inference_mode(False)`` x the forms (``specs/inputs.py`` GRAD_FORMS):
+    ``with`` block, decorator with parentheses, bare decorator (no_grad / enable_grad /
+    inference_mode, torch >= 2.1), ``set_grad_enabled(flag)`` called as a function and set back,
+    nested inside a different mode (the innermost decides), a block left by an exception, and a
+    decorated generator function (the code runs in a resumed step) -- each called with grad
+    enabled and with grad disabled around it. The ops are ``x * 2``, ``exp``, ``sum``, ``clone``
+    of a leaf that requires grad (which keeps its flag); hypothesis draws the shape.
+    """
+    x = torch.ones(shape, device=device, requires_grad=True)
+    _, grad, inference = GRAD_MODES[mode]
+    records = grad and not inference
+    for ambient in (True, False):
+        with grad_mode_restored():
+            torch._C._set_grad_enabled(ambient)
+            seen = GRAD_FORMS[form](mode, lambda: _inside(x))
+            after = (torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+        case = f"{mode} as {form}, grad {'enabled' if ambient else 'disabled'} around it: "
+        assert seen["modes"] == (grad, inference), (
+            f"{case}(is_grad_enabled, is_inference_mode_enabled)={seen['modes']} inside, but should be {(grad, inference)}"
+        )
+        for name, got in seen["outputs"].items():
+            want = (records, records, inference)
+            assert got == want, f"{case}{name} (requires_grad, has grad_fn, is_inference)={got}, but should be {want}"
+        assert seen["leaf"] is True, f"{case}the leaf's requires_grad={seen['leaf']} inside, but should stay True"
+        assert after == (ambient, False), (
+            f"{case}(is_grad_enabled, is_inference_mode_enabled)={after} after it, but should be back to {(ambient, False)}"
+        )
+
+
+NESTED_CASES = [pytest.param(o, i, id=f"{o}>{i}") for o in GRAD_MODES for i in GRAD_MODES]
+
+
+@pytest.mark.parametrize(("outer", "inner"), NESTED_CASES)
+def test_nested_grad_modes_innermost_decides_and_leaving_it_restores_the_outer(device, outer, inner):
+    """In nested grad modes the innermost sets grad mode, only an inference_mode sets inference mode (the others keep the outer's), and leaving the inner block restores the outer's modes.
+
+    Ranges over every outer x inner pair of the six modes (36 pairs, ``with`` blocks). An op
+    records exactly when grad is enabled outside inference mode: ``enable_grad`` inside
+    ``inference_mode`` enables grad, yet ``x * 2`` is an inference tensor that records nothing.
+    """
+    x = torch.ones(3, device=device, requires_grad=True)
+    (make_outer, outer_grad, outer_inf), (make_inner, inner_grad, inner_inf) = GRAD_MODES[outer], GRAD_MODES[inner]
+    inference = inner_inf if inner.startswith("inference_mode") else outer_inf
+    with grad_mode_restored():
+        with make_outer():
+            with make_inner():
+                y = x * 2
+                inside = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), y.requires_grad, y.is_inference())
+            z = x * 2
+            back = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), z.requires_grad, z.is_inference())
+    labels = "(is_grad_enabled, is_inference_mode_enabled, (x * 2).requires_grad, (x * 2).is_inference())"
+    want = (inner_grad, inference, inner_grad and not inference, inference)
+    assert inside == want, f"{inner} inside {outer}: {labels}={inside}, but should be {want}"
+    want = (outer_grad, outer_inf, outer_grad and not outer_inf, outer_inf)
+    assert back == want, f"after {inner} inside {outer}: {labels}={back}, but should be {want} (the outer's)"
+
+
+@pytest.mark.parametrize(("mode", "form"), grad_mode_params(forms=("decorator", "bare_decorator")))
+def test_a_grad_mode_decorating_a_generator_holds_in_its_steps_and_not_between_them(device, mode, form):
+    """A generator function decorated with a grad mode runs each step under the mode, while the caller's mode holds between the steps and after.
+
+    Ranges over the six modes as a decorator with parentheses and the three bare decorators
+    (torch >= 2.1), with grad enabled and disabled in the caller.
+    """
+    x = torch.ones(3, device=device, requires_grad=True)
+    _, grad, inference = GRAD_MODES[mode]
+
+    def steps():
+        for _ in range(2):
+            y = x * 2
+            yield (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), y.requires_grad)
+
+    for ambient in (True, False):
+        with grad_mode_restored():
+            torch._C._set_grad_enabled(ambient)
+            decorate = GRAD_MODES[mode][0]() if form == "decorator" else BARE[mode]()
+            gen = decorate(steps)()
+            first = next(gen)
+            between = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), (x * 2).requires_grad)
+            second = next(gen)
+            gen.close()
+            after = (torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+        case = f"@{mode} ({form}) on a generator, grad {'enabled' if ambient else 'disabled'} in the caller: "
+        labels = "(is_grad_enabled, is_inference_mode_enabled, (x * 2).requires_grad)"
+        inside = (grad, inference, grad and not inference)
+        assert first == inside and second == inside, f"{case}{labels}={first} in step 1, {second} in step 2, but should be {inside}"
+        assert between == (ambient, False, ambient), f"{case}{labels}={between} between the steps, but should be the caller's {(ambient, False, ambient)}"
+        assert after == (ambient, False), f"{case}(is_grad_enabled, is_inference_mode_enabled)={after} after, but should be {(ambient, False)}"
 
 
 # --------------------------------------------------------------------------- the grad-mode table
@@ -521,3 +758,297 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     assert_same(w.grad, torch.ones(3, device=device), "w.grad after (w + t).sum().backward()")
     normal = t.clone()
     assert not normal.is_inference(), "t.clone() outside the mode is an inference tensor"
+
+
+# --- under torch.compile
+
+
+class _Stop(Exception):
+    pass
+
+
+@torch.no_grad()
+def _no_grad_double(t):
+    return t * 2
+
+
+def _every_mode_inside(x):
+    """Every grad mode in every form a compiled function can hold, detach() and detach_(); leaves grad disabled."""
+    outs = [x * 2]
+    with torch.no_grad():
+        outs.append(x * 3)
+        with torch.enable_grad():
+            outs.append(x * 4)  # nested: the innermost decides
+        outs.append(x * 5)  # the outer mode is back
+    outs.append(_no_grad_double(x))  # a function decorated with @torch.no_grad()
+    with torch.set_grad_enabled(False):
+        outs.append(x + 1)
+    with torch.set_grad_enabled(True):
+        outs.append(x + 2)
+    before = torch.is_grad_enabled()
+    torch.set_grad_enabled(False)  # the function form, set back
+    outs.append(x + 3)
+    torch.set_grad_enabled(before)
+    try:
+        with torch.no_grad():
+            outs.append(x - 1)
+            raise _Stop
+    except _Stop:
+        pass
+    outs.append(torch.sin(x))  # after the exception: the mode before the block
+    outs.append(x.detach())
+    y = x * 6
+    y.detach_()
+    outs.append(y)
+    torch.set_grad_enabled(False)  # a switch left in force: still off after the function returns
+    outs.append(x * 7)
+    return outs
+
+
+def _grad_on():
+    torch._C._set_grad_enabled(True)
+
+
+#: the same compiled function called in turn under these ambient modes (grad set back on before each)
+INSIDE_CALLS = [
+    Call(lambda x: _grad_on(), name="grad enabled around"),
+    Call(lambda x: _grad_on(), lambda: torch.no_grad(), name="no_grad around"),
+    Call(lambda x: _grad_on(), name="grad enabled around again"),
+    Call(lambda x: _grad_on(), lambda: torch.set_grad_enabled(False), name="set_grad_enabled(False) around"),
+]
+
+
+@pytest.mark.known_bug(
+    "<2.5",
+    issue="https://github.com/pytorch/pytorch/issues/114338",
+    reason="enable_grad inside a compiled function called under no_grad: the compiled output does not require grad "
+    "(AOTAutograd traced an inference graph); fixed by pytorch/pytorch#128890 in 2.5. Checked: 2.4.1 diverges, 2.5.1 agrees",
+)
+@compile_budget()
+@given(shape=nonempty_shapes, dtype=st.just(torch.float32))
+def test_grad_modes_inside_a_compiled_function_act_as_in_eager_under_compile(device, backend, shape, dtype):
+    """Grad modes, detach() and detach_() inside a compiled function act as in eager: each output requires grad, has a grad_fn, aliases its input and back-propagates exactly as eagerly, and a set_grad_enabled(False) left in force is still in force after the call.
+
+    Inside the function: no_grad, enable_grad nested in it (and the outer mode back), a function
+    decorated with @no_grad(), set_grad_enabled(False/True) as blocks and as a plain call set back,
+    a no_grad block left by an exception, x.detach(), y.detach_(), and finally
+    set_grad_enabled(False) left on (inference_mode inside: the known bugs below). One compile, called in turn with grad
+    enabled, under no_grad, with grad enabled again (no stale graph) and under
+    set_grad_enabled(False); ``specs/differential.py`` compares every output, the gradients and the
+    grad mode after each call. Hypothesis draws the shape (float32).
+    """
+    with grad_mode_restored():
+        assert_compiles_like_eager(
+            _every_mode_inside,
+            lambda: (torch.randn(shape, dtype=dtype, device=device, requires_grad=True),),
+            backend,
+            calls=INSIDE_CALLS,
+            backward=True,
+        )
+
+
+def _ops(x, w):
+    y = x * w
+    return y, y.sum(), x.detach(), torch.sin(x)
+
+
+@contextlib.contextmanager
+def _stacked(*factories):
+    with contextlib.ExitStack() as stack:
+        for make in factories:
+            stack.enter_context(make())
+        yield
+
+
+#: ambient modes around the same compiled function, in turn: no_grad first, then grad (no stale inference graph)
+AROUND_CALLS = [
+    Call(mode=lambda: torch.no_grad(), name="no_grad around"),
+    Call(name="grad enabled around"),
+    Call(mode=lambda: torch.inference_mode(), name="inference_mode around"),
+    Call(name="grad enabled around again"),
+    Call(mode=lambda: torch.set_grad_enabled(False), name="set_grad_enabled(False) around"),
+    Call(mode=lambda: _stacked(torch.no_grad, torch.enable_grad), name="enable_grad inside no_grad around"),
+    Call(mode=lambda: _stacked(torch.inference_mode, lambda: torch.inference_mode(False)), name="inference_mode(False) inside inference_mode around"),
+]
+
+
+@compile_budget()
+@given(shape=nonempty_shapes, dtype=st.just(torch.float32))
+def test_a_compiled_function_follows_the_grad_mode_around_each_call_under_compile(device, backend, shape, dtype):
+    """One compiled function called under different grad modes in turn records exactly when the mode around that call records, as eagerly: no stale graph from an earlier call.
+
+    Calls in turn: under no_grad (first, so an inference graph is compiled first), with grad enabled,
+    under inference_mode, with grad enabled again, under set_grad_enabled(False), under enable_grad
+    nested in no_grad and under inference_mode(False) nested in inference_mode. The function
+    multiplies, sums, detaches and takes sin of inputs that require grad; ``specs/differential.py``
+    compares requires_grad, grad_fn, is_inference, aliasing, values and gradients after each call.
+    Hypothesis draws the shape (float32).
+    """
+    assert_compiles_like_eager(
+        _ops,
+        lambda: (torch.randn(shape, dtype=dtype, device=device, requires_grad=True),
+                 torch.randn(shape, dtype=dtype, device=device, requires_grad=True)),
+        backend,
+        calls=AROUND_CALLS,
+        backward=True,
+    )
+
+
+def _grad_on_inside(x):
+    with torch.enable_grad():
+        a = x * 2
+    with torch.set_grad_enabled(True):
+        b = x * 3
+    return a, b
+
+
+@pytest.mark.known_bug(
+    ">=2.8",
+    issue="https://github.com/pytorch/pytorch/issues/114338",
+    reason="no exact tracker issue found: enable_grad / set_grad_enabled(True) inside a compiled function called under "
+    "inference_mode gives an inference tensor that requires grad (with a CompiledFunctionBackward grad_fn); eager gives "
+    "one that does not. AOTAutograd runs the region under enable_grad since pytorch/pytorch#128890 (the #114338 fix). "
+    "Checked: 2.5.1 and 2.7.1 agree; 2.8.0, 2.9.1, 2.14.1 and 2.15.0 diverge",
+)
+def test_enable_grad_inside_a_compiled_function_under_inference_mode_records_nothing_under_compile(device, backend):
+    """enable_grad or set_grad_enabled(True) inside a compiled function called under inference_mode records nothing, as eagerly: the outputs are inference tensors that do not require grad.
+
+    Eagerly, enable_grad inside inference_mode turns grad mode on, yet inference mode still makes
+    inference tensors without history. A fixed (3, 4) float32 input: a known bug fails on every
+    run, and hypothesis would spend a minute shrinking it.
+    """
+    assert_compiles_like_eager(
+        _grad_on_inside,
+        lambda: (torch.randn(3, 4, device=device, requires_grad=True),),
+        backend,
+        calls=[Call(mode=lambda: torch.inference_mode(), name="inference_mode around")],
+    )
+
+
+def _inference_off_inside(x):
+    with torch.inference_mode(False):
+        return x * 2
+
+
+@pytest.mark.known_bug(
+    ">=2.3",
+    issue="https://github.com/pytorch/pytorch/pull/181106",
+    reason="no exact tracker issue found (closest: inference_mode inside compiled forwards, pytorch/pytorch#180823 and its "
+    "open fix #181106): inference_mode(False) inside a compiled function called under inference_mode gives an inference "
+    "tensor; eager gives a normal tensor that requires grad. Checked: 2.3.1, 2.4.1, 2.5.1, 2.7.1, 2.8.0, 2.9.1, 2.14.1, 2.15.0 "
+    "diverge; 2.1.2 and 2.2.2 agree with eager (2.0 cannot run Dynamo on Python 3.11)",
+)
+def test_inference_mode_false_inside_a_compiled_function_makes_normal_tensors_under_compile(device, backend):
+    """inference_mode(False) inside a compiled function called under inference_mode makes normal tensors that record, as eagerly.
+
+    A fixed (3, 4) float32 input (a known bug: no shrinking).
+    """
+    assert_compiles_like_eager(
+        _inference_off_inside,
+        lambda: (torch.randn(3, 4, device=device, requires_grad=True),),
+        backend,
+        calls=[Call(mode=lambda: torch.inference_mode(), name="inference_mode around")],
+    )
+
+
+def _inference_inside(x):
+    with torch.inference_mode():
+        return x + 4
+
+
+@pytest.mark.known_bug(
+    ">=2.3",
+    issue="https://github.com/pytorch/pytorch/pull/181106",
+    reason="no exact tracker issue found (closest: inference_mode inside compiled forwards, pytorch/pytorch#180823 and its "
+    "open fix #181106): inference_mode inside a compiled function gives a normal tensor; eager gives an inference tensor. "
+    "Checked: 2.3.1, 2.7.1, 2.8.0, 2.9.1, 2.14.1, 2.15.0 diverge, 2.1.2 and 2.2.2 agree with eager (2.4-2.6 not checked)",
+)
+def test_inference_mode_inside_a_compiled_function_makes_inference_tensors_under_compile(device, backend):
+    """inference_mode inside a compiled function makes inference tensors that record nothing, as eagerly, called with grad enabled or under no_grad.
+
+    A fixed (3, 4) float32 input (a known bug: no shrinking).
+    """
+    assert_compiles_like_eager(
+        _inference_inside,
+        lambda: (torch.randn(3, 4, device=device, requires_grad=True),),
+        backend,
+        calls=[Call(name="grad enabled around"), Call(mode=lambda: torch.no_grad(), name="no_grad around")],
+    )
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+SET_GRAD_DECORATOR_BUG = "https://github.com/pytorch/pytorch/issues/113298"
+CLASS_DECORATOR_CATEGORY = (
+    "decorating a class with a grad-mode manager warns 'Decorating classes is deprecated'; the category "
+    "became FutureWarning in torch 2.4 (https://github.com/pytorch/pytorch/releases/tag/v2.4.0); "
+    "checked: UserWarning on 2.0-2.3, FutureWarning on 2.4-2.15"
+)
+
+
+@pytest.mark.known_bug(
+    "<2.2",
+    issue=SET_GRAD_DECORATOR_BUG,
+    reason="@torch.set_grad_enabled(False) switched grad mode off when the decorator was applied (fixed by "
+    "pytorch#113359 in torch 2.2; checked: leaks on 2.0 and 2.1, not on 2.2-2.15)",
+)
+def test_set_grad_enabled_as_a_decorator_leaves_the_callers_grad_mode_alone(device):
+    """Decorating a function with @torch.set_grad_enabled(False) does not switch grad mode off; only the decorated call runs without grad.
+
+    ``set_grad_enabled(False)`` flips the mode as soon as it is constructed (it is also a plain call);
+    used as a decorator it must restore the mode at once, so the caller's code after the ``def`` still
+    records. Checked on a tensor on the device under test.
+    """
+    x = torch.ones(3, device=device, requires_grad=True)
+    before = torch.is_grad_enabled()
+    try:
+
+        @torch.set_grad_enabled(False)
+        def double(t):
+            return t * 2
+
+        after_decorating = torch.is_grad_enabled()
+        inside = double(x)
+        after_call = torch.is_grad_enabled()
+    finally:
+        torch._C._set_grad_enabled(before)
+    assert after_decorating is True, "torch.is_grad_enabled() after @set_grad_enabled(False) def ...: False, but should be True"
+    assert_requires_grad(inside, False, "double(x) (decorated with set_grad_enabled(False))")
+    assert after_call is True, "torch.is_grad_enabled() after calling the decorated function: False, but should be True"
+    assert_requires_grad(x * 2, True, "x * 2 after the decorated function")
+
+
+def _decorate_a_class(device):
+    class Doubler:
+        def __init__(self, t):
+            self.out = t * 2
+
+    with warnings_recorded() as caught:
+        made = torch.no_grad()(Doubler)(torch.ones(2, device=device, requires_grad=True))
+    found = [w for w in caught if "Decorating classes is deprecated" in str(w.message)]
+    return made, found
+
+
+@contextlib.contextmanager
+def warnings_recorded():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+@pytest.mark.torch_version("<2.4", reason=CLASS_DECORATOR_CATEGORY)
+def test_no_grad_decorating_a_class_warns_user_warning_before_2_4(device):
+    """Before torch 2.4, decorating a class with torch.no_grad() runs its constructor without grad and warns UserWarning that decorating classes is deprecated."""
+    made, found = _decorate_a_class(device)
+    assert_requires_grad(made.out, False, "t * 2 in the no_grad-decorated class's __init__")
+    assert [w.category for w in found] == [UserWarning], f"warnings {[(w.category.__name__, str(w.message)[:60]) for w in found]}, but should be one UserWarning"
+
+
+@pytest.mark.torch_version(">=2.4", reason=CLASS_DECORATOR_CATEGORY)
+def test_no_grad_decorating_a_class_warns_future_warning_from_2_4(device):
+    """From torch 2.4, decorating a class with torch.no_grad() runs its constructor without grad and warns FutureWarning that decorating classes is deprecated."""
+    made, found = _decorate_a_class(device)
+    assert_requires_grad(made.out, False, "t * 2 in the no_grad-decorated class's __init__")
+    assert [w.category for w in found] == [FutureWarning], f"warnings {[(w.category.__name__, str(w.message)[:60]) for w in found]}, but should be one FutureWarning"

@@ -29,7 +29,10 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
+from specs.differential import Call, assert_compiles_like_eager
 from specs.helpers import assert_same, exact_kernels, seeded
+from specs.inputs import GRAD_MODES as _GRAD_MODES
+from specs.inputs import MODULE_FORMS, budget, compile_budget, dtype_params, module_form
 
 # --------------------------------------------------------------------------- private helpers
 
@@ -83,6 +86,8 @@ def assert_buffers(model, before, changed: bool, case: str = ""):
 
 
 GRAD_MODES = {"grad": contextlib.nullcontext, "no_grad": lambda: torch.no_grad(), "inference_mode": lambda: torch.inference_mode()}
+#: no mode at all ("default", grad enabled) and every grad mode of specs/inputs.py: name -> (factory, grad, inference)
+MODES = {"default": (contextlib.nullcontext, True, False), **_GRAD_MODES}
 
 # Bounded sizes: a batch of 2..16 rows through a 32-wide hidden layer keeps each call well under a
 # millisecond while giving Dropout 64..512 activations to drop.
@@ -94,33 +99,111 @@ seeds = st.integers(0, 2**32 - 1)
 # --------------------------------------------------------------------------- the 2x2 table
 
 
-@pytest.mark.parametrize("grad", ["grad", "no_grad"])
-@pytest.mark.parametrize("mode", ["train", "eval"])
-@given(batch=batches, p=ps, seed=seeds)
-def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers(device, mode, grad, batch, p, seed):
-    """In all four {train, eval} x {grad, no_grad} cells, only grad mode decides the graph and only the training flag decides Dropout/BatchNorm.
+#: the layers that read the training flag, with every input rank they accept: name -> (make(p), ranks)
+LAYERS = {
+    "Dropout": (lambda p: nn.Dropout(p), (1, 2, 3, 4)),
+    "BatchNorm1d(N,C)": (lambda p: nn.BatchNorm1d(3, momentum=p), (2,)),
+    "BatchNorm1d(N,C,L)": (lambda p: nn.BatchNorm1d(3, momentum=p), (3,)),
+    "BatchNorm2d": (lambda p: nn.BatchNorm2d(3, momentum=p), (4,)),
+    "BatchNorm3d": (lambda p: nn.BatchNorm3d(3, momentum=p), (5,)),
+}
+#: flag x mode x layer, each with one module form: the forms rotate over the layers, so every
+#: (flag, mode) and every (flag, layer) meets every form, at a fifth of the cost of the full product
+TABLE_CASES = [
+    pytest.param(flag, mode, layer, form, id=f"{flag}-{mode}-{layer}-{form}")
+    for flag in ("train", "eval") for i, mode in enumerate(MODES) for j, layer in enumerate(LAYERS)
+    for form in [MODULE_FORMS[(i + j) % len(MODULE_FORMS)]]
+]
 
-    Expected per cell: output requires grad iff grad is enabled; running stats change and two calls
-    differ (dropout masks) iff the model is in training mode.
+
+def _layer_input(layer, rank, batch, seed):
+    """float64 input of ``rank`` for ``layer``: 3 channels in dim 1 for BatchNorm, at least 64 elements for Dropout."""
+    g = torch.Generator().manual_seed(seed)
+    if layer == "Dropout":
+        shape = (batch, 64 // batch + 1, 1, 1)[:rank] if rank > 1 else (64,)
+    else:
+        shape = (batch, 3, 2, 3, 2)[:rank]
+    return torch.randn(shape, generator=g, dtype=torch.float64) * 2 + 1
+
+
+def _bn_expected(layer_module, x, before, training):
+    """The BatchNorm output and running stats written out (float64): batch stats in training, running stats in eval."""
+    dims = [0] + list(range(2, x.dim()))
+    view = [1, -1] + [1] * (x.dim() - 2)
+    w, b = layer_module.weight.detach().view(view), layer_module.bias.detach().view(view)
+    rm, rv = before["running_mean"], before["running_var"]
+    if not training:
+        return bn_formula(x, rm.view(view), rv.view(view), layer_module.eps, w, b), rm, rv
+    m, n = layer_module.momentum, x.numel() // x.shape[1]
+    mean, var = x.mean(dims), x.var(dims, unbiased=False)
+    out = bn_formula(x, mean.view(view), var.view(view), layer_module.eps, w, b)
+    return out, (1 - m) * rm + m * mean, (1 - m) * rv + m * var * n / (n - 1)
+
+
+@pytest.mark.parametrize(("flag", "mode", "layer", "form"), TABLE_CASES)
+@budget(len(TABLE_CASES), floor=1)
+@given(batch=st.integers(2, 4), p=ps, seed=seeds, data=st.data())
+def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers(device, flag, mode, layer, form, batch, p, seed, data):
+    """In every {train, eval} x grad-mode cell, only grad mode decides the graph and only the training flag decides Dropout and BatchNorm.
+
+    Ranges over train()/eval() set on the outermost module x no mode and the six grad modes
+    (no_grad, enable_grad, set_grad_enabled(False/True), inference_mode, inference_mode(False), as
+    ``with`` blocks; the other forms: test_detach_vs_no_grad) x Dropout (input rank 1-4 drawn),
+    BatchNorm1d on 2-D and on 3-D input, BatchNorm2d, BatchNorm3d, each in one module form (top
+    level, an attribute of a user's Module, nested in Sequential, ModuleList, ModuleDict: rotated
+    so that every flag x mode and every flag x layer meets every form). Expected per cell: the
+    output requires grad and has a grad_fn iff the mode records (grad on, inference off) and is an inference tensor iff inference_mode; in training
+    Dropout zeroes elements and scales survivors by 1/(1-p), two calls differing, and BatchNorm
+    normalizes with batch statistics and updates its running statistics (the formulas in float64);
+    in eval Dropout is the identity and BatchNorm uses and keeps its running statistics.
+    Hypothesis draws the batch, p (the dropout rate / BatchNorm momentum), Dropout's input rank and the seed.
     """
-    model = net(p, device, seed)
-    model.train() if mode == "train" else model.eval()
-    x = inputs(batch, seed, device)
-    before = buffers(model)
-    with GRAD_MODES[grad](), seeded(device, seed), exact_kernels():
-        a, b = model(x), model(x)
-    case = f"{mode} x {grad}: "
-    assert a.requires_grad == (grad == "grad"), f"{case}out.requires_grad={a.requires_grad}, but should be {grad == 'grad'}"
-    assert (a.grad_fn is not None) == (grad == "grad"), (
-        f"{case}out.grad_fn={a.grad_fn}, but should be {'a node' if grad == 'grad' else 'None'}"
-    )
-    assert_buffers(model, before, changed=(mode == "train"), case=case)
-    differ = not torch.equal(a, b)
-    assert differ == (mode == "train"), (
-        f"{case}two calls {'differ' if differ else 'are equal'}, but should {'differ' if mode == 'train' else 'be equal'}"
-    )
+    make, ranks = LAYERS[layer]
+    rank = data.draw(st.sampled_from(ranks), label="rank")
+    x = _layer_input(layer, rank, batch, seed).to(device)
+    factory, grad, inference = MODES[mode]
+    records = grad and not inference
+    training = flag == "train"
+    for model, inner in [module_form(form, lambda: make(p).to(device, torch.float64))]:
+        case = f"{flag} x {mode}, {layer} ({form}): "
+        if layer != "Dropout":
+            randomize(inner, seed)
+        model.train() if training else model.eval()
+        assert inner.training is training, f"{case}layer.training={inner.training} after model.{flag}(), but should be {training}"
+        before = {k: v.clone() for k, v in inner.named_buffers()}
+        leaf = x.clone().requires_grad_()
+        with seeded(device, seed), exact_kernels():
+            with factory():
+                a = inner(leaf * 1)  # recorded or not by the mode (eval Dropout returns its input itself)
+            with factory():
+                b = inner(leaf * 1)
+        got = (a.requires_grad, a.grad_fn is not None, a.is_inference())
+        assert got == (records, records, inference), (
+            f"{case}out (requires_grad, has grad_fn, is_inference)={got}, but should be {(records, records, inference)}"
+        )
+        out = a.detach()
+        if layer == "Dropout":
+            if training:
+                kept = out != 0
+                assert not kept.all(), f"{case}0 of {x.numel()} elements dropped, but Dropout({p:.2f}) in training should drop some"
+                torch.testing.assert_close(out[kept], x[kept] / (1 - p), msg=lambda m: f"{case}survivors vs x / (1 - p): {m}")
+                assert not torch.equal(a.detach(), b.detach()), f"{case}two calls are equal, but should differ (new masks)"
+            else:
+                assert_same(out, x, f"{case}Dropout output in eval")
+            continue
+        expected, rm, rv = _bn_expected(inner, x, before, training)
+        # the second call updated the running stats again in training: compare the first update only
+        torch.testing.assert_close(out, expected, msg=lambda m: f"{case}BatchNorm output vs formula: {m}")
+        if training:
+            _, rm2, rv2 = _bn_expected(inner, x, {"running_mean": rm, "running_var": rv}, True)
+            torch.testing.assert_close(inner.running_mean, rm2, msg=lambda m: f"{case}running_mean after two calls: {m}")
+            torch.testing.assert_close(inner.running_var, rv2, msg=lambda m: f"{case}running_var after two calls: {m}")
+        else:
+            for name, value in inner.named_buffers():
+                assert_same(value, before[name], f"{case}{name} after two calls in eval")
 
 
+@budget(2)
 @given(batch=batches, p=ps, seed=seeds)
 @example(batch=4, p=0.5, seed=0)
 def test_eval_does_not_disable_autograd(device, batch, p, seed):
@@ -148,6 +231,7 @@ def test_no_grad_does_not_turn_off_dropout(device, batch, p, seed):
     assert_same(without, with_grad, "drop(x) under no_grad")
 
 
+@budget(2)
 @given(batch=batches, seed=seeds, momentum=st.floats(0.05, 1.0))
 @example(batch=4, seed=0, momentum=0.9)
 def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_running_stats(device, batch, seed, momentum):
@@ -177,15 +261,18 @@ def test_no_grad_does_not_stop_batchnorm_from_using_batch_stats_and_updating_run
     assert_same(out, expected, "bn(x) under no_grad")
 
 
+@pytest.mark.parametrize("dtype", dtype_params([torch.float32, torch.float64]))
 @pytest.mark.parametrize("grad", ["no_grad", "inference_mode"])
-@given(batch=st.integers(1, 16), seed=seeds, dtype=st.sampled_from([torch.float32, torch.float64]))
-@example(batch=1, seed=0, dtype=torch.float64)
-@example(batch=4, seed=0, dtype=torch.float32)
-def test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias(device, grad, batch, seed, dtype):
+@budget(4)
+@given(batch=st.integers(1, 16), seed=seeds)
+@example(batch=1, seed=0)
+def test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_and_bias(device, grad, dtype, batch, seed):
     """Under no_grad or inference_mode an eval()-mode BatchNorm computes (x - running_mean) / sqrt(running_var + eps) * weight + bias.
 
     Random weight, bias and running stats; the expectation is the formula in float64, cast to the
-    dtype. A batch of one is fine in eval (no batch statistics are needed).
+    dtype. A batch of one is fine in eval (no batch statistics are needed). Ranges over no_grad and
+    inference_mode x float32 and float64 (BatchNorm1d on 2-D input; every BatchNorm, rank, grad mode
+    and module form: the table claim above); hypothesis draws the batch (1 included) and seed.
     """
     bn = randomize(nn.BatchNorm1d(6), seed).to(device, dtype).eval()
     x = inputs(batch, seed, device).to(dtype)
@@ -198,6 +285,7 @@ def test_eval_batchnorm_under_no_grad_uses_running_stats_and_its_affine_weight_a
 
 
 @pytest.mark.parametrize("grad", ["no_grad", "inference_mode"])
+@budget(2)
 @given(batch=batches, p=ps, seed=seeds)
 @example(batch=4, p=0.5, seed=0)
 def test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats(device, grad, batch, p, seed):
@@ -222,6 +310,7 @@ def test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_run
     assert_buffers(model, before, changed=False, case=f"{grad}: ")
 
 
+@budget(2)
 @given(batch=batches, p=ps, seed=seeds)
 def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     """inference_mode() leaves a training-mode model in training mode: Dropout still drops and BatchNorm still uses and updates batch stats.
@@ -242,3 +331,53 @@ def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     assert_same(out.clone(), expected, "out under inference_mode vs training-mode output")
     assert not torch.equal(out, evaluated(x)), "out under inference_mode equals the eval-mode output, but should not"
     assert_buffers(model, before, changed=True)
+
+
+# --- under torch.compile
+
+
+def _nested_model(p: float):
+    """Linear -> BatchNorm1d -> Dropout(p) -> Linear, nested two containers deep (the ModuleDict form)."""
+    block = nn.Sequential(nn.Linear(6, 8), nn.BatchNorm1d(8), nn.Dropout(p), nn.Linear(8, 3))
+    randomize(block[1], 0)
+    return nn.ModuleDict({"outer": nn.ModuleDict({"block": block})})
+
+
+def _forward(model, x):
+    return model["outer"]["block"](x)
+
+
+def _flag(name):
+    return lambda model, x: model.train() if name == "train" else model.eval()
+
+
+#: the six cells of {train, eval} x {grad, no_grad, inference_mode}, in turn on one compiled function
+CELLS = [
+    Call(_flag("train"), name="train, grad"),
+    Call(_flag("train"), lambda: torch.no_grad(), name="train, no_grad"),
+    Call(_flag("eval"), lambda: torch.no_grad(), name="eval, no_grad"),
+    Call(_flag("eval"), name="eval, grad"),
+    Call(_flag("train"), lambda: torch.inference_mode(), name="train, inference_mode"),
+    Call(_flag("eval"), lambda: torch.inference_mode(), name="eval, inference_mode"),
+]
+
+
+@compile_budget()
+@given(batch=st.integers(2, 6), p=ps)
+def test_eval_and_grad_mode_stay_independent_for_a_compiled_module_under_compile(device, backend, batch, p):
+    """A compiled model keeps the two switches independent, as eagerly: in every {train, eval} x {grad, no_grad, inference_mode} cell its outputs, graph, dropout masks, running statistics and gradients are eager's.
+
+    One compile of the forward of a model nested in two ModuleDicts (Linear, BatchNorm1d with random
+    affine parameters and running stats, Dropout(p), Linear), called in turn in the six cells with
+    train()/eval() set on the outermost module before each call (so each call may recompile);
+    ``specs/differential.py`` compares outputs (requires_grad, grad_fn, is_inference, values exactly),
+    every submodule's training flag, buffers and parameters, and the gradients. Hypothesis draws the
+    batch and p (float32).
+    """
+    assert_compiles_like_eager(
+        _forward,
+        lambda: (_nested_model(p).to(device), inputs(batch, 0, device)),
+        backend,
+        calls=CELLS,
+        backward=True,
+    )

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 import torch
 
-from tests.plant import assert_killed, assert_passed, needs_cuda, run
+from specs.helpers import torch_at_least
+from tests.plant import assert_killed, needs_cuda, run
 
 MOD = "test_detach_vs_no_grad.py"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compile_imported():
+    """Compile once before any pytester run: torch.compile imports much of torch lazily, and pytester drops
+    modules imported inside a run, so the next run imported them again and failed ("Artifact of type=autotune
+    already registered in mega-cache artifact factory"). Imported here, outside every run, they stay."""
+    try:
+        torch._dynamo.reset()
+        torch.compile(lambda x: x * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
+        torch._dynamo.reset()
+    except Exception:  # torch.compile cannot run here (e.g. torch 2.0 on Python 3.11): the compile claims skip
+        pass
 
 
 def specs(*names):
@@ -32,9 +47,19 @@ class inert(contextlib.ContextDecorator):
         return False
 
 
+def assert_passed_or_known_bugs(result):
+    """Control run: the specs pass, or xfail as their known_bug markers say (tests/plant.py's assert_passed
+    counts an xfail as a failure)."""
+    __tracebackhide__ = True
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("passed", 0) >= 1 and set(outcomes) <= {"passed", "skipped", "xfailed", "warnings", "warning"}, (
+        f"{outcomes}\n{result.stdout.str()[-3000:]}"
+    )
+
+
 def test_control_specs_pass_unpatched(pytester):
-    """Control: without a planted regression the module's specs pass."""
-    assert_passed(run(pytester, MOD))
+    """Control: without a planted regression the module's specs pass (the known compile bugs xfail)."""
+    assert_passed_or_known_bugs(run(pytester, MOD))
 
 
 def test_detach_that_copies_is_killed(pytester, monkeypatch):
@@ -325,7 +350,7 @@ def test_slice_detach_keeping_requires_grad_for_float64_only_is_killed(pytester,
 
     monkeypatch.setattr(torch.Tensor, "detach", detach)
     result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
-    assert_killed(result, "test_detach_shares_storage_and_has_no_history", "y.detach().requires_grad=True, but should be False")
+    assert_killed(result, "test_detach_shares_storage_and_has_no_history[cpu-float64-contiguous]", "leaf.detach().requires_grad=True, but should be False")
 
 
 def test_slice_enable_grad_leaking_out_of_a_nested_block_is_killed(pytester, monkeypatch):
@@ -354,3 +379,349 @@ def test_slice_no_grad_recording_exp_of_3d_inputs_only_is_killed(pytester, monke
     monkeypatch.setattr(torch, "exp", exp)
     result = run(pytester, *specs("test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs"))
     assert_killed(result, "test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs", "torch.exp.requires_grad=True")
+
+
+# --------------------------------------------------------------------------- detach / detach_ over dtypes and layouts
+
+
+def test_slice_detach_dropping_the_conj_bit_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.detach resolves a conj bit into new memory (right values, but a copy without the bit): conj_bit cases only."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: orig(self).resolve_conj() if self.is_conj() else orig(self))
+    result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
+    assert_killed(result, "test_detach_shares_storage_and_has_no_history[cpu-complex64-conj_bit]",
+                  "test_detach_shares_storage_and_has_no_history[cpu-complex128-conj_bit]")
+    assert "contiguous]" not in "".join(r.nodeid for r in result.reprec.getfailures()), "a non-conj case failed too"
+
+
+def test_slice_detach_copying_stride_0_tensors_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.detach of an expanded tensor (a stride of 0) returns a compact copy: expanded cases only."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: orig(self).clone() if 0 in self.stride() else orig(self))
+    result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
+    assert_killed(result, "test_detach_shares_storage_and_has_no_history[cpu-float16-expanded]",
+                  "test_detach_shares_storage_and_has_no_history[cpu-complex128-expanded]")
+
+
+def test_slice_detach_keeping_history_for_bfloat16_only_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.detach of a bfloat16 tensor returns a recorded alias (view_as) that still requires grad."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: self.view_as(self) if self.dtype == torch.bfloat16 else orig(self))
+    result = run(pytester, *specs("test_detach_shares_storage_and_has_no_history"))
+    assert_killed(result, "test_detach_shares_storage_and_has_no_history[cpu-bfloat16-contiguous]", "requires_grad=True, but should be False")
+
+
+def test_detach_in_place_returning_a_new_tensor_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach_ that returns a detached alias instead of detaching the tensor itself."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach_", lambda self: orig(self))
+    result = run(pytester, *specs("test_detach_in_place_detaches_the_tensor_itself"))
+    assert_killed(result, "test_detach_in_place_detaches_the_tensor_itself", "should return the tensor itself")
+
+
+def test_slice_detach_in_place_ignoring_leaves_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.detach_ does nothing to a leaf that requires grad (recorded results are detached): leaf cases only."""
+    orig = torch.Tensor.detach_
+    monkeypatch.setattr(torch.Tensor, "detach_", lambda self: self if self.is_leaf and self.requires_grad else orig(self))
+    result = run(pytester, *specs("test_detach_in_place_detaches_the_tensor_itself"))
+    assert_killed(result, "test_detach_in_place_detaches_the_tensor_itself[cpu-float32-leaf]",
+                  "test_detach_in_place_detaches_the_tensor_itself[cpu-complex64-leaf]")
+
+
+def test_detach_in_place_accepting_views_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach_ that silently returns a view unchanged instead of refusing it."""
+    orig = torch.Tensor.detach_
+    monkeypatch.setattr(torch.Tensor, "detach_", lambda self: self if self._is_view() else orig(self))
+    result = run(pytester, *specs("test_detach_in_place_refuses_views"))
+    assert_killed(result, "test_detach_in_place_refuses_views", "raised no RuntimeError")
+
+
+def test_slice_detach_in_place_accepting_expanded_views_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.detach_ returns an expanded view (a stride of 0) unchanged; other views are refused."""
+    orig = torch.Tensor.detach_
+    monkeypatch.setattr(torch.Tensor, "detach_", lambda self: self if 0 in self.stride() else orig(self))
+    result = run(pytester, *specs("test_detach_in_place_refuses_views"))
+    assert_killed(result, "test_detach_in_place_refuses_views[cpu-float64-y.expand]", "y.expand.detach_() raised no RuntimeError")
+
+
+# --------------------------------------------------------------------------- every grad mode in every form
+
+FORMS = "test_a_grad_mode_decides_recording_in_every_form"
+NESTED = "test_nested_grad_modes_innermost_decides_and_leaving_it_restores_the_outer"
+GENERATOR = "test_a_grad_mode_decorating_a_generator_holds_in_its_steps_and_not_between_them"
+
+
+def test_slice_bare_no_grad_decorator_not_decorating_is_killed(pytester, monkeypatch):
+    """Slice: @torch.no_grad without parentheses returns the function undecorated (with parentheses it works)."""
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __new__(cls, orig_func=None):
+            return orig_func if orig_func is not None else object.__new__(cls)
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    result = run(pytester, *specs(FORMS, GENERATOR))
+    assert_killed(result, f"{FORMS}[cpu-no_grad-bare_decorator]", f"{GENERATOR}[cpu-no_grad-bare_decorator]")
+    failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
+    assert failed == {"cpu-no_grad-bare_decorator]"}, f"other cases failed too: {failed}"
+
+
+def test_slice_no_grad_not_decorating_generators_is_killed(pytester, monkeypatch):
+    """Slice: @torch.no_grad() returns a generator function undecorated (plain functions are decorated)."""
+    import inspect
+
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __call__(self, func):
+            return func if inspect.isgeneratorfunction(func) else super().__call__(func)
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    result = run(pytester, *specs(FORMS, GENERATOR))
+    assert_killed(result, f"{FORMS}[cpu-no_grad-generator]", f"{GENERATOR}[cpu-no_grad-decorator]", f"{GENERATOR}[cpu-no_grad-bare_decorator]")
+
+
+def test_slice_generator_mode_leaking_between_steps_is_killed(pytester, monkeypatch):
+    """Slice: @torch.enable_grad() on a generator enters the mode at the first step and leaves it only when the generator ends."""
+    import functools
+    import inspect
+
+    orig = torch.enable_grad
+
+    class enable_grad(orig):
+        def __call__(self, func):
+            if not inspect.isgeneratorfunction(func):
+                return super().__call__(func)
+
+            @functools.wraps(func)
+            def wrapper(*args, **kwargs):
+                ctx = orig()
+                ctx.__enter__()
+                try:
+                    yield from func(*args, **kwargs)
+                finally:
+                    ctx.__exit__(None, None, None)
+
+            return wrapper
+
+    monkeypatch.setattr(torch, "enable_grad", enable_grad)
+    result = run(pytester, *specs(GENERATOR))
+    assert_killed(result, f"{GENERATOR}[cpu-enable_grad-decorator]", "between the steps")
+
+
+def test_slice_set_grad_enabled_exit_not_restoring_on_exception_is_killed(pytester, monkeypatch):
+    """Slice: torch.set_grad_enabled whose block restores the previous mode only on a normal exit."""
+    orig = torch.set_grad_enabled
+
+    class set_grad_enabled(orig):
+        def __exit__(self, exc_type, *rest):
+            if exc_type is None:
+                return super().__exit__(exc_type, *rest)
+
+    monkeypatch.setattr(torch, "set_grad_enabled", set_grad_enabled)
+    result = run(pytester, *specs(FORMS))
+    assert_killed(result, f"{FORMS}[cpu-set_grad_enabled(False)-raised]", f"{FORMS}[cpu-set_grad_enabled(True)-raised]")
+    failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
+    assert failed == {"cpu-set_grad_enabled(False)-raised]", "cpu-set_grad_enabled(True)-raised]"}, f"other cases failed too: {failed}"
+
+
+def test_slice_set_grad_enabled_call_not_switching_is_killed(pytester, monkeypatch):
+    """Slice: torch.set_grad_enabled(flag) called as a plain function switches nothing (as a block it works)."""
+    orig = torch.set_grad_enabled
+
+    class set_grad_enabled(orig):
+        def __init__(self, mode):
+            self.prev, self.mode = torch.is_grad_enabled(), mode
+
+        def __enter__(self):
+            torch._C._set_grad_enabled(self.mode)
+
+    monkeypatch.setattr(torch, "set_grad_enabled", set_grad_enabled)
+    result = run(pytester, *specs(FORMS, "test_set_grad_enabled_works_as_context_manager_and_as_a_call"))
+    assert_killed(result, f"{FORMS}[cpu-set_grad_enabled(False)-function]", f"{FORMS}[cpu-set_grad_enabled(True)-function]",
+                  "test_set_grad_enabled_works_as_context_manager_and_as_a_call")
+
+
+def test_slice_inference_mode_false_not_enabling_grad_is_killed(pytester, monkeypatch):
+    """Slice: torch.inference_mode(False) leaves grad mode as it was (it should enable it): its cases only."""
+    orig = torch.inference_mode
+
+    class inference_mode(orig):
+        def __enter__(self):
+            before = torch.is_grad_enabled()
+            super().__enter__()
+            if not self.mode:
+                torch._C._set_grad_enabled(before)
+
+    monkeypatch.setattr(torch, "inference_mode", inference_mode)
+    result = run(pytester, *specs(FORMS, NESTED))
+    assert_killed(result, f"{FORMS}[cpu-inference_mode(False)-with]", f"{NESTED}[cpu-no_grad>inference_mode(False)]")
+    failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
+    assert all("inference_mode(False)" in f for f in failed), f"other cases failed too: {failed}"
+
+
+def test_slice_no_grad_ending_inference_mode_is_killed(pytester, monkeypatch):
+    """Slice: torch.no_grad entered inside inference_mode switches inference mode off (it should keep the outer's)."""
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __enter__(self):
+            self._inner = None
+            if torch.is_inference_mode_enabled():
+                self._inner = torch._C._InferenceMode(False)
+            super().__enter__()
+
+        def __exit__(self, *exc):
+            super().__exit__(*exc)
+            self._inner = None
+
+    monkeypatch.setattr(torch, "no_grad", no_grad)
+    result = run(pytester, *specs(NESTED))
+    assert_killed(result, f"{NESTED}[cpu-inference_mode>no_grad]")
+    failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
+    assert failed == {"cpu-inference_mode>no_grad]"}, f"other cases failed too: {failed}"
+
+
+# --------------------------------------------------------------------------- under torch.compile
+
+INSIDE = "test_grad_modes_inside_a_compiled_function_act_as_in_eager_under_compile"
+AROUND = "test_a_compiled_function_follows_the_grad_mode_around_each_call_under_compile"
+KNOWN = (
+    "test_enable_grad_inside_a_compiled_function_under_inference_mode_records_nothing_under_compile",
+    "test_inference_mode_false_inside_a_compiled_function_makes_normal_tensors_under_compile",
+    "test_inference_mode_inside_a_compiled_function_makes_inference_tensors_under_compile",
+)
+
+
+def plant_compile(monkeypatch, wrap):
+    """torch.compile whose compiled function is ``wrap(compiled)``."""
+    orig = torch.compile
+
+    def compile(fn=None, *args, **kwargs):
+        return wrap(orig(fn, *args, **kwargs))
+
+    monkeypatch.setattr(torch, "compile", compile)
+
+
+def test_control_compile_specs_pass_or_are_known_bugs(pytester):
+    """Control for the compile claims: they pass, or xfail as their known_bug marker says (on torch 2.14)."""
+    assert_passed_or_known_bugs(run(pytester, *specs(INSIDE, AROUND, *KNOWN)))
+
+
+@pytest.mark.skipif(not torch_at_least("2.5"), reason="the inside-compile spec is a known bug (strict xfail) before 2.5")
+def test_compiled_function_restoring_the_grad_mode_is_killed(pytester, monkeypatch):
+    """Plants a compiled function that sets the grad mode back after each call (a set_grad_enabled(False) left on inside is lost)."""
+
+    def wrap(compiled):
+        def call(*args):
+            before = torch.is_grad_enabled()
+            try:
+                return compiled(*args)
+            finally:
+                torch._C._set_grad_enabled(before)
+
+        return call
+
+    plant_compile(monkeypatch, wrap)
+    assert_killed(run(pytester, *specs(INSIDE)), INSIDE, "grad mode after the call=True, but eager gives False")
+
+
+@pytest.mark.skipif(not torch_at_least("2.5"), reason="the inside-compile spec is a known bug (strict xfail) before 2.5")
+def test_compiled_function_reusing_its_first_grad_mode_is_killed(pytester, monkeypatch):
+    """Plants a stale graph: the compiled function runs every call under the grad mode of its first call."""
+
+    def wrap(compiled):
+        first = {}
+
+        def call(*args):
+            mode = first.setdefault("grad", torch.is_grad_enabled())
+            before = torch.is_grad_enabled()
+            torch._C._set_grad_enabled(mode)
+            try:
+                return compiled(*args)
+            finally:
+                torch._C._set_grad_enabled(before)
+
+        return call
+
+    plant_compile(monkeypatch, wrap)
+    assert_killed(run(pytester, *specs(AROUND, INSIDE)), AROUND, INSIDE, "call 1 (grad enabled around): output 0 requires_grad=False")
+
+
+@pytest.mark.skipif(not torch_at_least("2.5"), reason="the inside-compile spec is a known bug (strict xfail) before 2.5")
+def test_compiled_function_copying_its_outputs_is_killed(pytester, monkeypatch):
+    """Plants a compiled function that returns copies of its outputs (x.detach() no longer shares x's memory)."""
+    from torch.utils._pytree import tree_map
+
+    def wrap(compiled):
+        return lambda *args: tree_map(lambda t: t.clone() if isinstance(t, torch.Tensor) else t, compiled(*args))
+
+    plant_compile(monkeypatch, wrap)
+    assert_killed(run(pytester, *specs(AROUND, INSIDE)), AROUND, INSIDE, "does not share storage with input 0")
+
+
+@pytest.mark.skipif(not torch_at_least("2.8"), reason="the three known_bug ranges all apply from torch 2.8 (checked on 2.8.0-2.15.0)")
+def test_known_compile_bugs_pass_once_compile_acts_as_eager(pytester, monkeypatch):
+    """The known-bug compile claims are strict: with torch.compile planted as the identity (compiled == eager) they XPASS and fail."""
+    monkeypatch.setattr(torch, "compile", lambda fn=None, *args, **kwargs: fn)
+    result = run(pytester, *specs(*KNOWN))
+    failed = {r.nodeid.split("::")[-1].split("[")[0] for r in result.reprec.getfailures()}
+    assert failed == set(KNOWN), f"XPASS(strict) failures {failed}, but should be {set(KNOWN)}\n{result.stdout.str()[-3000:]}"
+    assert "XPASS(strict)" in result.stdout.str(), result.stdout.str()[-3000:]
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import inspect as _inspect  # noqa: E402
+import warnings as _warnings  # noqa: E402
+
+import pytest  # noqa: E402
+
+from specs.helpers import torch_at_least  # noqa: E402
+
+
+@pytest.mark.skipif(not torch_at_least("2.2"), reason="the spec is a known bug (strict xfail) before 2.2")
+def test_set_grad_enabled_decorator_leaking_its_mode_is_killed(pytester, monkeypatch):
+    """Plants torch.set_grad_enabled whose decorator form leaves grad mode switched to its flag (the pre-2.2 bug)."""
+    orig = torch.set_grad_enabled
+
+    class set_grad_enabled(orig):
+        def __call__(self, func):
+            out = super().__call__(func)
+            torch._C._set_grad_enabled(self.mode)
+            return out
+
+    monkeypatch.setattr(torch, "set_grad_enabled", set_grad_enabled)
+    result = run(pytester, *specs("test_set_grad_enabled_as_a_decorator_leaves_the_callers_grad_mode_alone"))
+    assert_killed(result, "test_set_grad_enabled_as_a_decorator_leaves_the_callers_grad_mode_alone", "after @set_grad_enabled(False)")
+
+
+def _class_decorating_no_grad(category):
+    orig = torch.no_grad
+
+    class no_grad(orig):
+        def __call__(self, func):
+            if not _inspect.isclass(func):
+                return super().__call__(func)
+            _warnings.warn("Decorating classes is deprecated and will be disabled in future versions.", category)
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                return super().__call__(func)
+
+    return no_grad
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="the FutureWarning spec is gated to torch>=2.4")
+def test_class_decorator_warning_back_to_user_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.no_grad whose class-decorating warning is a UserWarning again (the pre-2.4 category)."""
+    monkeypatch.setattr(torch, "no_grad", _class_decorating_no_grad(UserWarning))
+    result = run(pytester, *specs("test_no_grad_decorating_a_class_warns_future_warning_from_2_4"))
+    assert_killed(result, "test_no_grad_decorating_a_class_warns_future_warning_from_2_4")
+
+
+@pytest.mark.skipif(torch_at_least("2.4"), reason="the UserWarning spec is gated to torch<2.4")
+def test_class_decorator_warning_as_future_warning_early_is_killed(pytester, monkeypatch):
+    """Plants torch.no_grad whose class-decorating warning is a FutureWarning before 2.4."""
+    monkeypatch.setattr(torch, "no_grad", _class_decorating_no_grad(FutureWarning))
+    result = run(pytester, *specs("test_no_grad_decorating_a_class_warns_user_warning_before_2_4"))
+    assert_killed(result, "test_no_grad_decorating_a_class_warns_user_warning_before_2_4")
