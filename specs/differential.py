@@ -7,7 +7,7 @@ may first change the inputs (``m.eval()``) and may run under an ambient grad mod
 call compares, eager against compiled:
 
 * every output tensor: values (exactly, unless a tolerance is given), dtype, device, shape,
-  ``requires_grad``, ``grad_fn is None``, ``is_leaf``;
+  ``requires_grad``, ``grad_fn is None``, ``is_leaf``, ``is_inference()``;
 * aliasing: whether each output shares storage with each input tensor (and with each earlier output),
   exactly when eager's does;
 * in-place effects on the inputs: their values after the call, and whether their ``_version`` moved;
@@ -113,7 +113,7 @@ def _observe(fn, inputs, call: Call, compiled_side: bool):
         "outs": outs,
         "meta": [
             {"requires_grad": o.requires_grad, "grad_fn is None": o.grad_fn is None, "is_leaf": o.is_leaf,
-             "dtype": o.dtype, "device": o.device.type, "shape": tuple(o.shape)}
+             "is_inference": o.is_inference(), "dtype": o.dtype, "device": o.device.type, "shape": tuple(o.shape)}
             for o in outs
         ],
         "aliasing": _aliasing(outs, in_tensors),
@@ -133,8 +133,9 @@ def _gradients(inputs, outs):
         return None
     for t in leaves + params:
         t.grad = None
-    total = sum((o * _cotangent(o)).sum().real for o in diff)
-    total.backward()
+    with torch.enable_grad():  # the backward pass is the user's next step, also after a call that left grad off
+        total = sum((o * _cotangent(o)).sum().real for o in diff)
+        total.backward()
     return [None if t.grad is None else t.grad.clone() for t in leaves + params]
 
 

@@ -80,8 +80,30 @@ def dtype_params(dtypes, marks: dict | None = None) -> list:
 
 
 def to_numpy_dtype(dtype: torch.dtype) -> np.dtype:
-    """The numpy dtype holding ``dtype``'s values exactly (bfloat16: float32)."""
-    return np.dtype(np.float32) if dtype == torch.bfloat16 else TORCH_TO_NUMPY[dtype]
+    """The numpy dtype holding ``dtype``'s values exactly (bfloat16: float32; uint16/32/64: their twins)."""
+    if dtype == torch.bfloat16:
+        return np.dtype(np.float32)
+    return TORCH_TO_NUMPY.get(dtype) or np.dtype(dtype_id(dtype))
+
+
+#: numpy's uint16/uint32/uint64, which torch has from 2.3 (``torch.uint16`` ... do not exist before)
+WIDE_UNSIGNED = tuple(np.dtype(n) for n in ("uint16", "uint32", "uint64"))
+WIDE_UNSIGNED_GATE = pytest.mark.torch_version(
+    ">=2.3", reason="torch 2.3 added torch.uint16/uint32/uint64 (pytorch#116594) and their numpy conversion "
+    "(pytorch#116808, torch/csrc/utils/tensor_numpy.cpp)",
+)
+#: every numpy dtype with a torch twin: NUMPY_TO_TORCH's, and uint16/32/64 gated to torch >= 2.3
+NUMPY_ALL = tuple(NUMPY_TO_TORCH) + WIDE_UNSIGNED
+
+
+def numpy_dtype_params(dtypes=NUMPY_ALL) -> list:
+    """``pytest.param`` per numpy dtype (id: its name), uint16/32/64 gated to torch >= 2.3."""
+    return [pytest.param(d, id=d.name, marks=WIDE_UNSIGNED_GATE if d in WIDE_UNSIGNED else ()) for d in map(np.dtype, dtypes)]
+
+
+def torch_dtype_of(np_dtype) -> torch.dtype:
+    """numpy dtype -> its torch twin (looked up by name, so uint16/32/64 resolve only where torch has them)."""
+    return NUMPY_TO_TORCH.get(np.dtype(np_dtype)) or getattr(torch, np.dtype(np_dtype).name)
 
 
 # --------------------------------------------------------------------------- values
@@ -205,6 +227,36 @@ def layout_applies(layout: str, dtype: torch.dtype) -> bool:
     return dtypes is None or dtype in dtypes
 
 
+#: one enumerated axis for a claim about "any tensor" of a dtype: the layouts that keep values (expanded:
+#: stride 0) and the two degenerate shapes, a 0-d scalar and an empty tensor (a side of 0), both contiguous
+SHAPED = ("contiguous", "transposed", "step_sliced", "offset", "expanded", "channels_last", "0-d", "empty")
+
+
+def shaped_shapes(case: str, max_side: int = 4):
+    """Shapes for a :data:`SHAPED` case: rank 1..3 for contiguous, ``()`` for 0-d, a side of 0 in 2-3 dims for empty, and
+    the ranks the layout applies to (with sides >= 2 where a side of 1 would make it contiguous) otherwise."""
+    if case == "0-d":
+        return st.just(())
+    if case == "empty":  # 2 or 3 dims: an empty tensor whose shape still says something beyond numel() == 0
+        return hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=max_side).flatmap(
+            lambda s: st.integers(0, len(s) - 1).map(lambda i: s[:i] + (0,) + s[i + 1:]))
+    if case == "contiguous":
+        return hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=max_side)
+    ranks = [r for r in LAYOUTS[case][1] if r <= max(3, min(LAYOUTS[case][1]))]  # rank <= 3 but where it needs more
+    return st.sampled_from(ranks).flatmap(
+        lambda r: hnp.array_shapes(min_dims=r, max_dims=r, min_side=2, max_side=max_side))
+
+
+def reshaped(t: torch.Tensor, case: str) -> torch.Tensor:
+    """``t`` (of a shape from :func:`shaped_shapes`) in the case's layout (0-d and empty: contiguous)."""
+    return relayout(t, "contiguous" if case in ("0-d", "empty") else case)
+
+
+def reshaped_np(a: np.ndarray, case: str) -> np.ndarray:
+    """The values a tensor made from ``a`` holds after ``reshaped(_, case)`` (the numpy oracle)."""
+    return relayout_np(a, case)
+
+
 # --------------------------------------------------------------------------- calling forms
 
 #: how a user can call an op ``name`` on ``x``
@@ -230,16 +282,26 @@ def form_params(forms=CALL_FORMS) -> list:
 
 
 # --------------------------------------------------------------------------- grad-mode forms
+# torch's names are looked up when a form runs, not at import, so a planted regression that
+# monkeypatches ``torch.no_grad`` is the no_grad every form uses.
 
 #: grad modes: name -> (factory taking no argument, grad enabled inside, inference mode inside)
 GRAD_MODES = {
-    "no_grad": (torch.no_grad, False, False),
-    "enable_grad": (torch.enable_grad, True, False),
+    "no_grad": (lambda: torch.no_grad(), False, False),
+    "enable_grad": (lambda: torch.enable_grad(), True, False),
     "set_grad_enabled(False)": (lambda: torch.set_grad_enabled(False), False, False),
     "set_grad_enabled(True)": (lambda: torch.set_grad_enabled(True), True, False),
-    "inference_mode": (torch.inference_mode, False, True),
+    "inference_mode": (lambda: torch.inference_mode(), False, True),
     "inference_mode(False)": (lambda: torch.inference_mode(False), True, False),
 }
+#: the modes that are also a bare decorator (``@torch.no_grad`` without parentheses): name -> the class
+BARE = {
+    "no_grad": lambda: torch.no_grad,
+    "enable_grad": lambda: torch.enable_grad,
+    "inference_mode": lambda: torch.inference_mode,
+}
+#: the modes that are also a plain function call, a switch that stays until set again: name -> its flag
+SWITCHES = {"set_grad_enabled(False)": False, "set_grad_enabled(True)": True}
 
 
 def _with(mode, fn):
@@ -251,48 +313,195 @@ def _decorator(mode, fn):
     return GRAD_MODES[mode][0]()(fn)()
 
 
-def _nested(mode, fn):
-    # the mode inside the opposite one: the innermost context decides
-    outer = torch.no_grad if GRAD_MODES[mode][1] else torch.enable_grad
-    with outer(), GRAD_MODES[mode][0]():
+def _bare_decorator(mode, fn):
+    return BARE[mode]()(fn)()
+
+
+def _function(mode, fn):
+    # torch.set_grad_enabled(flag) called as a function, the previous mode set back afterwards
+    before = torch.is_grad_enabled()
+    torch.set_grad_enabled(SWITCHES[mode])
+    try:
         return fn()
+    finally:
+        torch.set_grad_enabled(before)
+
+
+def outer_of(mode: str) -> str:
+    """The mode ``nested`` puts ``mode`` inside: one that differs from it (inference_mode(False) goes
+    inside inference_mode, inference_mode inside enable_grad, the others inside the opposite flag)."""
+    if mode == "inference_mode(False)":
+        return "inference_mode"
+    return "no_grad" if GRAD_MODES[mode][1] else "enable_grad"
+
+
+def _nested(mode, fn):
+    # the mode inside a different one: the innermost context decides
+    with GRAD_MODES[outer_of(mode)][0](), GRAD_MODES[mode][0]():
+        return fn()
+
+
+class _Raised(Exception):
+    pass
+
+
+def _raised(mode, fn):
+    # the block raises after fn() ran; the exception leaves the with-statement and is caught outside
+    out = []
+    try:
+        with GRAD_MODES[mode][0]():
+            out.append(fn())
+            raise _Raised
+    except _Raised:
+        pass
+    return out[0]
+
+
+def _generator(mode, fn):
+    # a decorated generator function: fn() runs in a step resumed after the caller had control back
+    def steps():
+        yield None
+        yield fn()
+
+    gen = GRAD_MODES[mode][0]()(steps)()
+    next(gen)
+    out = next(gen)
+    gen.close()
+    return out
 
 
 #: how a user can put code under a grad mode: name -> run(mode, fn) returning fn()
 GRAD_FORMS = {
     "with": _with,
     "decorator": _decorator,
+    "bare_decorator": _bare_decorator,
+    "function": _function,
     "nested": _nested,
+    "raised": _raised,
+    "generator": _generator,
+}
+#: forms that exist for some modes only: form -> those modes
+FORM_MODES = {"bare_decorator": tuple(BARE), "function": tuple(SWITCHES)}
+#: forms that appeared in the 2.x series: form -> (specifier, source)
+FORM_SINCE = {
+    "bare_decorator": (
+        ">=2.1",
+        "no_grad/enable_grad/inference_mode accept a function directly since pytorch/pytorch#107086 "
+        "(Aug 2023, first released in 2.1); the 2.0 docs say 'Make sure to instantiate with parenthesis'",
+    ),
 }
 
 
+def grad_form_applies(mode: str, form: str) -> bool:
+    return mode in FORM_MODES.get(form, GRAD_MODES)
+
+
 def grad_form_params(forms=GRAD_FORMS) -> list:
-    return [pytest.param(f, id=f) for f in forms]
+    return [pytest.param(f, id=f, marks=_form_marks(f)) for f in forms]
+
+
+def _form_marks(form):
+    if form not in FORM_SINCE:
+        return ()
+    spec, reason = FORM_SINCE[form]
+    return (pytest.mark.torch_version(spec, reason=reason),)
+
+
+def grad_mode_params(modes=GRAD_MODES, forms=GRAD_FORMS) -> list:
+    """``(mode, form)`` for every mode x form that exists (ids ``[no_grad-bare_decorator]``), gated
+    where a form appeared later in the 2.x series."""
+    return [
+        pytest.param(m, f, id=f"{m}-{f}", marks=_form_marks(f))
+        for m in modes for f in forms if grad_form_applies(m, f)
+    ]
 
 
 # --------------------------------------------------------------------------- module forms
 
 
+class _Net(torch.nn.Module):
+    """A user's own module holding the layer as an attribute (the commonest form of all)."""
+
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x):
+        return self.layer(x)
+
+
 def module_forms(make):
     """A layer made by ``make()`` as a user meets it: name -> (model, the layer inside it).
 
-    Top level, nested in ``Sequential``, in ``ModuleList`` and in ``ModuleDict`` (two levels deep), so a
-    claim about "a module" covers the container paths ``train()``/``eval()``/``to()`` recurse through."""
-    top = make()
-    seq_layer = make()
-    seq = torch.nn.Sequential(torch.nn.Identity(), seq_layer)
-    ml_layer = make()
-    ml = torch.nn.ModuleList([torch.nn.Sequential(ml_layer)])
-    md_layer = make()
-    md = torch.nn.ModuleDict({"block": torch.nn.ModuleDict({"layer": md_layer})})
-    return {"top": (top, top), "Sequential": (seq, seq_layer), "ModuleList": (ml, ml_layer), "ModuleDict": (md, md_layer)}
+    Top level, an attribute of a user's ``nn.Module`` subclass, nested in ``Sequential``, in
+    ``ModuleList`` and in ``ModuleDict`` (two levels deep), so a claim about "a module" covers the
+    container paths ``train()``/``eval()``/``to()`` recurse through."""
+    return {name: module_form(name, make) for name in MODULE_FORMS}
 
 
-MODULE_FORMS = ("top", "Sequential", "ModuleList", "ModuleDict")
+def module_form(form: str, make):
+    """One entry of :func:`module_forms`: (model, the layer made by ``make()`` inside it)."""
+    layer = make()
+    if form == "top":
+        return layer, layer
+    if form == "custom":
+        return _Net(layer), layer
+    if form == "Sequential":
+        return torch.nn.Sequential(torch.nn.Identity(), layer), layer
+    if form == "ModuleList":
+        return torch.nn.ModuleList([torch.nn.Sequential(layer)]), layer
+    if form == "ModuleDict":
+        return torch.nn.ModuleDict({"block": torch.nn.ModuleDict({"layer": layer})}), layer
+    raise ValueError(form)
+
+
+MODULE_FORMS = ("top", "custom", "Sequential", "ModuleList", "ModuleDict")
+
+
+def module_form_params(forms=MODULE_FORMS) -> list:
+    return [pytest.param(f, id=f) for f in forms]
+
+
+#: BatchNorm inputs: id -> (class, input rank, layout). Every rank each class accepts -- BatchNorm1d
+#: (N, C) and (N, C, L), BatchNorm2d (N, C, H, W), BatchNorm3d (N, C, D, H, W) -- contiguous and in
+#: the memory formats that apply (channels_last for 2d, channels_last_3d for 3d; a transposed (N, C),
+#: a step-sliced (N, C, L)). Each layout draws >= 2 channels and sides >= 2 where it must to differ
+#: from contiguous (see :func:`batchnorm_input`).
+BATCHNORM_INPUTS = {
+    "1d(N,C)": (torch.nn.BatchNorm1d, 2, "contiguous"),
+    "1d(N,C)-transposed": (torch.nn.BatchNorm1d, 2, "transposed"),
+    "1d(N,C,L)": (torch.nn.BatchNorm1d, 3, "contiguous"),
+    "1d(N,C,L)-step_sliced": (torch.nn.BatchNorm1d, 3, "step_sliced"),
+    "2d": (torch.nn.BatchNorm2d, 4, "contiguous"),
+    "2d-channels_last": (torch.nn.BatchNorm2d, 4, "channels_last"),
+    "3d": (torch.nn.BatchNorm3d, 5, "contiguous"),
+    "3d-channels_last_3d": (torch.nn.BatchNorm3d, 5, "channels_last_3d"),
+}
+
+
+def batchnorm_input_params(kinds=tuple(BATCHNORM_INPUTS)) -> list:
+    return [pytest.param(k, id=k) for k in kinds]
+
+
+def batchnorm_sizes(kind: str, max_batch: int = 6):
+    """(n, c, spatial sides) for ``kind``: a batch of 2..max_batch, 1..4 channels, sides 1..3 (2..3
+    channels and sides where the layout would otherwise coincide with contiguous)."""
+    _, rank, layout = BATCHNORM_INPUTS[kind]
+    real = layout != "contiguous"
+    return st.tuples(
+        st.integers(2, max_batch), st.integers(2 if real else 1, 4),
+        st.lists(st.integers(2 if real else 1, 3), min_size=rank - 2, max_size=rank - 2).map(tuple),
+    )
+
+
+def batchnorm_input(kind: str, x: torch.Tensor) -> torch.Tensor:
+    """``x`` (contiguous, of ``kind``'s rank) with the same values in ``kind``'s layout."""
+    return relayout(x, BATCHNORM_INPUTS[kind][2])
 
 # --------------------------------------------------------------------------- image forms
 
-#: PIL modes with their bands and numpy dtype (the modes ToTensor/ToPILImage document)
+#: PIL modes with their bands and numpy dtype (the modes ToTensor/ToPILImage document; "P" holds
+#: palette indices, "1" is bilevel and reads as bool, "I;16" as uint16)
 PIL_MODES = {
     "L": (1, np.uint8),
     "LA": (2, np.uint8),
@@ -300,13 +509,77 @@ PIL_MODES = {
     "RGBA": (4, np.uint8),
     "CMYK": (4, np.uint8),
     "YCbCr": (3, np.uint8),
+    "P": (1, np.uint8),
     "1": (1, np.bool_),
     "I": (1, np.int32),
     "I;16": (1, np.uint16),
     "F": (1, np.float32),
 }
+#: the 8-bit modes (one byte per band; ToTensor scales them by 1/255)
+PIL_8BIT = ("L", "LA", "RGB", "RGBA", "CMYK", "YCbCr", "P", "1")
+#: modes with one band: numpy gives their pixels as an H x W array (no channel axis)
+PIL_SINGLE_BAND = tuple(m for m, (bands, _) in PIL_MODES.items() if bands == 1)
+#: modes Image.fromarray cannot infer from an array: built with Image.frombytes from the raw bytes
+PIL_FROMBYTES = ("P", "CMYK", "YCbCr", "I;16")
 #: image sizes (height, width): one pixel, odd, non-square both ways, and a common size
 IMAGE_SIZES = {"1x1": (1, 1), "odd": (3, 5), "tall": (7, 2), "wide": (2, 9), "square": (8, 8)}
+#: image sizes hypothesis draws: any side 1 to 8, or one of IMAGE_SIZES
+image_sizes = st.one_of(st.sampled_from(list(IMAGE_SIZES.values())), st.tuples(st.integers(1, 8), st.integers(1, 8)))
+#: every byte value once, in an order that puts 0 and 255 next to each other
+ALL_BYTES = np.concatenate([np.arange(0, 256, 2), np.arange(255, 0, -2)]).astype(np.uint8)
+#: raw bytes hypothesis draws for :func:`pil_array` (extremes included: it draws whole uint8 ranges)
+pixel_bytes = hnp.arrays(np.uint8, st.integers(1, 64))
+
+
+def pil_mode_params(modes=tuple(PIL_MODES), marks: dict | None = None) -> list:
+    """``pytest.param`` per PIL mode, id = the mode (``I;16`` reads ``I16``)."""
+    marks = marks or {}
+    return [pytest.param(m, id=m.replace(";", ""), marks=marks.get(m, ())) for m in modes]
+
+
+def image_size_params(sizes=IMAGE_SIZES) -> list:
+    return [pytest.param(hw, id=name) for name, hw in sizes.items()]
+
+
+def every_image_size(fn):
+    """``@example(size=..., raw=ALL_BYTES)`` for every entry of IMAGE_SIZES: a spec drawing ``size`` and
+    ``raw`` (for :func:`pil_array`) meets one pixel, odd and non-square sizes on every run."""
+    from hypothesis import example
+
+    for hw in reversed(list(IMAGE_SIZES.values())):
+        fn = example(size=hw, raw=ALL_BYTES)(fn)
+    return fn
+
+
+def pil_array(mode: str, size, raw: np.ndarray) -> np.ndarray:
+    """The pixels of a ``mode`` image of ``size`` (H, W) filled cyclically from the bytes ``raw``: H x W for
+    one band, H x W x bands otherwise, in the mode's numpy dtype ("1": a byte > 127 is True; I, I;16, F:
+    the bytes read as native int32 / uint16 / float32, so any bit pattern, nan and inf included)."""
+    bands, np_dtype = PIL_MODES[mode]
+    shape = tuple(size) + ((bands,) if bands > 1 else ())
+    n = int(np.prod(shape))
+    if np_dtype == np.bool_:
+        return np.resize(raw, shape) > 127
+    itemsize = np.dtype(np_dtype).itemsize
+    return np.resize(raw, n * itemsize).view(np_dtype).reshape(shape).copy()
+
+
+def pil_image(arr: np.ndarray, mode: str):
+    """A PIL image of ``mode`` holding exactly ``arr``'s pixels (asserted: a test-setup check).
+
+    Image.fromarray infers L, LA, RGB, RGBA, 1, I and F from the array; P, CMYK, YCbCr and I;16 are
+    built with Image.frombytes from the array's bytes (``fromarray(mode=...)`` is deprecated)."""
+    __tracebackhide__ = True
+    from PIL import Image
+
+    if mode in PIL_FROMBYTES:
+        dtype = PIL_MODES[mode][1]
+        img = Image.frombytes(mode, (arr.shape[1], arr.shape[0]), np.ascontiguousarray(arr, dtype).astype(np.dtype(dtype).newbyteorder("<")).tobytes())
+    else:
+        img = Image.fromarray(arr)
+    assert img.mode == mode, f"the test image has mode {img.mode}, expected {mode} (test setup)"
+    assert np.array_equal(np.array(img), arr, equal_nan=arr.dtype.kind == "f"), f"the mode {mode} image changed the pixels (test setup)"
+    return img
 
 # --------------------------------------------------------------------------- budget
 
@@ -320,6 +593,22 @@ def budget(cases: int, floor: int = 2):
     if current.max_examples >= 1000:
         share = max(share, 50)
     return settings(current, max_examples=min(current.max_examples, share))
+
+
+def covering(*axes) -> list:
+    """Cases reaching every value of every axis (lists of ``pytest.param``) at least once, not every
+    combination: case k takes value ``k mod len(axis)`` of each axis, as many cases as the longest
+    axis. Ids join the values' ids (``float16-transposed-ModuleList``), marks add up. For a claim whose
+    axes are independent enough that one slice of each is the regression to catch, at a fraction of
+    the cross product's cost."""
+    cases = []
+    for k in range(max(len(a) for a in axes)):
+        picked = [a[k % len(a)] for a in axes]
+        cases.append(pytest.param(
+            *(v for p in picked for v in p.values), id="-".join(p.id for p in picked),
+            marks=[m for p in picked for m in p.marks],
+        ))
+    return cases
 
 
 def compile_budget():

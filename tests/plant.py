@@ -137,9 +137,11 @@ def assert_killed(result, *expected: str):
 
 
 def assert_passed(result):
-    """Control run: without the regression the same specs pass."""
+    """Control run: without the regression the same specs pass (a known bug's strict xfail counts as passing:
+    it is the verdict the suite gives on that release)."""
     __tracebackhide__ = True
     outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) >= 1 and set(outcomes) <= {"passed", "skipped", "warnings", "warning"}, (
+    assert outcomes.get("passed", 0) + outcomes.get("xfailed", 0) >= 1 and set(outcomes) <= {
+        "passed", "skipped", "xfailed", "warnings", "warning"}, (
         f"{outcomes}\n{result.stdout.str()[-3000:]}"
     )
