@@ -7,9 +7,26 @@ import torch.nn.functional as F
 from torch import nn
 
 
+import pytest
+
 from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_train_vs_eval.py"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _compile_stack_imported():
+    """Compile once before pytester's first sys.modules snapshot: the compile stack imported inside a
+    planted run would be dropped by the snapshot's restore, and importing torch._inductor a second time
+    fails ("Artifact of type=autotune already registered in mega-cache artifact factory")."""
+    import torch.ao.quantization.fx._decomposed  # noqa: F401  (registers a TORCH_LIBRARY: once per process)
+
+    torch._dynamo.reset()
+    model = nn.Sequential(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2), nn.Dropout(), nn.ReLU())
+    compiled = torch.compile(model, backend="aot_eager")
+    for mode in (True, False):
+        compiled.train(mode)(torch.ones(2, 2, 2, 2))
+    torch._dynamo.reset()
 
 
 _dropout, _batch_norm = F.dropout, F.batch_norm
@@ -123,7 +140,7 @@ def test_dropout_p1_nan_is_killed(monkeypatch, pytester):
 
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_dropout_p0_is_identity_and_p1_zeroes_everything")
-    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=1)(t) vs zeros")
+    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=1.0)(x) vs zeros")
 
 
 def test_dropout_ignoring_eval_is_killed(monkeypatch, pytester):
@@ -201,7 +218,6 @@ def test_batchnorm_momentum_ignored_is_killed(monkeypatch, pytester):
         f"{MOD}::test_batchnorm_momentum_none_is_a_cumulative_average",
     )
     assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance", "test_batchnorm_momentum_none_is_a_cumulative_average")
-    assert result.parseoutcomes()["failed"] == 2
 
 
 def test_batchnorm_eval_using_batch_stats_is_killed(monkeypatch, pytester):
@@ -214,7 +230,6 @@ def test_batchnorm_eval_using_batch_stats_is_killed(monkeypatch, pytester):
     )
     assert_killed(result, "test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged",
                   "test_batchnorm_eval_output_of_a_sample_does_not_depend_on_its_batch")
-    assert result.parseoutcomes()["failed"] == 2
 
 
 def test_batchnorm_without_running_stats_eval_is_killed(monkeypatch, pytester):
@@ -420,7 +435,7 @@ def test_slice_dropout_p1_keeping_float64_inputs_is_killed(monkeypatch, pytester
 
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_dropout_p0_is_identity_and_p1_zeroes_everything")
-    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=1)(t) vs zeros")
+    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=1.0)(x) vs zeros")
 
 
 def test_slice_dropout_in_eval_rounding_through_float32_for_float64_only_is_killed(monkeypatch, pytester):
@@ -433,7 +448,7 @@ def test_slice_dropout_in_eval_rounding_through_float32_for_float64_only_is_kill
 
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity")
-    assert_killed(result, "test_dropout_in_eval_is_exact_identity", "eval()(x) vs x")
+    assert_killed(result, "test_dropout_in_eval_is_exact_identity", ".eval(), on a")
 
 
 def test_slice_batch_norm_running_var_biased_for_float32_only_is_killed(monkeypatch, pytester):
@@ -464,3 +479,356 @@ def test_slice_batch_norm_eval_ignoring_eps_for_float32_only_is_killed(monkeypat
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged")
     assert_killed(result, "test_batchnorm_eval_normalizes_with_running_stats_and_leaves_them_unchanged", "eval output (torch.float32)")
+
+
+# --------------------------------------------------------------------------- issue 21: every BatchNorm input, form, dtype, layout
+
+UPDATE = f"{MOD}::test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance"
+
+
+def _bn_where(condition):
+    """A planted F.batch_norm that, in training where ``condition(input)``, normalizes with the batch
+    statistics but leaves running_mean / running_var alone (it updates copies)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if training and running_mean is not None and condition(input):
+            running_mean, running_var = running_mean.clone(), running_var.clone()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    return batch_norm
+
+
+def _channels_last(x):
+    return x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last) and not x.is_contiguous()
+
+
+def test_slice_batchnorm2d_channels_last_not_updating_running_stats_is_killed(monkeypatch, pytester):
+    """Slice (a regression a review found surviving): BatchNorm2d on a channels_last input does not update its running statistics in training; contiguous input is right."""
+    monkeypatch.setattr(F, "batch_norm", _bn_where(_channels_last))
+    result = run(pytester, UPDATE)
+    assert_killed(
+        result,
+        "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-2d-channels_last-float32]",
+        "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-2d-channels_last-float64]",
+        "BatchNorm2d-channels_last running_mean",
+    )
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_batchnorm3d_channels_last_3d_not_updating_running_stats_is_killed(monkeypatch, pytester):
+    """Slice: BatchNorm3d on a channels_last_3d input does not update its running statistics (contiguous 5-D input is right)."""
+    monkeypatch.setattr(F, "batch_norm", _bn_where(
+        lambda x: x.dim() == 5 and x.is_contiguous(memory_format=torch.channels_last_3d) and not x.is_contiguous()))
+    result = run(pytester, UPDATE)
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-3d-channels_last_3d-float64]",
+                  "BatchNorm3d-channels_last_3d running_mean")
+
+
+def test_slice_batchnorm1d_transposed_input_normalized_over_the_wrong_dim_is_killed(monkeypatch, pytester):
+    """Slice: BatchNorm1d on a non-contiguous (N, C) input (transposed strides) normalizes each sample over its channels instead of each channel over the batch."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if training and input.dim() == 2 and not input.is_contiguous():
+            return _batch_norm(input.t(), None, None, None, None, True, momentum, eps).t() * weight + bias
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance")
+    assert_killed(result, "test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance[cpu-1d(N,C)-transposed-float32]",
+                  "BatchNorm1d(N,C)-transposed training output")
+
+
+def test_slice_batchnorm3d_single_value_check_dropped_is_killed(monkeypatch, pytester):
+    """Slice: F.batch_norm skips the single-value-per-channel check for 5-D inputs only (BatchNorm3d)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if input.dim() == 5:
+            return torch.batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, False)
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_training_on_a_single_value_per_channel_raises")
+    assert_killed(result, "test_batchnorm_training_on_a_single_value_per_channel_raises[cpu-3d(1,C,1,1,1)]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_batchnorm2d_accepting_unbatched_input_is_killed(monkeypatch, pytester):
+    """Slice: BatchNorm2d accepts a 3-D (C, H, W) input (as if unbatched) instead of raising."""
+    real = nn.BatchNorm2d._check_input_dim
+
+    def check(self, input):
+        if input.dim() != 3:
+            real(self, input)
+
+    monkeypatch.setattr(nn.BatchNorm2d, "_check_input_dim", check)
+    result = run(pytester, f"{MOD}::test_batchnorm_refuses_a_rank_it_does_not_accept")
+    assert_killed(result, "test_batchnorm_refuses_a_rank_it_does_not_accept[cpu-2d-3D-train]",
+                  "test_batchnorm_refuses_a_rank_it_does_not_accept[cpu-2d-3D-eval]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def _train_skipping(container):
+    """A planted Module.train that does not recurse into the children of a ``container``."""
+    real = nn.Module.train
+
+    def train(self, mode=True):
+        if isinstance(self, container):
+            self.training = mode
+            return self
+        return real(self, mode)
+
+    return train
+
+
+def test_slice_train_not_recursing_into_module_dict_is_killed(monkeypatch, pytester):
+    """Slice: train()/eval() set the flag on a ModuleDict but not on the modules inside it (other containers are right)."""
+    monkeypatch.setattr(nn.Module, "train", _train_skipping(nn.ModuleDict))
+    result = run(pytester, f"{MOD}::test_train_and_eval_set_training_on_every_submodule_and_return_self",
+                 f"{MOD}::test_eval_and_train_on_a_container_switch_the_dropout_and_batchnorm_inside")
+    assert_killed(result, "test_train_and_eval_set_training_on_every_submodule_and_return_self[ModuleDict]",
+                  "test_eval_and_train_on_a_container_switch_the_dropout_and_batchnorm_inside[cpu-float32-ModuleDict]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_train_not_recursing_into_a_users_module_is_killed(monkeypatch, pytester):
+    """Slice: train()/eval() do not recurse into the layers held as attributes of a user's own nn.Module subclass."""
+    from specs.inputs import _Net
+
+    monkeypatch.setattr(nn.Module, "train", _train_skipping(_Net))
+    result = run(pytester, f"{MOD}::test_eval_and_train_on_a_container_switch_the_dropout_and_batchnorm_inside")
+    assert_killed(result, "test_eval_and_train_on_a_container_switch_the_dropout_and_batchnorm_inside[cpu-float64-custom]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_train_ignoring_mode_keyword_is_killed(monkeypatch, pytester):
+    """Slice: Module.train(mode=False) (the keyword form) sets training=True; train(False) and eval() are right."""
+    real = nn.Module.train
+
+    def train(self, *args, **kwargs):
+        return real(self, *args) if args or not kwargs else real(self, True)
+
+    monkeypatch.setattr(nn.Module, "train", train)
+    result = run(pytester, f"{MOD}::test_train_and_eval_set_training_on_every_submodule_and_return_self")
+    assert_killed(result, "test_train_and_eval_set_training_on_every_submodule_and_return_self", "but every module should be False")
+
+
+def test_slice_dropout_eval_copying_expanded_input_wrongly_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout in eval materializes a stride-0 (expanded) input with every value one ulp up (strided inputs are right)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        if not training and 0 in x.stride():
+            return torch.nextafter(x.contiguous(), torch.full_like(x, float("inf")))
+        return _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_in_eval_is_exact_identity")
+    assert_killed(result, "test_dropout_in_eval_is_exact_identity", "on a expanded x")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout_p0_wrong_for_float16_only_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout with p=0 in training moves float16 values one ulp up (every other dtype is right)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        out = _dropout(x, p, training, inplace)
+        if training and p == 0 and x.dtype == torch.float16:
+            return torch.nextafter(out, torch.full_like(out, float("inf")))
+        return out
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_p0_is_identity_and_p1_zeroes_everything")
+    assert_killed(result, "test_dropout_p0_is_identity_and_p1_zeroes_everything", "Dropout(p=0.0)(x) vs x")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+# --------------------------------------------------------------------------- issue 22: under torch.compile
+
+_compile = torch.compile
+FLIPS = f"{MOD}::test_train_and_eval_flips_are_followed_under_compile"
+DROPOUT_COMPILED = f"{MOD}::test_dropout_under_compile_drops_at_rate_p_in_training_and_is_the_identity_in_eval"
+BN_COMPILED = f"{MOD}::test_batchnorm_running_stats_under_compile_are_updated_as_in_eager"
+
+
+def _modules_in(args):
+    return [m for a in args if isinstance(a, nn.Module) for m in a.modules()]
+
+
+def _wrapping_compile(around):
+    """A planted torch.compile whose compiled function runs ``around(compiled, args)``."""
+
+    def compile_(fn=None, **kwargs):
+        compiled = _compile(fn, **kwargs)
+        return lambda *args: around(compiled, args)
+
+    return compile_
+
+
+def test_compiled_model_ignoring_mode_flips_is_killed(monkeypatch, pytester):
+    """Plants a torch.compile whose compiled function keeps running the graph of the first call's training flags (a stale graph after eval()/train())."""
+    first = {}
+
+    def stale(compiled, args):
+        mods = _modules_in(args)
+        now = [(m, m.training) for m in mods]
+        for m in mods:
+            m.training = first.setdefault(id(m), m.training)
+        try:
+            return compiled(*args)
+        finally:
+            for m, flag in now:
+                m.training = flag
+
+    monkeypatch.setattr(torch, "compile", _wrapping_compile(stale))
+    result = run(pytester, FLIPS, DROPOUT_COMPILED)
+    assert_killed(result, "test_train_and_eval_flips_are_followed_under_compile",
+                  "test_dropout_under_compile_drops_at_rate_p_in_training_and_is_the_identity_in_eval", "call 1 (eval()): output 0")
+
+
+def test_compiled_model_recompiling_on_every_call_is_killed(monkeypatch, pytester):
+    """Plants a torch.compile that compiles afresh on every call (no graph reused when the flag flips back)."""
+
+    def compile_(fn=None, **kwargs):
+        def call(*args):
+            torch._dynamo.reset()
+            return _compile(fn, **kwargs)(*args)
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", compile_)
+    result = run(pytester, FLIPS)
+    assert_killed(result, "test_train_and_eval_flips_are_followed_under_compile", "4 graphs compiled for train, eval, train, eval")
+
+
+def _restoring(condition):
+    """Around a compiled call: put back the running statistics of the BatchNorms ``condition(m, args)`` picks."""
+
+    def around(compiled, args):
+        bns = [m for m in _modules_in(args) if isinstance(m, nn.modules.batchnorm._BatchNorm) and condition(m, args)]
+        saved = [{k: b.clone() for k, b in m.named_buffers()} for m in bns]
+        out = compiled(*args)
+        with torch.no_grad():
+            for m, buffers in zip(bns, saved):
+                for k, b in m.named_buffers():
+                    b.copy_(buffers[k])
+        return out
+
+    return around
+
+
+def test_compiled_batchnorm_skipping_the_buffer_update_is_killed(monkeypatch, pytester):
+    """Plants a torch.compile whose compiled function leaves every BatchNorm's running statistics and num_batches_tracked as they were."""
+    monkeypatch.setattr(torch, "compile", _wrapping_compile(_restoring(lambda m, args: True)))
+    result = run(pytester, BN_COMPILED, FLIPS)
+    assert_killed(result, "test_batchnorm_running_stats_under_compile_are_updated_as_in_eager",
+                  "test_train_and_eval_flips_are_followed_under_compile", "running_mean")
+
+
+def test_slice_compiled_batchnorm2d_channels_last_skipping_the_update_is_killed(monkeypatch, pytester):
+    """Slice: compiled BatchNorm2d leaves its running statistics alone when a channels_last input is among the call's arguments (every other BatchNorm is right)."""
+    picks = lambda m, args: isinstance(m, nn.BatchNorm2d) and any(isinstance(a, torch.Tensor) and _channels_last(a) for a in args)
+    monkeypatch.setattr(torch, "compile", _wrapping_compile(_restoring(picks)))
+    result = run(pytester, BN_COMPILED)
+    assert_killed(result, "test_batchnorm_running_stats_under_compile_are_updated_as_in_eager", "call 0 (train): module")
+
+
+def test_slice_compiled_batchnorm_momentum_none_skipping_the_update_is_killed(monkeypatch, pytester):
+    """Slice: compiled BatchNorm(momentum=None) leaves its running statistics alone (float momenta are right)."""
+    monkeypatch.setattr(torch, "compile", _wrapping_compile(_restoring(lambda m, args: m.momentum is None)))
+    result = run(pytester, BN_COMPILED)
+    assert_killed(result, "test_batchnorm_running_stats_under_compile_are_updated_as_in_eager", "call 0 (train): module")
+
+
+def test_compiled_dropout_unscaled_in_training_is_killed(monkeypatch, pytester):
+    """Plants a torch.compile whose compiled Dropout keeps the right mask but forgets the 1/(1-p) scale of the survivors."""
+
+    def unscaled(compiled, args):
+        out = compiled(*args)
+        drop = args[0]
+        if isinstance(drop, nn.Dropout) and drop.training:
+            return tuple(o * (1 - drop.p) for o in out)
+        return out
+
+    monkeypatch.setattr(torch, "compile", _wrapping_compile(unscaled))
+    result = run(pytester, DROPOUT_COMPILED)
+    assert_killed(result, "test_dropout_under_compile_drops_at_rate_p_in_training_and_is_the_identity_in_eval", "survivors vs x * 1/(1-p)")
+
+
+def test_slice_compiled_dropout_dropping_in_eval_for_float16_only_is_killed(monkeypatch, pytester):
+    """Slice: compiled Dropout in eval still drops float16 inputs (every other dtype is the identity)."""
+
+    def float16_drops(compiled, args):
+        out = compiled(*args)
+        drop = args[0]
+        if isinstance(drop, nn.Dropout) and not drop.training:
+            return tuple(_dropout(x, drop.p, True) if x.dtype == torch.float16 else o for x, o in zip(args[1:], out))
+        return out
+
+    monkeypatch.setattr(torch, "compile", _wrapping_compile(float16_drops))
+    result = run(pytester, DROPOUT_COMPILED)
+    assert_killed(result, "test_dropout_under_compile_drops_at_rate_p_in_training_and_is_the_identity_in_eval[cpu-aot_eager-float16]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import warnings as _warnings  # noqa: E402
+
+import pytest  # noqa: E402
+
+from specs.helpers import torch_at_least  # noqa: E402
+
+
+@pytest.mark.skipif(not torch_at_least("2.2"), reason="the float16 spec is gated to torch>=2.2")
+def test_slice_float16_batch_norm_with_a_stale_eps_is_killed(pytester, monkeypatch):
+    """Plants F.batch_norm that normalizes float16 inputs with eps 1e-2 instead of the module's: only float16 breaks."""
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if input.dtype == torch.float16:
+            eps = 1e-2
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_normalizes_float16_in_train_and_eval")
+    assert_killed(result, "test_batchnorm_normalizes_float16_in_train_and_eval")
+
+
+@pytest.mark.skipif(torch_at_least("2.2"), reason="the no-kernel spec is gated to torch<2.2")
+def test_float16_batch_norm_on_cpu_early_is_killed(pytester, monkeypatch):
+    """Plants F.batch_norm that computes float16 on cpu in float32 (a kernel 2.0/2.1 do not have)."""
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if input.dtype == torch.float16:
+            f = lambda t: None if t is None else t.float()
+            return _batch_norm(input.float(), f(running_mean), f(running_var), f(weight), f(bias), training, momentum, eps).half()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_batchnorm_has_no_cpu_float16_kernel_before_2_2")
+    assert_killed(result, "test_batchnorm_has_no_cpu_float16_kernel_before_2_2")
+
+
+def _lazy_init(warn):
+    orig = nn.LazyBatchNorm1d.__init__
+
+    def init(self, *a, **k):
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            orig(self, *a, **k)
+        if warn:
+            _warnings.warn("Lazy modules are a new feature under heavy development so changes to the API or functionality can happen at any moment.")
+
+    return init
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="the silent spec is gated to torch>=2.4")
+def test_lazy_module_warning_back_is_killed(pytester, monkeypatch):
+    """Plants nn.LazyBatchNorm1d warning that lazy modules are new again (the pre-2.4 behaviour)."""
+    monkeypatch.setattr(nn.LazyBatchNorm1d, "__init__", _lazy_init(True))
+    result = run(pytester, f"{MOD}::test_lazy_batchnorm_constructs_silently_from_2_4")
+    assert_killed(result, "test_lazy_batchnorm_constructs_silently_from_2_4")
+
+
+@pytest.mark.skipif(torch_at_least("2.4"), reason="the warning spec is gated to torch<2.4")
+def test_lazy_module_warning_dropped_early_is_killed(pytester, monkeypatch):
+    """Plants nn.LazyBatchNorm1d without its new-feature warning before 2.4."""
+    monkeypatch.setattr(nn.LazyBatchNorm1d, "__init__", _lazy_init(False))
+    result = run(pytester, f"{MOD}::test_lazy_batchnorm_warns_that_lazy_modules_are_new_before_2_4")
+    assert_killed(result, "test_lazy_batchnorm_warns_that_lazy_modules_are_new_before_2_4")
