@@ -29,22 +29,50 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from specs.differential import assert_compiles_like_eager, compile_fn
 from specs.helpers import assert_same, assert_shares, raises
+from specs.inputs import (
+    DIFFERENTIABLE,
+    budget,
+    compile_budget,
+    dtype_id,
+    dtype_params,
+    layout_applies,
+    layout_shapes,
+    relayout,
+    relayout_np,
+    tensor_values,
+)
 
-real_dtypes = st.sampled_from([torch.float32, torch.float64])
 #: non-empty (sharing is checked through data pointers, which empty tensors lack), small sides
 nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
-small = st.integers(-8, 8).map(float)
 ALIASES = {".data": lambda t: t.data, ".detach()": lambda t: t.detach()}
 
-#: in-place writes through an alias, each bumping the version counter once
+
+def _add_out(a, v):
+    torch.add(a, v, out=a)
+
+
+def _iadd(a, v):
+    a += v
+
+
+#: in-place writes through an alias, each bumping the version counter once (v: a Python float)
 WRITES = {
     "a[...] = v": lambda a, v: a.__setitem__(Ellipsis, v),
     "a.fill_(v)": lambda a, v: a.fill_(v),
     "a.add_(v)": lambda a, v: a.add_(v),
+    "a += v": _iadd,
+    "torch.add(a, v, out=a)": _add_out,
     "a.mul_(v)": lambda a, v: a.mul_(v),
+    "a.copy_(v)": lambda a, v: a.copy_(torch.full_like(a, v)),
     "a.zero_()": lambda a, v: a.zero_(),
 }
+#: readable ids of the writes (pytest ids: no brackets or spaces)
+WRITE_IDS = {"a[...] = v": "setitem", "a.fill_(v)": "fill_", "a.add_(v)": "add_", "a += v": "iadd",
+             "torch.add(a, v, out=a)": "add-out", "a.mul_(v)": "mul_", "a.copy_(v)": "copy_", "a.zero_()": "zero_"}
+#: writes that add v (v=0 keeps the values), the others set or scale (v=1 keeps mul_'s)
+ADDING = ("a.add_(v)", "a += v", "torch.add(a, v, out=a)")
 #: ops that save their first input for backward: ``saved`` is what autograd keeps of ``d``
 SAVING_OPS = {
     "d * w": lambda d, w: d * w,
@@ -61,40 +89,39 @@ def note_graph(device):
     return x, w1, w2, torch.matmul(x, w1)
 
 
-#: x as a view of its base, in each layout (numpy does the same indexing: the element oracle)
-LAYOUTS = {
-    "x": (lambda b: b, lambda a: a),
-    "x.transpose(0, -1)": (lambda b: b.transpose(0, -1), lambda a: np.swapaxes(a, 0, -1)),
-    "x[::2]": (lambda b: b[::2], lambda a: a[::2]),
-    "x[1:]": (lambda b: b[1:], lambda a: a[1:]),  # storage offset 1 * stride(0)
-}
-value_dtypes = st.sampled_from([np.float16, np.float32, np.float64, np.complex64, np.complex128])
+#: the layouts of x (specs/inputs.py): strided ones, channels_last, expanded (stride 0) and the lazy conj/neg bits
+ALIAS_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
+ALIAS_CASES = [
+    pytest.param(dtype, layout, id=f"{dtype_id(dtype)}-{layout}")
+    for dtype in DIFFERENTIABLE for layout in ALIAS_LAYOUTS if layout_applies(layout, dtype)
+]
 
 
-@st.composite
-def finite_arrays(draw):
-    dtype = np.dtype(draw(value_dtypes))
-    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=2, max_side=4))
-    return draw(hnp.arrays(dtype, shape, elements=hnp.from_dtype(dtype, allow_nan=False, allow_infinity=False)))
-
-
-@given(arr=finite_arrays(), layout=st.sampled_from(list(LAYOUTS)))
-@example(arr=np.full((2, 2), 2.0, dtype=np.float32), layout="x")  # the note's d = x @ w1, all 2s
-@example(arr=np.arange(12.0).reshape(3, 4), layout="x.transpose(0, -1)")
-@example(arr=np.arange(24.0, dtype=np.float32).reshape(4, 3, 2), layout="x[::2]")
-@example(arr=np.arange(6.0).astype(np.complex64).reshape(3, 2), layout="x[1:]")
-def test_data_and_detach_share_storage_and_have_no_history(device, arr, layout):
+@pytest.mark.parametrize("dtype, layout", ALIAS_CASES)
+@given(data=st.data())
+@budget(len(ALIAS_CASES))
+def test_data_and_detach_share_storage_and_have_no_history(device, dtype, layout, data):
     """x.data and x.detach() are both views of x's own elements (same storage, shape, strides, offset and every value) that do not require grad and have no grad_fn.
 
     This is everything the two have in common (the note's list "相同"); writes through either are
-    visible in ``x``. ``x`` is a view that requires grad, in several layouts (transposed, step
-    slice, storage offset), with random finite values: each element of the alias is checked
-    against numpy doing the same indexing, so a scrambled view of the same storage is caught.
+    visible in ``x``. Ranges over every dtype that can require grad (float16, bfloat16, float32,
+    float64, complex64, complex128) and every layout of x from ``specs/inputs.py`` that applies to
+    it: contiguous, transposed, step-sliced, at a storage offset, channels_last (4-D), expanded
+    (stride 0), and with the conjugate bit (complex) or negative bit set (kept by both aliases);
+    hypothesis draws the shape (sides 2 to 3 for a laid-out x, 0-d included where the layout
+    allows; a contiguous x has sides 1 to 4) and values with their
+    extremes (nan, inf, subnormals). ``x`` is a non-leaf that requires grad; each element of the
+    alias is checked against the numpy array the values came from, so a scrambled view of the same
+    storage is caught.
     """
-    view, np_view = LAYOUTS[layout]
-    base = torch.tensor(arr, device=device, requires_grad=True)
-    x = view(base * 1) if base.dim() else base * 1
-    expected = torch.from_numpy(np.array(np_view(arr) if arr.ndim else arr, order="C")).to(device)
+    # sides >= 2 (but 0-d where the layout allows it): the simplest draw is then really transposed, expanded ...
+    shape = data.draw(layout_shapes(layout, min_side=2, max_side=3) if layout != "contiguous" else nonempty_shapes,
+                      label="shape")
+    arr, t = data.draw(tensor_values(dtype, shape), label="values")
+    base = t.to(device).requires_grad_()
+    x = relayout(base.clone(), layout)  # a non-leaf requiring grad; clone keeps every value (x * 1 turns inf*1j into nan+infj)
+    expected = torch.from_numpy(np.array(relayout_np(arr, layout), order="C")).to(dtype).to(device)
+    assert x.requires_grad, f"{layout} x does not require grad"
     for name, alias in ALIASES.items():
         a = alias(x)
         assert_shares(a, x, f"{layout}{name}")
@@ -102,10 +129,10 @@ def test_data_and_detach_share_storage_and_have_no_history(device, arr, layout):
             f"{layout}{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
             "but should be False/None/True"
         )
-        got = (tuple(a.shape), a.stride(), a.storage_offset())
-        want = (tuple(x.shape), x.stride(), x.storage_offset())
-        assert got == want, f"{layout}{name}: (shape, stride, offset)={got}, but should be {want}"
-        assert_same(a, expected, f"{layout}{name}")
+        got = (tuple(a.shape), a.stride(), a.storage_offset(), a.is_conj(), a.is_neg())
+        want = (tuple(x.shape), x.stride(), x.storage_offset(), x.is_conj(), x.is_neg())
+        assert got == want, f"{layout}{name}: (shape, stride, offset, conj, neg)={got}, but should be {want}"
+        assert_same(a.resolve_conj().resolve_neg(), expected, f"{layout}{name}")
 
 
 def test_note_example_data_gives_a_silently_wrong_gradient(device):
@@ -139,76 +166,90 @@ def test_note_example_detach_raises_at_backward(device):
         f.backward()
 
 
-#: one case of "an in-place write into a tensor saved for backward": graph shape/values, the write, the op
-saved_writes = dict(
-    shape=nonempty_shapes,
-    dtype=real_dtypes,
-    values=small,
-    write=st.sampled_from(list(WRITES)),
-    op=st.sampled_from(list(SAVING_OPS)),
-)
+#: one case of "an in-place write into a tensor saved for backward": each write, every op saving d, every dtype
+WRITE_CASES = [pytest.param(write, id=WRITE_IDS[write]) for write in WRITES]
+small = st.integers(-8, 8).map(float)
 
 
 def saved_graph(shape, dtype, values, device, op):
-    """(leaf, w, d, loss): ``d = leaf * 2`` (all 2s) is saved for backward by ``op(d, w)``."""
+    """(leaf, w, d, loss): ``d = leaf * 2`` (all 2s) is saved for backward by ``op(d, w)``; a complex loss is made real."""
     w = torch.tensor(values, dtype=dtype, device=device).expand(shape).clone().requires_grad_()
     leaf = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
     d = leaf * 2  # a non-leaf that requires grad, like the note's d
-    return leaf, w, d, SAVING_OPS[op](d, w).sum()
+    loss = SAVING_OPS[op](d, w).sum()
+    return leaf, w, d, loss.real if loss.is_complex() else loss
 
 
-@given(**saved_writes)
-@example(shape=(1, 1), dtype=torch.float32, values=3.0, write="a[...] = v", op="d * w")
-def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(device, shape, dtype, values, write, op):
+@pytest.mark.parametrize("write", WRITE_CASES)
+@given(shape=nonempty_shapes, values=small)
+@budget(len(WRITE_CASES))
+@example(shape=(1, 1), values=3.0)
+def test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected(device, write, shape, values):
     """An in-place write through .detach() into a tensor saved for backward always makes backward raise.
 
     Holds for any shape, value and in-place op: the write is detected even when it leaves the
     values unchanged (``mul_(1)``, ``add_(0)``), because autograd compares versions, not values.
+    Ranges over every in-place write (``a[...] = v``, ``fill_``, ``add_``, ``+=``,
+    ``torch.add(a, v, out=a)``, ``mul_``, ``copy_``, ``zero_``), and -- in every example -- every op
+    saving d (``d * w``, ``torch.mul(w, d)``, ``d.pow(2) * w``) and every dtype that can require
+    grad (float16, bfloat16, float32, float64, complex64, complex128); shapes (0-d included) and w's
+    values are drawn.
     """
-    leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
-    WRITES[write](d.detach(), 0.0 if write == "a.add_(v)" else 1.0)  # add_(0) and mul_(1) keep the values
-    with raises(RuntimeError, "modified by an inplace operation"):
-        out.backward()
+    for dtype in DIFFERENTIABLE:
+        for op in SAVING_OPS:
+            leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
+            WRITES[write](d.detach(), 0.0 if write in ADDING else 1.0)  # add_(0) and mul_(1) keep the values
+            with raises(RuntimeError, "modified by an inplace operation", f"backward of {op} ({dtype}) after {write}"):
+                out.backward()
 
 
-@given(**saved_writes)
-@example(shape=(1, 1), dtype=torch.float32, values=3.0, write="a[...] = v", op="d * w")
-def test_inplace_write_through_data_into_a_saved_tensor_is_never_detected(device, shape, dtype, values, write, op):
+@pytest.mark.parametrize("write", WRITE_CASES)
+@given(shape=nonempty_shapes, values=small)
+@budget(len(WRITE_CASES))
+@example(shape=(1, 1), values=3.0)
+def test_inplace_write_through_data_into_a_saved_tensor_is_never_detected(device, write, shape, values):
     """An in-place write through .data into a tensor saved for backward is never detected: backward computes with the new values.
 
     For ``d * w`` the gradient of ``w`` is the saved ``d``; after writing through ``d.data`` it
-    equals the written values, not the ``2`` that ``d`` held in the forward pass.
+    equals the written values, not the ``2`` that ``d`` held in the forward pass. Ranges over the
+    writes, ops, dtypes, shapes and values of the spec above (the complex loss is its real part, so
+    the gradients are the conjugates: real values here, small integers exact in every dtype).
     """
-    leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
-    WRITES[write](d.data, 3.0)  # d held 2; every write leaves a different value (3, 5, 6 or 0)
-    modified = d.detach().clone()
-    try:
-        out.backward()
-    except RuntimeError as e:
-        pytest.fail(f"{write} then backward of {op} raised {e}, but should raise nothing")
-    if op == "d.pow(2) * w":  # pow saved d: dL/dleaf = 2 * (2 * d * w), computed from the modified d
-        assert_same(leaf.grad, 4 * modified * w.detach(), "leaf.grad (expected: from the modified d)")
-    else:  # d * w and mul(w, d): dL/dw is the saved d itself
-        assert_same(w.grad, modified, "w.grad (expected: the modified d)")
+    for dtype in DIFFERENTIABLE:
+        for op in SAVING_OPS:
+            leaf, w, d, out = saved_graph(shape, dtype, values, device, op)
+            WRITES[write](d.data, 3.0)  # d held 2; every write leaves a different value (3, 5, 6 or 0)
+            modified = d.detach().clone()
+            try:
+                out.backward()
+            except RuntimeError as e:
+                pytest.fail(f"{write} then backward of {op} ({dtype}) raised {e}, but should raise nothing")
+            if op == "d.pow(2) * w":  # pow saved d: dL/dleaf = 2 * (2 * d * w), computed from the modified d
+                assert_same(leaf.grad, (4 * modified * w.detach()).conj(), f"{dtype} leaf.grad (expected: from the modified d)")
+            else:  # d * w and mul(w, d): dL/dw is the saved d itself
+                assert_same(w.grad, modified.conj(), f"{dtype} w.grad (expected: the modified d)")
 
 
-@given(shape=nonempty_shapes, dtype=real_dtypes, writes=st.lists(st.sampled_from(list(WRITES)), min_size=1, max_size=4))
-@example(shape=(1, 1), dtype=torch.float32, writes=["a[...] = v"])  # the note's d_[:] = 1
-def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(device, shape, dtype, writes):
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@given(shape=nonempty_shapes, writes=st.permutations(list(WRITES)))
+@budget(len(DIFFERENTIABLE))
+def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(device, dtype, shape, writes):
     """Each in-place op through .detach() bumps the original's _version; through .data the original's _version never moves.
 
     ``x.detach()`` shares ``x``'s version counter (same number, moving together); ``x.data`` has a
-    counter of its own, which is exactly how it hides writes from autograd.
+    counter of its own, which is exactly how it hides writes from autograd. Ranges over every dtype
+    that can require grad and every in-place write of the specs above, all of them in every
+    example, in a drawn order, on drawn shapes (0-d included).
     """
     x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True) * 2
     start = x._version
     detached = x.detach()
-    for write in writes:
+    for k, write in enumerate(writes, 1):
         WRITES[write](detached, 1.0)
-    assert x._version == start + len(writes) == detached._version, (
-        f"x._version={x._version}, detach()._version={detached._version} after {writes}, "
-        f"but both should be {start + len(writes)}"
-    )
+        assert x._version == start + k == detached._version, (
+            f"x._version={x._version}, detach()._version={detached._version} after {writes[:k]}, "
+            f"but both should be {start + k}"
+        )
     start = x._version
     data = x.data
     for write in writes:
@@ -216,3 +257,94 @@ def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(devi
     assert x._version == start, (
         f"x._version={x._version} after {writes} through .data, but should stay {start}"
     )
+
+
+# --------------------------------------------------------------------------- under torch.compile
+# One compile per claim (``compile_budget``). ``specs/differential.py`` compares the outputs, their aliasing
+# with the inputs, the inputs after the call (values, version counter moved) and the gradients.
+
+
+def _data_and_detach_inside(x, w, z):
+    d = x * 2
+    out = d * w  # saves d for backward
+    d.data.mul_(3)  # hidden from autograd: backward uses the tripled d, silently
+    z.detach().add_(1)  # through detach(): the caller's z is written, its version moves
+    return out, d, x.detach(), x.data
+
+
+@compile_budget()
+@given(shape=nonempty_shapes)
+def test_writes_through_data_and_detach_inside_a_compiled_function_act_as_in_eager_under_compile(device, backend, shape):
+    """Inside a compiled function ``.data`` and ``.detach()`` act as in eager: both alias their tensor without history, a write through ``.data`` into a saved tensor gives the same silently wrong gradient, a write through ``.detach()`` of an input writes the caller's tensor and moves its version.
+
+    One compiled function (float32; the dtypes are the eager specs' axis, each would be a compile of
+    its own) on drawn shapes (0-d included): ``d = x * 2`` saved by ``d * w`` and then tripled through
+    ``d.data``; ``z.detach().add_(1)`` on an input; ``x.detach()`` and ``x.data`` returned.
+    ``specs/differential.py`` compares every output (values, requires_grad, grad_fn, aliasing: the
+    two aliases share x's storage), every input after the call and whether its version moved, and
+    the gradients of x and w after backward (w's is the tripled d, as eagerly).
+    """
+    def make():
+        g = torch.Generator().manual_seed(0)
+        x = torch.randn(shape, generator=g).to(device).requires_grad_()
+        w = torch.randn(shape, generator=g).to(device).requires_grad_()
+        return x, w, torch.randn(shape, generator=g).to(device)
+
+    assert_compiles_like_eager(_data_and_detach_inside, make, backend, backward=True)
+
+
+def _data_write_on_input(x):
+    x.data.add_(1)
+    return x * 2
+
+
+@pytest.mark.known_bug(
+    ">=2.14",
+    issue="https://github.com/pytorch/pytorch/issues/139152",
+    reason="an in-place op through x.data on a graph input moves x's version counter under torch.compile (aot_eager and inductor); "
+    "eager leaves it alone (.data has a counter of its own). #139152 reports the same for .data assignment; "
+    "pytorch#186185 preserved counters for that case. Checked on 2.14.1 only (cpu)",
+)
+@compile_budget()
+@given(shape=nonempty_shapes)
+def test_a_write_through_data_on_an_input_leaves_its_version_counter_alone_under_compile(device, backend, shape):
+    """Inside a compiled function an in-place write through an input's ``.data`` writes the caller's tensor without moving its version counter, as in eager.
+
+    One compiled function (float32) on drawn shapes (0-d included): ``x.data.add_(1)`` then
+    ``x * 2`` returned; ``specs/differential.py`` compares the output, x after the call and
+    whether x's version moved (eager: it does not).
+    """
+    make = lambda: (torch.randn(shape, generator=torch.Generator().manual_seed(0)).to(device),)  # noqa: E731
+    assert_compiles_like_eager(_data_write_on_input, make, backend)
+
+
+def _detach_write_into_saved(x, w):
+    d = x * 2
+    out = d * w  # saves d
+    d.detach().zero_()  # shares d's version counter: the saved d is stale
+    return out
+
+
+@compile_budget()
+@given(shape=nonempty_shapes)
+def test_a_write_through_detach_into_a_saved_tensor_inside_a_compiled_function_raises_at_the_call_under_compile(device, backend, shape):
+    """A write through ``.detach()`` into a tensor saved for backward inside a compiled function raises RuntimeError "modified by an inplace operation" already at the call, in grad mode; eager raises only at backward, and under no_grad neither raises.
+
+    torch.compile traces the forward and the backward into one joint graph at the first call
+    (AOTAutograd), so autograd's version check on the saved ``d`` fires while tracing -- by design,
+    as the maintainers explain in pytorch/torchdynamo#1962 (closed as not a bug). Under no_grad
+    AOTAutograd traces an inference graph with no backward, and the call returns eager's values.
+    One compiled function (float32) on drawn shapes (0-d included): ``d = x * 2``, ``d * w``
+    returned after ``d.detach().zero_()``. Checked on 2.14.1.
+    """
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(shape, generator=g).to(device).requires_grad_()
+    w = torch.randn(shape, generator=g).to(device).requires_grad_()
+    eager = _detach_write_into_saved(x, w)  # eager: the call is fine ...
+    with raises(RuntimeError, "modified by an inplace operation", "eager backward after d.detach().zero_()"):
+        eager.sum().backward()  # ... backward raises
+    compiled = compile_fn(_detach_write_into_saved, backend)
+    with raises(RuntimeError, "modified by an inplace operation", "the compiled call in grad mode"):
+        compiled(x, w)
+    with torch.no_grad():
+        assert_same(compiled(x, w), _detach_write_into_saved(x, w), "the compiled call under no_grad")

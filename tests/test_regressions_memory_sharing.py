@@ -10,7 +10,28 @@ from __future__ import annotations
 import pytest
 import torch
 
+from specs.helpers import torch_at_least
+from specs.test_memory_sharing import VIEW_CASES
 from tests.plant import assert_killed, assert_passed, run
+
+
+# pytester drops the modules a run imported, and torch.compile's stack cannot be imported twice in one process
+# (torch._inductor: "Artifact of type=autotune already registered"), so a first compile imports all of it here,
+# at collection (the pattern of tests/test_regressions_numpy_bridge.py).
+import torch._dynamo  # noqa: E402
+
+
+def _first_compile():
+    try:
+        torch.compile(lambda x: x.transpose(0, 1).add_(1), backend="aot_eager")(torch.ones(2, 2))
+        x = torch.ones(2, 2, requires_grad=True)  # a training graph too (AOTAutograd's backward imports more)
+        torch.compile(lambda x: (x * 2).transpose(0, 1), backend="aot_eager")(x).sum().backward()
+    except Exception:  # noqa: BLE001 -- where compile cannot run, the compile claims skip anyway
+        pass
+    torch._dynamo.reset()
+
+
+_first_compile()
 
 MOD = "test_memory_sharing.py"
 VIEWS = f"{MOD}::test_tensor_views_list_ops_return_views"
@@ -33,7 +54,7 @@ def copying_property(orig):
 
 def test_control_run_passes(pytester):
     """Without a planted regression, the specs the regressions below target pass."""
-    assert_passed(run(pytester, f"{VIEWS}[cpu-transpose]", f"{MOD}::test_a_view_shares_its_base_version_counter"))
+    assert_passed(run(pytester, f"{VIEWS}[cpu-transpose-contiguous]", f"{MOD}::test_a_view_shares_its_base_version_counter"))
 
 
 @pytest.mark.parametrize(
@@ -60,16 +81,16 @@ def test_view_op_that_copies_is_caught(pytester, monkeypatch, owner, name, case,
     ``label`` is the spelling that must be the one caught (the method, or the ``torch.`` function).
     """
     monkeypatch.setattr(owner, name, copying(getattr(owner, name)))
-    assert_killed(run(pytester, f"{VIEWS}[cpu-{case}]"), f"test_tensor_views_list_ops_return_views[cpu-{case}]",
-                  f"{label} storage=")
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{case}-contiguous]"),
+                  f"test_tensor_views_list_ops_return_views[cpu-{case}-contiguous]", f"{label} on a contiguous")
 
 
 @pytest.mark.parametrize("name", ["mT", "real"])
 def test_view_property_that_copies_is_caught(pytester, monkeypatch, name):
     """Plants a view property (``x.mT``, ``x.real``) that returns a copy."""
     monkeypatch.setattr(torch.Tensor, name, copying_property(getattr(torch.Tensor, name)))
-    assert_killed(run(pytester, f"{VIEWS}[cpu-{name}]"), f"test_tensor_views_list_ops_return_views[cpu-{name}]",
-                  f"Tensor.{name} storage=")
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{name}-contiguous]"),
+                  f"test_tensor_views_list_ops_return_views[cpu-{name}-contiguous]", f"Tensor.{name} on a contiguous")
 
 
 @pytest.mark.parametrize("name", ["values", "indices"])
@@ -190,8 +211,8 @@ def test_out_of_place_add_that_reuses_its_operand_is_caught(pytester, monkeypatc
 def test_in_place_add_that_allocates_is_caught(pytester, monkeypatch, owner, name, patch, form, label):
     """Plants an in-place form that allocates: ``+=`` rebinding, ``add_`` out of place, ``out=`` ignored."""
     monkeypatch.setattr(owner, name, patch(getattr(owner, name)))
-    assert_killed(run(pytester, f"{MOD}::test_in_place_add_writes_into_the_existing_memory[cpu-{form}]"),
-                  f"test_in_place_add_writes_into_the_existing_memory[cpu-{form}]")
+    assert_killed(run(pytester, f"{MOD}::test_in_place_add_writes_into_the_existing_memory[cpu-{form}-float64]"),
+                  f"test_in_place_add_writes_into_the_existing_memory[cpu-{form}-float64]")
 
 
 def test_in_place_add_that_silently_casts_is_caught(pytester, monkeypatch):
@@ -202,17 +223,18 @@ def test_in_place_add_that_silently_casts_is_caught(pytester, monkeypatch):
         lambda self, other: orig(self, other.to(self.dtype) if isinstance(other, torch.Tensor) else other),
     )
     assert_killed(
-        run(pytester, f"{MOD}::test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category"),
-        "test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category",
+        run(pytester, f"{MOD}::test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category[cpu-iadd-int64]"),
+        "test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category[cpu-iadd-int64]",
     )
 
 
 def test_expand_that_materializes_is_caught(pytester, monkeypatch):
     """Plants an ``expand`` that materializes a copy (real strides, new memory)."""
     monkeypatch.setattr(torch.Tensor, "expand", copying(torch.Tensor.expand))
-    result = run(pytester, f"{VIEWS}[cpu-expand]",
-                 f"{MOD}::test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes")
-    assert_killed(result, "test_tensor_views_list_ops_return_views[cpu-expand]", "test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes")
+    result = run(pytester, f"{VIEWS}[cpu-expand-contiguous]",
+                 f"{MOD}::test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes[cpu-float32]")
+    assert_killed(result, "test_tensor_views_list_ops_return_views[cpu-expand-contiguous]",
+                  "test_expand_gives_stride_zero_without_new_memory_and_refuses_in_place_writes")
     assert result.parseoutcomes().get("failed") == 2, result.stdout.str()[-3000:]
 
 
@@ -342,10 +364,16 @@ SELECT = f"{MOD}::test_tensor_views_list_ops_select_the_elements_their_layout_ru
 SELECT_SPEC = "test_tensor_views_list_ops_select_the_elements_their_layout_rule_gives"
 
 
+def every_layout(spec: str, op: str) -> list[str]:
+    """The node ids of ``spec``'s cases for ``op``: one per base layout the op takes."""
+    return [f"{spec}[cpu-{p.id}]" for p in VIEW_CASES if p.values[0] == op]
+
+
 def test_control_select_run_passes(pytester):
     """Without a planted regression, the element-selection cases the regressions below target pass."""
-    assert_passed(run(pytester, *(f"{SELECT}[cpu-{case}]" for case in
-                                  ("narrow", "transpose", "diagonal", "split", "unflatten", "select", "unfold"))))
+    assert_passed(run(pytester, *(f"{SELECT}[cpu-{case}-{layout}]" for case in
+                                  ("narrow", "transpose", "diagonal", "split", "unflatten", "select", "unfold")
+                                  for layout in ("contiguous", "permuted"))))
 
 
 @pytest.mark.parametrize("owner", [torch.Tensor, torch], ids=["method", "torch"])
@@ -353,7 +381,7 @@ def test_narrow_that_ignores_start_is_killed(pytester, monkeypatch, owner):
     """Plants ``narrow`` that always starts at 0: still a view of the base, so only the oracle sees it."""
     orig = owner.narrow
     monkeypatch.setattr(owner, "narrow", lambda x, dim, start, length: orig(x, dim, 0, length))
-    assert_killed(run(pytester, f"{SELECT}[cpu-narrow]"), SELECT_SPEC, "but should be")
+    assert_killed(run(pytester, *every_layout(SELECT, "narrow")), SELECT_SPEC, "but should be")
 
 
 def test_slice_transpose_that_swaps_the_wrong_dims_for_3d_inputs_is_killed(pytester, monkeypatch):
@@ -366,7 +394,7 @@ def test_slice_transpose_that_swaps_the_wrong_dims_for_3d_inputs_is_killed(pytes
         return orig(x, d0, d1)
 
     monkeypatch.setattr(torch.Tensor, "transpose", transpose)
-    assert_killed(run(pytester, f"{SELECT}[cpu-transpose]"), SELECT_SPEC, "Tensor.transpose")
+    assert_killed(run(pytester, *every_layout(SELECT, "transpose")), SELECT_SPEC, "Tensor.transpose")
 
 
 def test_slice_diagonal_that_ignores_a_negative_offset_is_killed(pytester, monkeypatch):
@@ -377,7 +405,7 @@ def test_slice_diagonal_that_ignores_a_negative_offset_is_killed(pytester, monke
         return orig(x, 0 if offset < 0 else offset, dim1, dim2)
 
     monkeypatch.setattr(torch.Tensor, "diagonal", diagonal)
-    assert_killed(run(pytester, f"{SELECT}[cpu-diagonal]"), SELECT_SPEC, "Tensor.diagonal")
+    assert_killed(run(pytester, *every_layout(SELECT, "diagonal")), SELECT_SPEC, "Tensor.diagonal")
 
 
 def test_slice_split_that_drops_the_last_uneven_chunk_is_killed(pytester, monkeypatch):
@@ -389,7 +417,7 @@ def test_slice_split_that_drops_the_last_uneven_chunk_is_killed(pytester, monkey
         return out[:-1] if isinstance(size, int) and x.shape[dim] % size else out
 
     monkeypatch.setattr(torch, "split", split)
-    assert_killed(run(pytester, f"{SELECT}[cpu-split]"), SELECT_SPEC, "torch.split")
+    assert_killed(run(pytester, *every_layout(SELECT, "split")), SELECT_SPEC, "torch.split")
 
 
 def test_slice_unflatten_wrong_on_a_non_contiguous_base_is_killed(pytester, monkeypatch):
@@ -403,7 +431,7 @@ def test_slice_unflatten_wrong_on_a_non_contiguous_base_is_killed(pytester, monk
         return out.as_strided(out.shape, torch.empty(out.shape).stride(), out.storage_offset())
 
     monkeypatch.setattr(torch.Tensor, "unflatten", unflatten)
-    assert_killed(run(pytester, f"{SELECT}[cpu-unflatten]"), SELECT_SPEC, "Tensor.unflatten")
+    assert_killed(run(pytester, *every_layout(SELECT, "unflatten")), SELECT_SPEC, "Tensor.unflatten")
 
 
 def test_slice_select_with_a_negative_index_off_by_one_is_killed(pytester, monkeypatch):
@@ -414,7 +442,7 @@ def test_slice_select_with_a_negative_index_off_by_one_is_killed(pytester, monke
         return orig(x, dim, index - 1 if index < 0 and index - 1 >= -x.shape[dim] else index)
 
     monkeypatch.setattr(torch, "select", select)
-    assert_killed(run(pytester, f"{SELECT}[cpu-select]"), SELECT_SPEC, "torch.select")
+    assert_killed(run(pytester, *every_layout(SELECT, "select")), SELECT_SPEC, "torch.select")
 
 
 def test_slice_unfold_that_ignores_the_step_is_killed(pytester, monkeypatch):
@@ -430,4 +458,272 @@ def test_slice_unfold_that_ignores_the_step_is_killed(pytester, monkeypatch):
         return out.as_strided(out.shape, strides, out.storage_offset())
 
     monkeypatch.setattr(torch.Tensor, "unfold", unfold)
-    assert_killed(run(pytester, f"{SELECT}[cpu-unfold]"), SELECT_SPEC, "Tensor.unfold")
+    assert_killed(run(pytester, *every_layout(SELECT, "unfold")), SELECT_SPEC, "Tensor.unfold")
+
+
+# --------------------------------------------------------------------------- enumerated slices: one dtype, layout or form
+
+
+def _copying_when(orig, condition):
+    """A view op that returns a copy when ``condition(x)`` holds, a true view otherwise."""
+
+    def op(x, *args, **kwargs):
+        out = orig(x, *args, **kwargs)
+        if not condition(x):
+            return out
+        return tuple(t.clone() for t in out) if isinstance(out, (tuple, list)) else out.clone()
+
+    return op
+
+
+@pytest.mark.parametrize(
+    "name, condition, case",
+    [
+        ("transpose", lambda x: x.dtype == torch.float16, "transpose-offset"),
+        ("permute", lambda x: x.dim() == 4 and not x.is_contiguous()
+         and x.is_contiguous(memory_format=torch.channels_last), "permute-channels_last"),
+        ("unsqueeze", lambda x: 0 in x.stride(), "unsqueeze-expanded"),
+        ("detach", lambda x: x.dim() == 0, "detach-scalar"),
+        ("narrow", lambda x: x.storage_offset() > 0 and not x.is_contiguous(), "narrow-step_sliced"),
+    ],
+    ids=["float16", "channels_last", "expanded", "0-d", "step_sliced"],
+)
+def test_slice_view_op_copying_one_dtype_or_layout_only_is_killed(pytester, monkeypatch, name, condition, case):
+    """Plants a Tensor view op that copies for one dtype (float16) or one base layout (channels_last, stride 0, 0-d, step-sliced) only."""
+    monkeypatch.setattr(torch.Tensor, name, _copying_when(getattr(torch.Tensor, name), condition))
+    assert_killed(run(pytester, f"{VIEWS}[cpu-{case}]"), f"test_tensor_views_list_ops_return_views[cpu-{case}]")
+
+
+def test_slice_mT_resolving_the_conjugate_bit_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.mT`` that resolves a conjugate bit (a copy) instead of viewing the conjugated base."""
+    orig = torch.Tensor.mT
+    monkeypatch.setattr(torch.Tensor, "mT", property(
+        lambda self: orig.__get__(self).resolve_conj() if self.is_conj() else orig.__get__(self)))
+    assert_killed(run(pytester, f"{VIEWS}[cpu-mT-conj_bit]"), "test_tensor_views_list_ops_return_views[cpu-mT-conj_bit]")
+
+
+def test_slice_diagonal_of_an_expanded_base_with_a_wrong_stride_is_killed(pytester, monkeypatch):
+    """Plants ``torch.diagonal`` that, on bases with a stride-0 dim, lays the diagonal out as if contiguous."""
+    orig = torch.diagonal
+
+    def diagonal(x, *args, **kwargs):
+        out = orig(x, *args, **kwargs)
+        if 0 not in x.stride() or out.dim() == 0:
+            return out
+        return out.as_strided(out.shape, torch.empty(out.shape).stride(), out.storage_offset())
+
+    monkeypatch.setattr(torch, "diagonal", diagonal)
+    assert_killed(run(pytester, f"{SELECT}[cpu-diagonal-expanded]"), SELECT_SPEC)
+
+
+def test_view_as_real_viewing_a_conjugated_tensor_is_killed(pytester, monkeypatch):
+    """Plants ``torch.view_as_real`` that silently resolves the conjugate bit (a copy) instead of refusing."""
+    orig = torch.view_as_real
+    monkeypatch.setattr(torch, "view_as_real", lambda x: orig(x.resolve_conj()))
+    assert_killed(run(pytester, f"{MOD}::test_view_as_real_refuses_a_conjugate_bit_tensor"),
+                  "test_view_as_real_refuses_a_conjugate_bit_tensor", "raised no RuntimeError")
+
+
+def test_slice_basic_indexing_copying_step_sliced_bases_only_is_killed(pytester, monkeypatch):
+    """Plants basic indexing that copies when the base is step-sliced (its last stride is 2), a view otherwise."""
+    orig = torch.Tensor.__getitem__
+
+    def getitem(self, idx):
+        out = orig(self, idx)
+        basic = not isinstance(idx, (list, torch.Tensor)) and not (
+            isinstance(idx, tuple) and any(isinstance(i, (list, torch.Tensor)) for i in idx))
+        return out.clone() if basic and self.dim() and self.stride(-1) == 2 else out
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", getitem)
+    spec = "test_basic_indexing_is_a_view_advanced_indexing_is_a_copy"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-step_sliced]"), f"{spec}[cpu-step_sliced]")
+
+
+def test_slice_int8_plus_equals_float_truncating_is_killed(pytester, monkeypatch):
+    """Plants ``int8_tensor += float_tensor`` that truncates the float to int8 instead of raising (int8 only)."""
+    orig = torch.Tensor.__iadd__
+
+    def iadd(self, other):
+        if self.dtype == torch.int8 and isinstance(other, torch.Tensor) and other.is_floating_point():
+            return orig(self, other.to(torch.int8))
+        return orig(self, other)
+
+    monkeypatch.setattr(torch.Tensor, "__iadd__", iadd)
+    spec = "test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-iadd-int8]"), f"{spec}[cpu-iadd-int8]")
+
+
+def test_slice_add_out_ignored_when_out_is_the_first_operand_is_killed(pytester, monkeypatch):
+    """Plants ``torch.add(y, x, out=y)`` that allocates (ignores out=) when out is the first operand only."""
+    orig = torch.add
+
+    def add(a, b, *args, out=None, **kwargs):
+        if out is not None and out is a:
+            return orig(a, b, *args, **kwargs)
+        return orig(a, b, *args, out=out, **kwargs) if out is not None else orig(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "add", add)
+    spec = "test_in_place_add_writes_into_the_existing_memory"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-add-out-self-float32]"), f"{spec}[cpu-add-out-self-float32]")
+
+
+def test_slice_bool_plus_reusing_an_operand_is_killed(pytester, monkeypatch):
+    """Plants ``x + y`` that, for two bool tensors only, writes ``x | y`` into x and returns it (no new memory)."""
+    orig = torch.Tensor.__add__
+
+    def add(self, other):
+        if isinstance(other, torch.Tensor) and self.dtype == other.dtype == torch.bool and self.shape == other.shape:
+            return self.logical_or_(other)
+        return orig(self, other)
+
+    monkeypatch.setattr(torch.Tensor, "__add__", add)
+    spec = "test_out_of_place_add_allocates_new_memory_and_leaves_operands_alone"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-x + y-bool]"), f"{spec}[cpu-x + y-bool]")
+
+
+def test_slice_bool_in_place_op_skipping_the_version_counter_is_killed(pytester, monkeypatch):
+    """Plants ``logical_not_`` (the in-place write of bool tensors) writing through ``.data``: no version bump, bool only."""
+    orig = torch.Tensor.logical_not_
+    monkeypatch.setattr(torch.Tensor, "logical_not_", lambda self: (orig(self.data), self)[1])
+    spec = "test_a_view_shares_its_base_version_counter"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-x[1:]]"), spec, "torch.bool x[1:]")
+
+
+def test_slice_bfloat16_leaf_check_skipped_is_killed(pytester, monkeypatch):
+    """Plants an ``add_`` that skips the leaf-requires-grad check (writes through ``.data``) for bfloat16 only."""
+    orig = torch.Tensor.add_
+
+    def add_(self, *args, **kwargs):
+        if self.dtype == torch.bfloat16:
+            orig(self.data, *args, **kwargs)
+            return self
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "add_", add_)
+    spec = "test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-x[1:]]"), spec, "torch.bfloat16 w.add_(1)")
+
+
+@pytest.mark.skipif(torch_at_least("2.14"), reason="the spec is a known bug (strict xfail) from 2.14")
+def test_bfloat16_plus_0d_complex_dropping_the_imaginary_part_is_killed(pytester, monkeypatch):
+    """Plants ``x + y`` that, for a bfloat16 y and a complex x, returns a real result (the imaginary part dropped)."""
+    orig = torch.Tensor.__add__
+
+    def add(self, other):
+        out = orig(self, other)
+        if isinstance(other, torch.Tensor) and other.dtype == torch.bfloat16 and out.is_complex():
+            return out.real.clone()
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "__add__", add)
+    spec = "test_out_of_place_add_of_a_bfloat16_tensor_and_a_0d_complex_tensor_allocates_a_complex_result"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), spec)
+
+
+# --------------------------------------------------------------------------- under torch.compile
+# Each wraps torch.compile: the compiled function misbehaves the way a compiler bug would.
+
+
+def _compile_wrapping(wrap):
+    orig = torch.compile
+
+    def compile(fn, *args, **kwargs):
+        return wrap(orig(fn, *args, **kwargs))
+
+    return compile
+
+
+def test_compiled_views_returned_as_copies_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled function returns copies where eager returns views of the input."""
+    def wrap(compiled):
+        return lambda *a: tuple(t.clone() for t in compiled(*a))
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    spec = "test_a_compiled_function_returning_views_returns_views_of_its_input_under_compile"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "does not share storage with input 0")
+
+
+def test_slice_compiled_plus_equals_losing_its_write_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled function loses the write to its first input (``y += x`` only)."""
+    def wrap(compiled):
+        def call(*a):
+            saved = a[0].detach().clone()
+            out = compiled(*a)
+            with torch.no_grad():
+                a[0].data.copy_(saved)  # undone, and no version bump: as if the write never happened
+            return out
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    spec = "test_in_place_add_inside_a_compiled_function_writes_the_callers_tensor_and_out_of_place_does_not_under_compile"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "call 0 (first): output 0")
+
+
+def test_compiled_writes_to_input_views_landing_in_a_copy_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled function works on a copy of its input (in-place writes to views are lost)."""
+    def wrap(compiled):
+        return lambda *a: compiled(*(t.clone() for t in a))
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    spec = "test_in_place_writes_to_views_of_an_input_reach_the_input_under_compile"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "call 0 (first)")
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import warnings as _warnings  # noqa: E402
+
+from specs.helpers import torch_at_least  # noqa: E402
+
+
+def _getitem(mode):
+    orig = torch.Tensor.__getitem__
+
+    def getitem(self, index):
+        if isinstance(index, list) and any(isinstance(i, slice) for i in index):
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                out = orig(self, tuple(index))
+            if mode == "warn":
+                _warnings.warn("Using a non-tuple sequence for multidimensional indexing is deprecated", UserWarning)
+            return out
+        return orig(self, index)
+
+    return getitem
+
+
+@pytest.mark.skipif(not torch_at_least("2.8"), reason="the warning spec is gated to torch>=2.8")
+def test_list_index_without_its_deprecation_warning_is_killed(pytester, monkeypatch):
+    """Plants Tensor.__getitem__ that reads a list of slices as a tuple silently (the pre-2.8 behaviour)."""
+    monkeypatch.setattr(torch.Tensor, "__getitem__", _getitem("silent"))
+    result = run(pytester, f"{MOD}::test_list_of_slices_index_warns_it_will_become_a_tensor_index_from_2_8")
+    assert_killed(result, "test_list_of_slices_index_warns_it_will_become_a_tensor_index_from_2_8")
+
+
+@pytest.mark.skipif(torch_at_least("2.8"), reason="the silent spec is gated to torch<2.8")
+def test_list_index_warning_early_is_killed(pytester, monkeypatch):
+    """Plants Tensor.__getitem__ that warns on a list of slices before 2.8."""
+    monkeypatch.setattr(torch.Tensor, "__getitem__", _getitem("warn"))
+    result = run(pytester, f"{MOD}::test_list_of_slices_index_is_a_silent_tuple_index_before_2_8")
+    assert_killed(result, "test_list_of_slices_index_is_a_silent_tuple_index_before_2_8")
+
+
+def test_list_index_that_copies_is_killed(pytester, monkeypatch):
+    """Plants Tensor.__getitem__ that reads a list of slices as an advanced index (a copy) instead of a view."""
+    orig = torch.Tensor.__getitem__
+
+    def getitem(self, index):
+        if isinstance(index, list) and any(isinstance(i, slice) for i in index):
+            with _warnings.catch_warnings():
+                _warnings.simplefilter("ignore")
+                return orig(self, index).clone()
+        return orig(self, index)
+
+    monkeypatch.setattr(torch.Tensor, "__getitem__", getitem)
+    name = (
+        "test_list_of_slices_index_warns_it_will_become_a_tensor_index_from_2_8"
+        if torch_at_least("2.8")
+        else "test_list_of_slices_index_is_a_silent_tuple_index_before_2_8"
+    )
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)
