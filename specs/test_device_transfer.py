@@ -13,11 +13,18 @@ A transfer is differentiable: ``x.to(device)`` of a leaf that requires grad reco
 The source note says ``x.to(device)`` "is equivalent to" ``x.cuda()`` (section 1); that holds only
 when ``device`` is a cuda device (the note picks ``device = "cuda" if available else "cpu"``): with
 the cpu fallback, ``x.to(device)`` of a cpu tensor is ``x`` itself, while ``x.cuda()`` is always a
-cuda tensor (a new object from a cpu tensor). The transfer specs draw every dtype (bfloat16,
-uint16/32/64 on torch >= 2.3, complex), non-contiguous views, channels_last, tensors of more than
-125 elements, and pinned memory with ``non_blocking=True`` where the device is cuda. The
-note's ``y = y.cuda()`` starts from a ``y`` it never defined; the round trip it shows
-(``b.cuda().cpu()`` keeps float64 and values) is a spec below, for machines with CUDA.
+cuda tensor (a new object from a cpu tensor). The transfer specs enumerate every dtype (bool,
+the integers, float16, bfloat16, float32/64, complex64/128, uint16/32/64 on torch >= 2.3) and every
+layout (contiguous, transposed, step-sliced, storage offset, expanded with stride 0, channels_last,
+0-d, empty, more than 125 elements) -- the full cross product for ``.to(device)``, each dtype in two
+layouts elsewhere -- and both transfer forms, blocking and ``non_blocking=True`` (from pinned memory
+where the device is cuda). Values come with their extremes and the oracle is the numpy array they
+came from; conversions (``x.to(other_dtype)``) are checked against numpy's ``astype``. The note's
+``y = y.cuda()`` starts from a ``y`` it never defined; the round trip it shows (``b.cuda().cpu()``
+keeps float64 and values) is a spec below, for machines with CUDA.
+
+Under ``torch.compile`` the same transfers keep eager's values, dtypes, strides, aliasing (a compiled
+``x.to(x.device)`` is ``x`` itself, as in eager), ``requires_grad`` and gradients (last section).
 """
 
 from __future__ import annotations
@@ -25,60 +32,68 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import example, given
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.helpers import NUMPY_TO_TORCH, arrays, assert_dtype, assert_owns, assert_same, tensors, torch_at_least
-
-float_arrays = hnp.arrays(
-    st.sampled_from([np.dtype(np.float64), np.dtype(np.float32)]),
-    hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4),
-    elements={"min_value": -1e3, "max_value": 1e3, "allow_nan": False},
+from specs.differential import assert_compiles_like_eager
+from specs.helpers import assert_dtype, assert_owns, assert_same
+from specs.inputs import (
+    ALL,
+    DIFFERENTIABLE,
+    SHAPED,
+    WIDE_UNSIGNED_GATE,
+    budget,
+    compile_budget,
+    covering,
+    dtype_params,
+    layout_params,
+    numpy_dtype_params,
+    reshaped,
+    reshaped_np,
+    shaped_shapes,
+    tensor_values,
+    to_numpy_dtype,
+    torch_dtype_of,
+    values,
 )
 
+#: every dtype a transfer moves, enumerated: bool, uint8, int8-int64, float16, bfloat16, float32/64,
+#: complex64/128, and uint16/32/64 from torch 2.3 (torch.uint16 ... do not exist before)
+TRANSFER_DTYPES = dtype_params(ALL) + [
+    pytest.param(getattr(torch, n, None), id=n, marks=WIDE_UNSIGNED_GATE) for n in ("uint16", "uint32", "uint64")
+]
+#: the SHAPED cases and "large": more than 125 elements (135..300) in a transposed 2-D view, a copy that
+#: takes more than one chunk
+TRANSFER_CASES = SHAPED + ("large",)
+CASES = layout_params(TRANSFER_CASES)
 
-#: torch dtypes numpy has no (or, before torch 2.3, no torch) counterpart for: made from a carrier array.
-EXTRA_DTYPES = {torch.bfloat16: np.float32}
-if torch_at_least("2.3"):  # torch 2.3 added uint16/32/64 (pytorch#116594)
-    EXTRA_DTYPES.update({getattr(torch, n): np.dtype(n) for n in ("uint16", "uint32", "uint64")})
-LAYOUTS = ["contiguous", "transpose", "step", "offset", "channels_last", "large"]
+
+def covering_twice(dtypes, cases):
+    """:func:`covering` twice, the second time with the cases rotated by 4: every dtype meets two different
+    layouts, so the one that draws ``empty`` (no element, no value to check) is checked in another too."""
+    return covering(dtypes, cases) + covering(dtypes, cases[4:] + cases[:4])
 
 
-@st.composite
-def transfer_tensors(draw, layouts=LAYOUTS):
-    """cpu tensors of every dtype (bfloat16, uint16/32/64 where torch has them, complex ...) in many layouts.
+def drawn(data, dtype: torch.dtype, case: str):
+    """(numpy oracle, cpu tensor): values of ``dtype`` with its extremes in the case's layout; the oracle
+    holds exactly the tensor's values (bfloat16: as float32)."""
+    shapes = st.tuples(st.integers(9, 20), st.just(15)) if case == "large" else shaped_shapes(case)
+    a, t = data.draw(tensor_values(dtype, shapes), label=f"{case} values")
+    layout = "transposed" if case == "large" else case
+    return reshaped_np(a, layout), reshaped(t, layout)
 
-    Layouts: contiguous; transposed (first and last dims swapped); a step slice ``[::2]``; a view at
-    a storage offset; 4-D channels_last; and, occasionally, more than 125 elements (bounded by
-    300) in a transposed 2-D view. Values are arbitrary (NaN, inf, -0.0 included).
-    """
-    dtype = draw(st.sampled_from(list(NUMPY_TO_TORCH.values()) + list(EXTRA_DTYPES)), label="dtype")
-    layout = draw(st.sampled_from(layouts), label="layout")
-    if layout == "channels_last":
-        shape = tuple(draw(st.lists(st.integers(1, 3), min_size=4, max_size=4)))
-    elif layout == "large":
-        shape = (draw(st.integers(9, 20)), draw(st.integers(15, 15)))  # 135 .. 300 elements
-    elif layout == "transpose":
-        shape = tuple(draw(st.lists(st.integers(0, 5), min_size=2, max_size=3)))
-    else:
-        shape = draw(hnp.array_shapes(min_dims=0 if layout == "contiguous" else 1, max_dims=3, min_side=0, max_side=5))
-    base_shape = (shape[0] * 2,) + shape[1:] if layout == "step" else shape
-    extra = 3 if layout == "offset" else 0
-    n = int(np.prod(base_shape, dtype=np.int64)) + extra
-    np_dtype = EXTRA_DTYPES.get(dtype) or {v: k for k, v in NUMPY_TO_TORCH.items()}[dtype]
-    flat = draw(hnp.arrays(np_dtype, (n,)), label="values")
-    base = torch.from_numpy(flat.copy()).to(dtype)
-    if layout == "offset":
-        return base[extra:].view(shape)
-    base = base.view(base_shape)
-    if layout == "step":
-        return base[::2]
-    if layout in ("transpose", "large"):
-        return base.transpose(0, -1)
-    if layout == "channels_last":
-        return base.contiguous(memory_format=torch.channels_last)
-    return base
+
+def host(t: torch.Tensor) -> torch.Tensor:
+    """``t`` brought to the cpu in a dtype numpy has (bfloat16 widened to float32, exactly)."""
+    t = t.cpu()
+    return t.float() if t.dtype == torch.bfloat16 else t
+
+
+def assert_holds(out: torch.Tensor, expected: np.ndarray, what: str):
+    """``out`` holds exactly the numpy oracle's values (NaN equals NaN), whatever its device."""
+    __tracebackhide__ = True
+    assert_same(host(out), torch.from_numpy(np.asarray(expected).copy()), what)  # copy(): C order, 0-d kept
 
 
 def where(device: torch.device) -> torch.device:
@@ -92,164 +107,290 @@ def assert_on(out: torch.Tensor, device: torch.device, what: str = "out"):
     assert out.device == where(device), f"{what}.device={out.device}, but should be {where(device)}"
 
 
-# --------------------------------------------------------------------------- .to(device)
-
-
 def dense(x: torch.Tensor) -> bool:
     """x covers its memory without gaps in one of the orders these specs make (row-major, channels_last, transposed)."""
     return (
         x.is_contiguous()
         or (x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last))
-        or (x.dim() >= 2 and x.transpose(0, -1).is_contiguous())
+        or (x.dim() >= 2 and x.mT.is_contiguous())
     )
 
 
-@given(x=transfer_tensors(), non_blocking=st.booleans(), pin=st.booleans())
-@example(x=torch.ones(5, dtype=torch.float64), non_blocking=False, pin=False)  # the note's float64 ones
-@example(x=torch.arange(12.0).view(1, 3, 2, 2).contiguous(memory_format=torch.channels_last), non_blocking=True, pin=True)
-@example(x=torch.arange(6.0).view(2, 3).t(), non_blocking=False, pin=False)
-@example(x=torch.arange(1.0, 151.0).view(10, 15).t(), non_blocking=False, pin=False)  # > 125 elements
-def test_to_device_keeps_values_dtype_and_shape(device, x, non_blocking, pin):
+def moves(x: torch.Tensor, device: torch.device):
+    """The transfer forms: a blocking x.to(device), and x.to(device, non_blocking=True) -- from pinned memory
+    where device is cuda (pinned host memory exists only with CUDA), read back by a blocking .cpu() that the
+    current stream orders after it."""
+    yield "x.to(device)", x.to(device)
+    source = x.pin_memory() if device.type == "cuda" else x
+    yield "x.to(device, non_blocking=True)", source.to(device, non_blocking=True)
+
+
+# --------------------------------------------------------------------------- .to(device)
+
+
+@pytest.mark.parametrize("dtype, case", covering_twice(TRANSFER_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(TRANSFER_DTYPES), floor=1)
+def test_to_device_keeps_values_dtype_and_shape(device, dtype, case, data):
     """x.to(device) -- also with non_blocking=True from pinned memory -- returns a tensor on device with exactly x's values, dtype and shape, and the strides of a dense x (channels_last, transposed).
 
-    Inputs span every dtype (bfloat16, uint16/32/64 on torch >= 2.3, complex), non-contiguous
-    views (transposes, step slices, storage offsets), channels_last and more than 125 elements.
-    ``pin_memory()`` needs CUDA, so the cpu input is pinned only where ``device`` is cuda; the
-    copy is then asynchronous but ordered on the current stream before the ``.cpu()`` that reads
-    it. ``memory_format=torch.preserve_format`` (the default) copies the strides of a dense,
+    Ranges over every dtype (bool, uint8, int8-int64, float16, bfloat16, float32/64, complex64/128,
+    uint16/32/64 from torch 2.3) and every layout (contiguous, transposed, step-sliced, storage
+    offset, expanded, channels_last, 0-d, empty, and more than 125 elements), enumerated: each dtype in
+    two layouts, each layout with several dtypes (the next spec adds every dtype in a 300-element
+    tensor with known values); values with their extremes (nan, +-inf, -0.0, subnormals, the integer range); both
+    transfer forms in every case. The oracle is the numpy array the values came from.
+    ``memory_format=torch.preserve_format`` (the default) copies the strides of a dense,
     non-overlapping input.
     """
-    expected = x.clone(memory_format=torch.preserve_format)
-    if pin and device.type == "cuda":  # pinned host memory only exists with CUDA
-        x = x.pin_memory()
-    out = x.to(device, non_blocking=non_blocking)
-    assert_on(out, device, "x.to(device)")
-    assert_dtype(out, x.dtype, "x.to(device)")
-    assert out.shape == x.shape, f"x.to(device).shape={tuple(out.shape)}, but should be {tuple(x.shape)}"
-    if dense(x):
-        assert out.stride() == x.stride(), f"x.to(device).stride()={out.stride()}, but should be x.stride()={x.stride()}"
-    assert_same(out.cpu(), expected, "x.to(device).cpu()")
+    expected, x = drawn(data, dtype, case)
+    for form, out in moves(x, device):
+        assert_on(out, device, form)
+        assert_dtype(out, dtype, form)
+        assert out.shape == x.shape, f"{form}.shape={tuple(out.shape)}, but should be {tuple(x.shape)}"
+        if dense(x):
+            assert out.stride() == x.stride(), f"{form}.stride()={out.stride()}, but should be x.stride()={x.stride()}"
+        assert_holds(out, expected, form)
 
 
-@given(x=transfer_tensors())
-def test_to_same_device_and_dtype_returns_same_object(device, x):
-    """x.to(device) / x.to(dtype) / x.to(device, dtype) / x.to(other) of a tensor already on that device with that dtype return x itself."""
-    x = x.to(device)
-    for form, args in [("device", (device,)), ("dtype", (x.dtype,)), ("device, dtype", (device, x.dtype)), ("other", (x,))]:
-        out = x.to(*args)
-        assert out is x, f"x.to({form}) is a new tensor (id {id(out):#x}), but should be x itself (id {id(x):#x})"
+@pytest.mark.parametrize("dtype", TRANSFER_DTYPES)
+def test_to_device_keeps_every_element_of_a_large_tensor(device, dtype):
+    """x.to(device), blocking and non_blocking, keeps every element of a 300-element transposed tensor: a copy made in several chunks loses none.
+
+    Ranges over every dtype (enumerated). The values 1..97 repeating (``arange % 97 + 1``) are exact and
+    nonzero in every dtype, so a dropped chunk or a copy read before it arrived shows as a changed element.
+    """
+    values = np.arange(300) % 97 + 1
+    expected = values.reshape(20, 15).T.astype(to_numpy_dtype(dtype))
+    x = torch.from_numpy(values.reshape(20, 15)).to(dtype).T
+    for form, out in moves(x, device):
+        assert_holds(out, expected, form)
 
 
-@given(x=transfer_tensors())
-def test_to_with_copy_true_returns_new_tensor(device, x):
-    """x.to(device, copy=True) returns a new tensor with its own memory, even when x is already on device."""
+def test_to_device_of_the_notes_float64_ones(device):
+    """torch.ones(5, dtype=torch.float64).to(device) is five float64 ones on device (the note's example)."""
+    out = torch.ones(5, dtype=torch.float64).to(device)
+    assert_on(out, device, "torch.ones(5, dtype=torch.float64).to(device)")
+    assert_holds(out, np.ones(5), "torch.ones(5, dtype=torch.float64).to(device)")
+
+
+@pytest.mark.parametrize("dtype", TRANSFER_DTYPES)
+@given(data=st.data())
+@budget(len(TRANSFER_DTYPES), floor=1)
+def test_to_same_device_and_dtype_returns_same_object(device, dtype, data):
+    """x.to(device) / x.to(dtype) / x.to(device, dtype) / x.to(other) of a tensor already on that device with that dtype return x itself.
+
+    Ranges over every dtype (enumerated) and, in each example, every layout in turn (contiguous,
+    transposed, step-sliced, storage offset, expanded, channels_last, 0-d, empty): nothing to do means
+    no copy, and no contiguous copy of a strided tensor either.
+    """
+    for case in SHAPED:
+        x = reshaped(torch.zeros(data.draw(shaped_shapes(case), label=case), dtype=dtype, device=device), case)
+        for form, args in [("device", (device,)), ("dtype", (x.dtype,)), ("device, dtype", (device, x.dtype)), ("other", (x,))]:
+            out = x.to(*args)
+            assert out is x, f"[{case}] x.to({form}) is a new tensor (id {id(out):#x}), but should be x itself (id {id(x):#x})"
+
+
+@pytest.mark.parametrize("dtype, case", covering_twice(TRANSFER_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(TRANSFER_DTYPES), floor=1)
+def test_to_with_copy_true_returns_new_tensor(device, dtype, case, data):
+    """x.to(device, copy=True) returns a new tensor with its own memory and x's values, even when x is already on device.
+
+    Ranges over every dtype and every layout (each dtype in two layouts, each layout with several dtypes).
+    Writing the copy leaves ``x`` alone.
+    """
+    expected, x = drawn(data, dtype, case)
     x = x.to(device)
     out = x.to(device, copy=True)
     assert out is not x, "x.to(device, copy=True) is x itself, but should be a new tensor"
     if x.numel():
         assert_owns(out, x, "x.to(device, copy=True)")
-    assert_same(out, x, "x.to(device, copy=True)")
+    assert_holds(out, expected, "x.to(device, copy=True)")
+    out.zero_()
+    assert_holds(x, expected, "x after writing x.to(device, copy=True)")
 
 
-@given(x=transfer_tensors(), dtype=st.sampled_from([torch.float64, torch.complex128]))
-def test_to_other_dtype_returns_converted_copy(device, x, dtype):
-    """x.to(device, other_dtype) returns a new tensor of that dtype with x's values, leaving x untouched.
+#: conversion targets whose rule numpy's astype writes out on every device: the nearest value (IEEE
+#: round-to-nearest-even, overflow to inf) for float32/float64 and complex64/128 (imaginary part 0 from a
+#: real source), nonzero -> True for bool. Not float16/bfloat16 (torch rounds float64 through float32
+#: there, a double rounding numpy does not do), not integers from floats (out-of-range values are
+#: undefined in both), not real from complex (drops the imaginary part with a warning).
+TARGETS = (torch.bool, torch.float32, torch.float64, torch.complex64, torch.complex128)
 
-    Targets are float64/complex128 (complex64 for complex128 input): IEEE conversions that give
-    the same result on every device.
+
+def targets_of(dtype: torch.dtype) -> list:
+    """The TARGETS a ``dtype`` tensor is checked against: all but itself, and no real one for a complex source."""
+    return [t for t in TARGETS if t != dtype and not (dtype.is_complex and not t.is_complex)]
+
+
+@pytest.mark.parametrize("dtype, case", covering_twice(TRANSFER_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(TRANSFER_DTYPES), floor=1)
+def test_to_other_dtype_returns_converted_copy(device, dtype, case, data):
+    """x.to(device, other_dtype) returns a new tensor of that dtype holding numpy's astype of x's values, leaving x untouched.
+
+    Ranges over every source dtype (each in two layouts, each layout with several dtypes) times, in
+    every example, each target among bool, float32, float64, complex64, complex128 in turn (see
+    TARGETS for the conversions left out and why); values with their extremes (nan -> True,
+    -0.0 -> False, overflow to inf). The oracle is numpy's ``astype`` of the source values
+    (bfloat16's exact float32 values).
     """
+    expected, x = drawn(data, dtype, case)
     x = x.to(device)
-    if x.is_complex():  # complex -> real would drop the imaginary part (and warn)
-        dtype = torch.complex64 if x.dtype == torch.complex128 else torch.complex128
-    elif dtype == x.dtype:
-        dtype = torch.complex128
     before = x.clone()
-    out = x.to(device, dtype)
-    assert out is not x, f"x.to(device, {dtype}) is x itself, but should be a new tensor"
-    assert_dtype(out, dtype, f"x.to(device, {dtype})")
-    assert_on(out, device, f"x.to(device, {dtype})")
-    assert_same(out.cpu(), before.cpu().to(dtype), f"x.to(device, {dtype})")
-    out.fill_(1)
-    assert_same(x, before, f"x after writing x.to(device, {dtype})")
+    for target in targets_of(dtype):
+        out = x.to(device, target)
+        assert out is not x, f"x.to(device, {target}) is x itself, but should be a new tensor"
+        assert_dtype(out, target, f"x.to(device, {target})")
+        assert_on(out, device, f"x.to(device, {target})")
+        with np.errstate(all="ignore"):
+            converted = expected.astype(to_numpy_dtype(target))
+        assert_holds(out, converted, f"x.to(device, {target})")
+        out.fill_(1)
+        assert_same(x, before, f"x after writing x.to(device, {target})")
 
 
 # --------------------------------------------------------------------------- .cpu()
 
 
-@given(x=transfer_tensors())
-@example(x=torch.tensor([1e30, 1e-40, -3.0], dtype=torch.bfloat16))  # outside float16's range
-def test_cpu_of_tensor_on_device_equals_it(device, x):
-    """x.cpu() of a tensor on device is a cpu tensor equal to it in values, dtype and shape."""
-    y = x.to(device)
-    out = y.cpu()
+@pytest.mark.parametrize("dtype, case", covering_twice(TRANSFER_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(TRANSFER_DTYPES), floor=1)
+def test_cpu_of_tensor_on_device_equals_it(device, dtype, case, data):
+    """x.cpu() of a tensor on device is a cpu tensor equal to it in values, dtype and shape.
+
+    Ranges over every dtype and every layout (each dtype in two layouts; bfloat16 values beyond float16's
+    range and below its subnormals included), compared with the numpy array the values came from.
+    """
+    expected, x = drawn(data, dtype, case)
+    out = x.to(device).cpu()
     assert out.device == torch.device("cpu"), f"y.cpu().device={out.device}, but should be cpu"
-    assert_same(out, x, "y.cpu()")
+    assert_dtype(out, dtype, "y.cpu()")
+    assert out.shape == x.shape, f"y.cpu().shape={tuple(out.shape)}, but should be {tuple(x.shape)}"
+    assert_holds(out, expected, "y.cpu()")
 
 
-@given(x=transfer_tensors())
-def test_cpu_of_cpu_tensor_is_same_object(device, x):
+def test_cpu_keeps_bfloat16_values_float16_cannot_hold(device):
+    """x.cpu() of a bfloat16 tensor on device keeps values beyond float16's range and below its subnormals (1e30, 1e-40) exactly.
+
+    bfloat16 has float32's exponent range: a transfer through any 16-bit float but bfloat16 itself
+    would turn 1e30 into inf and 1e-40 into 0.
+    """
+    values = np.array([1e30, 1e-40, -3.0, -0.0], dtype=np.float32)
+    exact = torch.from_numpy(values).to(torch.bfloat16)
+    out = exact.to(device).cpu()
+    assert_dtype(out, torch.bfloat16, "x.cpu()")
+    assert_holds(out, exact.float().numpy(), "x.cpu()")
+
+
+@pytest.mark.parametrize("dtype", TRANSFER_DTYPES)
+@given(data=st.data())
+@budget(len(TRANSFER_DTYPES), floor=1)
+def test_cpu_of_cpu_tensor_is_same_object(device, dtype, data):
     """x.cpu() (and x.to('cpu')) returns x itself when x is already on the cpu, and a new cpu tensor when x is on any other device.
 
-    ``y = x.to(device)``: on the cpu ``y.cpu()`` is ``y`` (no copy); from another device it is a
-    new host tensor, and that tensor's own ``.cpu()`` is itself again.
+    Ranges over every dtype (enumerated) and, in each example, every layout in turn. ``y =
+    x.to(device)``: on the cpu ``y.cpu()`` is ``y`` (no copy); from another device it is a new host
+    tensor, and that tensor's own ``.cpu()`` is itself again.
     """
-    y = x.to(device)
-    c = y.cpu()
-    stays = device.type == "cpu"
-    assert (c is y) == stays, f"y.cpu() is y: {c is y}, but should be {stays}"
-    assert (y.to("cpu") is y) == stays, f"y.to('cpu') is y: {y.to('cpu') is y}, but should be {stays}"
-    assert c.cpu() is c, "c.cpu() is a new tensor, but should be c itself"
-    assert c.to("cpu") is c, "c.to('cpu') is a new tensor, but should be c itself"
+    for case in SHAPED:
+        y = reshaped(torch.zeros(data.draw(shaped_shapes(case), label=case), dtype=dtype), case).to(device)
+        c = y.cpu()
+        stays = device.type == "cpu"
+        assert (c is y) == stays, f"[{case}] y.cpu() is y: {c is y}, but should be {stays}"
+        assert (y.to("cpu") is y) == stays, f"[{case}] y.to('cpu') is y: {y.to('cpu') is y}, but should be {stays}"
+        assert c.cpu() is c, f"[{case}] c.cpu() is a new tensor, but should be c itself"
+        assert c.to("cpu") is c, f"[{case}] c.to('cpu') is a new tensor, but should be c itself"
 
 
 # --------------------------------------------------------------------------- autograd
 
+GRAD_DTYPES = dtype_params(DIFFERENTIABLE)
 
-@given(a=float_arrays)
-def test_gradient_flows_back_through_to_device(device, a):
-    """Gradients flow back through x.to(device) to the leaf, arriving on the leaf's device and dtype."""
-    leaf = torch.tensor(a, requires_grad=True)
-    moved = leaf.to(device)
-    assert moved.requires_grad, "leaf.to(device).requires_grad=False, but should be True"
-    (moved * moved).sum().backward()
-    assert leaf.grad is not None, "leaf.grad=None after backward, but should be 2 * leaf"
-    assert_same(leaf.grad, 2 * leaf.detach(), "leaf.grad")
+
+@pytest.mark.parametrize("dtype, case", covering(GRAD_DTYPES, layout_params(SHAPED)))
+@given(data=st.data())
+@budget(len(SHAPED))
+def test_gradient_flows_back_through_to_device(device, dtype, case, data):
+    """Gradients flow back through x.to(device) and x.to(device, wider_dtype) to the leaf unchanged, arriving on the leaf's device and dtype.
+
+    Ranges over every dtype that can require grad (float16, bfloat16, float32/64, complex64/128) and
+    every layout of the leaf (each in some case). The gradient ``g`` given to ``backward`` has values of
+    the leaf's dtype (finite), so the widening and its way back are exact: ``leaf.grad`` equals ``g``.
+    """
+    wide = torch.complex128 if dtype.is_complex else torch.float64
+    shape = data.draw(shaped_shapes(case), label="shape")
+    expected, g = data.draw(tensor_values(dtype, st.just(shape), finite=True), label="g")
+    for form, move in [("leaf.to(device)", lambda t: t.to(device)), (f"leaf.to(device, {wide})", lambda t: t.to(device, wide))]:
+        leaf = reshaped(torch.zeros(shape, dtype=dtype), case).requires_grad_()
+        moved = move(leaf)
+        assert moved.requires_grad, f"{form}.requires_grad=False, but should be True"
+        moved.backward(g.to(device, moved.dtype))
+        assert leaf.grad is not None, f"leaf.grad=None after {form}.backward(g), but should be g"
+        assert_dtype(leaf.grad, dtype, f"leaf.grad after {form}.backward(g)")
+        assert leaf.grad.device == leaf.device, f"leaf.grad.device={leaf.grad.device}, but should be {leaf.device}"
+        assert_holds(leaf.grad, expected, f"leaf.grad after {form}.backward(g)")
 
 
 # --------------------------------------------------------------------------- round trip
 
 
-@given(a=arrays())
-@example(a=np.ones(5))
-@example(a=np.array([np.nan, -0.0, np.inf], dtype=np.float16))
-def test_ndarray_to_device_and_back_is_identity(device, a):
-    """ndarray -> from_numpy -> to(device) -> cpu() -> numpy() returns the same dtype, shape and bytes."""
+@pytest.mark.parametrize("np_dtype", numpy_dtype_params())
+@given(data=st.data())
+@budget(14)
+def test_ndarray_to_device_and_back_is_identity(device, np_dtype, data):
+    """ndarray -> from_numpy -> to(device) -> cpu() -> numpy() returns the same dtype, shape and bytes.
+
+    Ranges over every numpy dtype with a torch twin (enumerated, uint16/32/64 from torch 2.3) and
+    arrays of 0 to 3 dims, empty included, with every bit pattern hypothesis reaches (nan, -0.0, inf,
+    subnormals): the transfer is a memory copy.
+    """
+    a = data.draw(values(np_dtype), label="a")
     back = torch.from_numpy(a).to(device).cpu().numpy()
     assert back.dtype == a.dtype, f"back.dtype={back.dtype}, but should be {a.dtype}"
     assert back.shape == a.shape, f"back.shape={back.shape}, but should be {a.shape}"
     assert back.tobytes() == a.tobytes(), f"back.tobytes()={back.tobytes()!r}, but should be {a.tobytes()!r} (back={back!r}, a={a!r})"
 
 
+def test_ndarray_round_trip_keeps_the_notes_values(device):
+    """np.ones(5) and np.array([nan, -0.0, inf], float16) come back from device byte for byte (the note's float64 ones and the float16 extremes)."""
+    for a in (np.ones(5), np.array([np.nan, -0.0, np.inf], dtype=np.float16)):
+        back = torch.from_numpy(a).to(device).cpu().numpy()
+        assert back.dtype == a.dtype and back.tobytes() == a.tobytes(), f"back={back!r} ({back.dtype}), but should be {a!r} ({a.dtype}) byte for byte"
+
+
 # --------------------------------------------------------------------------- the CUDA API itself
 
 
 @pytest.mark.needs_cuda
-@given(a=arrays())
-@example(a=np.ones(5))
-def test_cuda_then_cpu_round_trip_keeps_values_and_dtype(device, a):
-    """x.cuda() lands on the current cuda device, and .cpu() brings back the same values and dtype (the note's y.cuda()/y.cpu())."""
+@pytest.mark.parametrize("np_dtype", numpy_dtype_params())
+@given(data=st.data())
+@budget(14)
+def test_cuda_then_cpu_round_trip_keeps_values_and_dtype(device, np_dtype, data):
+    """x.cuda() lands on the current cuda device, and .cpu() brings back the same values and dtype (the note's y.cuda()/y.cpu()).
+
+    Ranges over every numpy dtype with a torch twin (enumerated) and arrays of 0 to 3 dims.
+    """
+    a = data.draw(values(np_dtype), label="a")
     b = torch.from_numpy(a).to(device)
     y = b.cuda()
     current = torch.device("cuda", torch.cuda.current_device())
     assert y.device == current, f"b.cuda().device={y.device}, but should be {current}"
-    assert_dtype(y, NUMPY_TO_TORCH[a.dtype], "b.cuda()")
+    assert_dtype(y, torch_dtype_of(a.dtype), "b.cuda()")
     assert_same(y.cpu(), torch.from_numpy(a), "b.cuda().cpu()")
 
 
 @pytest.mark.needs_cuda
-@given(x=tensors())
-def test_to_cuda_equals_cuda(device, x):
-    """x.to('cuda') and x.cuda() give equal tensors on the same device -- the note's "x.to(device) == x.cuda()" when device is cuda."""
+@pytest.mark.parametrize("dtype", TRANSFER_DTYPES)
+@given(data=st.data())
+@budget(len(TRANSFER_DTYPES))
+def test_to_cuda_equals_cuda(device, dtype, data):
+    """x.to('cuda') and x.cuda() give equal tensors on the same device -- the note's "x.to(device) == x.cuda()" when device is cuda.
+
+    Ranges over every dtype (enumerated), contiguous tensors of 1 to 3 dims.
+    """
+    _, x = drawn(data, dtype, "contiguous")
     x = x.to(device)
     a, b = x.to("cuda"), x.cuda()
     assert a.device == b.device, f"x.to('cuda').device={a.device}, but should be x.cuda().device={b.device}"
@@ -257,23 +398,33 @@ def test_to_cuda_equals_cuda(device, x):
 
 
 @pytest.mark.needs_cuda
-@given(x=tensors())
-def test_cuda_of_cuda_tensor_is_same_object(device, x):
-    """x.cuda() of a tensor already on the current cuda device returns x itself."""
+@pytest.mark.parametrize("dtype", TRANSFER_DTYPES)
+@given(data=st.data())
+@budget(len(TRANSFER_DTYPES))
+def test_cuda_of_cuda_tensor_is_same_object(device, dtype, data):
+    """x.cuda() of a tensor already on the current cuda device returns x itself.
+
+    Ranges over every dtype (enumerated), contiguous tensors of 1 to 3 dims.
+    """
+    _, x = drawn(data, dtype, "contiguous")
     y = x.to(device).cuda()
     assert y.cuda() is y, "y.cuda() is a new tensor, but should be y itself"
 
 
 @pytest.mark.needs_cuda
-@given(x=transfer_tensors(layouts=["contiguous", "transpose", "step"]))
-def test_to_device_is_cuda_only_when_device_is_cuda(device, x):
+@pytest.mark.parametrize("dtype, case", covering(TRANSFER_DTYPES, layout_params(("contiguous", "transposed", "step_sliced"))))
+@given(data=st.data())
+@budget(len(TRANSFER_DTYPES))
+def test_to_device_is_cuda_only_when_device_is_cuda(device, dtype, case, data):
     """x.to(device) is equivalent to x.cuda() only when device is a cuda device: for a cpu tensor and device cpu, x.to(device) is x itself, while x.cuda() is a new cuda tensor.
 
+    Ranges over every dtype and the layouts contiguous, transposed and step-sliced (each in some case).
     The note's "``x.to(device)`` is equivalent to ``x.cuda()``" holds for ``device = "cuda"``: then
     both give equal tensors on the current cuda device, and both return ``x`` itself when ``x`` is
     already there. With ``device = "cpu"`` (the note's fallback), ``x.to(device)`` of a cpu tensor
     is ``x`` -- the same object -- which ``x.cuda()`` never is.
     """
+    _, x = drawn(data, dtype, case)
     x = x.to(device)
     via_to, via_cuda = x.to(device), x.cuda()
     assert via_to is x, "x.to(device) is a new tensor, but should be x itself (x is already on device)"
@@ -285,3 +436,143 @@ def test_to_device_is_cuda_only_when_device_is_cuda(device, x):
         f"x.to(device).device={via_to.device}, x.cuda().device={via_cuda.device}: same={not equivalent}, but should be {equivalent}"
     )
     assert_same(via_cuda.cpu(), x.cpu(), "x.cuda().cpu()")
+
+
+# --------------------------------------------------------------------------- under torch.compile
+
+
+#: one input per layout (TRANSFER_CASES), each of another dtype: the three grad-able widths, complex, bool and
+#: three integer widths (each input costs compile time; every dtype is enumerated by the eager specs above)
+COMPILE_DTYPES = (torch.float32, torch.bool, torch.bfloat16, torch.int16, torch.complex64, torch.float16,
+                  torch.uint8, torch.float64, torch.int64)
+
+
+def transfers(device):
+    """Every transfer form of each input: to(device), to(x.device) (x itself), cpu(), to(device, copy=True),
+    to(device, non_blocking=True), and a conversion to complex128 (x itself for complex128)."""
+    def fn(*xs):
+        outs = []
+        for x in xs:
+            outs += [x.to(device), x.to(x.device), x.cpu(), x.to(device, copy=True),
+                     x.to(device, non_blocking=True), x.to(device, torch.complex128)]
+        return outs
+    return fn
+
+
+@given(data=st.data())
+@settings(compile_budget(), phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: each example compiles
+def test_transfers_under_compile(device, backend, data):
+    """A compiled function that moves and casts tensors (x.to(device), x.to(x.device), x.cpu(), copy=True, non_blocking=True, x.to(complex128)) behaves as eager: same values, dtypes, devices and strides, the same outputs are x itself, requires_grad kept and gradients flowing back.
+
+    Ranges over every layout (contiguous, transposed, step-sliced, storage offset, expanded,
+    channels_last, 0-d, empty, large), one input each in one call, each of another dtype (COMPILE_DTYPES;
+    the floating and complex ones require grad); finite values. Compared by
+    ``assert_compiles_like_eager`` (values, dtype, device, shape, requires_grad, grad_fn, is_leaf,
+    aliasing, gradients), then once more for what it does not compare: strides, and which outputs are
+    the input object itself (eager's ``x.to(x.device)`` returns ``x``).
+    """
+    drawn_inputs = []
+    for dtype, case in zip(COMPILE_DTYPES, TRANSFER_CASES):
+        shapes = st.tuples(st.integers(9, 20), st.just(15)) if case == "large" else shaped_shapes(case)
+        a, _ = data.draw(tensor_values(dtype, shapes, finite=True), label=f"{dtype} {case}")
+        drawn_inputs.append((a, dtype, "transposed" if case == "large" else case))
+
+    def make():
+        return tuple(
+            reshaped(torch.from_numpy(a.copy()).to(dtype), layout).to(device).requires_grad_(dtype.is_floating_point or dtype.is_complex)
+            for a, dtype, layout in drawn_inputs
+        )
+
+    fn = transfers(device)
+    compiled = assert_compiles_like_eager(fn, make, backend, backward=True)
+    inputs = make()
+    eager, comp = fn(*inputs), compiled(*inputs)
+    for i, (e, c) in enumerate(zip(eager, comp)):
+        x = inputs[i // 6]
+        assert (c is x) == (e is x), f"output {i}: compiled is its input: {c is x}, but eager's: {e is x}"
+        assert c.stride() == e.stride(), f"output {i}: compiled stride()={c.stride()}, but eager's {e.stride()}"
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import re as _re  # noqa: E402
+import warnings as _warnings  # noqa: E402
+
+from specs.helpers import warn_always  # noqa: E402
+
+IS_PINNED_DEVICE = (
+    "torch 2.5 deprecated the `device` argument of Tensor.is_pinned(): passing it warns "
+    "DeprecationWarning (https://github.com/pytorch/pytorch/releases/tag/v2.5.0); checked: silent on 2.0-2.4, "
+    "DeprecationWarning on 2.5-2.15"
+)
+AMP_DEVICE_SPECIFIC = (
+    "torch 2.4 deprecated the device-specific AMP constructors torch.cuda.amp.autocast, torch.cpu.amp.autocast and "
+    "torch.cuda.amp.GradScaler in favour of torch.amp.autocast(device_type) / torch.amp.GradScaler(device_type) "
+    "(pytorch#126062, pytorch#126527; https://github.com/pytorch/pytorch/releases/tag/v2.4.0); checked: silent on "
+    "2.0-2.3, FutureWarning on 2.4-2.15"
+)
+
+
+def _recorded(call, pattern):
+    with warn_always(), _warnings.catch_warnings(record=True) as caught:
+        _warnings.simplefilter("always")
+        out = call()
+    return out, [(w.category, str(w.message)) for w in caught if _re.search(pattern, str(w.message))]
+
+
+def _is_pinned_with_device(device):
+    x = torch.arange(4.0, device=device)
+    answer, found = _recorded(lambda: x.is_pinned("cuda"), r"argument 'device' of Tensor\.is_pinned\(\) is deprecated")
+    assert answer is False, f"x.is_pinned('cuda') for a tensor on {device} not in pinned memory={answer}, but should be False"
+    return found
+
+
+@pytest.mark.torch_version("<2.5", reason=IS_PINNED_DEVICE)
+def test_is_pinned_with_a_device_argument_is_silent_before_2_5(device):
+    """Before torch 2.5, t.is_pinned('cuda') answers (False for a tensor not in pinned memory) without any warning."""
+    found = _is_pinned_with_device(device)
+    assert found == [], f"x.is_pinned('cuda') warned {found}, but should be silent"
+
+
+@pytest.mark.torch_version(">=2.5", reason=IS_PINNED_DEVICE)
+def test_is_pinned_with_a_device_argument_warns_deprecation_from_2_5(device):
+    """From torch 2.5, t.is_pinned('cuda') still answers (False for a tensor not in pinned memory) but warns DeprecationWarning that the device argument is deprecated."""
+    found = _is_pinned_with_device(device)
+    assert [c for c, _ in found] == [DeprecationWarning], f"x.is_pinned('cuda') warned {found}, but should warn one DeprecationWarning"
+
+
+#: legacy device-specific AMP constructor -> what it is equivalent to
+LEGACY_AMP = {
+    "torch.cuda.amp.autocast()": lambda: torch.cuda.amp.autocast(),
+    "torch.cpu.amp.autocast()": lambda: torch.cpu.amp.autocast(),
+    "torch.cuda.amp.GradScaler()": lambda: torch.cuda.amp.GradScaler(),
+}
+AMP_TEXT = r"torch\.(cuda|cpu)\.amp\.(autocast|GradScaler)\(args\.\.\.\)` is deprecated"
+
+
+def _legacy_amp(device, form):
+    obj, found = _recorded(LEGACY_AMP[form], AMP_TEXT)
+    x = torch.arange(4.0, device=device)
+    if hasattr(obj, "__enter__"):
+        with obj:  # disabled on a device it is not for: the op runs in float32 as usual
+            y = x * 2
+    else:
+        y = x * 2
+    assert_same(y, torch.tensor([0.0, 2.0, 4.0, 6.0], device=device), f"x * 2 with {form}")
+    return found
+
+
+@pytest.mark.torch_version("<2.4", reason=AMP_DEVICE_SPECIFIC)
+@pytest.mark.parametrize("form", list(LEGACY_AMP))
+def test_device_specific_amp_constructors_are_not_deprecated_before_2_4(device, form):
+    """Before torch 2.4, torch.cuda.amp.autocast(), torch.cpu.amp.autocast() and torch.cuda.amp.GradScaler() construct without a deprecation warning."""
+    found = _legacy_amp(device, form)
+    assert found == [], f"{form} warned {found}, but should not warn it is deprecated"
+
+
+@pytest.mark.torch_version(">=2.4", reason=AMP_DEVICE_SPECIFIC)
+@pytest.mark.parametrize("form", list(LEGACY_AMP))
+def test_device_specific_amp_constructors_warn_future_warning_from_2_4(device, form):
+    """From torch 2.4, torch.cuda.amp.autocast(), torch.cpu.amp.autocast() and torch.cuda.amp.GradScaler() still work but warn FutureWarning to use torch.amp.autocast/GradScaler with a device type."""
+    found = _legacy_amp(device, form)
+    assert [c for c, _ in found] == [FutureWarning], f"{form} warned {found}, but should warn one FutureWarning"

@@ -32,6 +32,16 @@ tensors. ``.numpy()`` under ``no_grad`` works in every supported release (since 
 pytorch#38906), and ``force=`` exists in all of them (pytorch#78564, June 2022, before 2.0), so
 neither needs a version gate in 2.0.1 ... 2.15. numpy's uint16/uint32/uint64 arrays are the one
 version-dependent case: torch 2.3 added those dtypes and their numpy conversion.
+
+Every sharing claim is enumerated over every numpy dtype with a torch twin and every layout (each dtype
+in two layouts, each layout with several dtypes): ``.numpy()`` is zero-copy for transposed, step-sliced,
+offset, stride-0 (expanded), channels_last and 0-d tensors alike, never only for contiguous ones. What it refuses is a claim
+of its own: a conjugate or negative bit (RuntimeError naming ``resolve_conj()``/``resolve_neg()``), and
+bfloat16, which numpy lacks (TypeError).
+
+Under ``torch.compile`` (last section) Dynamo traces numpy code: tensor -> ``.numpy()`` -> numpy ->
+``torch.from_numpy`` keeps eager's values, numpy's dtypes and the aliasing; the refusals of ``.numpy()``
+and numpy's ``sum`` dtype for uint8 are known divergences (marked ``known_bug``).
 """
 
 from __future__ import annotations
@@ -42,26 +52,53 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import example, given
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from specs.differential import Call, assert_compiles_like_eager, compile_fn
 from specs.helpers import (
     warn_always,
-    NUMPY_TO_TORCH,
-    TORCH_TO_NUMPY,
-    arrays,
     assert_device,
     assert_dtype,
     assert_same,
     assert_shares,
-    numpy_dtypes,
     raises,
 )
+from specs.inputs import (
+    COMPLEX,
+    NUMPY_ALL,
+    SHAPED,
+    TORCH_ONLY,
+    WIDE_UNSIGNED,
+    budget,
+    compile_budget,
+    covering,
+    dtype_params,
+    layout_params,
+    numpy_dtype_params,
+    reshaped,
+    reshaped_np,
+    shaped_shapes,
+    torch_dtype_of,
+    values,
+)
 
-#: Arrays with at least one element: sharing can only be observed through an element.
-nonempty = arrays(shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5))
-float_dtypes = st.sampled_from([np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.complex64)])
+#: every numpy dtype with a torch twin, enumerated (uint16/32/64 gated to torch >= 2.3)
+NUMPY_DTYPES = numpy_dtype_params()
+#: the numpy dtypes of tensors that can require grad (floating and complex)
+GRAD_NUMPY = [np.dtype(d) for d in ("float16", "float32", "float64", "complex64", "complex128")]
+GRAD_DTYPES = numpy_dtype_params(GRAD_NUMPY)
+#: numpy dtypes of more than one byte (the ones a byte order applies to)
+MULTIBYTE_DTYPES = numpy_dtype_params([d for d in NUMPY_ALL if d.itemsize > 1])
+CASES = layout_params(SHAPED)
+CONVERTERS = [pytest.param(c, id=c) for c in ("from_numpy", "as_tensor", "tensor")]
+
+
+def covering_twice(dtypes, cases):
+    """:func:`covering` twice, the second time with the cases rotated by 4: every dtype meets two different
+    layouts, so the one that draws ``empty`` (no element, no value to check) is checked in another too."""
+    return covering(dtypes, cases) + covering(dtypes, cases[4:] + cases[:4])
 
 
 # --------------------------------------------------------------------------- private helpers
@@ -86,30 +123,68 @@ def assert_array_same(actual: np.ndarray, expected: np.ndarray, what: str = "arr
 
 def from_values(a: np.ndarray, device: torch.device) -> torch.Tensor:
     """A tensor on ``device`` built from ``a``'s Python values (``tolist``), not from its buffer."""
-    return torch.tensor(a.tolist(), dtype=NUMPY_TO_TORCH[a.dtype], device=device).reshape(a.shape)
+    return torch.tensor(a.tolist(), dtype=torch_dtype_of(a.dtype), device=device).reshape(a.shape)
 
 
 def addr(a: np.ndarray) -> int:
     return a.__array_interface__["data"][0]
 
 
+def array_in(a: np.ndarray, case: str) -> np.ndarray:
+    """``a``'s values (expanded: its first slice repeated) in an array view of the :data:`SHAPED` case's
+    layout, made with numpy alone: a transposed copy seen through ``.T`` of the last two axes, every
+    other element of a twice-as-wide buffer, a view 3 elements into a larger buffer, stride 0 on the
+    first axis, channels_last (NHWC memory seen as NCHW)."""
+    if case == "transposed":
+        return np.ascontiguousarray(np.swapaxes(a, -1, -2)).swapaxes(-1, -2)
+    if case == "step_sliced":
+        big = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+        big[..., ::2] = a
+        return big[..., ::2]
+    if case == "offset":
+        flat = np.zeros(a.size + 3, a.dtype)
+        flat[3:] = a.reshape(-1)
+        return flat[3:].reshape(a.shape)
+    if case == "expanded":
+        first = a[:1].copy()
+        return np.lib.stride_tricks.as_strided(first, a.shape, (0,) + first.strides[1:], writeable=True)
+    if case == "channels_last":
+        return np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    return a.copy()
+
+
+def write(t: torch.Tensor, src: torch.Tensor, case: str):
+    """``t.copy_(src)``; for a stride-0 (expanded) ``t``, whose elements share memory and which
+    ``copy_`` refuses, the first slice -- the memory every other slice repeats."""
+    if case == "expanded":
+        t.select(0, 0).copy_(src.select(0, 0))
+    else:
+        t.copy_(src)
+
+
+def byte_strides(t: torch.Tensor) -> tuple:
+    return tuple(s * t.element_size() for s in t.stride())
+
+
 # --------------------------------------------------------------------------- from_numpy
 
 
-@given(a=arrays())
-@example(a=np.ones(5))  # the note: np.ones(5) -> tensor([1., 1., 1., 1., 1.], dtype=torch.float64)
-@example(a=np.zeros((0, 3), dtype=np.int64))
-@example(a=np.array(True))
-@example(a=np.array([1.5, -2.0], dtype=np.float16))
-def test_from_numpy_keeps_dtype_shape_and_values(device, a):
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES), floor=1)
+def test_from_numpy_keeps_dtype_shape_and_values(device, np_dtype, data):
     """torch.from_numpy keeps the array's dtype, shape and values exactly (float64 stays float64), and so does its t.to(device).
 
-    Nothing is cast to torch's default dtype: ``np.ones(5)`` gives a float64 tensor. The tensor
-    moved to ``device`` is compared there with one built from the array's Python values
-    (``a.tolist()``), an independent path that does not read the array's buffer.
+    Ranges over every numpy dtype with a torch twin (enumerated: bool, uint8, int8-int64, float16-64,
+    complex64/128, and uint16/32/64 from torch 2.3) and arrays of 0 to 3 dims, empty ones included,
+    with the dtype's extremes (nan, +-inf, -0.0, subnormals, the integer range). Nothing is cast to
+    torch's default dtype: ``np.ones(5)`` gives a float64 tensor. The tensor moved to ``device`` is
+    compared there with one built from the array's Python values (``a.tolist()``), an independent
+    path that does not read the array's buffer.
     """
+    a = data.draw(values(np_dtype), label="a")
     t = torch.from_numpy(a)
-    assert_dtype(t, NUMPY_TO_TORCH[a.dtype], "t")
+    assert_dtype(t, torch_dtype_of(a.dtype), "t")
     assert tuple(t.shape) == a.shape, f"t.shape={tuple(t.shape)}, but should be {a.shape}"
     moved = t.to(device)
     assert_device(moved, device, "t.to(device)")
@@ -117,43 +192,44 @@ def test_from_numpy_keeps_dtype_shape_and_values(device, a):
     assert_array_same(moved.cpu().numpy(), a, "t.to(device).cpu().numpy()")
 
 
-@given(a=nonempty)
-@example(a=np.ones(5))
-def test_from_numpy_shares_memory_in_both_directions(device, a):
-    """torch.from_numpy shares memory with its array in both directions, for every dtype; t.to(device) still shares on cpu (it is t) and is a copy on any other device.
+def test_from_numpy_of_ones_is_float64(device):
+    """torch.from_numpy(np.ones(5)) is a float64 tensor of five ones (the note's example), and stays float64 on device."""
+    t = torch.from_numpy(np.ones(5))
+    assert_dtype(t, torch.float64, "torch.from_numpy(np.ones(5))")
+    assert_same(t.to(device), torch.tensor([1.0] * 5, dtype=torch.float64, device=device), "torch.from_numpy(np.ones(5)).to(device)")
 
-    The tensor's data pointer is the array's buffer; writing the array changes the tensor, and
-    writing the tensor (here: ``copy_`` from a tensor on ``device``) changes the array. Moving the
-    tensor off the cpu copies it: later writes to the array do not reach the moved tensor.
+
+@pytest.mark.parametrize("np_dtype, case", covering_twice(NUMPY_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(NUMPY_DTYPES))
+def test_from_numpy_shares_memory_in_both_directions(device, np_dtype, case, data):
+    """torch.from_numpy shares memory with its array in both directions and describes it with the array's strides, for every dtype and layout; t.to(device) still shares on cpu (it is t) and is a copy on any other device.
+
+    Ranges over every numpy dtype with a torch twin and every array layout (enumerated: each dtype in
+    two layouts, each layout with several dtypes): contiguous, transposed (``.T`` of a copy), step-sliced, at an
+    offset into a larger buffer, stride 0 (a writeable ``as_strided`` view), channels_last, 0-d and
+    empty. The tensor's data pointer is the array's buffer and its strides are the array's (numpy
+    counts bytes, torch elements); writing the array changes the tensor, and writing the tensor
+    (``copy_`` from a tensor on ``device``; the first slice for stride 0) changes the array. Moving
+    the tensor off the cpu copies it: later writes to the array do not reach the moved tensor. An
+    empty array has no element through which sharing could be seen: only its dtype, shape and
+    strides are checked.
     """
-    original, new = a.copy(), other(a)
+    base = data.draw(values(np_dtype, shaped_shapes(case)), label="a")
+    a = array_in(base, case)
+    original, new = reshaped_np(base, case).copy(), other(reshaped_np(base, case))
     t = torch.from_numpy(a)
     moved = t.to(device)
     stays = device.type == "cpu"  # the documented split: to() returns self when nothing changes
-    assert t.data_ptr() == addr(a), f"t.data_ptr()={t.data_ptr():#x}, but should be the array's buffer {addr(a):#x}"
+    assert_dtype(t, torch_dtype_of(a.dtype), "t")
+    if a.size:
+        assert byte_strides(t) == a.strides, f"t.stride()={t.stride()} (bytes {byte_strides(t)}), but should be the array's {a.strides}"
+        assert t.data_ptr() == addr(a), f"t.data_ptr()={t.data_ptr():#x}, but should be the array's buffer {addr(a):#x}"
     a[...] = new
-    assert_same(t, torch.tensor(new), "t after writing the array")
+    assert_same(t, from_values(new, "cpu"), "t after writing the array")
     assert_same(moved, from_values(new if stays else original, device), "t.to(device) after writing the array")
-    t.copy_(torch.tensor(original).to(device))
-    assert_array_same(a, original, "the array after t.copy_(tensor on device)")
-
-
-@given(a=arrays(shape=hnp.array_shapes(min_dims=2, max_dims=3, min_side=1, max_side=5)), data=st.data())
-def test_from_numpy_keeps_strides_of_array_views(device, a, data):
-    """torch.from_numpy of a strided view (slice, transpose) keeps its strides and shares memory, and t.to(device) holds the view's elements in the view's order.
-
-    numpy strides are in bytes, torch strides in elements; the tensor describes the same view.
-    Moved to ``device`` it is compared there, element by element, with the view's Python values.
-    """
-    view = data.draw(st.sampled_from([a.T, a[::2], a[:, 1:]]), label="view")
-    t = torch.from_numpy(view)
-    strides = tuple(s // view.itemsize for s in view.strides)
-    assert t.stride() == strides, f"t.stride()={t.stride()}, but should be {strides}"
-    if view.size:
-        assert t.data_ptr() == addr(view), f"t.data_ptr()={t.data_ptr():#x}, but should be the view's address {addr(view):#x}"
-    moved = t.to(device)
-    assert_same(moved, from_values(view, device), "t.to(device)")
-    assert_array_same(moved.cpu().numpy(), view, "t.to(device).cpu().numpy()")
+    write(t, from_values(original, device), case)
+    assert_array_same(a, original, "the array after writing t")
 
 
 UNSIGNED_WIDE = [np.uint16, np.uint32, np.uint64]
@@ -198,50 +274,69 @@ def test_from_numpy_refuses_wide_unsigned_arrays_before_2_3(device, np_dtype):
 # --------------------------------------------------------------------------- Tensor.numpy
 
 
-@given(a=nonempty)
-@example(a=np.ones(5))
-@example(a=np.array(2.5))  # 0-d
-def test_numpy_shares_memory_with_cpu_tensor(device, a):
-    """Tensor.numpy() of a cpu tensor shares its memory in both directions, with the matching dtype; x.cpu().numpy() of x on device therefore writes through to x on cpu only (elsewhere x.cpu() is a host copy).
+@pytest.mark.parametrize("np_dtype, case", covering_twice(NUMPY_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(NUMPY_DTYPES), floor=1)
+def test_numpy_shares_memory_with_cpu_tensor(device, np_dtype, case, data):
+    """Tensor.numpy() of a cpu tensor shares its memory in both directions, with the matching dtype and the tensor's strides, for every dtype and layout; x.cpu().numpy() of x on device therefore writes through to x on cpu only (elsewhere x.cpu() is a host copy).
 
-    The tensor ``x`` is made on ``device`` and brought back with ``c = x.cpu()`` -- the note's
-    ``y.cpu().numpy()`` -- then converted. ``c`` is ``x`` itself on the cpu, a new host tensor
-    otherwise, so writing the array reaches ``x`` exactly when ``x`` is on the cpu.
+    Ranges over every numpy dtype with a torch twin and every layout, enumerated (each dtype in two
+    layouts, each layout with several dtypes): contiguous, transposed, step-sliced, at a storage
+    offset, expanded (stride 0), channels_last, 0-d and empty -- ``.numpy()`` is zero-copy for all
+    of them, never only for contiguous tensors. The tensor ``x`` is made on ``device`` in the layout and brought back with
+    ``c = x.cpu()`` -- the note's ``y.cpu().numpy()`` -- then converted. ``c`` is ``x`` itself on the
+    cpu, a new host tensor otherwise, so writing the array reaches ``x`` exactly when ``x`` is on the
+    cpu. An empty tensor has no element through which sharing could be seen: only its dtype and shape
+    are checked. Tensors with a conjugate or negative bit are refused (a claim of their own below).
     """
-    x = torch.tensor(a, device=device)
+    a = data.draw(values(np_dtype, shaped_shapes(case)), label="a")
+    expected = reshaped_np(a, case)
+    x = reshaped(from_values(a, device), case)
     c = x.cpu()
     n = c.numpy()
-    assert n.dtype == TORCH_TO_NUMPY[c.dtype], f"n.dtype={n.dtype}, but should be {TORCH_TO_NUMPY[c.dtype]}"
-    assert addr(n) == c.data_ptr(), f"n's buffer={addr(n):#x}, but should be c.data_ptr()={c.data_ptr():#x}"
-    new = other(a)
+    assert n.dtype == np_dtype, f"n.dtype={n.dtype}, but should be {np_dtype}"
+    assert n.shape == tuple(c.shape), f"n.shape={n.shape}, but should be {tuple(c.shape)}"
+    if n.size:
+        assert addr(n) == c.data_ptr(), f"n's buffer={addr(n):#x}, but should be c.data_ptr()={c.data_ptr():#x}"
+        assert n.strides == byte_strides(c), f"n.strides={n.strides}, but should be c's strides in bytes {byte_strides(c)}"
+    new = other(expected)
     n[...] = new
-    assert_same(c, torch.tensor(new), "c after writing n")
-    assert_same(x, from_values(new if device.type == "cpu" else a, device), "x after writing n")
-    c.copy_(torch.tensor(a, device=device))
-    assert_array_same(n, a, "n after c.copy_(tensor on device)")
+    assert_same(c, from_values(new, "cpu"), "c after writing n")
+    assert_same(x, from_values(new if device.type == "cpu" else expected, device), "x after writing n")
+    write(c, from_values(expected, "cpu"), case)
+    assert_array_same(n, expected, "n after writing c")
 
 
-@given(a=hnp.arrays(float_dtypes, hnp.array_shapes(min_dims=0, max_dims=2, max_side=4)))
-def test_numpy_refuses_tensor_that_requires_grad(device, a):
+@pytest.mark.parametrize("np_dtype", GRAD_DTYPES)
+@given(data=st.data())
+@budget(len(GRAD_DTYPES))
+def test_numpy_refuses_tensor_that_requires_grad(device, np_dtype, data):
     """x.cpu().numpy() of a tensor x that requires grad raises RuntimeError ("Can't call numpy() on Tensor that requires grad") naming detach(), on every device.
 
-    The note's first idiom, ``xx.cpu().numpy()``, is therefore only safe for tensors that do not
-    require grad: ``.cpu()`` keeps requires_grad (it is differentiable).
+    Ranges over every dtype that can require grad and that numpy has (float16/32/64, complex64/128,
+    enumerated) and shapes of 0 to 2 dims, empty included. The note's first idiom,
+    ``xx.cpu().numpy()``, is therefore only safe for tensors that do not require grad: ``.cpu()``
+    keeps requires_grad (it is differentiable).
     """
+    a = data.draw(values(np_dtype, hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=4)), label="a")
     x = torch.tensor(a, device=device, requires_grad=True)
     with raises(RuntimeError, r"requires grad.*detach\(\)", "x.cpu().numpy() of x that requires grad"):
         x.cpu().numpy()
 
 
-@given(a=hnp.arrays(float_dtypes, hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4)))
-def test_numpy_converts_tensor_that_requires_grad_inside_no_grad(device, a):
+@pytest.mark.parametrize("np_dtype", GRAD_DTYPES)
+@given(data=st.data())
+@budget(len(GRAD_DTYPES))
+def test_numpy_converts_tensor_that_requires_grad_inside_no_grad(device, np_dtype, data):
     """Inside torch.no_grad(), x.cpu().numpy() of a leaf x that requires grad works on every device; it shares x's memory when x is on the cpu and is a host copy otherwise.
 
-    The check is ``GradMode::is_enabled() && requires_grad`` (since torch 1.6, pytorch#38906), so
-    it holds in every supported release; outside no_grad the same call raises. On the cpu
-    ``x.cpu()`` is ``x`` (still requiring grad, converted anyway); from another device it is a new
-    host tensor, so writing the array leaves ``x`` alone.
+    Ranges over float16/32/64 and complex64/128 (enumerated) and shapes of 0 to 2 dims. The check is
+    ``GradMode::is_enabled() && requires_grad`` (since torch 1.6, pytorch#38906), so it holds in every
+    supported release; outside no_grad the same call raises. On the cpu ``x.cpu()`` is ``x`` (still
+    requiring grad, converted anyway); from another device it is a new host tensor, so writing the
+    array leaves ``x`` alone.
     """
+    a = data.draw(values(np_dtype, hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4)), label="a")
     leaf = torch.tensor(a, device=device, requires_grad=True)
     with torch.no_grad():
         try:
@@ -257,15 +352,18 @@ def test_numpy_converts_tensor_that_requires_grad_inside_no_grad(device, a):
     assert_same(leaf.detach(), from_values(other(a) if shared else a, device), "leaf after writing n")
 
 
-@given(a=hnp.arrays(float_dtypes, hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4)))
-@example(a=np.ones(5))
-def test_cpu_detach_numpy_converts_tensor_that_requires_grad(device, a):
+@pytest.mark.parametrize("np_dtype", GRAD_DTYPES)
+@given(data=st.data())
+@budget(len(GRAD_DTYPES))
+def test_cpu_detach_numpy_converts_tensor_that_requires_grad(device, np_dtype, data):
     """x.cpu().detach().numpy() of x that requires grad works on every device: it shares memory with the detached cpu tensor -- x's own memory when x is on the cpu -- and is a copy of the device data otherwise.
 
-    This is the safe one of the note's two idioms (``xx.cpu().numpy()`` raises for a tensor that
-    requires grad; see the spec above). ``x.cpu()`` is ``x`` on the cpu, so writing the array
-    reaches ``x`` there; from another device ``x.cpu()`` is a host copy and ``x`` is untouched.
+    Ranges over float16/32/64 and complex64/128 (enumerated) and shapes of 0 to 2 dims. This is the
+    safe one of the note's two idioms (``xx.cpu().numpy()`` raises for a tensor that requires grad;
+    see the spec above). ``x.cpu()`` is ``x`` on the cpu, so writing the array reaches ``x`` there;
+    from another device ``x.cpu()`` is a host copy and ``x`` is untouched.
     """
+    a = data.draw(values(np_dtype, hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4)), label="a")
     x = torch.tensor(a, device=device, requires_grad=True)
     d = x.cpu().detach()
     try:
@@ -276,7 +374,7 @@ def test_cpu_detach_numpy_converts_tensor_that_requires_grad(device, a):
     assert addr(n) == d.data_ptr(), f"n's buffer={addr(n):#x}, but should be x.cpu().detach().data_ptr()={d.data_ptr():#x}"
     shared = device.type == "cpu"
     n[...] = other(a)
-    assert_same(d, torch.tensor(other(a)), "x.cpu().detach() after writing n")
+    assert_same(d, from_values(other(a), "cpu"), "x.cpu().detach() after writing n")
     assert_same(x.detach(), from_values(other(a) if shared else a, device), "x after writing n")
 
 
@@ -288,10 +386,35 @@ def test_numpy_refuses_cuda_tensor_pointing_to_cpu(device):
         y.numpy()
 
 
-@given(a=hnp.arrays(float_dtypes, hnp.array_shapes(min_dims=0, max_dims=2, max_side=4)))
-@example(a=np.ones(5))
-def test_numpy_force_converts_tensor_that_requires_grad_on_any_device(device, a):
-    """Tensor.numpy(force=True) converts a tensor that requires grad, on any device, to equal values."""
+@pytest.mark.parametrize("dtype", dtype_params(TORCH_ONLY))
+@given(a=values(np.float32, hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=4)))
+@budget(len(TORCH_ONLY))
+def test_numpy_refuses_dtypes_numpy_lacks(device, dtype, a):
+    """Tensor.numpy() of a bfloat16 tensor -- a dtype numpy lacks -- raises TypeError ("unsupported ScalarType BFloat16"), with force=True too; .float().numpy() converts it.
+
+    Ranges over the torch dtypes without a numpy twin that a user meets (bfloat16; complex32 and the
+    float8 / quantized dtypes are specialist) and shapes of 0 to 2 dims, empty included. The refusal
+    is by dtype, before any copy, so ``force=True`` does not help; widening to float32 is exact.
+    """
+    x = torch.tensor(a, device=device).to(dtype)
+    name = {torch.bfloat16: "BFloat16"}[dtype]
+    with raises(TypeError, f"unsupported ScalarType {name}", f"x.cpu().numpy() of a {dtype} tensor"):
+        x.cpu().numpy()
+    with raises(TypeError, f"unsupported ScalarType {name}", f"x.numpy(force=True) of a {dtype} tensor"):
+        x.numpy(force=True)
+    exact = torch.tensor(a).to(dtype).float().numpy()  # the rounded values, widened exactly (the oracle's dtype)
+    assert_array_same(x.cpu().float().numpy(), exact, "x.cpu().float().numpy()")
+
+
+@pytest.mark.parametrize("np_dtype", GRAD_DTYPES)
+@given(data=st.data())
+@budget(len(GRAD_DTYPES))
+def test_numpy_force_converts_tensor_that_requires_grad_on_any_device(device, np_dtype, data):
+    """Tensor.numpy(force=True) converts a tensor that requires grad, on any device, to equal values.
+
+    Ranges over float16/32/64 and complex64/128 (enumerated) and shapes of 0 to 2 dims, empty included.
+    """
+    a = data.draw(values(np_dtype, hnp.array_shapes(min_dims=0, max_dims=2, min_side=0, max_side=4)), label="a")
     x = torch.tensor(a, device=device, requires_grad=True)
     try:
         n = x.numpy(force=True)
@@ -300,53 +423,85 @@ def test_numpy_force_converts_tensor_that_requires_grad_on_any_device(device, a)
     assert_array_same(n, a, "x.numpy(force=True)")
 
 
-#: Complex arrays with finite values: conj / neg views of them are compared exactly.
-complex_arrays = hnp.arrays(
-    st.sampled_from([np.dtype(np.complex64), np.dtype(np.complex128)]),
-    hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
-    elements={"allow_nan": False, "allow_infinity": False, "min_magnitude": 0, "max_magnitude": 1e6},
-)
+#: the two lazy bits a user meets: x.conj() sets the conjugate bit, x.conj().imag a negative bit
+BITS = {
+    "conj_bit": (lambda x: x.conj(), lambda a: np.conj(a), "conjugate bit", "resolve_conj"),
+    "neg_bit": (lambda x: x.conj().imag, lambda a: -a.imag, "negative bit", "resolve_neg"),
+}
+BIT_PARAMS = [pytest.param(b, id=b) for b in BITS]
+COMPLEX_DTYPES = numpy_dtype_params([np.complex64, np.complex128])
+BIT_LAYOUTS = layout_params(("contiguous", "transposed", "step_sliced", "offset", "0-d"))
 
 
-@given(a=complex_arrays, data=st.data())
-@example(a=np.array([1 + 2j, 3 - 1j], dtype=np.complex64), data=None)
-def test_numpy_force_resolves_conj_and_neg_bits(device, a, data):
+def finite_complex(np_dtype, case):
+    return values(np_dtype, shaped_shapes(case), finite=True)
+
+
+@pytest.mark.parametrize("bit", BIT_PARAMS)
+@pytest.mark.parametrize("np_dtype", COMPLEX_DTYPES)
+@given(data=st.data())
+@budget(4)
+def test_numpy_refuses_conj_and_neg_bits(device, np_dtype, bit, data):
+    """Tensor.numpy() of a cpu tensor with the conjugate bit (x.conj()) or a negative bit (x.conj().imag) raises RuntimeError naming resolve_conj() / resolve_neg().
+
+    Ranges over both bits and both complex dtypes (enumerated; the negative bit lands on their real
+    parts, float32/float64) and shapes of 1 to 3 dims. numpy cannot describe a lazily conjugated or
+    negated view of memory, so zero-copy ``.numpy()`` refuses it (pytorch#59945 chose the error
+    over a silent copy); ``force=True`` resolves the bit instead (next spec).
+    """
+    make, _, what, fix = BITS[bit]
+    a = data.draw(finite_complex(np_dtype, "contiguous"), label="a")
+    v = make(torch.tensor(a, device=device)).cpu()
+    assert v.is_conj() or v.is_neg(), f"the {bit} view has is_conj()={v.is_conj()}, is_neg()={v.is_neg()}, but should have the bit"
+    with raises(RuntimeError, rf"{what}.*{fix}\(\)", f"numpy() of a tensor with the {what} set"):
+        v.numpy()
+
+
+@pytest.mark.parametrize("bit, np_dtype, case", covering(BIT_PARAMS, COMPLEX_DTYPES, BIT_LAYOUTS))
+@given(data=st.data())
+@budget(5)
+def test_numpy_force_resolves_conj_and_neg_bits(device, bit, np_dtype, case, data):
     """Tensor.numpy(force=True) of a lazily conjugated (x.conj()) or negated (x.conj().imag) tensor returns the resolved values, on every device.
 
-    ``x.conj()`` only sets the conjugate bit and ``x.conj().imag`` a negative bit; plain
-    ``.numpy()`` of a cpu tensor refuses both (RuntimeError), ``force=True`` resolves them. The expected values
-    come from numpy on the original array: ``np.conj(a)`` and ``-a.imag``. Inputs may be
-    non-contiguous (a transposed or step-sliced tensor).
+    Ranges over both bits, both complex dtypes and the layouts contiguous, transposed, step-sliced,
+    at an offset and 0-d (each in some case). ``x.conj()`` only sets the conjugate bit and
+    ``x.conj().imag`` a negative bit; plain ``.numpy()`` refuses both (spec above), ``force=True``
+    resolves them. The expected values come from numpy on the original array: ``np.conj(a)`` and
+    ``-a.imag``.
     """
-    x = torch.tensor(a, device=device)
-    form = data.draw(st.sampled_from(["plain", "transpose", "step"]), label="form") if data is not None else "plain"
-    if form == "transpose" and a.ndim >= 2:
-        x, a = x.transpose(0, -1), a.swapaxes(0, -1)
-    elif form == "step" and a.ndim >= 1:
-        x, a = x[::2], a[::2]
-    c, neg = x.conj(), x.conj().imag
-    assert c.is_conj() and neg.is_neg(), f"x.conj().is_conj()={c.is_conj()}, x.conj().imag.is_neg()={neg.is_neg()}, but both should be True"
-    assert_array_same(c.numpy(force=True), np.conj(a), "x.conj().numpy(force=True)")
-    assert_array_same(neg.numpy(force=True), -a.imag, "x.conj().imag.numpy(force=True)")
+    make, resolve, _, _ = BITS[bit]
+    a = data.draw(finite_complex(np_dtype, case), label="a")
+    x = reshaped(torch.tensor(a, device=device), case)
+    v = make(x)
+    assert v.is_conj() or v.is_neg(), f"the {bit} view has is_conj()={v.is_conj()}, is_neg()={v.is_neg()}, but should have the bit"
+    assert_array_same(v.numpy(force=True), resolve(a), f"the {bit} view's numpy(force=True)")
 
 
-@given(a=hnp.arrays(float_dtypes, hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=4)))
-def test_numpy_force_still_shares_memory_with_cpu_tensor(device, a):
-    """Tensor.numpy(force=True) of a cpu tensor shares its memory (force detaches, it does not copy); of a tensor on any other device it is a host copy.
+@pytest.mark.parametrize("np_dtype, case", covering(GRAD_DTYPES, CASES))
+@given(data=st.data())
+@budget(len(CASES))
+def test_numpy_force_still_shares_memory_with_cpu_tensor(device, np_dtype, case, data):
+    """Tensor.numpy(force=True) of a cpu tensor shares its memory (force detaches, it does not copy), in every layout; of a tensor on any other device it is a host copy.
 
+    Ranges over float16/32/64, complex64/128 and every layout (contiguous, transposed, step-sliced,
+    storage offset, expanded, channels_last, 0-d, empty; each in some case), the leaf requiring grad.
     Folklore says force=True "returns a copy"; the docs say it is
     ``detach().cpu().resolve_conj().resolve_neg().numpy()``, and on a plain cpu tensor each step
-    is a no-op. Only the ``.cpu()`` step of a tensor elsewhere copies.
+    is a no-op. Only the ``.cpu()`` step of a tensor elsewhere copies. An empty tensor shows no sharing
+    (no element): only its values are checked.
     """
-    leaf = torch.tensor(a, device=device, requires_grad=True)
+    a = data.draw(values(np_dtype, shaped_shapes(case)), label="a")
+    expected = reshaped_np(a, case)
+    leaf = reshaped(from_values(a, device), case).requires_grad_()
     n = leaf.numpy(force=True)
-    assert_array_same(n, a, "leaf.numpy(force=True)")
+    assert_array_same(n, expected, "leaf.numpy(force=True)")
     shared = device.type == "cpu"
-    assert (addr(n) == leaf.data_ptr()) == shared, (
-        f"n's buffer={addr(n):#x}, leaf.data_ptr()={leaf.data_ptr():#x}: shared={not shared}, but should be {shared}"
-    )
-    n[...] = other(a)
-    assert_same(leaf.detach(), from_values(other(a) if shared else a, device), "leaf after writing n")
+    if n.size:
+        assert (addr(n) == leaf.data_ptr()) == shared, (
+            f"n's buffer={addr(n):#x}, leaf.data_ptr()={leaf.data_ptr():#x}: shared={not shared}, but should be {shared}"
+        )
+    n[...] = other(expected)
+    assert_same(leaf.detach(), from_values(other(expected) if shared else expected, device), "leaf after writing n")
 
 
 @pytest.mark.needs_cuda
@@ -363,29 +518,39 @@ def test_numpy_force_copies_cuda_tensor(device):
 
 # --------------------------------------------------------------------------- torch.tensor / as_tensor
 
+nonempty = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
 
-@given(a=nonempty)
-@example(a=np.zeros(2, dtype=np.float64))  # the note: torch.tensor(np.zeros(2)) -> DoubleTensor
-def test_tensor_copies_the_array(device, a):
-    """torch.tensor(array) copies: later writes to the array do not reach the tensor; dtype is kept."""
+
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES))
+def test_tensor_copies_the_array(device, np_dtype, data):
+    """torch.tensor(array) copies: later writes to the array do not reach the tensor; dtype is kept.
+
+    Ranges over every numpy dtype with a torch twin (enumerated) and arrays of 0 to 3 dims (the note:
+    ``torch.tensor(np.zeros(2))`` is a float64 tensor).
+    """
+    a = data.draw(values(np_dtype, nonempty), label="a")
     original = a.copy()
     t = torch.tensor(a, device=device)
-    assert_dtype(t, NUMPY_TO_TORCH[a.dtype], "t")
+    assert_dtype(t, torch_dtype_of(a.dtype), "t")
     a[...] = other(a)
-    assert_same(t.cpu(), torch.from_numpy(original), "t after writing the array")
+    assert_same(t, from_values(original, device), "t after writing the array")
 
 
-@given(a=nonempty)
-@example(a=np.ones(5))
-@example(a=np.array([True, False]))
-def test_as_tensor_shares_array_of_matching_dtype(device, a):
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES))
+def test_as_tensor_shares_array_of_matching_dtype(device, np_dtype, data):
     """torch.as_tensor(array, device=device) without a dtype shares the array's memory on cpu (it is from_numpy) and copies it onto any other device.
 
-    The array here comes back through ``.cpu().numpy()``; ``torch.as_tensor(n)`` (no device)
-    shares it on every device, ``torch.as_tensor(n, device=device)`` only where the array already
-    lives -- on the cpu. Writing the array shows which is which.
+    Ranges over every numpy dtype with a torch twin (enumerated) and arrays of 0 to 3 dims. The
+    array here comes back through ``.cpu().numpy()``; ``torch.as_tensor(n)`` (no device) shares it on
+    every device, ``torch.as_tensor(n, device=device)`` only where the array already lives -- on the
+    cpu. Writing the array shows which is which.
     """
-    src = torch.tensor(a, device=device).cpu()
+    a = data.draw(values(np_dtype, nonempty), label="a")
+    src = from_values(a, device).cpu()
     n = src.numpy()
     t = torch.as_tensor(n)
     assert_shares(t, src, "torch.as_tensor(n)")
@@ -393,43 +558,61 @@ def test_as_tensor_shares_array_of_matching_dtype(device, a):
     assert_device(on, device, "torch.as_tensor(n, device=device)")
     shared = device.type == "cpu"
     n[...] = other(a)
-    assert_same(t, torch.tensor(other(a)), "t after writing n")
+    assert_same(t, from_values(other(a), "cpu"), "t after writing n")
     assert_same(on, from_values(other(a) if shared else a, device), "torch.as_tensor(n, device=device) after writing n")
 
 
 def small_values(dtype: np.dtype):
-    """Values 0..100 (or bools) of ``dtype``: exactly representable in every dtype but bool/int8."""
+    """Values 0..100 (or bools) of ``dtype``: exactly representable in every dtype but bool."""
     return st.booleans() if dtype == np.bool_ else st.integers(0, 100)
 
 
-#: Arrays whose values convert exactly to uint8, int8 (0..100) and every float/complex dtype.
-small_arrays = numpy_dtypes.flatmap(
-    lambda d: hnp.arrays(d, hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5), elements=small_values(d))
-)
+def targets() -> list:
+    """Every numpy dtype this torch has a twin of (uint16/32/64 only from torch 2.3)."""
+    return [d for d in NUMPY_ALL if hasattr(torch, d.name)]
 
 
-@given(a=small_arrays, dtype=numpy_dtypes)
-def test_as_tensor_copies_when_dtype_differs(device, a, dtype):
-    """torch.as_tensor(array, dtype=other_dtype, device=device) converts into new memory, like torch.tensor."""
-    target = NUMPY_TO_TORCH[dtype]
-    if target == NUMPY_TO_TORCH[a.dtype]:
-        target = torch.complex128 if target != torch.complex128 else torch.int8
-    with warnings.catch_warnings():  # complex -> real casts warn, though imag is 0 here
-        warnings.simplefilter("ignore")
-        expected = torch.tensor(a.astype(TORCH_TO_NUMPY[target]), device=device)
-        t = torch.as_tensor(a, dtype=target, device=device)
-    assert_dtype(t, target, "t")
-    assert_same(t, expected, "t")
-    a[...] = other(a)
-    assert_same(t, expected, "t after writing the array")
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES))
+def test_as_tensor_copies_when_dtype_differs(device, np_dtype, data):
+    """torch.as_tensor(array, dtype=other_dtype, device=device) converts into new memory, like torch.tensor.
+
+    Ranges over every source dtype (enumerated) times every other target dtype (all of them, in
+    turn), with values 0..100 (bools for bool) that every dtype holds exactly; numpy's ``astype``
+    is the conversion oracle.
+    """
+    a = data.draw(hnp.arrays(np_dtype, nonempty, elements=small_values(np_dtype)), label="a")
+    for target_np in targets():
+        if target_np == a.dtype:
+            continue
+        target = torch_dtype_of(target_np)
+        b = a.copy()
+        with warnings.catch_warnings():  # complex -> real casts warn, though imag is 0 here
+            warnings.simplefilter("ignore")
+            expected = from_values(b.astype(target_np), device)
+            t = torch.as_tensor(b, dtype=target, device=device)
+        assert_dtype(t, target, f"torch.as_tensor({a.dtype} array, dtype={target})")
+        assert_same(t, expected, f"torch.as_tensor({a.dtype} array, dtype={target})")
+        b[...] = other(b)
+        assert_same(t, expected, f"torch.as_tensor({a.dtype} array, dtype={target}) after writing the array")
 
 
-@given(a=arrays())
-def test_as_tensor_of_tensor_on_device_is_that_tensor(device, a):
-    """torch.as_tensor(t) of a tensor already on device with the same dtype returns t itself."""
-    t = torch.tensor(a, device=device)
-    out = torch.as_tensor(t, dtype=t.dtype, device=device)
-    assert out is t, f"torch.as_tensor(t) is a new tensor (id {id(out):#x}), but should be t itself (id {id(t):#x})"
+@pytest.mark.parametrize("dtype", dtype_params([torch_dtype_of(d) for d in NUMPY_ALL if hasattr(torch, d.name)] + list(TORCH_ONLY)))
+@given(data=st.data())
+@budget(12)
+def test_as_tensor_of_tensor_on_device_is_that_tensor(device, dtype, data):
+    """torch.as_tensor(t) of a tensor already on device with the same dtype returns t itself, in every layout.
+
+    Ranges over every dtype (enumerated: numpy's twins and bfloat16) and, in each example, every
+    layout in turn (contiguous, transposed, step-sliced, storage offset, expanded, channels_last, 0-d,
+    empty): ``as_tensor`` neither copies nor makes a contiguous tensor of a tensor it can return.
+    """
+    for case in SHAPED:
+        shape = data.draw(shaped_shapes(case), label=case)  # values do not matter to identity
+        t = reshaped(torch.zeros(shape, dtype=dtype, device=device), case)
+        out = torch.as_tensor(t, dtype=t.dtype, device=device)
+        assert out is t, f"[{case}] torch.as_tensor(t) is a new tensor (id {id(out):#x}), but should be t itself (id {id(t):#x})"
 
 
 @pytest.mark.needs_cuda
@@ -451,15 +634,18 @@ def converter(name: str, device: torch.device):
     return lambda a: getattr(torch, name)(a, device=device)
 
 
-
-@given(a=arrays(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=5)))
-@pytest.mark.parametrize("convert", ["from_numpy", "as_tensor", "tensor"])
-def test_negative_strides_are_rejected_until_copied(device, convert, a):
+@pytest.mark.parametrize("convert, np_dtype", covering(CONVERTERS, NUMPY_DTYPES))
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES))
+def test_negative_strides_are_rejected_until_copied(device, convert, np_dtype, data):
     """Arrays with a negative stride (a[::-1]) raise ValueError in from_numpy, as_tensor(device=device) and even torch.tensor(device=device); a.copy() fixes it.
 
-    The numpy reader refuses the strides before any device is involved, so asking for ``device``
-    does not help; the copy converts, and on ``device`` holds the flipped values in order.
+    Ranges over the three converters and every numpy dtype with a torch twin (each in some case),
+    arrays of 1 to 3 dims. The numpy reader refuses the strides before any device is involved, so
+    asking for ``device`` does not help; the copy converts, and on ``device`` holds the flipped values
+    in order.
     """
+    a = data.draw(values(np_dtype, hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=5)), label="a")
     flipped = a[::-1]
     fn = converter(convert, device)
     with raises(ValueError, "negative", f"torch.{convert}(a[::-1]) with strides {flipped.strides}"):
@@ -469,14 +655,17 @@ def test_negative_strides_are_rejected_until_copied(device, convert, a):
     assert_array_same(fixed.cpu().numpy(), np.ascontiguousarray(flipped), f"torch.{convert}(a[::-1].copy()).to(device).cpu().numpy()")
 
 
-@given(a=arrays(dtype=st.sampled_from([np.dtype(d) for d in "f8 f4 f2 i8 i4 i2 c8".split()])))
-@pytest.mark.parametrize("convert", ["from_numpy", "as_tensor", "tensor"])
-def test_non_native_byte_order_is_rejected(device, convert, a):
+@pytest.mark.parametrize("convert, np_dtype", covering(CONVERTERS, MULTIBYTE_DTYPES))
+@given(data=st.data())
+@budget(len(MULTIBYTE_DTYPES))
+def test_non_native_byte_order_is_rejected(device, convert, np_dtype, data):
     """Arrays in non-native byte order raise ValueError in from_numpy, as_tensor(device=device) and torch.tensor(device=device); a.astype(native) fixes it.
 
-    Like negative strides, the byte order is refused by the numpy reader before any device is
-    involved; the native copy converts, and on ``device`` holds the array's values.
+    Ranges over the three converters and every numpy dtype of more than one byte with a torch twin
+    (each in some case). Like negative strides, the byte order is refused by the numpy reader before
+    any device is involved; the native copy converts, and on ``device`` holds the array's values.
     """
+    a = data.draw(values(np_dtype), label="a")
     swapped = a.astype(a.dtype.newbyteorder("S"))
     fn = converter(convert, device)
     with raises(ValueError, "byte order", f"torch.{convert}(array of dtype {swapped.dtype.str})"):
@@ -508,3 +697,236 @@ def test_read_only_array_gives_user_warning(device, convert):
         f"t.data_ptr()={t.data_ptr():#x}, read-only buffer={addr(a):#x}: shared={not shared}, but should be {shared}"
     )
     assert_same(t.to(device), from_values(a, device), f"torch.{convert}(a).to(device)")
+
+
+# --------------------------------------------------------------------------- under torch.compile
+# Dynamo traces numpy code (torch._numpy, since 2.1): x.numpy(), numpy calls on the array and
+# torch.from_numpy become graph operations. Eager is the reference: the same function run eagerly.
+
+#: the numpy dtypes of the compile claims: all with a torch twin but uint16/32/64, whose numpy
+#: arithmetic raises NotImplementedError under torch.compile (pytorch#198056)
+BRIDGE_DTYPES = [d for d in NUMPY_ALL if d not in WIDE_UNSIGNED]
+
+
+def compile_settings():
+    """:func:`compile_budget` without shrinking: every example compiles afresh, so minimising a failure
+    (or a known bug's expected failure) would compile hundreds of times."""
+    return settings(compile_budget(), phases=[Phase.explicit, Phase.reuse, Phase.generate])
+
+
+#: SHAPED but the storage offset: from_numpy(x.numpy()) of a tensor at an offset is, in eager, a new storage
+#: starting at x's first element (same memory, another storage object), while the compiled function returns a
+#: view of x's storage; assert_compiles_like_eager compares storages, so it would report the two as different
+ROUND_TRIP_CASES = tuple(c for c in SHAPED if c != "offset")
+
+
+def numpy_round_trip(*xs):
+    """For each tensor: from_numpy(x.numpy()) (x itself on the cpu), numpy arithmetic on the array, and
+    the note's np.ones(5)."""
+    outs = []
+    for x in xs:
+        n = x.cpu().numpy()
+        outs.append(torch.from_numpy(n).to(x.device))
+        outs.append(torch.from_numpy(np.asarray(n * 2)).to(x.device))
+    outs.append(torch.from_numpy(np.ones(5)))
+    return outs
+
+
+@given(data=st.data())
+@compile_settings()
+def test_numpy_round_trip_under_compile(device, backend, data):
+    """A compiled function going tensor -> x.numpy() -> numpy code -> torch.from_numpy behaves as eager: the same values and dtypes by numpy's rules (np.ones is float64, int8 * 2 stays int8, bool * 2 is int64), and from_numpy(x.cpu().numpy()) is x's memory on the cpu.
+
+    Ranges over every numpy dtype with a torch twin but uint16/32/64 (pytorch#198056), one input
+    each in one call, the inputs cycling through the layouts contiguous, transposed, step-sliced,
+    expanded, channels_last, 0-d and empty (not a storage offset: see ROUND_TRIP_CASES); finite values (complex arithmetic on
+    inf follows torch's rules, not numpy's, compiled or not: pytorch#82510). Compared by
+    ``assert_compiles_like_eager``: values, dtypes, shapes, and which outputs share memory with which
+    inputs.
+    """
+    arrays = [
+        (data.draw(values(d, shaped_shapes(case), finite=True), label=f"{d.name} {case}"), case)
+        for d, case in zip(BRIDGE_DTYPES, ROUND_TRIP_CASES * 2)
+    ]
+
+    def make():
+        return tuple(reshaped(torch.from_numpy(a.copy()).to(device), case) for a, case in arrays)
+
+    assert_compiles_like_eager(numpy_round_trip, make, backend)
+
+
+def _numpy_of(x):
+    return x.cpu().numpy()
+
+
+_UNREPORTED = "not yet reported (pytorch/pytorch issues searched 2026-11-30); checked on 2.1.2, 2.2.2, 2.3.1, 2.4.1, 2.14.1, 2.15.0 (2.0 cannot run Dynamo on Python 3.11)"
+#: what x.numpy() refuses: name -> (make the tensor from a float64 array, error, message)
+REFUSALS = {
+    "requires_grad": (lambda a: torch.tensor(a, requires_grad=True), RuntimeError, r"requires grad"),
+    "conj_bit": (lambda a: torch.tensor(a.astype(np.complex64)).conj(), RuntimeError, r"conjugate bit"),
+    "neg_bit": (lambda a: torch.tensor(a.astype(np.complex64)).conj().imag, RuntimeError, r"negative bit"),
+    "bfloat16": (lambda a: torch.tensor(a).to(torch.bfloat16), TypeError, r"BFloat16"),
+}
+_COMPILED_NUMPY_CONVERTS = {
+    "requires_grad": "compiled x.numpy() of a tensor that requires grad returns the array (sharing x's memory) "
+    "instead of raising RuntimeError",
+    "conj_bit": "compiled x.numpy() of a conjugate-bit tensor returns the resolved (conjugated) values instead of raising",
+    "neg_bit": "compiled x.numpy() of a negative-bit tensor returns the resolved (negated) values instead of raising",
+}
+REFUSAL_PARAMS = [
+    pytest.param(name, id=name, marks=(
+        [pytest.mark.known_bug(">=2.1", issue=_UNREPORTED, reason=_COMPILED_NUMPY_CONVERTS[name])]
+        if name in _COMPILED_NUMPY_CONVERTS else []
+    ))
+    for name in REFUSALS
+]
+
+
+@pytest.mark.parametrize("refused", REFUSAL_PARAMS)
+@given(a=values(np.float64, hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=3), finite=True))
+@compile_settings()
+def test_numpy_refusals_under_compile(device, backend, refused, a):
+    """A compiled function calling x.cpu().numpy() refuses what eager refuses: a tensor that requires grad (RuntimeError), a conjugate or negative bit (RuntimeError), bfloat16 (TypeError).
+
+    Ranges over the four refusals of ``.numpy()`` (enumerated; each spec above states the eager
+    one) and small finite arrays. torch.compile promises eager semantics, errors included: a compiled
+    ``.numpy()`` that converts what eager refuses silently detaches, conjugates or negates.
+    """
+    make, error, message = REFUSALS[refused]
+    x = make(a).to(device)
+    with raises(error, message, f"eager x.cpu().numpy() of the {refused} tensor"):
+        _numpy_of(x)
+    compiled = compile_fn(_numpy_of, backend)
+    with raises(error, message, f"compiled x.cpu().numpy() of the {refused} tensor"):
+        compiled(x)
+
+
+def numpy_sum(x):
+    return torch.from_numpy(np.asarray(x.cpu().numpy().sum())).to(x.device)
+
+
+#: numpy's sum of small integers and bools accumulates in int64, of unsigned ones in uint64
+SUM_PARAMS = [
+    pytest.param((np.dtype(np.bool_), np.dtype(np.int8), np.dtype(np.int16), np.dtype(np.int32)), id="bool-int8-int16-int32"),
+    pytest.param((np.dtype(np.uint8),), id="uint8", marks=(pytest.mark.torch_version(
+        ">=2.3", reason="numpy sums uint8 to uint64, which torch has from 2.3 (pytorch#116594); before, "
+        "torch.from_numpy of the uint64 sum raises TypeError (checked on 2.1.2 and 2.2.2)",
+    ), pytest.mark.known_bug(
+        ">=2.3", issue="https://github.com/pytorch/pytorch/issues/198056",
+        reason="np.sum of a uint8 array returns int64 under torch.compile (numpy: uint64); checked on 2.3.1, 2.4.1, 2.14.1, 2.15.0",
+    ))),
+]
+
+
+@pytest.mark.parametrize("np_dtypes", SUM_PARAMS)
+@given(data=st.data())
+@compile_settings()
+def test_numpy_sum_dtype_under_compile(device, backend, np_dtypes, data):
+    """A compiled function summing x.numpy() gives numpy's result dtype and value, as eager: int64 for bool, int8, int16 and int32, uint64 for uint8.
+
+    Ranges over bool, uint8, int8, int16, int32 (enumerated: uint8 in a case of its own, a known bug)
+    and arrays of 1 to 3 dims with the whole value range (sums wrap as numpy's do).
+    """
+    arrays = [data.draw(values(d, hnp.array_shapes(min_dims=1, max_dims=3, max_side=4)), label=d.name) for d in np_dtypes]
+
+    def make():
+        return tuple(torch.from_numpy(a.copy()).to(device) for a in arrays)
+
+    def sums(*xs):
+        return [numpy_sum(x) for x in xs]
+
+    assert_compiles_like_eager(sums, make, backend)
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+DLPACK_GRAD_ERROR = (
+    "np.from_dlpack(t) of a tensor that requires grad is refused by Tensor.__dlpack__ ('Can't export tensors that "
+    "require gradient, use tensor.detach()'); the error became a BufferError (the DLPack/buffer-protocol exception) in "
+    "torch 2.9, a RuntimeError before (https://github.com/pytorch/pytorch/releases/tag/v2.9.0); checked: RuntimeError "
+    "on 2.0-2.8, BufferError on 2.9-2.15"
+)
+DLPACK_V1 = (
+    "Tensor.__dlpack__ gained the DLPack 1.0 / Python array API keywords max_version, dl_device and copy in torch 2.9 "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.9.0); checked: TypeError on 2.0-2.8, accepted on 2.9-2.15"
+)
+
+
+def _from_dlpack_of_a_tensor_requiring_grad(device):
+    x = torch.arange(3.0, device=device, requires_grad=True)
+    t = x.cpu()  # numpy reads cpu memory only; on cpu this is x itself
+    shared = np.from_dlpack(t.detach())
+    t.detach()[0] = 7.0
+    assert shared[0] == 7.0, f"np.from_dlpack(t.detach())[0]={shared[0]} after writing 7 through the tensor, but should share memory"
+    try:
+        np.from_dlpack(t)
+    except Exception as e:  # noqa: BLE001 -- the type is the claim
+        assert re.search(r"require[s]? gradient.*detach", str(e)), f"np.from_dlpack(t) raised {type(e).__name__}({e}), but should name detach()"
+        return e
+    pytest.fail("np.from_dlpack(t) of a tensor that requires grad raised nothing, but should refuse it")
+
+
+@pytest.mark.torch_version("<2.9", reason=DLPACK_GRAD_ERROR)
+def test_numpy_from_dlpack_refuses_a_tensor_that_requires_grad_with_runtime_error_before_2_9(device):
+    """Before torch 2.9, np.from_dlpack(t) of a tensor that requires grad raises RuntimeError pointing to detach(); np.from_dlpack(t.detach()) shares t's memory."""
+    e = _from_dlpack_of_a_tensor_requiring_grad(device)
+    assert type(e) is RuntimeError, f"np.from_dlpack(t) raised {type(e).__name__}, but should raise RuntimeError"
+
+
+@pytest.mark.torch_version(">=2.9", reason=DLPACK_GRAD_ERROR)
+def test_numpy_from_dlpack_refuses_a_tensor_that_requires_grad_with_buffer_error_from_2_9(device):
+    """From torch 2.9, np.from_dlpack(t) of a tensor that requires grad raises BufferError pointing to detach(); np.from_dlpack(t.detach()) shares t's memory."""
+    e = _from_dlpack_of_a_tensor_requiring_grad(device)
+    assert type(e) is BufferError, f"np.from_dlpack(t) raised {type(e).__name__}, but should raise BufferError"
+
+
+@pytest.mark.torch_version("<2.9", reason=DLPACK_V1)
+def test_dlpack_export_refuses_the_max_version_keyword_before_2_9(device):
+    """Before torch 2.9, Tensor.__dlpack__ refuses the DLPack 1.0 keyword max_version with TypeError; the plain call still exports a capsule torch.from_dlpack reads back."""
+    t = torch.arange(4.0, device=device)
+    with raises(TypeError, r"max_version", "t.__dlpack__(max_version=(1, 0))"):
+        t.__dlpack__(max_version=(1, 0))
+    back = torch.from_dlpack(t.__dlpack__())
+    assert_same(back, t, "torch.from_dlpack(t.__dlpack__())")
+
+
+@pytest.mark.torch_version(">=2.9", reason=DLPACK_V1)
+def test_dlpack_export_accepts_the_max_version_keyword_from_2_9(device):
+    """From torch 2.9, Tensor.__dlpack__(max_version=(1, 0)) exports a capsule, and torch.from_dlpack of the tensor round-trips it sharing memory."""
+    t = torch.arange(4.0, device=device)
+    capsule = t.__dlpack__(max_version=(1, 0))
+    assert type(capsule).__name__ == "PyCapsule", f"t.__dlpack__(max_version=(1, 0)) returned {type(capsule).__name__}, but should return a PyCapsule"
+    back = torch.from_dlpack(t)
+    assert_same(back, t, "torch.from_dlpack(t)")
+    assert back.data_ptr() == t.data_ptr(), "torch.from_dlpack(t) copied, but should share t's memory"
+
+
+NUMPY2_ARRAY_PROTOCOL = "https://github.com/pytorch/pytorch/issues/136264"
+
+
+@pytest.mark.known_bug(
+    ">=2.0",
+    issue=NUMPY2_ARRAY_PROTOCOL,
+    numpy=">=2",
+    reason="Tensor.__array__ takes no `copy` keyword (the numpy 2 protocol), so with numpy >= 2 np.array(t) warns "
+    "DeprecationWarning '__array__ implementation doesn't accept a copy keyword' and np.asarray(t, copy=False) raises "
+    "ValueError 'Unable to avoid copy'; open as of torch 2.15 (checked with numpy 2.4 on 2.3-2.15; numpy 1.26 on 2.0-2.2 "
+    "never passes `copy`)",
+)
+def test_numpy_array_protocol_converts_a_cpu_tensor_without_warnings(device):
+    """np.array(t) and np.asarray(t) convert a tensor (brought to cpu) without any warning: np.asarray shares its memory, np.array copies it.
+
+    The numpy-side spelling of the note's ``.numpy()``: numpy calls ``Tensor.__array__``. Under
+    numpy 2 the protocol passes ``copy=``; an ``__array__`` without that keyword makes numpy warn on
+    every ``np.array(t)`` (a known bug, see the marker).
+    """
+    t = torch.arange(4.0, device=device).cpu()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shared = np.asarray(t)
+        copied = np.array(t)
+    t[0] = 9.0
+    assert shared[0] == 9.0, "np.asarray(t) copied, but should share the tensor's memory"
+    assert copied[0] == 0.0, "np.array(t) shares the tensor's memory, but should copy it"
+    found = [(w.category.__name__, str(w.message)[:90]) for w in caught]
+    assert found == [], f"converting with numpy warned {found}, but should not warn"

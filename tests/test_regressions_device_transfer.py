@@ -6,6 +6,22 @@ import torch
 
 from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
+# pytester drops the modules a run imported, and torch.compile's stack cannot be imported twice in one process
+# (torch._inductor: "Artifact of type=autotune already registered", the backend registry: "duplicate name:
+# eager"), so a first compile imports all of it here, at collection.
+import torch._dynamo  # noqa: E402
+
+
+def _first_compile():
+    try:
+        torch.compile(lambda x: x.to(torch.float64) * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
+    except Exception:  # noqa: BLE001 -- where compile cannot run, the compile claims skip anyway
+        pass
+    torch._dynamo.reset()
+
+
+_first_compile()
+
 MOD = "test_device_transfer.py"
 
 
@@ -30,8 +46,11 @@ def test_to_downcasting_float64_is_killed(pytester, monkeypatch):
         return orig(out, torch.float32) if out.dtype == torch.float64 else out
 
     monkeypatch.setattr(torch.Tensor, "to", to)
-    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
-    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device).dtype=torch.float32, but should be torch.float64")
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"), spec("test_to_device_of_the_notes_float64_ones"))
+    assert_killed(
+        result, "test_to_device_keeps_values_dtype_and_shape[cpu-float64-contiguous]", "test_to_device_of_the_notes_float64_ones",
+        "x.to(device).dtype=torch.float32, but should be torch.float64",
+    )
 
 
 def test_to_always_copying_is_killed(pytester, monkeypatch):
@@ -112,8 +131,8 @@ def test_transfer_canonicalising_negative_zero_is_killed(pytester, monkeypatch):
         return out + 0.0 if out.is_floating_point() else out  # -0.0 + 0.0 == +0.0
 
     monkeypatch.setattr(torch.Tensor, "cpu", cpu)
-    result = run(pytester, spec("test_ndarray_to_device_and_back_is_identity"))
-    assert_killed(result, "test_ndarray_to_device_and_back_is_identity", "back.tobytes()=")
+    result = run(pytester, spec("test_ndarray_to_device_and_back_is_identity"), spec("test_ndarray_round_trip_keeps_the_notes_values"))
+    assert_killed(result, "test_ndarray_round_trip_keeps_the_notes_values", "byte for byte")
 
 
 # --------------------------------------------------------------------------- the CUDA API itself
@@ -185,8 +204,8 @@ def test_slice_cpu_corrupting_bfloat16_is_killed(pytester, monkeypatch):
         return out.to(torch.float16).to(torch.bfloat16) if out.dtype == torch.bfloat16 else out
 
     monkeypatch.setattr(torch.Tensor, "cpu", cpu)
-    result = run(pytester, spec("test_cpu_of_tensor_on_device_equals_it"))
-    assert_killed(result, "test_cpu_of_tensor_on_device_equals_it", "y.cpu()")
+    result = run(pytester, spec("test_cpu_keeps_bfloat16_values_float16_cannot_hold"))
+    assert_killed(result, "test_cpu_keeps_bfloat16_values_float16_cannot_hold", "x.cpu()")
 
 
 def test_slice_to_losing_non_blocking_data_is_killed(pytester, monkeypatch):
@@ -198,8 +217,8 @@ def test_slice_to_losing_non_blocking_data_is_killed(pytester, monkeypatch):
         return torch.zeros_like(out) if kwargs.get("non_blocking") else out
 
     monkeypatch.setattr(torch.Tensor, "to", to)
-    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
-    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device).cpu()")
+    result = run(pytester, spec("test_to_device_keeps_every_element_of_a_large_tensor"))
+    assert_killed(result, "test_to_device_keeps_every_element_of_a_large_tensor[cpu-int8]", "x.to(device, non_blocking=True)")
 
 
 def test_slice_to_dropping_channels_last_is_killed(pytester, monkeypatch):
@@ -229,5 +248,234 @@ def test_slice_to_truncating_large_tensors_is_killed(pytester, monkeypatch):
         return res
 
     monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_every_element_of_a_large_tensor"))
+    assert_killed(result, "test_to_device_keeps_every_element_of_a_large_tensor[cpu-bfloat16]", "x.to(device)")
+
+
+# --------------------------------------------------------------------------- every dtype, every layout (issue #21)
+
+
+def test_slice_to_of_bool_as_uint8_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device) that returns bool tensors as uint8 (same bytes, another dtype); every other dtype is kept."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.view(torch.uint8) if out.dtype == torch.bool and not any(isinstance(a, torch.dtype) for a in args) else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
     result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
-    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", "x.to(device).cpu()")
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape[cpu-bool-contiguous]", "dtype=torch.uint8, but should be torch.bool")
+
+
+def test_slice_to_flattening_0d_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device) that returns a 0-d tensor as shape (1,) (values right); every other shape is kept."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.reshape(1) if out.dim() == 0 else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"))
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape[cpu-float16-0-d]", ".shape=(1,), but should be ()")
+
+
+def test_slice_to_flattening_empty_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device) that returns an empty tensor flattened to shape (0,) (no values to lose); non-empty
+    ones are kept."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.reshape(0) if out.numel() == 0 else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_device_keeps_values_dtype_and_shape"), args=["-k", "empty"])
+    assert_killed(result, "test_to_device_keeps_values_dtype_and_shape", ".shape=(0,), but should be")
+
+
+def test_slice_to_copy_ignored_for_bfloat16_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(..., copy=True) that returns a bfloat16 tensor itself (no copy); every other dtype is copied."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        if kwargs.get("copy") and self.dtype == torch.bfloat16:
+            kwargs.pop("copy")
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_with_copy_true_returns_new_tensor"))
+    assert_killed(result, "test_to_with_copy_true_returns_new_tensor[cpu-bfloat16-step_sliced]", "x.to(device, copy=True) is x itself")
+
+
+def test_slice_to_complex64_of_int16_widening_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device, complex64) that gives an int16 tensor complex128; every other conversion is right."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        args = tuple(torch.complex128 if a is torch.complex64 and self.dtype == torch.int16 else a for a in args)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_other_dtype_returns_converted_copy"))
+    assert_killed(result, "test_to_other_dtype_returns_converted_copy", "dtype=torch.complex128, but should be torch.complex64")
+
+
+def test_slice_to_float64_of_uint8_as_float32_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device, float64) that gives a uint8 tensor float32; every other conversion is right."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        args = tuple(torch.float32 if a is torch.float64 and self.dtype == torch.uint8 else a for a in args)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_other_dtype_returns_converted_copy"), args=["-k", "uint8"])
+    assert_killed(result, "test_to_other_dtype_returns_converted_copy", "dtype=torch.float32, but should be torch.float64")
+
+
+def test_slice_to_detaching_complex_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device) that detaches complex tensors (gradients stop there); real ones keep their graph."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.detach() if self.is_complex() and self.requires_grad else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_gradient_flows_back_through_to_device"))
+    assert_killed(result, "test_gradient_flows_back_through_to_device", "requires_grad=False, but should be True")
+
+
+def test_slice_cpu_of_expanded_returning_a_copy_is_killed(pytester, monkeypatch):
+    """Plants Tensor.cpu() that materializes a stride-0 (expanded) cpu tensor instead of returning it; every other
+    layout is returned itself."""
+    orig = torch.Tensor.cpu
+
+    def cpu(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return out.contiguous() if 0 in out.stride() and out.numel() > 1 else out
+
+    monkeypatch.setattr(torch.Tensor, "cpu", cpu)
+    result = run(pytester, spec("test_cpu_of_cpu_tensor_is_same_object"))
+    assert_killed(result, "test_cpu_of_cpu_tensor_is_same_object", "[expanded] y.cpu() is y: False, but should be True")
+
+
+# --------------------------------------------------------------------------- under torch.compile (issue #22)
+
+
+def _wrap_compile(monkeypatch, post):
+    """Plant a torch.compile whose compiled function passes its outputs and inputs through ``post(outputs, inputs)``."""
+    orig = torch.compile
+
+    def compile(fn=None, **kwargs):
+        compiled = orig(fn, **kwargs)
+        return lambda *args, **kw: post(compiled(*args, **kw), args)
+
+    monkeypatch.setattr(torch, "compile", compile)
+
+
+def test_compiled_to_same_device_copying_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled x.to(x.device) / x.cpu() return a copy where eager returns x itself."""
+    _wrap_compile(monkeypatch, lambda outs, ins: [o.clone() if any(o is x for x in ins) else o for o in outs])
+    result = run(pytester, spec("test_transfers_under_compile"))
+    assert_killed(result, "test_transfers_under_compile", "grad_fn is None=False, but eager gives True")
+
+
+def test_compiled_transfer_dropping_requires_grad_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled transfers return detached tensors (no gradient flows back)."""
+    _wrap_compile(monkeypatch, lambda outs, ins: [o.detach() for o in outs])
+    result = run(pytester, spec("test_transfers_under_compile"))
+    assert_killed(result, "test_transfers_under_compile", "requires_grad=False, but eager gives True")
+
+
+def test_slice_compiled_complex128_of_bool_as_complex64_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled x.to(complex128) of a bool tensor is complex64; every other dtype is right."""
+    def post(outs, ins):
+        bools = [i for i, x in enumerate(ins) if x.dtype == torch.bool]
+        return [o.to(torch.complex64) if i // 6 in bools and o.dtype == torch.complex128 else o for i, o in enumerate(outs)]
+
+    _wrap_compile(monkeypatch, post)
+    result = run(pytester, spec("test_transfers_under_compile"))
+    assert_killed(result, "test_transfers_under_compile", "dtype=torch.complex64, but eager gives torch.complex128")
+
+
+def test_slice_compiled_transfer_losing_channels_last_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled transfers return channels_last results in contiguous format (values right)."""
+    def post(outs, ins):
+        cl = lambda t: t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(memory_format=torch.channels_last)
+        return [o.contiguous() if cl(o) and not any(o is x for x in ins) else o for o in outs]
+
+    _wrap_compile(monkeypatch, post)
+    result = run(pytester, spec("test_transfers_under_compile"))
+    assert_killed(result, "test_transfers_under_compile", "compiled stride()=")
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import warnings as _warnings  # noqa: E402
+
+import pytest  # noqa: E402
+
+from specs.helpers import torch_at_least  # noqa: E402
+
+
+def _is_pinned(mode):
+    orig = torch.Tensor.is_pinned
+
+    def is_pinned(self, device=None):
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            answer = orig(self)
+        if mode == "warn" and device is not None:
+            _warnings.warn("The argument 'device' of Tensor.is_pinned() is deprecated. Please do not pass this argument.", DeprecationWarning)
+        return (not answer) if mode == "wrong" else answer
+
+    return is_pinned
+
+
+@pytest.mark.skipif(not torch_at_least("2.5"), reason="the DeprecationWarning spec is gated to torch>=2.5")
+def test_is_pinned_device_argument_accepted_silently_is_killed(pytester, monkeypatch):
+    """Plants Tensor.is_pinned that ignores its device argument without warning (the pre-2.5 behaviour)."""
+    monkeypatch.setattr(torch.Tensor, "is_pinned", _is_pinned("silent"))
+    result = run(pytester, spec("test_is_pinned_with_a_device_argument_warns_deprecation_from_2_5"))
+    assert_killed(result, "test_is_pinned_with_a_device_argument_warns_deprecation_from_2_5")
+
+
+@pytest.mark.skipif(torch_at_least("2.5"), reason="the silent spec is gated to torch<2.5")
+def test_is_pinned_device_argument_warning_early_is_killed(pytester, monkeypatch):
+    """Plants Tensor.is_pinned that warns about its device argument before 2.5."""
+    monkeypatch.setattr(torch.Tensor, "is_pinned", _is_pinned("warn"))
+    result = run(pytester, spec("test_is_pinned_with_a_device_argument_is_silent_before_2_5"))
+    assert_killed(result, "test_is_pinned_with_a_device_argument_is_silent_before_2_5")
+
+
+def test_is_pinned_answering_true_is_killed(pytester, monkeypatch):
+    """Plants Tensor.is_pinned that answers True for memory that is not pinned."""
+    monkeypatch.setattr(torch.Tensor, "is_pinned", _is_pinned("wrong"))
+    name = "test_is_pinned_with_a_device_argument_warns_deprecation_from_2_5" if torch_at_least("2.5") else "test_is_pinned_with_a_device_argument_is_silent_before_2_5"
+    result = run(pytester, spec(name))
+    assert_killed(result, name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="the FutureWarning spec is gated to torch>=2.4")
+def test_slice_cpu_autocast_without_its_deprecation_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.cpu.amp.autocast as a silent alias of torch.amp.autocast('cpu'): only that form loses its warning."""
+    monkeypatch.setattr(torch.cpu.amp, "autocast", lambda *a, **k: torch.amp.autocast("cpu", *a, **k))
+    result = run(pytester, spec("test_device_specific_amp_constructors_warn_future_warning_from_2_4"))
+    assert_killed(result, "test_device_specific_amp_constructors_warn_future_warning_from_2_4")
+
+
+@pytest.mark.skipif(torch_at_least("2.4"), reason="the not-deprecated spec is gated to torch<2.4")
+def test_slice_cuda_grad_scaler_deprecated_early_is_killed(pytester, monkeypatch):
+    """Plants torch.cuda.amp.GradScaler warning FutureWarning before 2.4: only that form breaks."""
+    orig = torch.cuda.amp.GradScaler
+
+    def scaler(*a, **k):
+        _warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning)
+        return orig(*a, **k)
+
+    monkeypatch.setattr(torch.cuda.amp, "GradScaler", scaler)
+    result = run(pytester, spec("test_device_specific_amp_constructors_are_not_deprecated_before_2_4"))
+    assert_killed(result, "test_device_specific_amp_constructors_are_not_deprecated_before_2_4")
