@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from specs.differential import Call, assert_compiles_like_eager, compile_fn
 from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises
 from specs.inputs import (
-    BOOL, COMPLEX, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_params, nonempty_shapes,
+    BOOL, COMPLEX, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_id, dtype_params, nonempty_shapes,
     shapes, to_numpy_dtype,
 )
 
@@ -43,7 +43,7 @@ WIDE_UNSIGNED = tuple(getattr(torch, n) for n in ("uint16", "uint32", "uint64") 
 #: dtypes that cannot require grad: bool and every integer dtype
 NO_GRAD_DTYPES = BOOL + INTEGRAL + WIDE_UNSIGNED
 NO_GRAD_PARAMS = dtype_params(
-    NO_GRAD_DTYPES, marks={d: pytest.mark.torch_version(f">={SINCE[d][0]}", reason=SINCE[d][1]) for d in WIDE_UNSIGNED}
+    NO_GRAD_DTYPES, marks={d: pytest.mark.torch_version(f">={SINCE[dtype_id(d)][0]}", reason=SINCE[dtype_id(d)][1]) for d in WIDE_UNSIGNED}
 )
 #: Setting the flag computes nothing, so every floating and complex dtype is safe on every device; specs
 #: that run backward enumerate the dtypes whose kernels they need.

@@ -29,6 +29,33 @@ for _name in ("onnx", "onnxscript", "onnxruntime"):
     with contextlib.suppress(ImportError):
         importlib.import_module(_name)
 
+
+
+def _first_compile():
+    """Compile once, now, at collection: the same trap as ONNX's. torch.compile's stack (Dynamo, AOTAutograd,
+    parts of inductor, the quantized_decomposed library) cannot be imported twice in one process
+    ("Artifact of type=autotune already registered", "Only a single TORCH_LIBRARY ... quantized_decomposed",
+    the backend registry's "duplicate name: eager"), so everything the compile claims import -- numpy code,
+    a module in train and eval, a backward -- is imported before pytester's first sys.modules snapshot."""
+    try:
+        import torch._dynamo
+        import torch.ao.quantization.fx._decomposed  # noqa: F401
+
+        torch._dynamo.reset()
+        model = torch.nn.Sequential(torch.nn.Conv2d(2, 2, 1), torch.nn.BatchNorm2d(2), torch.nn.Dropout(), torch.nn.ReLU())
+        compiled = torch.compile(model, backend="aot_eager")
+        for mode in (True, False):
+            compiled.train(mode)(torch.ones(2, 2, 2, 2, requires_grad=True)).sum().backward()
+        torch.compile(lambda x: torch.from_numpy(x.numpy() * 2) + x, backend="aot_eager")(torch.ones(2))
+    except Exception:  # noqa: BLE001 -- where torch.compile cannot run (torch 2.0 on Python 3.11) its claims skip
+        pass
+    finally:
+        with contextlib.suppress(Exception):
+            torch._dynamo.reset()
+
+
+_first_compile()
+
 REPO = Path(__file__).resolve().parents[1]
 SPECS = REPO / "specs"
 
