@@ -23,7 +23,10 @@ depends on tensor *values*:
   example unless a dimension is marked dynamic (``torch.export.Dim``).
 * ``torch.compile`` is not a static-graph export at all: it captures graphs where it can and falls
   back to Python ("graph break") at a data-dependent ``if``, so results keep eager semantics.
-  ``fullgraph=True`` turns the graph break into an error.
+  ``fullgraph=True`` turns the graph break into an error. Each captured graph is *guarded* on what it
+  specialized -- the inputs' dtypes and requires_grad, the grad mode (no_grad, inference_mode), a
+  module's ``training`` flag: when a guard fails Dynamo compiles a new graph (outputs follow the
+  change, no stale graph runs), and when the old state returns the first graph is reused.
 
 What the source note gets wrong or leaves out: it says PyTorch "can also build static graphs via
 ONNX, caffe2 and TorchScript". Caffe2 is gone (torch 2.x ships no ``caffe2`` module);
@@ -57,7 +60,9 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from specs.differential import Call, assert_compiles_like_eager
 from specs.helpers import assert_device, exact_kernels, raises
+from specs.inputs import FLOATING, budget, compile_budget, dtype_params, tensor_values
 
 # --------------------------------------------------------------------------- the functions under test
 
@@ -192,6 +197,8 @@ def cached(cache, key, build):
 def test_eager_graph_records_the_branch_and_loop_count_each_call_executed(device, a, b):
     """Eager autograd builds a new graph on every call, recording the branch and iterations actually run.
 
+    Ranges over: float64 inputs of 1-6 elements in [-2, 2] (both branches, 0-6 loop iterations), two calls.
+
     ``path_dependent`` has an ``if`` on ``x.sum()`` and a ``while`` on ``y.abs().sum()``: the
     ``grad_fn`` chain of each result is ``MulBackward0`` once per loop iteration, then
     ``SinBackward0`` or ``ExpBackward0`` for the branch taken, ending at the input leaf. A second
@@ -218,7 +225,10 @@ def test_eager_graph_records_the_branch_and_loop_count_each_call_executed(device
 @example(a=np.array([-1.0, -2.0], np.float32))  # exp branch, loops
 @example(a=np.array([0.1, -0.05], np.float32))  # sin branch, loops
 def test_eager_gradients_are_those_of_the_path_taken(device, a):
-    """backward() differentiates the path Python executed: 2**loops * cos(x) or 2**loops * exp(x)."""
+    """backward() differentiates the path Python executed: 2**loops * cos(x) or 2**loops * exp(x).
+
+    Ranges over: float64 inputs of 1-6 elements in [-2, 2]: both branches, 0-6 loop iterations.
+    """
     x = on(device, a, torch.float64).requires_grad_()
     y, branch, loops = path_dependent(x)
     y.sum().backward()
@@ -229,6 +239,8 @@ def test_eager_gradients_are_those_of_the_path_taken(device, a):
 
 def test_second_backward_raises_unless_retain_graph(device):
     """A graph is freed by backward(): a second backward() raises unless retain_graph=True kept it.
+
+    Ranges over: one fixed input (the claim is about the graph's lifetime, not values).
 
     With ``retain_graph=True`` the second pass works and gradients accumulate (``x.grad`` doubles).
     """
@@ -255,6 +267,8 @@ def test_second_backward_raises_unless_retain_graph(device):
 def test_jit_trace_freezes_the_branch_its_example_took(device, a, cache):
     """torch.jit.trace records only the branch its example input took, and replays it for every input.
 
+    Ranges over: float32 inputs of 1-6 elements in [-2, 2] of either branch, against traces of a positive and a negative example.
+
     Traced on a positive example, the function computes ``2*sin(x)`` even for inputs where eager
     would run ``exp(x) - 1``, and vice versa: the ``if`` is gone from the graph.
     """
@@ -277,6 +291,8 @@ def test_jit_trace_freezes_the_branch_its_example_took(device, a, cache):
 def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
     """torch.jit.trace warns with a TracerWarning when a traced tensor is converted to a Python bool.
 
+    Ranges over: one trace (the claim is about the warning).
+
     The warning ("Converting a tensor to a Python boolean might cause the trace to be incorrect")
     is the only sign that the trace froze a branch; it is raised at the ``if`` (its location is
     the first Python frame, so an active TorchFunctionMode such as the one
@@ -296,7 +312,10 @@ def test_jit_trace_warns_when_a_tensor_decides_python_control_flow(device):
 @example(a=np.array([-1.0, -1.0, -1.0], np.float32))
 @example(a=np.array([-0.5], np.float32))  # one element, exp branch
 def test_jit_script_keeps_data_dependent_control_flow(device, a, cache):
-    """torch.jit.script compiles the `if` into the graph, so the scripted function matches eager on both branches."""
+    """torch.jit.script compiles the `if` into the graph, so the scripted function matches eager on both branches.
+
+    Ranges over: float32 inputs of 1-6 elements in [-2, 2], both branches, one element included.
+    """
     x = on(device, a)
     scripted = cached(cache, "script", lambda: quiet(torch.jit.script, branchy))
     out = scripted(x)
@@ -314,46 +333,91 @@ JIT_DEPRECATED = r"`torch\.jit\.{api}` is .*Please switch to `torch\.compile` or
     reason="torch 2.10 added a runtime warning to torch.jit.script/trace (TorchScript docs mark it "
     "deprecated since 2.9; the category is DeprecationWarning in 2.10-2.13, FutureWarning from 2.14)",
 )
-def test_jit_trace_and_script_warn_that_torchscript_is_deprecated(device):
+@pytest.mark.parametrize("api", ["trace", "script"])
+def test_jit_trace_and_script_warn_that_torchscript_is_deprecated(device, api):
     """torch.jit.trace and torch.jit.script warn that TorchScript is deprecated in favour of torch.compile/torch.export.
 
-    The text is matched, not the category: it was a DeprecationWarning in 2.10-2.13 and is a
-    FutureWarning in 2.15; under Python 3.14+ the text says "not supported in Python 3.14+" instead.
+    Ranges over: both TorchScript entry points, trace and script (enumerated). The text is matched, not
+    the category: it was a DeprecationWarning in 2.10-2.13 and is a FutureWarning in 2.15; under Python
+    3.14+ the text says "not supported in Python 3.14+" instead.
     """
     x = on(device, [1.0, 2.0])
-    with pytest.warns(Warning, match=JIT_DEPRECATED.format(api="trace")):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", torch.jit.TracerWarning)
-            torch.jit.trace(on_true, x, check_trace=False)
-    with pytest.warns(Warning, match=JIT_DEPRECATED.format(api="script")):
-        torch.jit.script(branchy)(x)
+    with pytest.warns(Warning, match=JIT_DEPRECATED.format(api=api)):
+        if api == "trace":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", torch.jit.TracerWarning)
+                torch.jit.trace(on_true, x, check_trace=False)
+        else:
+            torch.jit.script(branchy)(x)
 
 
 # --------------------------------------------------------------------------- torch.export
 
 
+STRICT_ARG = "torch.export.export's `strict` argument (non-strict mode) arrived in torch 2.2 (pytorch#114697)"
+EXPORT_MODES = [
+    pytest.param({}, id="default"),
+    pytest.param({"strict": True}, id="strict", marks=pytest.mark.torch_version(">=2.2", reason=STRICT_ARG)),
+    pytest.param({"strict": False}, id="non_strict", marks=pytest.mark.torch_version(">=2.2", reason=STRICT_ARG)),
+]
+
+
 @needs_dynamo
 @pytest.mark.torch_version(">=2.1", reason="torch.export.export first shipped in torch 2.1")
-def test_export_rejects_a_python_if_on_tensor_values(device, cache):
+@pytest.mark.parametrize("mode", [*EXPORT_MODES[:2], pytest.param({"strict": False}, id="non_strict", marks=pytest.mark.torch_version(
+    ">=2.3", reason="non-strict export refuses a Python `if` on tensor values with GuardOnDataDependentSymNode from 2.3; "
+    "2.2.2 raises DataDependentOutputException: aten._local_scalar_dense instead (checked on 2.2.2 and 2.3.1)"))])
+def test_export_rejects_a_python_if_on_tensor_values(device, cache, mode):
     """torch.export rejects a Python `if` on tensor values with an error instead of freezing a branch.
 
-    The error depends on the export mode: strict mode (the default before 2.7, pytorch#148790) traces with Dynamo
+    Ranges over: the export modes -- the default, ``strict=True`` and ``strict=False`` (enumerated). The
+    error depends on the mode: strict mode (the default before 2.8, pytorch#148790) traces with Dynamo
     and raises ``torch._dynamo.exc.Unsupported`` (or its subclass ``UserError``); non-strict mode
     raises ``GuardOnDataDependentSymNode`` ("Could not guard on data-dependent expression").
     """
-    with pytest.raises(DATA_DEPENDENT_ERRORS):
-        torch.export.export(BranchyModule(), (on(device, [1.0, 2.0]),))
+    err = export_error(cache, device, **mode)
+    if mode.get("strict") is True:
+        expected = (torch._dynamo.exc.Unsupported,)
+    elif mode.get("strict") is False:
+        expected = (torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode,)
+    else:
+        expected = DATA_DEPENDENT_ERRORS
+    assert isinstance(err, expected), (
+        f"export({mode or 'defaults'}) raised {type(err).__name__}: {err}, but should raise {' or '.join(e.__name__ for e in expected)}"
+    )
 
 
-def exported(cache, device, dynamic: bool):
+STRICT_FLIP = (
+    "torch.export.export's `strict` default flipped from True to False in torch 2.8 (pytorch#148790, merged "
+    "after the 2.7 branch cut; checked on every minor release: True on 2.2-2.7.1, False on 2.8.0-2.15.0)"
+)
+
+
+def export_error(cache, device, **kwargs):
+    """The exception torch.export.export raises for BranchyModule (a Python `if` on a tensor value), once per mode."""
+
+    def build():
+        try:
+            torch.export.export(BranchyModule(), (on(device, [1.0, 2.0]),), **kwargs)
+        except Exception as e:  # noqa: BLE001 -- the type is what the spec inspects
+            return e
+        return None
+
+    err = cached(cache, ("export-error", str(device), tuple(sorted(kwargs.items()))), build)
+    if err is None:
+        pytest.fail(f"torch.export.export(BranchyModule(), {kwargs or 'defaults'}) raised nothing, but should refuse the `if`")
+    return err
+
+
+def exported(cache, device, dynamic: bool, **mode):
     """(ExportedProgram, its runnable module) of CondModule for a length-4 example on ``device``."""
 
     def build():
         kwargs = {"dynamic_shapes": {"x": {0: torch.export.Dim("n", min=2, max=64)}}} if dynamic else {}
-        ep = torch.export.export(CondModule(), (on(device, [1.0, -0.5, 2.0, 0.25]),), **kwargs)
+        ep = torch.export.export(CondModule(), (on(device, [1.0, -0.5, 2.0, 0.25]),), **kwargs, **mode)
         return ep, ep.module()
 
-    return cached(cache, ("export", device, dynamic), build)
+    return cached(cache, ("export", device, dynamic, tuple(sorted(mode.items()))), build)
 
 
 @needs_dynamo
@@ -361,16 +425,19 @@ def exported(cache, device, dynamic: bool):
     ">=2.2", reason="torch.cond and ExportedProgram.module() are public from torch 2.2 (2.1 had "
     "functorch.experimental.control_flow.cond only)"
 )
+@pytest.mark.parametrize("mode", EXPORT_MODES[1:])
+@budget(2)
 @given(a=hnp.arrays(np.float32, 4, elements=st.floats(-2, 2, width=32)))
 @example(a=np.array([1.0, 1.0, 1.0, 1.0], np.float32))
 @example(a=np.array([-1.0, -1.0, -1.0, -1.0], np.float32))
-def test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device(device, a, cache):
+def test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device(device, a, cache, mode):
     """The same logic written with torch.cond exports to one graph that matches eager on both branches, on the spec's device.
 
-    The exported graph contains a ``cond`` operator holding both branches as subgraphs.
+    Ranges over: strict and non-strict export (enumerated; the default is one of them), inputs of
+    either sign. The exported graph contains a ``cond`` operator holding both branches as subgraphs.
     """
     x = on(device, a)
-    ep, module = exported(cache, device, dynamic=False)
+    ep, module = exported(cache, device, dynamic=False, **mode)
     out = module(x)
     targets = [str(n.target) for n in ep.graph.nodes if n.op == "call_function"]
     assert any("cond" in t for t in targets), f"exported graph calls {targets}, but should hold a cond node"
@@ -389,6 +456,8 @@ def test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device(device,
 @example(a=np.array([-1.0, -2.0, 0.5, 0.0, 1.0, -1.5, 2.0], np.float32))
 def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
     """An exported program accepts only its example's shape, unless that dimension was marked dynamic with Dim.
+
+    Ranges over: lengths 2-8 other than the example's 4, values in [-2, 2].
 
     Exported with a length-4 example, another length is refused when the program runs (a
     ``RuntimeError`` "Expected input ... to be equal to 4" in older releases, an
@@ -409,41 +478,32 @@ def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
 
 # --------------------------------------------------------------------------- torch.export: release changes
 
-STRICT_FLIP = (
-    "torch.export.export's `strict` default flipped from True to False in torch 2.7 (pytorch#148790; "
-    "checked: True on 2.2/2.4/2.6, False on 2.9/2.13/2.14/2.15)"
-)
-
-
-def export_error(device, **kwargs):
-    """The exception torch.export.export raises for BranchyModule (a Python `if` on a tensor value)."""
-    try:
-        torch.export.export(BranchyModule(), (on(device, [1.0, 2.0]),), **kwargs)
-    except Exception as e:  # noqa: BLE001 -- the type is what the spec inspects
-        return e
-    pytest.fail(f"torch.export.export(BranchyModule(), {kwargs or 'defaults'}) raised nothing, but should refuse the `if`")
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.2,<2.7", reason=STRICT_FLIP)
-def test_export_is_strict_by_default_before_2_7(device):
-    """Before torch 2.7, torch.export.export defaults to strict=True: it traces with Dynamo and fails like strict=True.
+@pytest.mark.torch_version(">=2.2,<2.8", reason=STRICT_FLIP)
+def test_export_is_strict_by_default_before_2_7(device, cache):
+    """Before torch 2.8, torch.export.export defaults to strict=True: it traces with Dynamo and fails like strict=True.
+
+    Ranges over: the default call and its error (strict and non-strict are enumerated in test_export_rejects_a_python_if_on_tensor_values).
 
     Observable: the default signature says ``strict=True``, and the data-dependent ``if`` fails with
     Dynamo's ``Unsupported`` (``UserError``), exactly as with an explicit ``strict=True``.
     """
     default = inspect.signature(torch.export.export).parameters["strict"].default
     assert default is True, f"export signature strict={default!r}, but should be True"
-    err = export_error(device)
+    err = export_error(cache, device)
     assert isinstance(err, torch._dynamo.exc.Unsupported), (
         f"default export raised {type(err).__name__}, but should raise Dynamo's Unsupported (strict tracing)"
     )
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.7", reason=STRICT_FLIP)
-def test_export_is_non_strict_by_default_from_2_7(device):
-    """From torch 2.7, torch.export.export defaults to strict=False: it traces the Python directly, not with Dynamo.
+@pytest.mark.torch_version(">=2.8", reason=STRICT_FLIP)
+def test_export_is_non_strict_by_default_from_2_7(device, cache):
+    """From torch 2.8, torch.export.export defaults to strict=False: it traces the Python directly, not with Dynamo.
+
+    Ranges over: the default call and strict=True (strict and non-strict are enumerated in test_export_rejects_a_python_if_on_tensor_values).
 
     Observable: the default signature says ``strict=False``; the data-dependent ``if`` fails with
     ``GuardOnDataDependentSymNode`` (not Dynamo's ``Unsupported``), as with an explicit
@@ -452,35 +512,42 @@ def test_export_is_non_strict_by_default_from_2_7(device):
     default = inspect.signature(torch.export.export).parameters["strict"].default
     assert default is False, f"export signature strict={default!r}, but should be False"
     guard = torch.fx.experimental.symbolic_shapes.GuardOnDataDependentSymNode
-    err = export_error(device)
+    err = export_error(cache, device)
     assert isinstance(err, guard) and not isinstance(err, torch._dynamo.exc.Unsupported), (
         f"default export raised {type(err).__name__}, but should raise GuardOnDataDependentSymNode (non-strict)"
     )
-    strict = export_error(device, strict=True)
+    strict = export_error(cache, device, strict=True)
     assert isinstance(strict, torch._dynamo.exc.Unsupported), (
         f"export(strict=True) raised {type(strict).__name__}, but should raise Dynamo's Unsupported"
     )
 
 
 PLAIN_FN = (
-    "torch.export.export accepted a plain function in 2.2 and requires an nn.Module from 2.4 "
-    "(checked on the tox envs: 2.2 accepts, 2.4/2.6/2.9/2.13-2.15 raise ValueError; 2.3 not checked)"
+    "torch.export.export accepted a plain function in 2.1-2.2 and requires an nn.Module from 2.3 "
+    "(pytorch#117528 '[export] require Module to be passed to export', Jan 2024; checked on every minor "
+    "release: 2.1.2 and 2.2.2 accept, 2.3.1-2.15.0 raise ValueError)"
 )
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.2,<2.4", reason=PLAIN_FN)
+@pytest.mark.torch_version(">=2.1,<2.3", reason=PLAIN_FN)
 def test_export_accepts_a_plain_function_before_2_4(device):
-    """Before torch 2.4, torch.export.export accepts a plain function (not an nn.Module) and exports it."""
+    """Before torch 2.3, torch.export.export accepts a plain function (not an nn.Module) and exports it.
+
+    Ranges over: one plain function (the claim is about what export accepts).
+    """
     x = on(device, [0.5, -1.0, 2.0])
     ep = torch.export.export(on_true, (x,))
     close(ep.module()(x), on_true(x), "exported plain function(x)")
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.4", reason=PLAIN_FN)
+@pytest.mark.torch_version(">=2.3", reason=PLAIN_FN)
 def test_export_refuses_a_plain_function_from_2_4(device):
-    """From torch 2.4, torch.export.export refuses a plain function: it needs an nn.Module (ValueError)."""
+    """From torch 2.3, torch.export.export refuses a plain function: it needs an nn.Module (ValueError).
+
+    Ranges over: one plain function (the claim is about what export accepts).
+    """
     with raises(ValueError, r"Expected `mod` to be an instance of `torch\.nn\.Module`", "torch.export.export(on_true, ...)"):
         torch.export.export(on_true, (on(device, [0.5, -1.0, 2.0]),))
 
@@ -493,16 +560,20 @@ class AliasingCond(torch.nn.Module):
 
 
 COND_ALIAS = (
-    "torch.cond branches returning an alias of an input: export refuses in 2.2/2.4 "
-    "(UnsupportedAliasMutationException), 2.6 accepts, from 2.9 even eager torch.cond refuses "
-    "(UncapturedHigherOrderOpError 'aliasing'); checked on the tox envs, 2.5/2.7/2.8 not checked"
+    "torch.cond branches returning an alias of an input: export refuses in 2.2-2.5 "
+    "(UnsupportedAliasMutationException), 2.6-2.7 accept, from 2.8 even eager torch.cond refuses with "
+    "UncapturedHigherOrderOpError -- in 2.8 the 'aliasing' is only in its chained cause (no spec states 2.8's "
+    "truth yet), from 2.9 the error's own message says 'aliasing'; checked on 2.2-2.9 and 2.13-2.15"
 )
 
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.2,<2.6", reason=COND_ALIAS)
 def test_cond_branch_returning_its_input_exports_refused_but_runs_eagerly_before_2_6(device):
-    """Before torch 2.6, a torch.cond branch that returns its input runs in eager mode but torch.export refuses it."""
+    """Before torch 2.6, a torch.cond branch that returns its input runs in eager mode but torch.export refuses it.
+
+    Ranges over: one aliasing torch.cond (the claim is about the refusal).
+    """
     x = on(device, [1.0, 2.0])
     out = AliasingCond()(x)
     close(out, x, "eager AliasingCond(x) (true branch)")
@@ -511,9 +582,12 @@ def test_cond_branch_returning_its_input_exports_refused_but_runs_eagerly_before
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.6,<2.9", reason=COND_ALIAS)
+@pytest.mark.torch_version(">=2.6,<2.8", reason=COND_ALIAS)
 def test_cond_branch_returning_its_input_is_accepted_in_2_6(device):
-    """In torch 2.6, a torch.cond branch that returns its input is accepted by eager torch.cond and by torch.export."""
+    """In torch 2.6 and 2.7, a torch.cond branch that returns its input is accepted by eager torch.cond and by torch.export.
+
+    Ranges over: one aliasing torch.cond, both branches.
+    """
     x = on(device, [1.0, 2.0])
     close(AliasingCond()(x), x, "eager AliasingCond(x) (true branch)")
     ep = torch.export.export(AliasingCond(), (x,))
@@ -525,6 +599,8 @@ def test_cond_branch_returning_its_input_is_accepted_in_2_6(device):
 @pytest.mark.torch_version(">=2.9", reason=COND_ALIAS)
 def test_cond_branch_returning_its_input_is_refused_from_2_9(device):
     """From torch 2.9, torch.cond refuses a branch that returns its input (an alias), in eager mode and in torch.export.
+
+    Ranges over: one aliasing torch.cond, eager and exported.
 
     The error is ``UncapturedHigherOrderOpError`` ("Encountered aliasing during higher order op
     tracing"; hint: return ``input.clone()``).
@@ -550,15 +626,19 @@ class DropoutNet(torch.nn.Module):
 
 
 EP_MODE = (
-    "ExportedProgram.module().train()/.eval() worked in 2.2 and raise NotImplementedError from 2.4 "
-    "(checked on the tox envs 2.2, 2.4, 2.6, 2.9, 2.13-2.15; 2.3 not checked): the mode is fixed at export"
+    "ExportedProgram.module().train()/.eval() worked in 2.1-2.2 and raise NotImplementedError ('Calling eval() is "
+    "not supported yet', torch/export/exported_program.py) from 2.3 (checked on every minor release: 2.1.2, 2.2.2 flip "
+    ".training, 2.3.1-2.15.0 raise; still so, pytorch#151726): the mode is fixed at export"
 )
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.2,<2.4", reason=EP_MODE)
+@pytest.mark.torch_version(">=2.1,<2.3", reason=EP_MODE)
 def test_exported_module_train_and_eval_switch_the_flag_before_2_4(device):
-    """Before torch 2.4, ep.module().eval() and .train() are the ordinary nn.Module methods: they flip .training."""
+    """Before torch 2.3, ep.module().eval() and .train() are the ordinary nn.Module methods: they flip .training.
+
+    Ranges over: one exported module (the claim is about its methods).
+    """
     m = torch.export.export(DropoutNet().to(device).eval(), (torch.ones(2, 3, device=device),)).module()
     m.eval()
     assert m.training is False, f"ep.module().training={m.training} after eval(), but should be False"
@@ -567,9 +647,11 @@ def test_exported_module_train_and_eval_switch_the_flag_before_2_4(device):
 
 
 @needs_dynamo
-@pytest.mark.torch_version(">=2.4", reason=EP_MODE)
+@pytest.mark.torch_version(">=2.3", reason=EP_MODE)
 def test_exported_module_refuses_train_and_eval_from_2_4(device):
-    """From torch 2.4, ep.module().eval() and .train() raise NotImplementedError: train/eval is fixed at export time.
+    """From torch 2.3, ep.module().eval() and .train() raise NotImplementedError: train/eval is fixed at export time.
+
+    Ranges over: one exported module (the claim is about its methods).
 
     The module exported in eval mode still runs on the device with dropout off.
     """
@@ -586,53 +668,235 @@ def test_exported_module_refuses_train_and_eval_from_2_4(device):
 # --------------------------------------------------------------------------- torch.compile
 
 
-def compiled_for(cache, device):
-    """(``branchy`` under a fresh torch.compile, the graphs Dynamo captured for it), one per device.
+def counting_compile(fn, backend: str, graphs: list):
+    """``torch.compile(fn)`` with ``backend`` wrapped so that every graph Dynamo hands it is recorded.
 
-    Built on first use for a device, after ``torch._dynamo.reset()`` (no compiled code from another
-    variant or spec is reused), with its own recording backend and its own graph list: the count a
-    spec variant asserts is what *its* compile captured, never graphs left over by another device.
-    The backend records the devices of each graph's example inputs.
+    ``graphs`` gets one ``(graph module, devices of its example inputs)`` per graph compiled -- a
+    counting backend: a recompile adds one, a reused graph adds none. Dynamo calls the backend once per
+    captured graph (AOTAutograd's backward graph is compiled inside that call).
+    """
+    from torch._dynamo.backends.registry import lookup_backend  # the registry behind torch.compile's backend names (2.0+)
+
+    real = lookup_backend(backend)
+
+    def counting(gm, example_inputs):
+        graphs.append((gm, {str(t.device) for t in example_inputs if isinstance(t, torch.Tensor)}))
+        return real(gm, example_inputs)
+
+    return torch.compile(fn, backend=counting)
+
+
+def compiled_for(cache, device, backend: str = "eager", dtype=torch.float32):
+    """(``branchy`` under a fresh torch.compile, the graphs Dynamo captured for it), one per variant.
+
+    Built on first use for a (device, backend, dtype), after ``torch._dynamo.reset()`` (no compiled code
+    from another variant or spec is reused), with its own counting backend and its own graph list: the
+    count a spec variant asserts is what *its* compile captured, never graphs left over by another.
     """
 
     def build():
         torch._dynamo.reset()
         graphs = []
+        return counting_compile(branchy, backend, graphs), graphs
 
-        def recording_backend(gm, example_inputs):  # like backend="eager": run the captured graph as is
-            graphs.append((gm, {str(t.device) for t in example_inputs if isinstance(t, torch.Tensor)}))
-            return gm.forward
+    return cached(cache, ("compile", str(device), backend, dtype), build)
 
-        return torch.compile(branchy, backend=recording_backend), graphs
 
-    return cached(cache, ("compile", str(device)), build)
+def tolerance(backend: str, dtype: torch.dtype) -> dict:
+    """Exact for the backends that run eager's own aten kernels (eager, aot_eager); inductor generates
+    its own kernels (16-bit maths in float32, fused), so a few ulps of the dtype."""
+    if backend in ("eager", "aot_eager"):
+        return {}
+    eps = torch.finfo(dtype).eps
+    return {"rtol": 4 * eps, "atol": 4 * eps}
+
+
+def negate_in_place(x):
+    with torch.no_grad():
+        x.neg_()
 
 
 @needs_dynamo
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+@compile_budget()
 @given(a=hnp.arrays(np.float32, 4, elements=st.floats(-2, 2, width=32)))  # one length: no recompiles
-@example(a=np.array([1.0, 1.0, 1.0, 1.0], np.float32))
-@example(a=np.array([-1.0, -1.0, -1.0, -1.0], np.float32))
-def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(device, a, cache):
+@example(a=np.array([2.0, -0.5, 1.75, 0.25], np.float32))  # both branches, |x| > 1.5
+def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(device, backend, dtype, a, cache):
     """torch.compile keeps eager semantics: a data-dependent `if` graph-breaks and both branches match eager.
 
-    The compile is fresh per device variant (see ``compiled_for``): at least 2 graphs must have
-    been captured by this variant's own compile, from tensors on this variant's device.
+    Ranges over: every floating dtype (float16, bfloat16, float32, float64 -- sin and exp run in the
+    input's own dtype), inputs in [-2, 2] that require grad; each example makes two calls of one compiled
+    function -- as drawn, then negated in place, so the other branch runs (unless the sum is 0) -- and
+    compares everything specs/differential.py observes after each, gradients included. The compile is
+    fresh per (device, backend, dtype) variant: at least 2 graphs must have been captured by this
+    variant's own compile (a counting backend), from tensors on this variant's device.
     """
-    x = on(device, a)
-    fn, graphs = compiled_for(cache, device)
-    out = fn(x)
+    fn, graphs = compiled_for(cache, device, backend, dtype)
+    calls = [Call(name="as drawn"), Call(negate_in_place, name="negated in place (the other branch)")]
+    assert_compiles_like_eager(
+        branchy, lambda: (on(device, a, dtype).requires_grad_(),), backend, calls=calls, backward=True,
+        compiled=fn, **tolerance(backend, dtype),
+    )
     assert len(graphs) >= 2, (
         f"Dynamo captured {len(graphs)} graph(s), but the data-dependent `if` should split it into at least 2"
     )
     seen = set().union(*(devs for _, devs in graphs))
-    assert seen <= {str(x.device)}, f"captured graphs took inputs on {sorted(seen)}, but should only see {x.device}"
-    close(out, branchy(x), f"compiled(x), input takes branch {bool(x.sum() > 0)}")
+    assert seen <= {str(torch.empty(0, device=device).device)}, (
+        f"captured graphs took inputs on {sorted(seen)}, but should only see {device}"
+    )
+
+
+def scaled_sin(x):
+    return x.sin() * 2
+
+
+def run_module(m, x):
+    return m(x)
+
+
+#: what a compiled graph is guarded on, and how each guard's first state and changed state look
+GUARDS = ("dtype", "requires_grad", "no_grad", "inference_mode", "training")
+
+
+def guard_state(guard: str, a: np.ndarray, device, changed: bool, models: list):
+    """(function, make inputs, Call, backward) for the first (changed=False) or changed state of ``guard``.
+
+    ``models``: the [eager, compiled] pair of one BatchNorm1d each (built alike), used in every state of the
+    training guard -- one model switched between train() and eval(), as a user does; ``make`` hands the
+    first to the eager side and the second to the compiled side (specs/differential.py makes the eager
+    inputs first)."""
+    if guard == "dtype":
+        dtype = torch.float64 if changed else torch.float32
+        return scaled_sin, lambda: (on(device, a, dtype),), Call(name=f"{dtype} input"), False
+    if guard == "requires_grad":
+        return scaled_sin, lambda: (on(device, a).requires_grad_(changed),), Call(name=f"requires_grad={changed}"), changed
+    if guard in ("no_grad", "inference_mode"):
+        mode = getattr(torch, guard) if changed else torch.enable_grad
+        return scaled_sin, lambda: (on(device, a).requires_grad_(),), Call(mode=mode, name=f"under {mode.__name__}"), False
+    assert guard == "training"
+
+    if not models:
+        models.extend(torch.nn.BatchNorm1d(a.shape[1]).to(device) for _ in range(2))
+    turn = iter(models)
+
+    def make():
+        return next(turn), on(device, a)
+
+    before = (lambda m, x: m.eval()) if changed else (lambda m, x: m.train())
+    return run_module, make, Call(before, name="eval()" if changed else "train()"), False
+
+
+@needs_dynamo
+@pytest.mark.parametrize("guard", GUARDS)
+@compile_budget()
+@given(a=hnp.arrays(np.float32, (4, 2), elements=st.floats(-2, 2, width=32)))
+def test_a_guard_change_recompiles_and_changing_back_reuses_the_first_graph(device, backend, guard, a):
+    """Changing what a compiled graph is guarded on compiles a new graph whose outputs follow the change; changing it back reuses the first graph.
+
+    Ranges over: the guards (enumerated) -- the input's dtype (float32 -> float64), its requires_grad
+    (False -> True), the grad mode (enable_grad -> no_grad, enable_grad -> inference_mode) and a
+    module's training flag (one BatchNorm1d switched train() -> eval() -> train(): batch vs running
+    statistics, the running statistics carried from call to call); inputs in
+    [-2, 2]. One compiled function is called in the first state, the changed state and the first state
+    again; a counting backend must see at least one graph, then at least one more (a new graph, no
+    stale one reused), then none (the first graph's guards pass again); after each call everything
+    specs/differential.py observes equals eager (values, dtype, requires_grad, grad_fn, running
+    statistics, gradients where the input requires grad).
+    """
+    torch._dynamo.reset()
+    graphs, counts, compiled, models = [], [], None, []
+    for changed in (False, True, False):
+        fn, make, call, backward = guard_state(guard, a, device, changed, models)
+        if compiled is None:
+            compiled = counting_compile(fn, backend, graphs)
+        assert_compiles_like_eager(fn, make, backend, calls=[call], backward=backward, compiled=compiled)
+        counts.append(len(graphs))
+    first, after_change, back = counts
+    assert first >= 1, f"the first call compiled {first} graphs, but should compile one"
+    assert after_change > first, (
+        f"after the {guard} change no new graph was compiled ({after_change} in all), but the guard should fail and recompile"
+    )
+    assert back == after_change, (
+        f"changing {guard} back compiled {back - after_change} more graph(s), but should reuse the first one"
+    )
+
+
+class SmallNet(torch.nn.Module):
+    """Linear -> BatchNorm1d -> ReLU -> Dropout(0.5): parameters, running statistics, a train/eval switch and randomness."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(3, 4)
+        self.bn = torch.nn.BatchNorm1d(4)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(torch.relu(self.bn(self.lin(x))))
+
+
+def module_compiler(form: str, backend: str):
+    """A callable ``(m, x) -> compiled m(x)``: ``torch.compile(m)`` (an OptimizedModule wrapping m) or
+    ``m.compile()`` (compiles m's call in place), done on the first call for each module."""
+    compiled = {}
+
+    def call(m, x):
+        if id(m) not in compiled:
+            if form == "torch.compile(m)":
+                compiled[id(m)] = (m, torch.compile(m, backend=backend))
+            else:
+                m.compile(backend=backend)
+                compiled[id(m)] = (m, m)
+        return compiled[id(m)][1](x)
+
+    return call
+
+
+MODULE_COMPILE_FORMS = [
+    pytest.param("torch.compile(m)", id="torch.compile(m)"),
+    pytest.param("m.compile()", id="m.compile()", marks=pytest.mark.torch_version(
+        ">=2.1", reason="nn.Module.compile() (pytorch#97565) first shipped in 2.1 (checked: the case passes on 2.1.2; "
+        "2.0 cannot run Dynamo on Python 3.11)")),
+]
+
+
+@needs_dynamo
+@pytest.mark.parametrize("form", MODULE_COMPILE_FORMS)
+@compile_budget()
+@given(a=hnp.arrays(np.float32, (5, 3), elements=st.floats(-2, 2, width=32)))
+def test_compiled_module_behaves_like_the_eager_module_under_compile(device, backend, form, a):
+    """A compiled nn.Module behaves as the eager module: outputs, gradients, running statistics, train/eval and dropout.
+
+    Ranges over: the two ways to compile a module -- ``torch.compile(m)`` and ``m.compile()``
+    (enumerated); a model with parameters, buffers, a mode switch and randomness (SmallNet), inputs in
+    [-2, 2] that require grad; two calls of one compiled model: in training mode with backward, then
+    after ``m.eval()`` under ``torch.no_grad()``. After each, everything
+    specs/differential.py observes equals eager: output values (dropout masks drawn from equally seeded
+    generators), requires_grad, grad_fn, the running statistics and num_batches_tracked, every
+    parameter, the training flags, and the gradients of the input and of every parameter.
+    """
+
+    def make():
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            return SmallNet().to(device), on(device, a).requires_grad_()
+
+    calls = [
+        Call(name="train"),
+        Call(lambda m, x: m.eval(), torch.no_grad, name="after m.eval(), under no_grad"),
+    ]
+    torch._dynamo.reset()
+    assert_compiles_like_eager(
+        run_module, make, backend, calls=calls, backward=True, compiled=module_compiler(form, backend),
+        **tolerance(backend, torch.float32),
+    )
 
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.1", reason="torch.compiler.reset (clean compile caches) is public from torch 2.1")
 def test_torch_compile_fullgraph_raises_at_a_graph_break(device):
     """torch.compile(fullgraph=True) raises at a data-dependent `if` instead of graph-breaking.
+
+    Ranges over: one input (the claim is about the error; the graph break over dtypes and values is the compile claim above).
 
     Dynamo caches compiled code per Python function, and a cached entry from a non-fullgraph
     compile is reused silently, so the spec clears the caches first (``torch.compiler.reset()``).
@@ -647,13 +911,17 @@ def test_torch_compile_fullgraph_raises_at_a_graph_break(device):
 
 @needs_dynamo
 @pytest.mark.known_bug(
-    "<2.6",
+    "<2.5",
     issue="https://github.com/pytorch/pytorch/issues/132986",
     reason="OptimizedModule kept its own .training flag: in 2.4 compiled.eval() leaves compiled.training "
-    "True, in 2.2 compiled.training does not follow a later m.train() (checked on the tox envs)",
+    "True, in 2.2 compiled.training does not follow a later m.train(); fixed in 2.5 by pytorch#131546 "
+    "'[dynamo] mirror training flag in OptimizedModule' (checked on every minor release: fails on 2.1-2.4, "
+    "passes from 2.5.1; 2.0 cannot run Dynamo on Python 3.11)",
 )
 def test_compiled_module_train_eval_act_on_the_wrapped_module(device):
     """torch.compile(m).eval()/.train() switch m itself, and compiled.training always reports m.training.
+
+    Ranges over: the OptimizedModule form (m.compile() keeps no wrapper: see test_compiled_module_behaves_like_the_eager_module_under_compile).
 
     ``torch.compile(m)`` returns an ``OptimizedModule`` wrapping ``m`` (``compiled._orig_mod is m``);
     the mode lives on ``m`` and its children, and after ``compiled.eval()`` the compiled model
@@ -686,6 +954,8 @@ def test_compiled_module_train_eval_act_on_the_wrapped_module(device):
 )
 def test_onnx_export_of_torch_cond_is_an_onnx_if(device):
     """torch.onnx.export turns torch.cond into an ONNX `If` node holding both branches.
+
+    Ranges over: one export (seconds each).
 
     Needs the optional ``onnx`` and ``onnxscript`` packages (skips without them). Slow: the first
     ONNX export in a process takes seconds (exporter registry setup), hence a single example.
@@ -757,6 +1027,8 @@ def onnx_session(cache, device):
 def test_onnx_export_runs_in_onnxruntime_with_the_eager_outputs(device, a, cache):
     """An nn.Module exported with torch.onnx.export runs in onnxruntime and gives the eager outputs (float32, rtol=1e-5, atol=1e-6).
 
+    Ranges over: 2 x 3 float32 inputs in [-2, 2] through one export.
+
     The model (Linear, ReLU, a constant buffer) and its example live on the spec's device, exported
     with the plain ``torch.onnx.export(model, (x,))`` call; the exporter accepts device tensors, and the ONNX file is device-free, so onnxruntime's CPU provider
     runs it: the [cuda] variant proves that a model exported from cuda tensors reproduces the cuda
@@ -785,7 +1057,10 @@ ONNX_DEFAULT = (
 
 @pytest.mark.torch_version("<2.9", reason=ONNX_DEFAULT)
 def test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9(device):
-    """Before torch 2.9, torch.onnx.export without dynamo= uses the TorchScript-based exporter: it writes the file and returns None."""
+    """Before torch 2.9, torch.onnx.export without dynamo= uses the TorchScript-based exporter: it writes the file and returns None.
+
+    Ranges over: the default call (the claim is about the exporter chosen).
+    """
     pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
     import io
 
@@ -800,7 +1075,10 @@ def test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9(device):
 @needs_dynamo
 @pytest.mark.torch_version(">=2.9", reason=ONNX_DEFAULT)
 def test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9(device, cache):
-    """From torch 2.9, torch.onnx.export without dynamo= uses the torch.export-based exporter and returns an ONNXProgram."""
+    """From torch 2.9, torch.onnx.export without dynamo= uses the torch.export-based exporter and returns an ONNXProgram.
+
+    Ranges over: the default call (the claim is about the exporter chosen).
+    """
     pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
     pytest.importorskip("onnxscript", reason="the torch.export-based ONNX exporter needs onnxscript")
     out = onnx_export(cache, device)[1]
@@ -809,3 +1087,376 @@ def test_onnx_export_defaults_to_the_torch_export_based_exporter_from_2_9(device
     )
     ops = [n.op_type for n in out.model_proto.graph.node]
     assert {"Relu", "Add"} <= set(ops), f"ONNX nodes {ops}, but should include Relu and Add"
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import re  # noqa: E402
+
+
+class _SinPlusOne(torch.nn.Module):
+    def forward(self, x):
+        return x.sin() + 1
+
+
+class _NoGradInside(torch.nn.Module):
+    """y = (x * 2 under no_grad) + x: eager d(sum y)/dx is 1, not 3."""
+
+    def forward(self, x):
+        with torch.no_grad():
+            doubled = x * 2
+        return doubled + x
+
+
+EP_CALL = (
+    "torch 2.3 removed ExportedProgram.__call__: calling the program raises 'Unable to call ExportedProgram directly. "
+    "You should use `exported_program.module()` instead' (https://github.com/pytorch/pytorch/releases/tag/v2.3.0); "
+    "checked: callable on 2.1/2.2, refused on 2.3-2.15"
+)
+EP_SHAPE_CHECK = (
+    "ep.module() checks its inputs against the example's static shapes from torch 2.2 (RuntimeError), and since torch "
+    "2.9 with an AssertionError 'Guard failed' (https://github.com/pytorch/pytorch/releases/tag/v2.2.0, "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.9.0); checked: no check on 2.1, RuntimeError on 2.2-2.8, "
+    "AssertionError on 2.9-2.15"
+)
+EXPORT_NO_GRAD = (
+    "torch.export of a module that uses `with torch.no_grad()` inside forward: torch 2.1/2.2 traced the block as if "
+    "grad were on (the exported program differentiates through it), 2.3 refuses it ('Encountered autograd state "
+    "manager op ... trying to change global autograd state'), and from 2.4 the graph keeps the block "
+    "(wrap_with_set_grad_enabled) (https://github.com/pytorch/pytorch/releases/tag/v2.3.0, "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.4.0); checked on every release 2.1-2.15"
+)
+DIM_AUTO = (
+    "torch.export.Dim.AUTO (let export decide which dimensions are dynamic) arrived in torch 2.5 "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.5.0); checked: missing on 2.1-2.4, works on 2.5-2.15"
+)
+IS_COMPILING = (
+    "torch.compiler.is_compiling() is public from torch 2.3 (https://github.com/pytorch/pytorch/releases/tag/v2.3.0); "
+    "checked: missing on 2.1/2.2, True inside torch.compile and False in eager on 2.3-2.15"
+)
+
+
+def _export(module, device, *shape):
+    x = torch.linspace(-1.0, 1.0, math_prod(shape), device=device).reshape(shape)
+    return torch.export.export(module, (x,)), x
+
+
+def math_prod(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.1,<2.3", reason=EP_CALL)
+def test_exported_program_is_callable_before_2_3(device):
+    """Before torch 2.3, an ExportedProgram can be called directly, and ep(x) equals the eager result."""
+    ep, x = _export(_SinPlusOne(), device, 4)
+    close(ep(x), x.sin() + 1, "ep(x)")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.3", reason=EP_CALL)
+def test_exported_program_refuses_a_direct_call_from_2_3(device):
+    """From torch 2.3, calling an ExportedProgram directly raises RuntimeError pointing to ep.module(), whose call equals the eager result."""
+    ep, x = _export(_SinPlusOne(), device, 4)
+    with raises(RuntimeError, r"exported_program\.module\(\)", "ep(x)"):
+        ep(x)
+    close(ep.module()(x), x.sin() + 1, "ep.module()(x)")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.1,<2.2", reason=EP_SHAPE_CHECK)
+def test_exported_module_runs_other_shapes_unchecked_in_2_1(device):
+    """In torch 2.1, ep.module() checks no input shape: a program exported with a length-4 example runs a length-6 input."""
+    ep, _ = _export(_SinPlusOne(), device, 4)
+    y = torch.linspace(-1.0, 1.0, 6, device=device)
+    close(ep.module()(y), y.sin() + 1, "ep.module()(length-6 input)")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.2,<2.9", reason=EP_SHAPE_CHECK)
+def test_exported_module_refuses_another_static_shape_with_runtime_error_before_2_9(device):
+    """From torch 2.2 to 2.8, ep.module() refuses an input whose static dimension differs from the example's with RuntimeError."""
+    ep, _ = _export(_SinPlusOne(), device, 4)
+    with raises(RuntimeError, r"shape\[0\]|specialized", "ep.module()(length-6 input)"):
+        ep.module()(torch.zeros(6, device=device))
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.9", reason=EP_SHAPE_CHECK)
+def test_exported_module_refuses_another_static_shape_with_assertion_error_from_2_9(device):
+    """From torch 2.9, ep.module() refuses an input whose static dimension differs from the example's with AssertionError "Guard failed"."""
+    ep, _ = _export(_SinPlusOne(), device, 4)
+    with raises(AssertionError, r"Guard failed.*\b4\b", "ep.module()(length-6 input)"):
+        ep.module()(torch.zeros(6, device=device))
+
+
+def _no_grad_export(device):
+    ep, _ = _export(_NoGradInside(), device, 3)
+    x = torch.arange(3.0, device=device, requires_grad=True)
+    out = ep.module()(x)
+    out.sum().backward()
+    close(out.detach(), 3 * x.detach(), "ep.module()(x)")
+    return x.grad
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.1,<2.3", reason=EXPORT_NO_GRAD)
+def test_export_traces_a_no_grad_block_as_if_grad_were_on_before_2_3(device):
+    """Before torch 2.3, torch.export drops a `with torch.no_grad()` block inside forward: the exported program differentiates through it (gradient 3 where eager gives 1)."""
+    grad = _no_grad_export(device)
+    close(grad, torch.full((3,), 3.0, device=device), "x.grad through ep.module() (no_grad dropped)")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.3,<2.4", reason=EXPORT_NO_GRAD)
+def test_export_refuses_a_no_grad_block_in_2_3(device):
+    """In torch 2.3, torch.export refuses a module whose forward enters torch.no_grad(): it may not change the global autograd state."""
+    x = torch.arange(3.0, device=device)
+    with raises(RuntimeError, r"autograd state", "torch.export.export(module using no_grad)"):
+        torch.export.export(_NoGradInside(), (x,))
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.4", reason=EXPORT_NO_GRAD)
+def test_export_keeps_a_no_grad_block_from_2_4(device):
+    """From torch 2.4, torch.export keeps a `with torch.no_grad()` block inside forward: the exported program's gradient is eager's (1, not 3)."""
+    grad = _no_grad_export(device)
+    x = torch.arange(3.0, device=device, requires_grad=True)
+    _NoGradInside()(x).sum().backward()
+    close(grad, x.grad, "x.grad through ep.module() vs eager")
+    close(grad, torch.ones(3, device=device), "x.grad through ep.module()")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.2,<2.5", reason=DIM_AUTO)
+def test_export_has_no_dim_auto_before_2_5(device):
+    """Before torch 2.5, torch.export.Dim has no AUTO: dynamic dimensions must be named with Dim("n")."""
+    assert not hasattr(torch.export.Dim, "AUTO"), "torch.export.Dim.AUTO exists, but should not before 2.5"
+    n = torch.export.Dim("n")
+    ep = torch.export.export(torch.nn.Linear(3, 2).to(device), (torch.ones(4, 3, device=device),), dynamic_shapes=({0: n},))
+    assert ep.module()(torch.ones(7, 3, device=device)).shape == (7, 2), "the Dim('n')-exported Linear refused a batch of 7"
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.5", reason=DIM_AUTO)
+def test_export_with_dim_auto_accepts_other_sizes_of_that_dimension_from_2_5(device):
+    """From torch 2.5, a dimension marked Dim.AUTO is exported dynamic when the program allows it: the exported Linear runs another batch size and matches eager."""
+    layer = torch.nn.Linear(3, 2).to(device)
+    ep = torch.export.export(layer, (torch.ones(4, 3, device=device),), dynamic_shapes=({0: torch.export.Dim.AUTO},))
+    x = torch.linspace(-1.0, 1.0, 21, device=device).reshape(7, 3)
+    close(ep.module()(x), layer(x), "Dim.AUTO-exported Linear on a batch of 7")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.1,<2.3", reason=IS_COMPILING)
+def test_torch_compiler_has_no_is_compiling_before_2_3(device):
+    """Before torch 2.3, torch.compiler has no is_compiling(); compiled code runs like eager."""
+    assert not hasattr(torch.compiler, "is_compiling"), "torch.compiler.is_compiling exists, but should not before 2.3"
+    torch._dynamo.reset()
+    x = torch.zeros(2, device=device)
+    close(torch.compile(lambda t: t + 1, backend="eager")(x), x + 1, "compiled t + 1")
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.3", reason=IS_COMPILING)
+def test_torch_compiler_is_compiling_is_true_only_inside_compiled_code_from_2_3(device):
+    """From torch 2.3, torch.compiler.is_compiling() is True while torch.compile traces a function and False when the same function runs eagerly."""
+
+    def marked(t):
+        return t + (1.0 if torch.compiler.is_compiling() else 0.0)
+
+    torch._dynamo.reset()
+    x = torch.zeros(2, device=device)
+    close(torch.compile(marked, backend="eager")(x), x + 1, "compiled marked(x)")
+    close(marked(x), x, "eager marked(x)")
+
+
+JIT_IO_DEPRECATED = (
+    "torch 2.10 made torch.jit.save, torch.jit.load and torch.jit.freeze warn that TorchScript is deprecated "
+    "(switch to torch.export / torch.compile) (https://github.com/pytorch/pytorch/releases/tag/v2.10.0); checked: "
+    "silent on 2.0-2.9, warning on 2.10-2.15 (category: DeprecationWarning on 2.10-2.13, FutureWarning from 2.14; "
+    "freeze only from 2.11)"
+)
+ONNX_LEGACY_WARNING = (
+    "from torch 2.8, torch.onnx.export(..., dynamo=False) warns DeprecationWarning that the TorchScript-based exporter "
+    "is legacy (the torch.export-based one becomes the default in 2.9) (https://github.com/pytorch/pytorch/releases/tag/v2.8.0); "
+    "checked without onnx installed (the warning comes first): silent on 2.5-2.7, DeprecationWarning on 2.8-2.15"
+)
+ONNX_TRAINING_CATEGORY = (
+    "torch.onnx.export(training=...) other than the default is deprecated; the warning was a FutureWarning in torch "
+    "2.5/2.6 and is a DeprecationWarning from torch 2.7 (https://github.com/pytorch/pytorch/releases/tag/v2.7.0); "
+    "checked without onnx installed (the warning comes first)"
+)
+
+
+def _jit_io(device, api):
+    """Run torch.jit.save/load/freeze on a scripted Linear on ``device``; return the result and the TorchScript warnings."""
+    import io
+
+    layer = torch.nn.Linear(2, 2).to(device).eval()
+    scripted = quiet(torch.jit.script, layer)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if api == "torch.jit.save":
+            torch.jit.save(scripted, buffer)
+            out = scripted
+        elif api == "torch.jit.load":
+            out = None
+        else:
+            out = torch.jit.freeze(scripted)
+    if api == "torch.jit.load":
+        quiet(torch.jit.save, scripted, buffer)
+        buffer.seek(0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = torch.jit.load(buffer, map_location=device)
+    x = torch.ones(1, 2, device=device)
+    close(out(x), layer(x), f"{api} result on x")
+    name = api.split(".")[-1]
+    return [(w.category, str(w.message)) for w in caught if re.search(rf"`torch\.jit\.{name}` is deprecated", str(w.message))]
+
+
+JIT_IO = ["torch.jit.save", "torch.jit.load", "torch.jit.freeze"]
+JIT_FREEZE_LATER = (
+    "torch.jit.freeze started warning one release after save/load: silent on 2.10 (only the torch.jit.script it "
+    "needs warns), DeprecationWarning on 2.11-2.13 (https://github.com/pytorch/pytorch/releases/tag/v2.11.0)"
+)
+
+
+@pytest.mark.torch_version("<2.10", reason=JIT_IO_DEPRECATED)
+@pytest.mark.parametrize("api", JIT_IO)
+def test_jit_save_load_and_freeze_do_not_warn_before_2_10(device, api):
+    """Before torch 2.10, torch.jit.save, torch.jit.load and torch.jit.freeze work on a scripted module without a deprecation warning."""
+    found = _jit_io(device, api)
+    assert found == [], f"{api} warned {found}, but should not warn it is deprecated"
+
+
+@pytest.mark.torch_version(">=2.10,<2.14", reason=JIT_IO_DEPRECATED)
+@pytest.mark.parametrize(
+    "api",
+    [
+        pytest.param(api, marks=pytest.mark.torch_version(">=2.11", reason=JIT_FREEZE_LATER)) if api == "torch.jit.freeze" else api
+        for api in JIT_IO
+    ],
+)
+def test_jit_save_load_and_freeze_warn_deprecation_warning_from_2_10_to_2_13(device, api):
+    """From torch 2.10 to 2.13, torch.jit.save, torch.jit.load and torch.jit.freeze still work on a scripted module but warn DeprecationWarning that they are deprecated."""
+    found = _jit_io(device, api)
+    assert [c for c, _ in found] == [DeprecationWarning], f"{api} warned {found}, but should warn one DeprecationWarning"
+
+
+@pytest.mark.torch_version(">=2.14", reason=JIT_IO_DEPRECATED)
+@pytest.mark.parametrize("api", JIT_IO)
+def test_jit_save_load_and_freeze_warn_future_warning_from_2_14(device, api):
+    """From torch 2.14, torch.jit.save, torch.jit.load and torch.jit.freeze still work on a scripted module but warn FutureWarning (shown by default) that they are deprecated."""
+    found = _jit_io(device, api)
+    assert [c for c, _ in found] == [FutureWarning], f"{api} warned {found}, but should warn one FutureWarning"
+
+
+def _onnx_warnings(device, pattern, **kwargs):
+    import io
+
+    pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.onnx.export(torch.nn.Linear(2, 2).to(device), (torch.ones(1, 2, device=device),), io.BytesIO(), dynamo=False, **kwargs)
+    return [(w.category, str(w.message)) for w in caught if re.search(pattern, str(w.message))]
+
+
+@pytest.mark.torch_version(">=2.5,<2.8", reason=ONNX_LEGACY_WARNING)
+def test_onnx_export_with_dynamo_false_is_not_called_legacy_before_2_8(device):
+    """From torch 2.5 to 2.7, torch.onnx.export(..., dynamo=False) runs the TorchScript-based exporter without calling it legacy."""
+    found = _onnx_warnings(device, r"legacy TorchScript-based ONNX export")
+    assert found == [], f"torch.onnx.export(dynamo=False) warned {found}, but should not call itself legacy"
+
+
+@pytest.mark.torch_version(">=2.8", reason=ONNX_LEGACY_WARNING)
+def test_onnx_export_with_dynamo_false_warns_that_it_is_legacy_from_2_8(device):
+    """From torch 2.8, torch.onnx.export(..., dynamo=False) still exports but warns DeprecationWarning that the TorchScript-based exporter is legacy."""
+    found = _onnx_warnings(device, r"legacy TorchScript-based ONNX export")
+    assert [c for c, _ in found] == [DeprecationWarning], f"torch.onnx.export(dynamo=False) warned {found}, but should warn one DeprecationWarning"
+
+
+@pytest.mark.torch_version(">=2.5,<2.7", reason=ONNX_TRAINING_CATEGORY)
+def test_onnx_export_training_argument_warns_future_warning_before_2_7(device):
+    """In torch 2.5 and 2.6, torch.onnx.export(..., training=TrainingMode.TRAINING) warns FutureWarning that the training argument is deprecated."""
+    found = _onnx_warnings(device, r"Setting `training` to something other than default is deprecated", training=torch.onnx.TrainingMode.TRAINING)
+    assert [c for c, _ in found] == [FutureWarning], f"torch.onnx.export(training=TRAINING) warned {found}, but should warn one FutureWarning"
+
+
+@pytest.mark.torch_version(">=2.7", reason=ONNX_TRAINING_CATEGORY)
+def test_onnx_export_training_argument_warns_deprecation_warning_from_2_7(device):
+    """From torch 2.7, torch.onnx.export(..., training=TrainingMode.TRAINING) warns DeprecationWarning that the training argument is deprecated."""
+    found = _onnx_warnings(device, r"Setting `training` to something other than default is deprecated", training=torch.onnx.TrainingMode.TRAINING)
+    assert [c for c, _ in found] == [DeprecationWarning], f"torch.onnx.export(training=TRAINING) warned {found}, but should warn one DeprecationWarning"
+
+
+DYNAMO_EXPORT_REMOVED = (
+    "torch.onnx.dynamo_export (the first torch.export-based ONNX entry point, torch 2.1) was deprecated in torch 2.7 "
+    "in favour of torch.onnx.export(..., dynamo=True) and removed in torch 2.9 "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.7.0, https://github.com/pytorch/pytorch/releases/tag/v2.9.0); "
+    "checked: present on 2.1-2.8 (warning 'deprecated since 2.7.0' on 2.7-2.8), gone on 2.9-2.15"
+)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.1,<2.9", reason=DYNAMO_EXPORT_REMOVED)
+def test_onnx_dynamo_export_exists_before_2_9():
+    """Before torch 2.9, torch.onnx.dynamo_export exists next to torch.onnx.export."""
+    assert callable(getattr(torch.onnx, "dynamo_export", None)), "torch.onnx.dynamo_export is missing"
+    assert callable(torch.onnx.export), "torch.onnx.export is missing"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.9", reason=DYNAMO_EXPORT_REMOVED)
+def test_onnx_dynamo_export_is_gone_from_2_9():
+    """From torch 2.9, torch.onnx.dynamo_export is gone: torch.onnx.export (torch.export-based by default) is the one entry point."""
+    assert not hasattr(torch.onnx, "dynamo_export"), "torch.onnx.dynamo_export still exists"
+    assert "dynamo" in inspect.signature(torch.onnx.export).parameters, "torch.onnx.export has no `dynamo` parameter"
+
+
+EXPORT_FOR_TRAINING = (
+    "torch.export.export_for_training (export to the training IR, where Dropout/BatchNorm keep their train-mode ops) "
+    "arrived in torch 2.5, warned FutureWarning 'deprecated and will be removed' in 2.9/2.10 once torch.export.export "
+    "itself produced that IR, and is gone from 2.11 (https://github.com/pytorch/pytorch/releases/tag/v2.5.0, "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.9.0, https://github.com/pytorch/pytorch/releases/tag/v2.11.0); "
+    "checked: missing on 2.1-2.4, silent on 2.5-2.8, FutureWarning on 2.9/2.10, missing on 2.11-2.15"
+)
+
+
+def _export_for_training(device):
+    layer = torch.nn.Dropout(0.5).to(device).eval()
+    x = torch.linspace(-1.0, 1.0, 6, device=device)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ep = torch.export.export_for_training(layer, (x,))
+    close(ep.module()(x), x, "export_for_training(eval Dropout).module()(x)")
+    return [(w.category, str(w.message)) for w in caught if "export_for_training" in str(w.message)]
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.5,<2.9", reason=EXPORT_FOR_TRAINING)
+def test_export_for_training_exports_silently_from_2_5_to_2_8(device):
+    """From torch 2.5 to 2.8, torch.export.export_for_training exports a module without warning; an eval-mode Dropout exports as the identity."""
+    found = _export_for_training(device)
+    assert found == [], f"export_for_training warned {found}, but should be silent"
+
+
+@needs_dynamo
+@pytest.mark.torch_version(">=2.9,<2.11", reason=EXPORT_FOR_TRAINING)
+def test_export_for_training_warns_future_warning_in_2_9_and_2_10(device):
+    """In torch 2.9 and 2.10, torch.export.export_for_training still exports but warns FutureWarning that it is deprecated and will be removed."""
+    found = _export_for_training(device)
+    assert [c for c, _ in found] == [FutureWarning], f"export_for_training warned {found}, but should warn one FutureWarning"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.11", reason=EXPORT_FOR_TRAINING)
+def test_export_for_training_is_gone_from_2_11():
+    """From torch 2.11, torch.export.export_for_training is gone: torch.export.export is the one entry point (it exports the training IR)."""
+    assert not hasattr(torch.export, "export_for_training"), "torch.export.export_for_training still exists"
+    assert callable(torch.export.export), "torch.export.export is missing"

@@ -1,13 +1,19 @@
 """ToTensor and ToPILImage: what the two conversions really do to values, layout and dtype.
 
 ``to_tensor`` (``transforms.ToTensor``) turns a PIL image or an H x W x C ndarray into a C x H x W
-tensor. Only 8-bit data is scaled: a uint8 ndarray, or a PIL image in an 8-bit mode (``L``, ``LA``,
-``RGB``, ``RGBA``, ``P``, ``CMYK``, ``YCbCr``, and bilevel ``1``, whose pixels are first multiplied by
-255), becomes a float tensor of torch's *default* dtype with values ``k / 255`` in [0, 1]. Everything
+tensor -- an ndarray of any layout with non-negative strides (contiguous, step-sliced, transposed,
+Fortran order). An ndarray with a *negative* stride -- ``img[..., ::-1]``, the BGR -> RGB idiom for
+OpenCV images, or any flip -- is refused: ``torch.from_numpy`` raises ``ValueError: At least one stride
+in the given numpy array is negative`` (torch has no negative strides); ``view.copy()`` first
+converts (``np.ascontiguousarray`` does not when the flipped axis has length 1: numpy#23349). The
+same holds for v2's ``ToImage``. Only 8-bit data is scaled: a uint8 ndarray, or a PIL image in an 8-bit
+mode (``L``, ``LA``, ``RGB``, ``RGBA``, ``P``, ``CMYK``, ``YCbCr``, and bilevel ``1``, whose pixels are
+first multiplied by 255), becomes a float tensor of torch's *default* dtype with values ``k / 255`` in [0, 1]. Everything
 else keeps its values: PIL modes ``I`` (int32), ``F`` (float32) and ``I;16`` (int16 -- so 16-bit
 values above 32767 wrap to negative numbers, vision#8359), and non-uint8 ndarrays (their own
 dtype). ToTensor's docstring lists ``I`` and ``F`` among the scaled modes; the code does not scale
-them. ``pil_to_tensor`` (``PILToTensor``) never scales: uint8 stays uint8.
+them. ``pil_to_tensor`` (``PILToTensor``) never scales: every mode keeps its pixel dtype (8-bit modes
+uint8, ``1`` bool, ``I`` int32, ``I;16`` uint16 from torchvision 0.20, ``F`` float32).
 
 ``to_pil_image`` (``ToPILImage``) goes back: a float tensor is multiplied by 255 and cast to uint8,
 which *truncates* (0.999 -> 254, not 255) and does *not* clamp: values outside [0, 1] wrap like an
@@ -68,17 +74,94 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from PIL import Image
 
-from specs.helpers import NUMPY_TO_TORCH, assert_device, assert_dtype, assert_same, raises, warn_always
+from specs.differential import assert_compiles_like_eager
+from specs.helpers import (
+    NUMPY_TO_TORCH,
+    assert_device,
+    assert_dtype,
+    assert_same,
+    default_dtype,
+    raises,
+    warn_always,
+)
+from specs.inputs import (
+    ALL,
+    ALL_BYTES,
+    FLOATING,
+    PIL_8BIT,
+    PIL_MODES,
+    PIL_SINGLE_BAND,
+    budget,
+    compile_budget,
+    dtype_id,
+    dtype_params,
+    every_image_size,
+    image_sizes,
+    pil_array,
+    pil_image,
+    pil_mode_params,
+    pixel_bytes,
+)
 
-#: 8-bit PIL modes and the trailing (channel) shape of their arrays; "1" is bilevel (bool arrays),
-#: "P" holds palette indices (to_tensor scales the index, not the palette colour).
-MODES_8BIT = {"L": (), "LA": (2,), "RGB": (3,), "RGBA": (4,), "1": (), "P": (), "CMYK": (4,), "YCbCr": (3,)}
-#: Modes Image.fromarray cannot infer from an array: built with Image.frombytes from the raw bytes.
-MODES_FROMBYTES = ("P", "CMYK", "YCbCr")
 MODE_OF_CHANNELS = {1: "L", 2: "LA", 3: "RGB", 4: "RGBA"}
+#: torch.uint16 (from torch 2.3; None before, where no tensor has it)
+UINT16 = getattr(torch, "uint16", None)
+#: an I;16 image's pixels are a uint16 array; torch.from_numpy takes one only from torch 2.3
+I16_FROM_NUMPY = {"I;16": pytest.mark.torch_version(
+    ">=2.3", reason="torch.from_numpy of a uint16 array (an I;16 image's pixels) needs torch.uint16, new in torch 2.3")}
+CHANNELS = [pytest.param(c, id=f"{c}ch-{m}") for c, m in MODE_OF_CHANNELS.items()]
+#: numpy dtypes of an ndarray image: every dtype with a torch twin
+NUMPY_DTYPES = [pytest.param(np.dtype(d), id=np.dtype(d).name) for d in NUMPY_TO_TORCH]
 
 #: Image sides 1..8: non-square sizes catch an H/W mix-up, small sizes keep a property in milliseconds.
 sides = st.integers(1, 8)
+
+#: the calling forms of each conversion: v1 function, v1 class, v2 class (v2.ToTensor is deprecated
+#: and calls v1's function; v2.ToImage is PILToTensor's v2 successor, returning a tv_tensors.Image)
+TO_TENSOR_FORMS = ("F.to_tensor", "ToTensor()", "v2.ToTensor()")
+PIL_TO_TENSOR_FORMS = ("F.pil_to_tensor", "PILToTensor()", "v2.PILToTensor()", "v2.ToImage()")
+TO_PIL_FORMS = ("F.to_pil_image", "ToPILImage()", "v2.ToPILImage()")
+V2_FORM = pytest.mark.torchvision_version(">=0.15", reason="torchvision.transforms.v2 first shipped in 0.15")
+TO_IMAGE = pytest.mark.torchvision_version(">=0.16", reason="v2.ToImage arrived in 0.16 (0.15 had ToImageTensor)")
+
+
+def form_params(forms) -> list:
+    return [pytest.param(f, id=f, marks=V2_FORM if f.startswith("v2.") else ()) for f in forms]
+
+
+TO_IMAGE_2D = pytest.mark.torchvision_version(
+    ">=0.18", reason="v2.ToImage arrived in 0.16 and took a 2-D (H x W) ndarray only after vision#8255 (0.17 raises "
+    "RuntimeError from permute; checked: 0.17 refuses, 0.20/0.29 convert; 0.18 not checked)")
+
+
+def form_groups(forms, to_image=TO_IMAGE) -> list:
+    """The forms in two cases: the ones every supported torchvision has (looped in one case), and v2.ToImage
+    (its own case, gated by ``to_image``)."""
+    old = tuple(f for f in forms if f != "v2.ToImage()")
+    groups = [pytest.param(old, id="+".join(old))]
+    if "v2.ToImage()" in forms:
+        groups.append(pytest.param(("v2.ToImage()",), id="v2.ToImage()", marks=to_image))
+    return groups
+
+
+def converter(torchvision, form: str):
+    """The conversion ``form`` names, as a callable taking one picture (v2 transforms return plain tensors
+    here: ``as_subclass(torch.Tensor)`` of what a v2 class returns; PIL images pass through)."""
+    T, F = torchvision.transforms, torchvision.transforms.functional
+    if form.startswith("v2."):
+        import torchvision.transforms.v2 as v2
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # v2.ToTensor() warns that it is deprecated (its own spec)
+            transform = getattr(v2, form[3:-2])()
+        return lambda pic: _plain(transform(pic))
+    if form.startswith("F."):
+        return getattr(F, form[2:])
+    return getattr(T, form[:-2])()
+
+
+def _plain(out):
+    return out.as_subclass(torch.Tensor) if isinstance(out, torch.Tensor) else out
 
 
 # --------------------------------------------------------------------------- fixtures & helpers
@@ -102,32 +185,12 @@ def v2(torchvision):
     return v2
 
 
-def image(arr: np.ndarray, mode: str) -> Image.Image:
-    """PIL image from an array; asserts the mode Pillow inferred (no deprecated ``mode=``).
-
-    Modes P, CMYK and YCbCr are built with ``Image.frombytes`` from the array's bytes (``fromarray``
-    cannot infer them); the spec setup checks that the image's pixels are the array's.
-    """
-    __tracebackhide__ = True
-    if mode in MODES_FROMBYTES:
-        img = Image.frombytes(mode, (arr.shape[1], arr.shape[0]), np.ascontiguousarray(arr, np.uint8).tobytes())
-        assert np.array_equal(np.array(img), arr), f"Image.frombytes({mode}) changed the pixels (test setup)"
-    else:
-        img = Image.fromarray(arr)
-    assert img.mode == mode, f"Image.fromarray gave mode {img.mode}, expected {mode} (test setup)"
-    return img
-
-
-@st.composite
-def images(draw, modes=tuple(MODES_8BIT)):
-    mode = draw(st.sampled_from(modes))
-    dtype = bool if mode == "1" else np.uint8
-    arr = draw(hnp.arrays(dtype, (draw(sides), draw(sides)) + MODES_8BIT[mode]))
-    return image(arr, mode)
+#: a PIL image holding exactly an array's pixels (specs/inputs.py; asserts the mode and pixels)
+image = pil_image
 
 
 def chw(img: Image.Image) -> torch.Tensor:
-    """The image's pixels as a C x H x W tensor of their own dtype (bool for mode 1)."""
+    """The image's pixels as a C x H x W tensor of their own dtype (bool for mode 1, uint16 for I;16)."""
     return torch.from_numpy(np.atleast_3d(np.array(img))).permute(2, 0, 1)
 
 
@@ -150,9 +213,9 @@ def not_writable_warnings(fn):
 
 
 def floats_chw(channels=st.integers(1, 4), lo=0.0, hi=1.0):
-    """float32 C x H x W tensors (cpu) with values in [lo, hi]."""
-    return st.tuples(channels, sides, sides).flatmap(
-        lambda s: hnp.arrays(np.float32, s, elements=st.floats(lo, hi, width=32))
+    """float32 C x H x W tensors (cpu) with values in [lo, hi], H x W drawn from the image sizes."""
+    return st.tuples(channels, image_sizes).flatmap(
+        lambda s: hnp.arrays(np.float32, (s[0], *s[1]), elements=st.floats(lo, hi, width=32))
     ).map(torch.from_numpy)
 
 
@@ -172,11 +235,11 @@ def cpu_result_on(out: torch.Tensor, device: torch.device, what: str = "out") ->
 
 
 def around_levels(ks=(1, 2, 127, 128, 254)) -> torch.Tensor:
-    """A 3 x 1 x N float32 tensor of k/255, the float32 just below it and the float32 just above it, plus 0 and 1."""
+    """A 4 x 1 x N float32 tensor: k/255, the float32 just below it, the float32 just above it (plus 0 and 1), and their mean."""
     level = torch.tensor([k / 255 for k in ks] + [0.0, 1.0], dtype=torch.float32)
     below = torch.nextafter(level, torch.zeros_like(level))
     above = torch.nextafter(level, torch.ones_like(level))
-    return torch.stack([level, below, above])[:, None, :]
+    return torch.stack([level, below, above, (level + above) / 2])[:, None, :]
 
 
 def assert_image_same(actual: Image.Image, expected: Image.Image):
@@ -186,65 +249,96 @@ def assert_image_same(actual: Image.Image, expected: Image.Image):
     assert_same(chw(actual), chw(expected))
 
 
+#: ndarray layouts with non-negative strides, each keeping the array's values (negative strides: refused,
+#: see test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError)
+def _np_step_sliced(a):
+    big = np.zeros((a.shape[0], 2 * a.shape[1], *a.shape[2:]), a.dtype)
+    big[:, ::2] = a
+    return big[:, ::2]
+
+
+def _np_offset(a):
+    flat = np.zeros(a.size + 3, a.dtype)
+    flat[3:] = a.reshape(-1)
+    return flat[3:].reshape(a.shape)
+
+
+NP_LAYOUTS = {
+    "contiguous": lambda a: a.copy(),
+    "step_sliced": _np_step_sliced,
+    "transposed": lambda a: np.ascontiguousarray(np.swapaxes(a, 0, 1)).swapaxes(0, 1),
+    "fortran": np.asfortranarray,
+    "offset": _np_offset,
+}
+#: negative-stride views: what ``img[..., ::-1]`` (BGR <-> RGB) and the flips give
+FLIPS = {
+    "channels_reversed": lambda a: a[..., ::-1],
+    "rows_flipped": lambda a: a[::-1],
+    "columns_flipped": lambda a: a[:, ::-1],
+    "2d_flipped": lambda a: a[..., 0][::-1, ::-1],
+}
+
+
 # --------------------------------------------------------------------------- to_tensor
 
 
-@given(img=images(), default=st.sampled_from([torch.float32, torch.float64]))
-@example(img=image(np.arange(256, dtype=np.uint8).reshape(16, 16), "L"), default=torch.float32)
-@example(img=image(np.arange(24, dtype=np.uint8).reshape(2, 4, 3), "RGB"), default=torch.float64)
-@example(img=image(np.array([[255]], np.uint8), "L"), default=torch.float32)  # 1 x 1
-@example(img=image(np.arange(5 * 4, dtype=np.uint8).reshape(1, 5, 4) * 13, "RGBA"), default=torch.float32)  # 1 x N
-@example(img=image(np.arange(5 * 2, dtype=np.uint8).reshape(5, 1, 2) * 29, "LA"), default=torch.float64)  # N x 1
-@example(img=image(np.array([[0, 7, 255], [128, 1, 254]], np.uint8), "P"), default=torch.float32)
-@example(img=image(np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4) * 11, "CMYK"), default=torch.float64)
-@example(img=image(np.arange(3 * 2 * 3, dtype=np.uint8).reshape(3, 2, 3) * 15, "YCbCr"), default=torch.float32)
-@example(img=image(np.array([[True], [False], [True]]), "1"), default=torch.float32)
-def test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval(device, F, T, img, default):
+@pytest.mark.parametrize("mode", pil_mode_params(PIL_8BIT))
+@budget(8)
+@given(size=image_sizes, raw=pixel_bytes)
+@every_image_size
+def test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval(device, torchvision, mode, size, raw):
     """to_tensor maps an 8-bit PIL image to a C x H x W tensor of the default float dtype with values k/255.
 
-    Modes L, LA, RGB, RGBA, P (the palette *index* is scaled, not its colour), CMYK, YCbCr and
-    bilevel 1 (whose pixels count as 0 / 255); the class ``ToTensor`` gives the same. to_tensor takes
-    a PIL image and always returns a cpu tensor (it has no device argument), so on a device the spec
-    proves the device counterpart: the result moved there keeps dtype, shape and every value.
+    Ranges over: the 8-bit modes L, LA, RGB, RGBA, CMYK, YCbCr, P (the palette *index* is scaled, not
+    its colour) and bilevel 1 (whose pixels count as 0 / 255); every floating default dtype (float16,
+    bfloat16, float32, float64) and the three calling forms F.to_tensor, ToTensor() and the deprecated
+    v2.ToTensor() -- every example checks all twelve (default dtype, form) pairs; sizes of one pixel, odd and non-square both ways (on
+    every run) and any side 1-8; pixel bytes over 0..255. to_tensor takes a PIL image and always returns
+    a cpu tensor (it has no device argument), so on a device the spec proves the device counterpart: the
+    result moved there keeps dtype, shape and every value.
     """
-    before = torch.get_default_dtype()
-    torch.set_default_dtype(default)
-    try:
-        out, out_cls = F.to_tensor(img), T.ToTensor()(img)
-    finally:
-        torch.set_default_dtype(before)
-    k = chw(img).to(torch.uint8) * (255 if img.mode == "1" else 1)
-    expected = (k.to(default) / 255).to(device)  # divided on cpu, like to_tensor; then moved
-    channels = (MODES_8BIT[img.mode] or (1,))[0]
-    assert_dtype(out, default)
-    assert tuple(out.shape) == (channels, img.height, img.width), (
-        f"out.shape={tuple(out.shape)}, but should be C x H x W = {(channels, img.height, img.width)}"
-    )
-    out, out_cls = cpu_result_on(out, device), cpu_result_on(out_cls, device, "ToTensor()(img)")
-    assert_same(out, expected)
-    assert_same(out_cls, expected, "ToTensor()(img)")
-    assert 0 <= float(out.min()) and float(out.max()) <= 1, "values outside [0, 1]"
+    img = image(pil_array(mode, size, raw), mode)
+    k = chw(img).to(torch.uint8) * (255 if mode == "1" else 1)
+    channels = PIL_MODES[mode][0]
+    for default in FLOATING:
+        expected = (k.to(default) / 255).to(device)  # k/255 divided on cpu in the default dtype, then moved
+        for form in TO_TENSOR_FORMS:
+            what = f"{form}(img) under default dtype {dtype_id(default)}"
+            with default_dtype(default):
+                out = converter(torchvision, form)(img)
+            assert_dtype(out, default, what)
+            assert tuple(out.shape) == (channels, img.height, img.width), (
+                f"{what}.shape={tuple(out.shape)}, but should be C x H x W = {(channels, img.height, img.width)}"
+            )
+            out = cpu_result_on(out, device, what)
+            assert_same(out, expected, what)
+            assert 0 <= float(out.min()) and float(out.max()) <= 1, f"{what}: values outside [0, 1]"
 
 
-@given(img=images(modes=("LA", "RGB", "RGBA")))
-@example(img=image(np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3) * 7, "RGB"))
-def test_note_manual_formula_equals_to_tensor_for_multichannel_images(device, F, img):
+@pytest.mark.parametrize("mode", pil_mode_params(("LA", "RGB", "RGBA")))
+@budget(3)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(3, 5), raw=ALL_BYTES)
+def test_note_manual_formula_equals_to_tensor_for_multichannel_images(device, F, mode, size, raw):
     """The note's torch.from_numpy(np.asarray(img)).permute(2, 0, 1).float() / 255 equals to_tensor exactly for LA, RGB, RGBA.
 
-    (Its 'not writable' warning is silenced here; the next spec is about it.) For modes L and 1 the
-    formula raises; for mode 1 it is wrong even with a channel axis added (1/255 where to_tensor
-    gives 1.0): see the specs after it.
+    Ranges over: modes LA, RGB, RGBA; drawn sizes and pixels. (Its 'not writable' warning is silenced here; the
+    next spec is about it.) For the single-band modes the formula raises; for mode 1 it is wrong even
+    with a channel axis added (1/255 where to_tensor gives 1.0): see the specs after it.
     """
+    img = image(pil_array(mode, size, raw), mode)
     manual = from_asarray(img).permute(2, 0, 1).float() / 255
     assert_same(cpu_result_on(F.to_tensor(img), device), manual.to(device))
 
 
-@given(img=images())
-@example(img=image(np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3), "RGB"))
-@example(img=image(np.array([[True, False]]), "1"))
-def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, img):
-    """torch.from_numpy(np.asarray(img)), the note's first step, emits UserWarning "The given NumPy array is not writable" for any 8-bit PIL image; np.array(img) does not.
+@pytest.mark.parametrize("mode", pil_mode_params(marks=I16_FROM_NUMPY))
+@budget(11, floor=1)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(2, 3), raw=ALL_BYTES)
+def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, mode, size, raw):
+    """torch.from_numpy(np.asarray(img)), the note's first step, emits UserWarning "The given NumPy array is not writable" for any PIL image; np.array(img) does not.
 
+    Ranges over: every PIL mode (L, LA, RGB, RGBA, CMYK, YCbCr, P, 1, I, I;16, F), drawn sizes and pixels.
     ``np.asarray`` of a PIL image is a read-only array; ``from_numpy`` shares its memory and torch
     has no read-only tensors, so it warns (writing to that tensor is undefined behaviour).
     ``np.array(img)`` is a writable copy: no warning. The warning is a TORCH_WARN_ONCE -- once per
@@ -252,6 +346,7 @@ def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, img):
     claim does not depend on test order. ``from_numpy`` makes cpu tensors only, so on a device the
     spec proves the device counterpart: both tensors moved there hold the same pixels.
     """
+    img = image(pil_array(mode, size, raw), mode)
     a = np.asarray(img)
     assert not a.flags.writeable, "np.asarray(img).flags.writeable=True, but should be False"
     shared, hits = not_writable_warnings(lambda: torch.from_numpy(a))
@@ -259,6 +354,9 @@ def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, img):
     copy = np.array(img)
     owned, hits = not_writable_warnings(lambda: torch.from_numpy(copy))
     assert not hits, f"torch.from_numpy(np.array(img)) warned {hits}, but should not (a writable copy)"
+    if shared.dtype == UINT16:  # few kernels for the barebones unsigned dtypes: compare on cpu
+        assert_same(shared, owned, "torch.from_numpy(np.asarray(img))")
+        return
     assert_same(
         cpu_result_on(shared, device, "torch.from_numpy(np.asarray(img))"),
         cpu_result_on(owned, device, "torch.from_numpy(np.array(img))"),
@@ -266,23 +364,34 @@ def test_note_formula_from_numpy_of_asarray_warns_not_writable(device, img):
     )
 
 
-@given(img=images(modes=("L", "1")))
-@example(img=image(np.arange(6, dtype=np.uint8).reshape(2, 3), "L"))
-def test_note_manual_formula_raises_RuntimeError_for_single_channel_images(device, img):
-    """For a mode L or 1 image the note's formula raises RuntimeError: np.asarray(img) is 2-D (H x W), which permute(2, 0, 1) cannot reorder.
+@pytest.mark.parametrize("mode", pil_mode_params(PIL_SINGLE_BAND, marks=I16_FROM_NUMPY))
+@budget(6, floor=1)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(2, 3), raw=ALL_BYTES)
+def test_note_manual_formula_raises_RuntimeError_for_single_channel_images(device, mode, size, raw):
+    """For a single-band image the note's formula raises RuntimeError: np.asarray(img) is 2-D (H x W), which permute(2, 0, 1) cannot reorder.
 
-    Here the tensor is moved to ``device`` before the permute, so the permute runs there.
+    Ranges over: the single-band modes L, P, 1, I, I;16, F; drawn sizes and pixels. Here the tensor is
+    moved to ``device`` before the permute, so the permute runs there (I;16's uint16 tensor stays on cpu:
+    uint16 has few kernels on other devices).
     """
-    t = from_asarray(img).to(device)
+    img = image(pil_array(mode, size, raw), mode)
+    t = from_asarray(img)
+    t = t if t.dtype == UINT16 else t.to(device)
     assert tuple(t.shape) == (img.height, img.width), f"np.asarray(img).shape={tuple(t.shape)}, but should be H x W"
     with raises(RuntimeError, "number of dimensions|dims", "torch.from_numpy(np.asarray(img)).permute(2, 0, 1)"):
         t.permute(2, 0, 1)
 
 
-@given(arr=hnp.arrays(bool, st.tuples(sides, sides)))
-@example(arr=np.array([[True, False, True]]))
-def test_note_manual_formula_is_off_by_255_for_bilevel_images(device, F, arr):
-    """For a bilevel (mode 1) image to_tensor gives 0/1, while the note's formula (with a channel axis added) gives 0 and 1/255."""
+@budget(1)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(7, 2), raw=ALL_BYTES)
+def test_note_manual_formula_is_off_by_255_for_bilevel_images(device, F, size, raw):
+    """For a bilevel (mode 1) image to_tensor gives 0/1, while the note's formula (with a channel axis added) gives 0 and 1/255.
+
+    Ranges over: mode 1 images, drawn sizes and pixels.
+    """
+    arr = pil_array("1", size, raw)
     img = image(arr, "1")
     manual = from_asarray(img)[None].float() / 255  # the note's formula, channel axis added
     out = cpu_result_on(F.to_tensor(img), device)
@@ -290,152 +399,226 @@ def test_note_manual_formula_is_off_by_255_for_bilevel_images(device, F, arr):
     assert_same(out, (manual * 255).to(device))
 
 
-@given(
-    arr=hnp.arrays(np.uint8, st.tuples(sides, sides, st.sampled_from([(), (1,), (2,), (3,), (4,)])).map(lambda s: s[:2] + s[2])),
-    as_image=st.booleans(),
-)
-@example(arr=np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4), as_image=False)
-@example(arr=np.arange(3 * 3 * 3, dtype=np.uint8).reshape(3, 3, 3), as_image=True)
-@example(arr=np.arange(2 * 3 * 2, dtype=np.uint8).reshape(2, 3, 2), as_image=True)
-@example(arr=np.arange(4 * 3, dtype=np.uint8).reshape(4, 3), as_image=False)
-@example(arr=np.arange(1 * 4 * 3, dtype=np.uint8).reshape(1, 4, 3) * 19, as_image=False)  # 1 x N, 3 channels
-@example(arr=np.arange(4 * 1 * 3, dtype=np.uint8).reshape(4, 1, 3) * 19, as_image=True)  # N x 1
-def test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w(device, F, arr, as_image):
+#: (picture kind, channels): an ndarray H x W, H x W x 1..4, or a PIL image of 1..4 channels
+PICTURES = [pytest.param("ndarray", 0, id="ndarray-HxW")] + [
+    pytest.param("ndarray", c, id=f"ndarray-HxWx{c}") for c in (1, 2, 3, 4)
+] + [pytest.param("PIL", c, id=f"PIL-{MODE_OF_CHANNELS[c]}") for c in (1, 2, 3, 4)]
+
+
+@pytest.mark.parametrize("kind, channels", PICTURES)
+@budget(9)
+@given(size=image_sizes, raw=pixel_bytes)
+@every_image_size
+def test_to_tensor_puts_channel_c_of_pixel_h_w_at_out_c_h_w(device, F, kind, channels, size, raw):
     """to_tensor turns one H x W x C image (uint8 ndarray or PIL image) into C x H x W: out[c, h, w] is channel c of pixel (h, w), over 255.
 
-    The note's "NHWC -> NCHW" is wrong: there is no batch axis (see the next spec). A 2-D H x W
-    array (or a mode L image) has C = 1. The expected tensor is built element by element from
-    the index formula, not by a permute.
+    Ranges over: a uint8 ndarray H x W (C = 1) or H x W x C with C = 1..4, and PIL images L, LA, RGB,
+    RGBA; sizes of one pixel, odd, non-square both ways (every run) and drawn. The note's "NHWC -> NCHW"
+    is wrong: there is no batch axis (see the next spec). The expected tensor is built element by
+    element from the index formula, not by a permute.
     """
-    hwc = arr.reshape(arr.shape[0], arr.shape[1], -1)  # a 2-D array is H x W x 1 (no reordering)
-    height, width, channels = hwc.shape
-    pic = image(hwc[:, :, 0] if channels == 1 else hwc, MODE_OF_CHANNELS[channels]) if as_image else arr
+    height, width = size
+    c = channels or 1
+    hwc = np.resize(raw, (height, width, c))
+    if kind == "PIL":
+        pic = image(hwc[:, :, 0] if c == 1 else hwc, MODE_OF_CHANNELS[c])
+    else:
+        pic = hwc[:, :, 0].copy() if channels == 0 else hwc
     expected = torch.tensor(
-        [[[int(hwc[h, w, c]) for w in range(width)] for h in range(height)] for c in range(channels)], dtype=torch.uint8
+        [[[int(hwc[h, w, k]) for w in range(width)] for h in range(height)] for k in range(c)], dtype=torch.uint8
     )
     out = cpu_result_on(F.to_tensor(pic), device)
-    assert tuple(out.shape) == (channels, height, width), (
-        f"out.shape={tuple(out.shape)}, but should be C x H x W = {(channels, height, width)}"
+    assert tuple(out.shape) == (c, height, width), (
+        f"out.shape={tuple(out.shape)}, but should be C x H x W = {(c, height, width)}"
     )
     assert_same(out, (expected.to(torch.get_default_dtype()) / 255).to(device))
 
 
-@given(
-    shape=st.tuples(st.integers(1, 3), sides, sides, st.integers(1, 4)),
-    np_dtype=st.sampled_from([np.uint8, np.int32, np.float32]),
-    dtype=st.sampled_from([torch.float32, torch.uint8]),
-)
-@example(shape=(1, 2, 3, 3), np_dtype=np.uint8, dtype=torch.float32)
-@example(shape=(2, 4, 4, 3), np_dtype=np.uint8, dtype=torch.uint8)
-def test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError(device, F, shape, np_dtype, dtype):
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@budget(11, floor=1)
+@given(shape=st.tuples(st.integers(1, 3), sides, sides, st.integers(1, 4)))
+@example(shape=(1, 2, 3, 3))
+def test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError(device, F, np_dtype, shape):
     """to_tensor of a 4-D N x H x W x C ndarray and to_pil_image of a 4-D N x C x H x W tensor (on any device) both raise ValueError "pic should be 2/3 dimensional".
 
-    Neither converts a batch: the note's "NHWC -> NCHW" / "NCHW -> NHWC" is one image's HWC <-> CHW.
-    Even a batch of one (N = 1) is refused.
+    Ranges over: every dtype with a numpy twin (bool, the integers, float16/32/64, complex64/128: the
+    dimension check comes first), batches N = 1..3 (a batch of one is refused too), drawn H, W, C.
+    bfloat16 is out: to_pil_image refuses it earlier, with TypeError (numpy has no bfloat16; see the
+    dtype refusal spec). Neither converts a batch: the note's "NHWC -> NCHW" / "NCHW -> NHWC" is one
+    image's HWC <-> CHW.
     """
     n, h, w, c = shape
-    batch = (np.arange(n * h * w * c) % 256).astype(np_dtype).reshape(n, h, w, c)
-    with raises(ValueError, re.escape("pic should be 2/3 dimensional"), f"to_tensor(ndarray of shape {shape})"):
+    batch = (np.arange(n * h * w * c) % 2).astype(np_dtype).reshape(n, h, w, c)
+    with raises(ValueError, re.escape("pic should be 2/3 dimensional"), f"to_tensor({np_dtype} ndarray of shape {shape})"):
         F.to_tensor(batch)
-    tensor = (torch.arange(n * c * h * w, device=device) % 256).reshape(n, c, h, w).to(dtype)
-    if dtype.is_floating_point:
-        tensor = tensor / 255
-    with raises(ValueError, re.escape("pic should be 2/3 dimensional"), f"to_pil_image(tensor of shape {(n, c, h, w)})"):
+    tensor = torch.from_numpy(batch.transpose(0, 3, 1, 2).copy()).to(device)
+    with raises(ValueError, re.escape("pic should be 2/3 dimensional"), f"to_pil_image({tensor.dtype} tensor of shape {(n, c, h, w)})"):
         F.to_pil_image(tensor)
 
 
-@given(
-    arr=hnp.arrays(
-        st.sampled_from(list(NUMPY_TO_TORCH)),
-        st.tuples(sides, sides, st.sampled_from([(), (1,), (3,), (4,)])).map(lambda s: s[:2] + s[2]),
-    )
-)
-@example(arr=np.full((2, 2, 3), 200, np.uint8))
-@example(arr=np.full((2, 2), 200.0, np.float64))
-@example(arr=np.full((2, 2, 3), 200, np.int32))
-def test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes(device, F, arr):
+def array_from_bytes(np_dtype, shape, raw: np.ndarray) -> np.ndarray:
+    """An array of ``shape`` whose elements are the bytes ``raw`` (repeated) read as ``np_dtype``: any bit
+    pattern -- the integers' extremes, nan, inf, subnormals -- for bool a byte > 127 is True."""
+    n = int(np.prod(shape))
+    if np.dtype(np_dtype) == np.bool_:
+        return np.resize(raw, shape) > 127
+    return np.resize(raw, n * np.dtype(np_dtype).itemsize).view(np_dtype).reshape(shape).copy()
+
+
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@budget(11)
+@given(size=image_sizes, channels=st.sampled_from([(), (1,), (3,), (4,)]), raw=pixel_bytes)
+@example(size=(3, 5), channels=(3,), raw=ALL_BYTES)
+@example(size=(7, 2), channels=(), raw=ALL_BYTES)
+def test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes(device, F, np_dtype, size, channels, raw):
     """to_tensor divides a uint8 H x W (x C) ndarray by 255; any other dtype keeps its dtype and values.
 
-    Either way the result is C x H x W (a 2-D array gives 1 x H x W).
+    Ranges over: every numpy dtype with a torch twin (bool, uint8, int8-64, float16/32/64,
+    complex64/128) with any bit pattern (nan, inf, the extremes); H x W and H x W x C with C =
+    1, 3, 4; every non-negative-stride layout (contiguous, step-sliced, H/W-transposed, Fortran order,
+    storage offset: each example checks all five). Either way the result is C x H x W (a 2-D array gives 1 x H x W). A negative-stride
+    array is refused (next spec).
     """
-    hwc = np.atleast_3d(arr)
-    raw = torch.from_numpy(hwc.copy()).permute(2, 0, 1)
-    expected = raw.to(torch.get_default_dtype()) / 255 if arr.dtype == np.uint8 else raw
-    assert_same(cpu_result_on(F.to_tensor(arr), device), expected.to(device))
+    values_ = array_from_bytes(np_dtype, tuple(size) + channels, raw)
+    hwc = np.atleast_3d(values_)
+    raw = torch.from_numpy(np.ascontiguousarray(hwc)).permute(2, 0, 1)
+    expected = (raw.to(torch.get_default_dtype()) / 255 if np_dtype == np.uint8 else raw).to(device)
+    for layout, relayout in NP_LAYOUTS.items():
+        arr = relayout(values_)
+        assert all(s >= 0 for s in arr.strides), f"layout {layout} gave strides {arr.strides} (test setup)"
+        assert_same(cpu_result_on(F.to_tensor(arr), device, f"to_tensor({layout} array)"), expected, f"to_tensor({layout} array)")
 
 
-@given(
-    data=st.sampled_from(
-        [
-            (np.int32, "I", torch.int32, st.integers(-(2**31), 2**31 - 1)),
-            (np.float32, "F", torch.float32, st.floats(-1e6, 1e6, width=32)),
-            (np.uint16, "I;16", torch.int16, st.integers(0, 2**16 - 1)),
-        ]
-    ).flatmap(
-        lambda d: st.tuples(st.just(d), hnp.arrays(d[0], st.tuples(sides, sides), elements=d[3]))
-    )
-)
-@example(data=((np.int32, "I", torch.int32, None), np.array([[0, 7, -5, 2**31 - 1]], np.int32)))
-@example(data=((np.float32, "F", torch.float32, None), np.array([[0.0, 1.5], [-5.0, 300.0]], np.float32)))
-@example(data=((np.uint16, "I;16", torch.int16, None), np.array([[0, 1, 40000, 65535]], np.uint16)))
-def test_to_tensor_does_not_scale_modes_I_I16_F(device, F, data):
+@pytest.mark.parametrize("flip", [pytest.param(name, id=name) for name in FLIPS])
+@pytest.mark.parametrize("forms", form_groups(("F.to_tensor", "ToTensor()", "v2.ToImage()"), TO_IMAGE_2D))
+@budget(8, floor=1)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(2, 3), raw=ALL_BYTES)
+@example(size=(1, 1), raw=ALL_BYTES)
+def test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError(device, torchvision, forms, flip, size, raw):
+    """to_tensor (and v2.ToImage) refuse an ndarray with a negative stride -- img[..., ::-1], the BGR->RGB idiom, or any flip -- with ValueError "At least one stride in the given numpy array is negative".
+
+    Ranges over: the forms F.to_tensor and ToTensor() (checked together) and v2.ToImage() (0.18+: the copy of
+    a flipped 2-D array must convert); the views ``[..., ::-1]`` (channels
+    reversed), ``[::-1]`` (rows), ``[:, ::-1]`` (columns) and a flipped 2-D array; every numpy dtype with
+    a torch twin (each example tries all eleven); drawn sizes, one row and one column included. The
+    refusal is torch.from_numpy's (torch has no negative strides). The fix is a copy: ``.copy()`` always
+    converts, but ``np.ascontiguousarray(view)`` returns the view itself when numpy already calls it
+    contiguous -- a flipped axis of length 1 (one row, one column, one channel) keeps its negative stride
+    -- and is refused too (numpy#23349; noted in the review of pytorch#33254). So the rule checked is:
+    refused exactly when a stride of the array handed over is negative. Checked on torch 2.14 /
+    torchvision 0.29 (the error comes from torch.from_numpy's stride check, unchanged since torch 1.5).
+    """
+    for form, np_dtype in [(f, d) for f in forms for d in NUMPY_TO_TORCH]:
+        convert = converter(torchvision, form)
+        base = np.resize(raw, (*size, 3)).astype(np_dtype)
+        view = FLIPS[flip](base)
+        assert any(s < 0 for s in view.strides), f"{flip} gave strides {view.strides} (test setup)"
+        for arr, what in ((view, f"{np_dtype.name} ndarray {flip}"), (np.ascontiguousarray(view), f"np.ascontiguousarray({np_dtype.name} {flip})")):
+            if any(s < 0 for s in arr.strides):
+                with raises(ValueError, "stride.*negative", f"{form}({what}, strides {arr.strides})"):
+                    convert(arr)
+            else:
+                convert(arr)
+        copied = cpu_result_on(convert(view.copy()), device, f"{form}({flip} {np_dtype.name} view.copy())")
+        assert tuple(copied.shape[-2:]) == view.shape[:2], f"{form}(copy).shape={tuple(copied.shape)} (H x W {view.shape[:2]})"
+
+
+@pytest.mark.parametrize("mode", pil_mode_params(("I", "I;16", "F")))
+@budget(3)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(1, 4), raw=np.array([0x40, 0x9C, 0xFF, 0xFF, 1, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0x7F, 0, 0, 0, 0x80], np.uint8))
+@example(size=(2, 2), raw=np.frombuffer(np.array([0.0, 1.5, -5.0, 300.0], "<f4").tobytes(), np.uint8).copy())
+def test_to_tensor_does_not_scale_modes_I_I16_F(device, F, mode, size, raw):
     """to_tensor keeps the values of PIL modes I (as int32), F (as float32) and I;16 (as int16, so values above 32767 wrap).
 
-    ToTensor's docstring says I and F are scaled to [0, 1]; the code does not scale them. I;16
-    holds unsigned 16-bit pixels but comes back as int16: 40000 reads -25536 (vision#8359).
+    Ranges over: modes I, I;16 and F with any bit pattern (int32 and uint16 over their whole range,
+    float32 nan/inf/subnormals included); drawn sizes. ToTensor's docstring says I and F are scaled to
+    [0, 1]; the code does not scale them. I;16 holds unsigned 16-bit pixels but comes back as int16:
+    40000 reads -25536 (vision#8359).
     """
-    (np_dtype, mode, dtype, _), arr = data
+    arr = pil_array(mode, size, raw)
     out = F.to_tensor(image(arr, mode))
-    expected = torch.from_numpy(arr.astype(np.int64) if mode == "I;16" else arr)
-    if mode == "I;16":
-        expected = torch.where(expected > 32767, expected - 65536, expected)
-    assert_same(cpu_result_on(out, device), expected[None].to(dtype).to(device))
+    expected = torch.from_numpy(arr.view(np.int16) if mode == "I;16" else arr)
+    assert_same(cpu_result_on(out, device), expected[None].to(device))
 
 
-@given(img=images(modes=("L", "LA", "RGB", "RGBA", "P", "CMYK", "YCbCr")))
-@example(img=image(np.array([[[0, 128, 255]]], np.uint8), "RGB"))
-@example(img=image(np.array([[0, 1, 254, 255]], np.uint8), "P"))  # 1 x N, palette indices
-@example(img=image(np.arange(4 * 4, dtype=np.uint8).reshape(4, 1, 4) * 17, "CMYK"))  # N x 1
-@example(img=image(np.array([[[255, 0, 128]]], np.uint8), "YCbCr"))  # 1 x 1
-def test_pil_to_tensor_does_not_scale(device, T, img):
-    """PILToTensor turns an 8-bit image (L, LA, RGB, RGBA, P, CMYK, YCbCr) into a uint8 C x H x W tensor with the same pixel values (no /255).
+I16_UINT16 = pytest.mark.torch_version(
+    ">=2.3", reason="uint16 tensors from I;16 images (pil_to_tensor, ToImage) need torch.uint16, new in torch 2.3 "
+    "(pytorch#116594; vision#8359: with 2.3 pil_to_tensor of I;16 gives uint16); checked: holds with torch 2.3.1 / "
+    "torchvision 0.18.1 and 2.4.1 / 0.19.1 and later, torch 2.1-2.2 have no uint16"
+)
 
-    PILToTensor takes a PIL image and returns a cpu tensor; on a device the spec proves the device
-    counterpart: the tensor moved there keeps dtype uint8, shape and values.
+
+@pytest.mark.parametrize("forms", form_groups(PIL_TO_TENSOR_FORMS))
+@pytest.mark.parametrize("mode", pil_mode_params(marks={"I;16": I16_UINT16}))
+@budget(22, floor=1)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(1, 4), raw=ALL_BYTES)
+@example(size=(3, 1), raw=ALL_BYTES[::-1].copy())
+def test_pil_to_tensor_does_not_scale(device, torchvision, mode, forms, size, raw):
+    """PILToTensor turns a PIL image of any mode into a C x H x W tensor of the image's own pixel dtype with the same values (no /255).
+
+    Ranges over: every PIL mode (8-bit modes -> uint8, 1 -> bool, I -> int32, I;16 -> uint16, F ->
+    float32, nan included); the forms F.pil_to_tensor, PILToTensor(), v2.PILToTensor() and v2.ToImage()
+    (as a plain tensor, 0.16+: its own case; the others are checked together in each example); drawn sizes and any bit pattern. They take a PIL image and return a cpu tensor;
+    on a device the spec proves the device counterpart (uint16 results are compared on cpu: few kernels).
     """
-    out = cpu_result_on(T.PILToTensor()(img), device, "PILToTensor()(img)")
-    assert_same(out, chw(img).to(device))
+    arr = pil_array(mode, size, raw)
+    img = image(arr, mode)
+    expected = torch.from_numpy(np.atleast_3d(arr).transpose(2, 0, 1).copy())
+    for form in forms:
+        out = converter(torchvision, form)(img)
+        assert_dtype(out, expected.dtype, f"{form}(img)")
+        if out.dtype == UINT16:
+            assert_same(out, expected, f"{form}(img)")
+        else:
+            assert_same(cpu_result_on(out, device, f"{form}(img)"), expected.to(device), f"{form}(img)")
 
 
 # --------------------------------------------------------------------------- to_pil_image
 
 
-@given(t=floats_chw())
-@example(t=torch.tensor([[[0.999, 0.5, 1.0, 0.0, 1 / 255, 0.0039]]]))  # 1 x N
-@example(t=around_levels())  # k/255 and its float32 neighbours, 0 and 1
-@example(t=torch.tensor([[[1.0]], [[0.0]], [[0.999]], [[0.5]]]))  # 1 x 1, four channels
-@example(t=torch.tensor([[[0.999], [0.5], [1.0], [0.0039]], [[0.0], [1.0], [0.25], [0.75]]]))  # N x 1, two channels
-def test_to_pil_image_truncates_x_times_255(device, F, t):
+def four_channels(lo=0.0, hi=1.0):
+    return floats_chw(channels=st.just(4), lo=lo, hi=hi)
+
+
+@pytest.mark.parametrize("channels", CHANNELS)
+@budget(4)
+@given(t4=four_channels())
+@example(t4=torch.tensor([[[0.999, 0.5, 1.0, 0.0, 1 / 255, 0.0039]]]).expand(4, 1, 6).contiguous())  # 1 x N
+@example(t4=around_levels())  # k/255 and its float32 neighbours, 0 and 1
+@example(t4=torch.tensor([[[1.0]], [[0.0]], [[0.999]], [[0.5]]]))  # 1 x 1
+@example(t4=torch.tensor([[[0.999], [0.5], [1.0], [0.0039]], [[0.0], [1.0], [0.25], [0.75]]]).repeat(2, 1, 1))  # N x 1
+def test_to_pil_image_truncates_x_times_255(device, torchvision, channels, t4):
     """to_pil_image turns a float x in [0, 1] into the pixel trunc(x * 255): truncation, not rounding (0.999 -> 254).
 
-    Over the whole [0, 1] (0 and 1 included, and each k/255 with its float32 neighbours: the one
-    below k/255 gives k - 1 where float32 x * 255 falls below k), for 1 to 4 channels.
+    Ranges over: float32 tensors of 1, 2, 3, 4 channels (modes L, LA, RGB, RGBA); the forms
+    F.to_pil_image, ToPILImage() and v2.ToPILImage() (each example checks all three); the whole [0, 1] (0 and 1 included, and each k/255
+    with its float32 neighbours: the one below k/255 gives k - 1 where float32 x * 255 falls below k);
+    sizes of one pixel, one row, one column and drawn.
     """
-    x = t.to(device)
-    img = F.to_pil_image(x)
-    expected = torch.floor(t * 255).to(torch.uint8)  # float32 product, like the implementation
-    assert_same(chw(img).to(device), expected.to(device))
+    t = t4[:channels]
+    expected = torch.floor(t * 255).to(torch.uint8).to(device)  # float32 product, like the implementation
+    for form in TO_PIL_FORMS:
+        img = converter(torchvision, form)(t.to(device))
+        assert img.mode == MODE_OF_CHANNELS[channels], f"{form}(x).mode={img.mode}, but should be {MODE_OF_CHANNELS[channels]}"
+        assert_same(chw(img).to(device), expected, f"{form}(x) pixels")
 
 
-@given(t=floats_chw(lo=-1.0, hi=2.0))
-@example(t=torch.tensor([[[1.5, -0.5, 2.0, 1.0]]]))
-def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, t):
+@pytest.mark.parametrize("channels", CHANNELS)
+@budget(4)
+@given(t4=four_channels(lo=-1.0, hi=2.0))
+@example(t4=torch.tensor([[[1.5, -0.5, 2.0, 1.0]]]).repeat(4, 1, 1))
+def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, channels, t4):
     """to_pil_image does not clamp: a float outside [0, 1] becomes the unclamped uint8 cast of x * 255.
 
-    On x86-64 the cast wraps modulo 256 (1.5 -> 126, -0.5 -> 129, 2.0 -> 254), where the note's
-    ``clamp(t * 255, 0, 255)`` formula gives 255, 0, 255. The spec compares with numpy's own
-    (platform-defined) cast, so it holds on any CPU.
+    Ranges over: float32 tensors of 1-4 channels with values in [-1, 2]; drawn sizes. On x86-64 the cast
+    wraps modulo 256 (1.5 -> 126, -0.5 -> 129, 2.0 -> 254), where the note's ``clamp(t * 255, 0, 255)``
+    formula gives 255, 0, 255. The spec compares with numpy's own (platform-defined) cast, so it holds
+    on any CPU.
     """
+    t = t4[:channels]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # numpy may flag the out-of-range cast
         img = F.to_pil_image(t.to(device))
@@ -462,7 +645,8 @@ def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, t):
 def test_to_pil_image_infers_mode_from_channels_and_dtype(device, F, dtype, channels, mode):
     """to_pil_image picks the mode from channels and dtype: 1/2/3/4 channels of float16/32/64 or uint8 -> L/LA/RGB/RGBA, 1-channel int16 -> I;16, int32 -> I.
 
-    Integer data keeps its values (no scaling); float data is scaled by 255 (in its own dtype).
+    Ranges over: the accepted (dtype, channels) pairs, enumerated. Integer data keeps its values (no
+    scaling); float data is scaled by 255 (in its own dtype).
     """
     t = (torch.arange(channels * 6, device=device) * 7 % 200).reshape(channels, 2, 3).to(dtype)
     if dtype.is_floating_point:
@@ -474,38 +658,56 @@ def test_to_pil_image_infers_mode_from_channels_and_dtype(device, F, dtype, chan
     assert_same(got.to(expected.dtype) if mode == "I;16" else got, expected)
 
 
-@pytest.mark.parametrize(
-    "dtype, channels",
-    [(torch.int64, 1), (torch.bool, 1), (torch.int8, 1), (torch.int16, 3), (torch.int32, 3), (torch.int64, 3)],
-)
+#: (dtype, channels) to_pil_image accepts; every other pair of ALL x 1..4 channels is refused
+ACCEPTED = {(d, c) for d in (torch.float16, torch.float32, torch.float64, torch.uint8) for c in (1, 2, 3, 4)} | {
+    (torch.int16, 1), (torch.int32, 1)
+}
+REFUSED = [
+    pytest.param(d, c, id=f"{dtype_id(d)}-{c}ch") for d in ALL for c in (1, 3) if (d, c) not in ACCEPTED
+]
+
+
+@pytest.mark.parametrize("dtype, channels", REFUSED)
 def test_to_pil_image_rejects_unsupported_dtypes_with_TypeError(device, F, dtype, channels):
-    """to_pil_image raises TypeError ("Input type ... is not supported") for int64, bool, int8 and multi-channel int16/int32."""
+    """to_pil_image raises TypeError for every dtype it cannot map to a mode: bool, int8, int64, bfloat16, complex, multi-channel int16/int32.
+
+    Ranges over: every dtype of ALL with 1 and 3 channels, except the accepted pairs (float16/32/64 and
+    uint8 with any channels, 1-channel int16/int32). The message says "Input type ... is not supported";
+    for bfloat16 the refusal comes earlier, from ``Tensor.numpy()`` ("Got unsupported ScalarType BFloat16").
+    """
     t = torch.zeros(channels, 2, 2, dtype=dtype, device=device)
     try:
         img = F.to_pil_image(t)
     except TypeError as exc:
-        assert "not supported" in str(exc), f"TypeError {exc!r} does not say 'not supported'"
+        assert re.search("not supported|unsupported ScalarType", str(exc)), f"TypeError {exc!r} does not say 'not supported'"
     else:
         pytest.fail(f"returned a mode {img.mode} image, but should raise TypeError")
 
 
-@given(t=floats_chw(channels=st.sampled_from([2, 3, 4])))
-@example(t=torch.tensor([[[0.999]], [[0.5]], [[1.0]]]))
-@example(t=torch.tensor([[[0.999, 0.0]], [[0.5, 1.0]]]))
-def test_note_inverse_formula_agrees_with_to_pil_image_on_unit_interval(device, F, t):
+@pytest.mark.parametrize("channels", CHANNELS[1:])
+@budget(3)
+@given(t4=four_channels())
+@example(t4=torch.tensor([[[0.999]], [[0.5]], [[1.0]], [[0.25]]]))
+@example(t4=torch.tensor([[[0.999, 0.0]], [[0.5, 1.0]], [[0.0, 0.999]], [[1.0, 0.5]]]))
+def test_note_inverse_formula_agrees_with_to_pil_image_on_unit_interval(device, F, channels, t4):
     """On [0, 1] and for 2, 3 or 4 channels the note's fromarray(clamp(t*255, 0, 255).byte().permute(1, 2, 0).numpy()) equals to_pil_image(t).
 
-    Same mode (LA, RGB, RGBA), size and pixels: both truncate. For 1 channel see the next spec.
+    Ranges over: 2, 3, 4 channels (LA, RGB, RGBA), drawn sizes and values in [0, 1]. Same mode, size and
+    pixels: both truncate. For 1 channel see the next spec.
     """
-    x = t.to(device)
+    x = t4[:channels].to(device)
     manual = Image.fromarray(torch.clamp(x * 255, min=0, max=255).byte().permute(1, 2, 0).cpu().numpy())
     assert_image_same(F.to_pil_image(x), manual)
 
 
+@budget(1)
 @given(t=floats_chw(channels=st.just(1)))
 @example(t=torch.tensor([[[0.999, 0.5, 1.0, 0.0]]]))
 def test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_image_gives_mode_L(device, F, t):
-    """For a 1 x H x W float tensor the note's inverse formula raises TypeError (Image.fromarray refuses an H x W x 1 uint8 array), while to_pil_image gives a mode L image of trunc(x * 255)."""
+    """For a 1 x H x W float tensor the note's inverse formula raises TypeError (Image.fromarray refuses an H x W x 1 uint8 array), while to_pil_image gives a mode L image of trunc(x * 255).
+
+    Ranges over: one-channel float32 tensors, drawn sizes and values in [0, 1].
+    """
     x = t.to(device)
     hw1 = torch.clamp(x * 255, min=0, max=255).byte().permute(1, 2, 0).cpu().numpy()
     assert hw1.shape == (t.shape[1], t.shape[2], 1), f"formula array shape={hw1.shape}, but should be H x W x 1"
@@ -519,58 +721,80 @@ def test_note_inverse_formula_raises_TypeError_for_one_channel_where_to_pil_imag
 # --------------------------------------------------------------------------- round trips
 
 
-@given(img=images(modes=("L", "LA", "RGB", "RGBA")))
-@example(img=image(np.arange(256, dtype=np.uint8).reshape(16, 16), "L"))
-@example(img=image(np.arange(256 * 4, dtype=np.int64).astype(np.uint8).reshape(16, 16, 4), "RGBA"))
-def test_uint8_image_to_tensor_to_pil_is_the_identity(device, F, img):
-    """A uint8 image (L, LA, RGB, RGBA) -> to_tensor -> device -> to_pil_image comes back identical: same mode, size and pixels."""
+@pytest.mark.parametrize("mode", pil_mode_params(("L", "LA", "RGB", "RGBA")))
+@budget(4)
+@given(size=image_sizes, raw=pixel_bytes)
+@every_image_size
+def test_uint8_image_to_tensor_to_pil_is_the_identity(device, F, mode, size, raw):
+    """A uint8 image (L, LA, RGB, RGBA) -> to_tensor -> device -> to_pil_image comes back identical: same mode, size and pixels.
+
+    Ranges over: modes L, LA, RGB, RGBA; every byte value (the examples hold all 256); sizes as above.
+    """
+    img = image(pil_array(mode, size, raw), mode)
     back = F.to_pil_image(cpu_result_on(F.to_tensor(img), device))
     assert_image_same(back, img)
 
 
-@given(arr=hnp.arrays(bool, st.tuples(sides, sides)))
-@example(arr=np.array([[True, False]]))
-def test_bilevel_image_comes_back_as_mode_L_with_0_and_255(device, F, arr):
-    """A mode 1 image -> to_tensor -> to_pil_image comes back as mode L with pixels 0 and 255 (not as mode 1)."""
+@budget(1)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(2, 9), raw=ALL_BYTES)
+def test_bilevel_image_comes_back_as_mode_L_with_0_and_255(device, F, size, raw):
+    """A mode 1 image -> to_tensor -> to_pil_image comes back as mode L with pixels 0 and 255 (not as mode 1).
+
+    Ranges over: mode 1 images, drawn sizes and pixels.
+    """
+    arr = pil_array("1", size, raw)
     back = F.to_pil_image(cpu_result_on(F.to_tensor(image(arr, "1")), device))
     assert_image_same(back, image(arr.astype(np.uint8) * 255, "L"))
 
 
-@given(
-    k=st.tuples(st.integers(1, 4), sides, sides).flatmap(lambda s: hnp.arrays(np.uint8, s)).map(torch.from_numpy)
-)
-@example(k=torch.arange(256, dtype=torch.uint8).reshape(1, 16, 16))
-def test_multiples_of_1_255_survive_tensor_to_pil_to_tensor(device, F, k):
-    """A float tensor of multiples of 1/255 -> to_pil_image -> to_tensor comes back exactly."""
+@pytest.mark.parametrize("channels", CHANNELS)
+@budget(4)
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(8, 8), raw=ALL_BYTES)
+def test_multiples_of_1_255_survive_tensor_to_pil_to_tensor(device, F, channels, size, raw):
+    """A float tensor of multiples of 1/255 -> to_pil_image -> to_tensor comes back exactly.
+
+    Ranges over: 1-4 channels, every k/255 (the example holds all 256), drawn sizes.
+    """
+    k = torch.from_numpy(np.resize(raw, (channels, *size)))
     t = (k.float() / 255).to(device)
     assert_same(cpu_result_on(F.to_tensor(F.to_pil_image(t)), device), t)
 
 
-@given(t=floats_chw())
-@example(t=torch.tensor([[[0.999, 0.5, 1 / 255 - 1e-7, 0.99999994]]]))
-@example(t=around_levels())  # k/255 and its float32 neighbours, 0 and 1
-def test_unit_floats_come_back_at_most_1_255_below(device, F, t):
+@pytest.mark.parametrize("channels", CHANNELS)
+@budget(4)
+@given(t4=four_channels())
+@example(t4=torch.tensor([[[0.999, 0.5, 1 / 255 - 1e-7, 0.99999994]]]).repeat(4, 1, 1))
+@example(t4=around_levels())  # k/255 and its float32 neighbours, 0 and 1
+def test_unit_floats_come_back_at_most_1_255_below(device, F, channels, t4):
     """Any float x in [0, 1] -> to_pil_image -> to_tensor comes back as y with x - 1/255 < y <= x (truncation, never above).
 
-    "<= x" up to float32 rounding of x * 255 (2**-24 / 255).
+    Ranges over: float32 tensors of 1-4 channels, values over [0, 1], drawn sizes. "<= x" up to float32
+    rounding of x * 255 (2**-24 / 255).
     """
-    x = t.to(device)
+    x = t4[:channels].to(device)
     y = cpu_result_on(F.to_tensor(F.to_pil_image(x)), device)
     below = (x - y).cpu()
     assert float(below.max()) < 1 / 255, f"max(x - y)={float(below.max())}, but should be < 1/255"
     assert float(below.min()) >= -(2**-24) / 255, f"min(x - y)={float(below.min())}: came back above x"
 
 
-def test_to_pil_image_accepts_device_and_requires_grad_tensors(device, F):
-    """to_pil_image accepts a tensor on any device, and one that requires grad, giving the image of its values."""
+@pytest.mark.parametrize("form", form_params(TO_PIL_FORMS))
+def test_to_pil_image_accepts_device_and_requires_grad_tensors(device, torchvision, form):
+    """to_pil_image accepts a tensor on any device, and one that requires grad, giving the image of its values.
+
+    Ranges over: the forms F.to_pil_image, ToPILImage() and v2.ToPILImage().
+    """
     cpu = torch.linspace(0, 1, 3 * 4 * 5).reshape(3, 4, 5)
     x = cpu.to(device).requires_grad_()
     assert_device(x, device)
+    convert = converter(torchvision, form)
     try:
-        img = F.to_pil_image(x)
+        img = convert(x)
     except Exception as exc:  # noqa: BLE001 - any refusal breaks the claim
-        pytest.fail(f"to_pil_image raised {type(exc).__name__}: {exc}")
-    assert_image_same(img, F.to_pil_image(cpu))
+        pytest.fail(f"{form} raised {type(exc).__name__}: {exc}")
+    assert_image_same(img, torchvision.transforms.functional.to_pil_image(cpu))
     assert x.requires_grad and x.grad is None, "input was changed"
 
 
@@ -578,20 +802,21 @@ def test_to_pil_image_accepts_device_and_requires_grad_tensors(device, F):
 
 
 @pytest.mark.torchvision_version(">=0.16", reason="v2.ToImage and ToDtype(scale=True) arrived with stable v2 in 0.16")
-@given(img=images(modes=("L", "LA", "RGB", "RGBA", "P", "CMYK", "YCbCr")))
-@example(img=image(np.arange(256, dtype=np.uint8).reshape(16, 16), "L"))
-@example(img=image(np.arange(256, dtype=np.uint8).reshape(1, 64, 4)[:, ::-1].copy(), "RGBA"))  # 1 x N, all levels
-@example(img=image(np.arange(255, -1, -1, dtype=np.uint8).reshape(128, 1, 2), "LA"))  # N x 1, all levels
-def test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24(device, F, v2, img):
+@pytest.mark.parametrize("mode", pil_mode_params(("L", "LA", "RGB", "RGBA", "CMYK", "YCbCr", "P")))
+@budget(7)
+@given(size=image_sizes, raw=pixel_bytes)
+@every_image_size
+def test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24(device, F, v2, mode, size, raw):
     """Compose([ToImage(), ToDtype(float32, scale=True)]) agrees with ToTensor to within 2**-24, not bitwise.
 
-    v1 divides by 255 (correctly rounded k/255); v2 multiplies by the float32 nearest 1/255 and
-    rounds again, so 126 of the 256 levels differ, each by one float32 ulp of [0.5, 1), 2**-24
-    (half the ulp of 1.0); no level differs by more (checked over all 256 levels in the examples).
-    ToImage takes the PIL image on cpu; its tensor is moved to the device and handed to ToImage
-    again, so ToImage, ToDtype and ToPureTensor run on a tensor already on the device and must
-    keep it there.
+    Ranges over: the 8-bit modes L, LA, RGB, RGBA, CMYK, YCbCr, P; every byte value (the examples hold
+    all 256 in the square RGBA/CMYK images); sizes as above. v1 divides by 255 (correctly rounded k/255);
+    v2 multiplies by the float32 nearest 1/255 and rounds again, so 126 of the 256 levels differ, each by
+    one float32 ulp of [0.5, 1), 2**-24 (half the ulp of 1.0); no level differs by more. ToImage takes
+    the PIL image on cpu; its tensor is moved to the device and handed to ToImage again, so ToImage,
+    ToDtype and ToPureTensor run on a tensor already on the device and must keep it there.
     """
+    img = image(pil_array(mode, size, raw), mode)
     moved = v2.ToImage()(img).as_subclass(torch.Tensor).to(device)
     image_tensor = v2.ToImage()(moved)
     assert_device(image_tensor, device, "ToImage()(device tensor)")
@@ -607,6 +832,8 @@ def test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24(device, F,
 
 def test_v2_ToTensor_warns_that_it_is_deprecated(device, v2):
     """Constructing v2.ToTensor emits a UserWarning that it is deprecated (and still returns ToTensor's result).
+
+    Ranges over: the one constructor call (the claim is about the warning; its conversion is the 8-bit scaling claim's v2.ToTensor() form).
 
     The warning exists since v2 first shipped (torchvision 0.15); its suggested replacement changed
     from PILToTensor + ConvertImageDtype (0.15) to ToImage + ToDtype (0.16+), so only the common
@@ -625,7 +852,10 @@ def test_v2_ToTensor_warns_that_it_is_deprecated(device, v2):
 @given(arr=hnp.arrays(np.int32, st.tuples(sides, sides), elements=st.integers(0, 2**31 - 1)))
 @example(arr=np.array([[0, 1, 2**31 - 1]], np.int32))
 def test_v2_scales_mode_I_by_int32_max_where_v1_does_not(device, F, v2, arr):
-    """v2 ToImage + ToDtype(float32, scale=True) divides a mode I image by 2**31 - 1; v1 to_tensor keeps the int32 values."""
+    """v2 ToImage + ToDtype(float32, scale=True) divides a mode I image by 2**31 - 1; v1 to_tensor keeps the int32 values.
+
+    Ranges over: mode I images with non-negative int32 pixels up to 2**31 - 1, drawn sizes (negative pixels are out of scope: the claim is the scale factor).
+    """
     img = image(arr, "I")
     out = v2.ToDtype(torch.float32, scale=True)(v2.ToImage()(img).to(device)).as_subclass(torch.Tensor)
     expected = (torch.from_numpy(arr)[None].float() * (1.0 / (2**31 - 1))).to(device)
@@ -639,7 +869,10 @@ def test_v2_scales_mode_I_by_int32_max_where_v1_does_not(device, F, v2, arr):
 @given(arr=hnp.arrays(np.uint16, st.tuples(sides, sides)))
 @example(arr=np.array([[0, 1, 40000, 65535]], np.uint16))
 def test_v2_scales_mode_I16_by_65535_where_v1_does_not(device, F, v2, arr):
-    """v2 reads an I;16 image as uint16 and ToDtype(float32, scale=True) divides it by 65535; v1 to_tensor gives unscaled int16."""
+    """v2 reads an I;16 image as uint16 and ToDtype(float32, scale=True) divides it by 65535; v1 to_tensor gives unscaled int16.
+
+    Ranges over: mode I;16 images with any uint16 pixel (0, 40000, 65535 in the example), drawn sizes.
+    """
     img = image(arr, "I;16")
     raw = v2.ToImage()(img)
     assert_dtype(raw, torch.uint16)
@@ -648,3 +881,240 @@ def test_v2_scales_mode_I16_by_65535_where_v1_does_not(device, F, v2, arr):
     expected = (torch.from_numpy(arr.astype(np.float32))[None] / 65535).to(device)
     torch.testing.assert_close(out, expected, rtol=2**-23, atol=0, msg=lambda m: f"{m}")
     assert_dtype(F.to_tensor(img), torch.int16)
+
+
+# --------------------------------------------------------------------------- under torch.compile
+
+
+@pytest.mark.torchvision_version(">=0.16", reason="v2.functional.to_dtype(scale=True) arrived with stable v2 in 0.16")
+@compile_budget()
+@given(size=image_sizes, raw=pixel_bytes)
+@example(size=(8, 8), raw=ALL_BYTES)
+def test_v2_to_dtype_scaling_a_uint8_image_under_compile(device, backend, v2, size, raw):
+    """torch.compile of v2's to_dtype(uint8 image, float32, scale=True) -- ToTensor's replacement -- gives eager's result bit for bit.
+
+    Ranges over: 3 x H x W uint8 tensors on the spec's device (every byte value in the example), drawn
+    sizes; two calls of one compiled function, the second after the pixels were inverted in place (no
+    stale result). Compared with specs/differential.py: values exactly (v2's multiply by the float32
+    1/255), dtype, device, shape, no aliasing with the input, the input left unchanged.
+    """
+    from torchvision.transforms.v2 import functional as F2
+    from specs.differential import Call
+
+    pixels = np.resize(raw, (3, *size))
+
+    def scale(x):
+        return F2.to_dtype(x, torch.float32, scale=True)
+
+    calls = [Call(name="first"), Call(lambda x: x.bitwise_not_(), name="after inverting the pixels in place")]
+    assert_compiles_like_eager(scale, lambda: (torch.from_numpy(pixels.copy()).to(device),), backend, calls=calls)
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import importlib as _importlib  # noqa: E402
+import sys as _sys  # noqa: E402
+
+FUNCTIONAL_TENSOR = (
+    "torchvision.transforms.functional_tensor (and functional_pil) were deprecated in torchvision 0.15 -- importing "
+    "them warns that they will be removed in 0.17 -- and removed in 0.17 "
+    "(https://github.com/pytorch/vision/releases/tag/v0.15.1, https://github.com/pytorch/vision/releases/tag/v0.17.0); "
+    "checked: warns on 0.15/0.16, ModuleNotFoundError on 0.17-0.29"
+)
+RESIZE_ANTIALIAS = (
+    "the antialias default of the resizing transforms on tensors changed from None (no antialiasing, with a "
+    "UserWarning that it will change) to True in torchvision 0.17, so tensors and PIL images resize alike "
+    "(https://github.com/pytorch/vision/releases/tag/v0.17.0); checked: warns and does not antialias on 0.15/0.16, "
+    "antialiases silently on 0.17-0.29"
+)
+V2_NAMES = (
+    "torchvision 0.16 made transforms v2 stable and renamed ToImageTensor -> ToImage and torchvision.datapoints -> "
+    "torchvision.tv_tensors (https://github.com/pytorch/vision/releases/tag/v0.16.0); checked: old names on 0.15, "
+    "new names on 0.16-0.29"
+)
+UINT16_NDARRAY = (
+    "to_tensor of a uint16 ndarray goes through torch.from_numpy, which accepts uint16 from torch 2.3 "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.3.0); checked: TypeError on 2.0-2.2, an unscaled uint16 "
+    "tensor on 2.3-2.15"
+)
+
+
+def _fresh_import(name):
+    """Import ``name`` anew (dropping a cached copy) and return (module or the exception, the warnings it raised)."""
+    _sys.modules.pop(name, None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            module = _importlib.import_module(name)
+        except ImportError as e:
+            module = e
+    return module, [(w.category, str(w.message)) for w in caught if "deprecated" in str(w.message)]
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version("<0.17", reason=FUNCTIONAL_TENSOR)
+def test_transforms_functional_tensor_imports_with_a_removal_warning_before_0_17(torchvision):
+    """Before torchvision 0.17, importing torchvision.transforms.functional_tensor works but warns UserWarning that the module is deprecated and will be removed in 0.17."""
+    module, found = _fresh_import("torchvision.transforms.functional_tensor")
+    assert not isinstance(module, ImportError), f"importing functional_tensor raised {module!r}"
+    assert [c for c, _ in found] == [UserWarning], f"importing functional_tensor warned {found}, but should warn one UserWarning"
+    assert "0.17" in found[0][1], f"the warning {found[0][1]!r} does not name 0.17"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.17", reason=FUNCTIONAL_TENSOR)
+def test_transforms_functional_tensor_is_gone_from_0_17(torchvision):
+    """From torchvision 0.17, torchvision.transforms.functional_tensor no longer exists (ModuleNotFoundError); its functions live in transforms.functional and transforms.v2.functional."""
+    module, _ = _fresh_import("torchvision.transforms.functional_tensor")
+    assert isinstance(module, ModuleNotFoundError), f"importing functional_tensor gave {module!r}, but should raise ModuleNotFoundError"
+    assert callable(torchvision.transforms.functional.resize), "transforms.functional.resize is missing"
+
+
+def _resize(T, device):
+    x = torch.arange(64.0, device=device).reshape(1, 8, 8)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = T.Resize(3)(x)
+    found = [(w.category, str(w.message)) for w in caught if "antialias" in str(w.message)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain, smooth = T.Resize(3, antialias=False)(x), T.Resize(3, antialias=True)(x)
+    assert not torch.equal(plain, smooth), "antialias=True and False give the same 3x3 image of an 8x8 ramp"
+    return out, plain, smooth, found
+
+
+@pytest.mark.torchvision_version("<0.17", reason=RESIZE_ANTIALIAS)
+def test_resize_of_a_tensor_does_not_antialias_by_default_and_warns_before_0_17(device, T):
+    """Before torchvision 0.17, Resize of a tensor without an antialias argument does not antialias (unlike PIL) and warns UserWarning that the default will change."""
+    out, plain, _, found = _resize(T, device)
+    assert found and all(c is UserWarning for c, _ in found), f"Resize(3)(tensor) warned {found}, but should warn UserWarning about antialias"
+    assert_same(out, plain, "Resize(3)(x) vs Resize(3, antialias=False)(x)")
+
+
+@pytest.mark.torchvision_version(">=0.17", reason=RESIZE_ANTIALIAS)
+def test_resize_of_a_tensor_antialiases_by_default_from_0_17(device, T):
+    """From torchvision 0.17, Resize of a tensor without an antialias argument antialiases (as PIL does) and warns nothing."""
+    out, _, smooth, found = _resize(T, device)
+    assert found == [], f"Resize(3)(tensor) warned {found}, but should be silent"
+    assert_same(out, smooth, "Resize(3)(x) vs Resize(3, antialias=True)(x)")
+
+
+@pytest.mark.torchvision_version("<0.16", reason=V2_NAMES)
+def test_v2_image_conversion_is_to_image_tensor_returning_datapoints_in_0_15(device, v2, torchvision):
+    """In torchvision 0.15, transforms v2 converts with ToImageTensor (no ToImage yet), which returns a torchvision.datapoints.Image."""
+    assert not hasattr(v2, "ToImage"), "v2.ToImage exists in 0.15"
+    img = v2.ToImageTensor()(torch.zeros(3, 2, 2, dtype=torch.uint8, device=device))
+    import torchvision.datapoints as datapoints
+
+    assert isinstance(img, datapoints.Image), f"ToImageTensor returned {type(img).__name__}, but should return datapoints.Image"
+    assert img.device.type == device.type, f"ToImageTensor moved the tensor to {img.device}"
+
+
+@pytest.mark.torchvision_version(">=0.16", reason=V2_NAMES)
+def test_v2_image_conversion_is_to_image_returning_tv_tensors_from_0_16(device, v2, torchvision):
+    """From torchvision 0.16, transforms v2 converts with ToImage (ToImageTensor is gone), which returns a torchvision.tv_tensors.Image."""
+    assert not hasattr(v2, "ToImageTensor"), "v2.ToImageTensor still exists"
+    img = v2.ToImage()(torch.zeros(3, 2, 2, dtype=torch.uint8, device=device))
+    import torchvision.tv_tensors as tv_tensors
+
+    assert isinstance(img, tv_tensors.Image), f"ToImage returned {type(img).__name__}, but should return tv_tensors.Image"
+    assert img.device.type == device.type, f"ToImage moved the tensor to {img.device}"
+
+
+@pytest.mark.torch_version("<2.3", reason=UINT16_NDARRAY)
+def test_to_tensor_refuses_a_uint16_ndarray_before_torch_2_3(device, F):
+    """Before torch 2.3, to_tensor of a uint16 H x W x C ndarray raises TypeError (torch.from_numpy has no uint16)."""
+    arr = np.full((2, 3, 1), 65535, np.uint16)
+    with raises(TypeError, r"numpy\.uint16", "to_tensor(uint16 array)"):
+        F.to_tensor(arr)
+    assert_same(F.to_tensor(arr.astype(np.int32)).to(device).cpu(), torch.full((1, 2, 3), 65535, dtype=torch.int32), "to_tensor(int32 copy)")
+
+
+@pytest.mark.torch_version(">=2.3", reason=UINT16_NDARRAY)
+def test_to_tensor_keeps_a_uint16_ndarray_unscaled_from_torch_2_3(device, F):
+    """From torch 2.3, to_tensor of a uint16 H x W x C ndarray gives a C x H x W uint16 tensor with the values unscaled (65535 stays 65535)."""
+    arr = np.arange(6, dtype=np.uint16).reshape(2, 3, 1) * 13107  # 0 ... 65535
+    out = F.to_tensor(arr)
+    assert_dtype(out, torch.uint16, "to_tensor(uint16 array)")
+    expected = torch.from_numpy(np.ascontiguousarray(arr.transpose(2, 0, 1)))
+    assert_same(out, expected, "to_tensor(uint16 array)")
+    # uint16 has few kernels off cpu: widened on cpu, then moved, the values survive on the device under test
+    assert_same(out.to(torch.int32).to(device), expected.to(torch.int32).to(device), "to_tensor(uint16 array) as int32 on the device")
+
+
+FLOAT_NDARRAY_TO_PIL = (
+    "to_pil_image of a 1-channel float ndarray: torchvision 0.15/0.16 made a mode-F image of the raw floats (and "
+    "refused float64); from 0.17 it scales by 255 into a mode-L image like a float tensor "
+    "(https://github.com/pytorch/vision/releases/tag/v0.17.0); checked: F on 0.15/0.16, L on 0.17-0.29"
+)
+BFLOAT16_TO_PIL = (
+    "to_pil_image of a bfloat16 tensor: torchvision 0.15/0.16 converted it like float32; from 0.17 it raises TypeError "
+    "'Got unsupported ScalarType BFloat16' (it goes through .numpy(), which has no bfloat16) "
+    "(https://github.com/pytorch/vision/releases/tag/v0.17.0); checked: RGB on 0.15/0.16, TypeError on 0.17-0.29"
+)
+V2_HW_NDARRAY = (
+    "v2.ToImage of a 2-D (H x W) ndarray raised RuntimeError 'permute(sparse_coo): number of dimensions ...' in "
+    "torchvision 0.16/0.17 and gives a 1 x H x W image from 0.18 (https://github.com/pytorch/vision/releases/tag/v0.18.0); "
+    "checked: RuntimeError on 0.16/0.17, 1 x H x W on 0.18-0.29"
+)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version("<0.17", reason=FLOAT_NDARRAY_TO_PIL)
+def test_to_pil_image_of_a_float_ndarray_is_a_mode_f_image_of_the_raw_values_before_0_17(F):
+    """Before torchvision 0.17, to_pil_image of a 1-channel float32 H x W x 1 ndarray makes a mode-F image of the unscaled values (float64 is refused with TypeError)."""
+    arr = np.array([[[0.25], [1.0]]], np.float32)
+    img = F.to_pil_image(arr)
+    assert img.mode == "F", f"to_pil_image(float32 array).mode={img.mode}, but should be F"
+    assert [img.getpixel((0, 0)), img.getpixel((1, 0))] == [0.25, 1.0], "mode-F pixels are not the array's values"
+    with raises(TypeError, r"float64", "to_pil_image(float64 array)"):
+        F.to_pil_image(arr.astype(np.float64))
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.17", reason=FLOAT_NDARRAY_TO_PIL)
+def test_to_pil_image_of_a_float_ndarray_scales_it_into_mode_l_from_0_17(F):
+    """From torchvision 0.17, to_pil_image of a 1-channel float32 or float64 H x W x 1 ndarray multiplies by 255 and truncates into a mode-L image, as for a float tensor."""
+    arr = np.array([[[0.25], [1.0]]], np.float32)
+    for a in (arr, arr.astype(np.float64)):
+        img = F.to_pil_image(a)
+        assert img.mode == "L", f"to_pil_image({a.dtype} array).mode={img.mode}, but should be L"
+        assert [img.getpixel((0, 0)), img.getpixel((1, 0))] == [63, 255], (
+            f"to_pil_image({a.dtype} array) pixels {[img.getpixel((0, 0)), img.getpixel((1, 0))]}, but should be [63, 255]"
+        )
+
+
+@pytest.mark.torchvision_version("<0.17", reason=BFLOAT16_TO_PIL)
+def test_to_pil_image_converts_a_bfloat16_tensor_like_float32_before_0_17(device, F):
+    """Before torchvision 0.17, to_pil_image of a 3-channel bfloat16 tensor gives the RGB image of its float32 values."""
+    t = torch.tensor([[[0.5]], [[1.0]], [[0.0]]], dtype=torch.bfloat16, device=device)
+    img = F.to_pil_image(t)
+    assert img.mode == "RGB", f"to_pil_image(bfloat16).mode={img.mode}, but should be RGB"
+    assert img.getpixel((0, 0)) == F.to_pil_image(t.float().cpu()).getpixel((0, 0)), "bfloat16 and float32 images differ"
+
+
+@pytest.mark.torchvision_version(">=0.17", reason=BFLOAT16_TO_PIL)
+def test_to_pil_image_refuses_a_bfloat16_tensor_from_0_17(device, F):
+    """From torchvision 0.17, to_pil_image of a bfloat16 tensor raises TypeError (numpy has no bfloat16); converting it to float32 first works."""
+    t = torch.tensor([[[0.5]], [[1.0]], [[0.0]]], dtype=torch.bfloat16, device=device)
+    with raises(TypeError, r"BFloat16", "to_pil_image(bfloat16 tensor)"):
+        F.to_pil_image(t)
+    assert F.to_pil_image(t.float()).getpixel((0, 0)) == (127, 255, 0), "to_pil_image(t.float()) pixel is not (127, 255, 0)"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.16,<0.18", reason=V2_HW_NDARRAY)
+def test_v2_to_image_refuses_a_2d_ndarray_before_0_18(v2):
+    """In torchvision 0.16 and 0.17, v2.ToImage of a 2-D (H x W) ndarray raises RuntimeError (it permutes as if there were a channel axis)."""
+    with raises(RuntimeError, r"permute", "v2.ToImage()(H x W array)"):
+        v2.ToImage()(np.zeros((2, 3), np.uint8))
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.18", reason=V2_HW_NDARRAY)
+def test_v2_to_image_of_a_2d_ndarray_is_a_one_channel_image_from_0_18(v2):
+    """From torchvision 0.18, v2.ToImage of a 2-D (H x W) ndarray gives a 1 x H x W image with the same pixels."""
+    arr = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    img = v2.ToImage()(arr)
+    assert tuple(img.shape) == (1, 2, 3), f"v2.ToImage()(2 x 3 array).shape={tuple(img.shape)}, but should be (1, 2, 3)"
+    assert_same(img.as_subclass(torch.Tensor), torch.from_numpy(arr)[None], "v2.ToImage()(H x W array)")

@@ -41,6 +41,11 @@ def torch_lazily_imported_modules():
         dim = torch.export.Dim("n", min=2, max=64)
         torch.export.export(Cond(), (torch.ones(4),), dynamic_shapes={"x": {0: dim}}).module()(torch.ones(3))
         torch.compile(lambda_free, backend="eager")(torch.ones(2))
+        torch._dynamo.reset()  # the compile claims' backend, aot_eager, imports more on first use (quantized_decomposed)
+        torch.compile(lambda_free, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
+        bn = torch.nn.BatchNorm1d(2)
+        torch.compile(bn, backend="aot_eager")(torch.ones(3, 2))
+        torch._dynamo.reset()
 
 
 def lambda_free(x):
@@ -446,7 +451,7 @@ def test_slice_compile_saturating_large_values_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "compile", compile)
     result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
-    assert_killed(result, "test_torch_compile_keeps_eager_semantics_across_data_dependent_branches", "compiled(x)")
+    assert_killed(result, "test_torch_compile_keeps_eager_semantics_across_data_dependent_branches", "output 0")
 
 
 def test_slice_export_dim_max_clamped_is_killed(pytester, monkeypatch):
@@ -545,3 +550,594 @@ def test_onnx_export_returning_a_program_early_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.onnx, "export", lambda *a, **k: (orig(*a, **k), types.SimpleNamespace())[1])
     result = run(pytester, f"{MOD}::test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9")
     assert_killed(result, "test_onnx_export_defaults_to_the_torchscript_exporter_before_2_9", "but should return None")
+
+
+# --------------------------------------------------------------------------- issue 21/22: enumerated forms, compile claims
+
+
+def test_slice_strict_export_raising_a_plain_error_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export(strict=True) refusing the `if` with a plain RuntimeError instead of Dynamo's Unsupported."""
+    orig = torch.export.export
+
+    def export(mod, args, *a, **k):
+        try:
+            return orig(mod, args, *a, **k)
+        except torch._dynamo.exc.Unsupported as e:
+            if k.get("strict") is True:
+                raise RuntimeError(str(e)) from None
+            raise
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_export_rejects_a_python_if_on_tensor_values")
+    assert_killed(result, "test_export_rejects_a_python_if_on_tensor_values[cpu-strict]", "but should raise Unsupported")
+
+
+def test_slice_strict_export_of_cond_keeping_only_the_true_branch_is_killed(pytester, monkeypatch):
+    """Plants strict torch.export.export (only) capturing a torch.cond module as its true branch alone."""
+    orig = torch.export.export
+
+    class TrueOnly(torch.nn.Module):
+        def forward(self, x):
+            return x.sin() * 2
+
+    def export(mod, args, *a, **k):
+        if k.get("strict") is True and type(mod).__name__ == "CondModule":
+            mod = TrueOnly()
+        return orig(mod, args, *a, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device")
+    assert_killed(result, "test_export_of_torch_cond_keeps_both_branches_and_runs_on_the_device[cpu-strict]")
+
+
+@pytest.mark.skipif(not torch_at_least("2.10"), reason="the deprecation spec is gated to torch>=2.10")
+def test_slice_script_without_deprecation_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.script (only) no longer warning that TorchScript is deprecated; trace still warns."""
+    orig = torch.jit.script
+
+    def script(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"`torch\.jit\.")
+            return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch.jit, "script", script)
+    result = run(pytester, f"{MOD}::test_jit_trace_and_script_warn_that_torchscript_is_deprecated")
+    assert_killed(result, "test_jit_trace_and_script_warn_that_torchscript_is_deprecated[cpu-script]")
+
+
+def _compile_wrapping(wrap):
+    """A torch.compile whose compiled function is ``wrap(compiled)`` (the real compile underneath)."""
+    orig = torch.compile
+
+    def compile(fn=None, *args, **kwargs):
+        return wrap(orig(fn, *args, **kwargs))
+
+    return compile
+
+
+def test_slice_compile_returning_float32_for_float16_is_killed(pytester, monkeypatch):
+    """Plants compiled code that computes float16 inputs in float32 and returns float32 (other dtypes unchanged)."""
+
+    def wrap(compiled):
+        def call(x, *rest):
+            return compiled(x.float(), *rest) if x.dtype == torch.float16 else compiled(x, *rest)
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::test_torch_compile_keeps_eager_semantics_across_data_dependent_branches")
+    assert_killed(result, "test_torch_compile_keeps_eager_semantics_across_data_dependent_branches[cpu-aot_eager-float16]")
+
+
+GUARD_SPEC = "test_a_guard_change_recompiles_and_changing_back_reuses_the_first_graph"
+
+
+def test_compile_recompiling_on_every_call_is_killed(pytester, monkeypatch):
+    """Plants torch.compile whose compiled function forgets its cache before every call (graphs never reused)."""
+
+    def wrap(compiled):
+        def call(*args):
+            torch._dynamo.reset()
+            return compiled(*args)
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, GUARD_SPEC, "but should reuse the first one")
+
+
+def test_compile_running_changed_calls_eagerly_is_killed(pytester, monkeypatch):
+    """Plants torch.compile that runs every call after the first eagerly (right values, but no new graph compiled)."""
+    orig = torch.compile
+
+    def compile(fn=None, *args, **kwargs):
+        compiled, calls = orig(fn, *args, **kwargs), []
+
+        def call(*a):
+            calls.append(1)
+            return compiled(*a) if len(calls) == 1 else fn(*a)
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", compile)
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, GUARD_SPEC, "no new graph was compiled")
+
+
+def test_slice_compile_without_a_dtype_guard_is_killed(pytester, monkeypatch):
+    """Plants compiled code specialized to its first call's input dtype: later inputs are cast to it (a missing dtype guard)."""
+
+    def wrap(compiled):
+        first = []
+
+        def call(*args):
+            x = args[-1]
+            if not first:
+                first.append(x.dtype)
+            return compiled(*args[:-1], x.to(first[0]))
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, f"{GUARD_SPEC}[cpu-aot_eager-dtype]")
+
+
+def test_slice_compile_keeping_the_first_requires_grad_is_killed(pytester, monkeypatch):
+    """Plants compiled code that keeps its first call's requires_grad: an input not requiring grad at first is later detached."""
+
+    def wrap(compiled):
+        first = []
+
+        def call(*args):
+            x = args[-1]
+            if not first:
+                first.append(x.requires_grad)
+            return compiled(*args[:-1], x if first[0] else x.detach())
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, f"{GUARD_SPEC}[cpu-aot_eager-requires_grad]")
+
+
+def test_slice_compile_ignoring_no_grad_is_killed(pytester, monkeypatch):
+    """Plants compiled code that runs under enable_grad when called under no_grad (inference_mode unaffected)."""
+
+    def wrap(compiled):
+        def call(*args):
+            if not torch.is_grad_enabled() and not torch.is_inference_mode_enabled():
+                with torch.enable_grad():
+                    return compiled(*args)
+            return compiled(*args)
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, f"{GUARD_SPEC}[cpu-aot_eager-no_grad]")
+
+
+def test_slice_compile_ignoring_inference_mode_is_killed(pytester, monkeypatch):
+    """Plants compiled code that leaves inference mode for the call (ordinary tensors, grad enabled)."""
+
+    def wrap(compiled):
+        def call(*args):
+            if torch.is_inference_mode_enabled():
+                with torch.inference_mode(False), torch.enable_grad():
+                    return compiled(*args)
+            return compiled(*args)
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, f"{GUARD_SPEC}[cpu-aot_eager-inference_mode]")
+
+
+def test_slice_compile_ignoring_eval_is_killed(pytester, monkeypatch):
+    """Plants compiled code that runs module arguments in training mode whatever their flag (the flag restored after)."""
+
+    def wrap(compiled):
+        def call(*args):
+            modules = [m for a in args if isinstance(a, torch.nn.Module) for m in a.modules()]
+            flags = [m.training for m in modules]
+            for m in modules:
+                m.training = True
+            try:
+                return compiled(*args)
+            finally:
+                for m, flag in zip(modules, flags):
+                    m.training = flag
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{GUARD_SPEC}")
+    assert_killed(result, f"{GUARD_SPEC}[cpu-aot_eager-training]")
+
+
+MODULE_SPEC = "test_compiled_module_behaves_like_the_eager_module_under_compile"
+
+
+def test_compiled_module_skipping_buffer_updates_is_killed(pytester, monkeypatch):
+    """Plants a compiled module whose running statistics are restored after every call (the buffer update lost)."""
+
+    def wrap(compiled):
+        def call(*args, **kwargs):
+            owner = getattr(compiled, "_orig_mod", None) or getattr(compiled, "__self__", None)
+            buffers = [(b, b.detach().clone()) for b in owner.buffers()] if isinstance(owner, torch.nn.Module) else []
+            out = compiled(*args, **kwargs)
+            with torch.no_grad():
+                for b, saved in buffers:
+                    b.copy_(saved)
+            return out
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{MODULE_SPEC}")
+    assert_killed(result, MODULE_SPEC, "running_mean")
+
+
+def test_slice_compiled_optimized_module_of_a_copy_is_killed(pytester, monkeypatch):
+    """Plants torch.compile(m) wrapping a deep copy of m (m.compile() unaffected): m's statistics and parameters stay behind."""
+    import copy
+
+    orig = torch.compile
+    monkeypatch.setattr(torch, "compile", lambda m, *a, **k: orig(copy.deepcopy(m) if isinstance(m, torch.nn.Module) else m, *a, **k))
+    result = run(pytester, f"{MOD}::{MODULE_SPEC}")
+    assert_killed(result, f"{MODULE_SPEC}[cpu-aot_eager-torch.compile(m)]")
+
+
+def test_slice_module_compile_detaching_outputs_is_killed(pytester, monkeypatch):
+    """Plants nn.Module.compile() whose compiled call detaches its output (torch.compile(m) unaffected)."""
+    orig = torch.nn.Module.compile
+
+    def compile(self, *args, **kwargs):
+        orig(self, *args, **kwargs)
+        inner = self._compiled_call_impl
+        self._compiled_call_impl = lambda *a, **k: inner(*a, **k).detach()
+
+    monkeypatch.setattr(torch.nn.Module, "compile", compile)
+    result = run(pytester, f"{MOD}::{MODULE_SPEC}")
+    assert_killed(result, f"{MODULE_SPEC}[cpu-aot_eager-m.compile()]")
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+
+def _range(lo, hi=None):
+    return torch_at_least(lo) and (hi is None or not torch_at_least(hi))
+
+
+@pytest.mark.skipif(not _range("2.3"), reason="the refusal spec is gated to torch>=2.3")
+def test_exported_program_callable_again_is_killed(pytester, monkeypatch):
+    """Plants ExportedProgram.__call__ running the program (the 2.1/2.2 behaviour)."""
+    monkeypatch.setattr(torch.export.ExportedProgram, "__call__", lambda self, *a, **k: self.module()(*a, **k), raising=False)
+    result = run(pytester, f"{MOD}::test_exported_program_refuses_a_direct_call_from_2_3")
+    assert_killed(result, "test_exported_program_refuses_a_direct_call_from_2_3")
+
+
+@pytest.mark.skipif(not _range("2.1", "2.3"), reason="the callable spec is gated to 2.1-2.2")
+def test_exported_program_call_refused_early_is_killed(pytester, monkeypatch):
+    """Plants ExportedProgram.__call__ raising before 2.3."""
+    def refuse(self, *a, **k):
+        raise RuntimeError("Unable to call ExportedProgram directly. You should use `exported_program.module()` instead.")
+
+    monkeypatch.setattr(torch.export.ExportedProgram, "__call__", refuse)
+    result = run(pytester, f"{MOD}::test_exported_program_is_callable_before_2_3")
+    assert_killed(result, "test_exported_program_is_callable_before_2_3")
+
+
+def _module_raising(exc_type):
+    orig = torch.export.ExportedProgram.module
+
+    def module(self, *a, **k):
+        m = orig(self, *a, **k)
+        call = m.__call__
+
+        class Checked:
+            def __call__(self_, x):
+                if x.shape[0] != 4:
+                    raise exc_type(f"Guard failed: x.size()[0] == 4 (Expected input at *args[0].shape[0] to be equal to 4, but got {x.shape[0]})")
+                return call(x)
+
+        return Checked()
+
+    return module
+
+
+@pytest.mark.skipif(not _range("2.9"), reason="the AssertionError spec is gated to torch>=2.9")
+def test_static_shape_refusal_as_runtime_error_again_is_killed(pytester, monkeypatch):
+    """Plants ep.module() refusing another static shape with RuntimeError (the pre-2.9 type)."""
+    monkeypatch.setattr(torch.export.ExportedProgram, "module", _module_raising(RuntimeError))
+    result = run(pytester, f"{MOD}::test_exported_module_refuses_another_static_shape_with_assertion_error_from_2_9")
+    assert_killed(result, "test_exported_module_refuses_another_static_shape_with_assertion_error_from_2_9")
+
+
+@pytest.mark.skipif(not _range("2.2", "2.9"), reason="the RuntimeError spec is gated to 2.2-2.8")
+def test_static_shape_refusal_as_assertion_error_early_is_killed(pytester, monkeypatch):
+    """Plants ep.module() refusing another static shape with AssertionError before 2.9."""
+    monkeypatch.setattr(torch.export.ExportedProgram, "module", _module_raising(AssertionError))
+    result = run(pytester, f"{MOD}::test_exported_module_refuses_another_static_shape_with_runtime_error_before_2_9")
+    assert_killed(result, "test_exported_module_refuses_another_static_shape_with_runtime_error_before_2_9")
+
+
+@pytest.mark.skipif(not _range("2.1", "2.2"), reason="the unchecked-shape spec is gated to 2.1")
+def test_static_shape_checked_early_is_killed(pytester, monkeypatch):
+    """Plants ep.module() checking the input shape in 2.1."""
+    monkeypatch.setattr(torch.export.ExportedProgram, "module", _module_raising(RuntimeError))
+    result = run(pytester, f"{MOD}::test_exported_module_runs_other_shapes_unchecked_in_2_1")
+    assert_killed(result, "test_exported_module_runs_other_shapes_unchecked_in_2_1")
+
+
+class _NoGradDropped(torch.nn.Module):
+    def forward(self, x):
+        return x * 2 + x
+
+
+def _export_dropping_no_grad():
+    orig = torch.export.export
+
+    def export(mod, *a, **k):
+        if type(mod).__name__ == "_NoGradInside":
+            mod = _NoGradDropped()
+        return orig(mod, *a, **k)
+
+    return export
+
+
+@pytest.mark.skipif(not _range("2.4"), reason="the kept-no_grad spec is gated to torch>=2.4")
+def test_export_dropping_no_grad_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that traces a no_grad block as if grad were on (the 2.1/2.2 behaviour)."""
+    monkeypatch.setattr(torch.export, "export", _export_dropping_no_grad())
+    result = run(pytester, f"{MOD}::test_export_keeps_a_no_grad_block_from_2_4")
+    assert_killed(result, "test_export_keeps_a_no_grad_block_from_2_4")
+
+
+@pytest.mark.skipif(not _range("2.3", "2.4"), reason="the refusal spec is gated to 2.3")
+def test_export_accepting_no_grad_early_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that accepts a no_grad block (dropping it) where 2.3 refuses it."""
+    monkeypatch.setattr(torch.export, "export", _export_dropping_no_grad())
+    result = run(pytester, f"{MOD}::test_export_refuses_a_no_grad_block_in_2_3")
+    assert_killed(result, "test_export_refuses_a_no_grad_block_in_2_3")
+
+
+@pytest.mark.skipif(not _range("2.1", "2.3"), reason="the dropped-no_grad spec is gated to 2.1-2.2")
+def test_export_keeping_no_grad_early_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export refusing a no_grad block in 2.1/2.2 (which traced it as grad mode)."""
+    orig = torch.export.export
+
+    def export(mod, *a, **k):
+        if type(mod).__name__ == "_NoGradInside":
+            raise RuntimeError("Encountered autograd state manager op trying to change global autograd state")
+        return orig(mod, *a, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_export_traces_a_no_grad_block_as_if_grad_were_on_before_2_3")
+    assert_killed(result, "test_export_traces_a_no_grad_block_as_if_grad_were_on_before_2_3")
+
+
+@pytest.mark.skipif(not _range("2.5"), reason="the Dim.AUTO spec is gated to torch>=2.5")
+def test_export_ignoring_dim_auto_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that ignores dynamic_shapes, so a Dim.AUTO dimension stays static."""
+    orig = torch.export.export
+
+    def export(mod, args, *a, dynamic_shapes=None, **k):
+        return orig(mod, args, *a, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+    result = run(pytester, f"{MOD}::test_export_with_dim_auto_accepts_other_sizes_of_that_dimension_from_2_5")
+    assert_killed(result, "test_export_with_dim_auto_accepts_other_sizes_of_that_dimension_from_2_5")
+
+
+@pytest.mark.skipif(not _range("2.2", "2.5"), reason="the no-Dim.AUTO spec is gated to 2.2-2.4")
+def test_dim_auto_present_early_is_killed(pytester, monkeypatch):
+    """Plants a torch.export.Dim.AUTO before 2.5."""
+    monkeypatch.setattr(torch.export.Dim, "AUTO", object(), raising=False)
+    result = run(pytester, f"{MOD}::test_export_has_no_dim_auto_before_2_5")
+    assert_killed(result, "test_export_has_no_dim_auto_before_2_5")
+
+
+@pytest.mark.skipif(not _range("2.3"), reason="the is_compiling spec is gated to torch>=2.3")
+def test_is_compiling_always_false_is_killed(pytester, monkeypatch):
+    """Plants torch.compiler.is_compiling that answers False inside compiled code too."""
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: False)
+    result = run(pytester, f"{MOD}::test_torch_compiler_is_compiling_is_true_only_inside_compiled_code_from_2_3")
+    assert_killed(result, "test_torch_compiler_is_compiling_is_true_only_inside_compiled_code_from_2_3")
+
+
+@pytest.mark.skipif(not _range("2.1", "2.3"), reason="the no-is_compiling spec is gated to 2.1-2.2")
+def test_is_compiling_present_early_is_killed(pytester, monkeypatch):
+    """Plants a torch.compiler.is_compiling before 2.3."""
+    monkeypatch.setattr(torch.compiler, "is_compiling", lambda: False, raising=False)
+    result = run(pytester, f"{MOD}::test_torch_compiler_has_no_is_compiling_before_2_3")
+    assert_killed(result, "test_torch_compiler_has_no_is_compiling_before_2_3")
+
+
+def _jit_save(mode):
+    orig = torch.jit.save
+
+    def save(*a, **k):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            orig(*a, **k)
+        if mode.startswith("warn"):
+            category = DeprecationWarning if mode == "warn-deprecation" else FutureWarning
+            warnings.warn("`torch.jit.save` is deprecated. Please switch to `torch.export`.", category)
+
+    return save
+
+
+def _jit_spec():
+    if _range("2.14"):
+        return "test_jit_save_load_and_freeze_warn_future_warning_from_2_14"
+    if _range("2.10"):
+        return "test_jit_save_load_and_freeze_warn_deprecation_warning_from_2_10_to_2_13"
+    return "test_jit_save_load_and_freeze_do_not_warn_before_2_10"
+
+
+@pytest.mark.skipif(not _range("2.10"), reason="the warning specs are gated to torch>=2.10")
+def test_slice_jit_save_without_its_deprecation_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.save that no longer warns TorchScript is deprecated: only the save case breaks."""
+    monkeypatch.setattr(torch.jit, "save", _jit_save("silent"))
+    result = run(pytester, f"{MOD}::{_jit_spec()}")
+    assert_killed(result, _jit_spec())
+
+
+@pytest.mark.skipif(not _range("2.10", "2.14"), reason="the DeprecationWarning spec is gated to 2.10-2.13")
+def test_slice_jit_save_warning_as_future_warning_early_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.save warning FutureWarning before 2.14 (test_jit_save_load_and_freeze_warn_deprecation_warning_from_2_10_to_2_13)."""
+    monkeypatch.setattr(torch.jit, "save", _jit_save("warn"))
+    result = run(pytester, f"{MOD}::test_jit_save_load_and_freeze_warn_deprecation_warning_from_2_10_to_2_13")
+    assert_killed(result, "test_jit_save_load_and_freeze_warn_deprecation_warning_from_2_10_to_2_13")
+
+
+@pytest.mark.skipif(not _range("2.14"), reason="the FutureWarning spec is gated to torch>=2.14")
+def test_slice_jit_save_warning_as_deprecation_warning_again_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.save warning DeprecationWarning (the 2.10-2.13 category) from 2.14 (test_jit_save_load_and_freeze_warn_future_warning_from_2_14)."""
+    monkeypatch.setattr(torch.jit, "save", _jit_save("warn-deprecation"))
+    result = run(pytester, f"{MOD}::test_jit_save_load_and_freeze_warn_future_warning_from_2_14")
+    assert_killed(result, "test_jit_save_load_and_freeze_warn_future_warning_from_2_14")
+
+
+@pytest.mark.skipif(_range("2.10"), reason="the silent spec is gated to torch<2.10")
+def test_slice_jit_save_deprecation_warning_early_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.save warning that it is deprecated before 2.10: only the save case breaks."""
+    monkeypatch.setattr(torch.jit, "save", _jit_save("warn"))
+    result = run(pytester, f"{MOD}::test_jit_save_load_and_freeze_do_not_warn_before_2_10")
+    assert_killed(result, "test_jit_save_load_and_freeze_do_not_warn_before_2_10")
+
+
+def test_slice_jit_freeze_changing_the_outputs_is_killed(pytester, monkeypatch):
+    """Plants torch.jit.freeze that returns a module computing twice the scripted module's output."""
+    orig = torch.jit.freeze
+
+    def freeze(m, *a, **k):
+        frozen = orig(m, *a, **k)
+        return lambda x: frozen(x) * 2
+
+    monkeypatch.setattr(torch.jit, "freeze", freeze)
+    name = _jit_spec()
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)
+
+
+def _onnx_export_rewarning(pattern, category):
+    """torch.onnx.export whose warnings matching ``pattern`` are re-raised as ``category`` (None: dropped)."""
+    import re
+
+    orig = torch.onnx.export
+
+    def export(*a, **k):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = orig(*a, **k)
+        for w in caught:
+            if re.search(pattern, str(w.message)):
+                if category is not None:
+                    warnings.warn(str(w.message), category)
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return out
+
+    return export
+
+
+@pytest.mark.skipif(not _range("2.8"), reason="the legacy-warning spec is gated to torch>=2.8")
+def test_onnx_legacy_exporter_without_its_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export(dynamo=False) that no longer warns the TorchScript-based exporter is legacy."""
+    pytest.importorskip("onnx")
+    monkeypatch.setattr(torch.onnx, "export", _onnx_export_rewarning(r"legacy TorchScript-based", None))
+    result = run(pytester, f"{MOD}::test_onnx_export_with_dynamo_false_warns_that_it_is_legacy_from_2_8")
+    assert_killed(result, "test_onnx_export_with_dynamo_false_warns_that_it_is_legacy_from_2_8")
+
+
+@pytest.mark.skipif(not _range("2.5", "2.8"), reason="the not-legacy spec is gated to 2.5-2.7")
+def test_onnx_legacy_exporter_warning_early_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export(dynamo=False) calling itself legacy before 2.8."""
+    pytest.importorskip("onnx")
+    orig = torch.onnx.export
+
+    def export(*a, **k):
+        warnings.warn("You are using the legacy TorchScript-based ONNX export.", DeprecationWarning)
+        return orig(*a, **k)
+
+    monkeypatch.setattr(torch.onnx, "export", export)
+    result = run(pytester, f"{MOD}::test_onnx_export_with_dynamo_false_is_not_called_legacy_before_2_8")
+    assert_killed(result, "test_onnx_export_with_dynamo_false_is_not_called_legacy_before_2_8")
+
+
+@pytest.mark.skipif(not _range("2.7"), reason="the DeprecationWarning spec is gated to torch>=2.7")
+def test_onnx_training_warning_as_future_warning_again_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export whose training-argument deprecation is a FutureWarning again (the 2.5/2.6 category)."""
+    pytest.importorskip("onnx")
+    monkeypatch.setattr(torch.onnx, "export", _onnx_export_rewarning(r"Setting `training`", FutureWarning))
+    result = run(pytester, f"{MOD}::test_onnx_export_training_argument_warns_deprecation_warning_from_2_7")
+    assert_killed(result, "test_onnx_export_training_argument_warns_deprecation_warning_from_2_7")
+
+
+@pytest.mark.skipif(not _range("2.5", "2.7"), reason="the FutureWarning spec is gated to 2.5-2.6")
+def test_onnx_training_warning_as_deprecation_warning_early_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.export whose training-argument deprecation is a DeprecationWarning before 2.7."""
+    pytest.importorskip("onnx")
+    monkeypatch.setattr(torch.onnx, "export", _onnx_export_rewarning(r"Setting `training`", DeprecationWarning))
+    result = run(pytester, f"{MOD}::test_onnx_export_training_argument_warns_future_warning_before_2_7")
+    assert_killed(result, "test_onnx_export_training_argument_warns_future_warning_before_2_7")
+
+
+@pytest.mark.skipif(not _range("2.9"), reason="the removal spec is gated to torch>=2.9")
+def test_onnx_dynamo_export_back_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.dynamo_export again (removed in 2.9)."""
+    monkeypatch.setattr(torch.onnx, "dynamo_export", lambda *a, **k: None, raising=False)
+    result = run(pytester, f"{MOD}::test_onnx_dynamo_export_is_gone_from_2_9")
+    assert_killed(result, "test_onnx_dynamo_export_is_gone_from_2_9")
+
+
+@pytest.mark.skipif(not _range("2.1", "2.9"), reason="the exists spec is gated to 2.1-2.8")
+def test_onnx_dynamo_export_gone_early_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx without dynamo_export before 2.9."""
+    monkeypatch.delattr(torch.onnx, "dynamo_export")
+    result = run(pytester, f"{MOD}::test_onnx_dynamo_export_exists_before_2_9")
+    assert_killed(result, "test_onnx_dynamo_export_exists_before_2_9")
+
+
+@pytest.mark.skipif(not _range("2.11"), reason="the removal spec is gated to torch>=2.11")
+def test_export_for_training_back_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export_for_training again (removed in 2.11)."""
+    monkeypatch.setattr(torch.export, "export_for_training", torch.export.export, raising=False)
+    result = run(pytester, f"{MOD}::test_export_for_training_is_gone_from_2_11")
+    assert_killed(result, "test_export_for_training_is_gone_from_2_11")
+
+
+def _export_for_training_warning(category):
+    orig = getattr(torch.export, "export_for_training", None)
+
+    def export_for_training(*a, **k):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ep = orig(*a, **k)
+        if category is not None:
+            warnings.warn("`torch.export.export_for_training` is deprecated and will be removed in PyTorch 2.10.", category)
+        return ep
+
+    return export_for_training
+
+
+@pytest.mark.skipif(not _range("2.9", "2.11"), reason="the FutureWarning spec is gated to 2.9-2.10")
+def test_export_for_training_without_its_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export_for_training without its deprecation warning in 2.9/2.10."""
+    monkeypatch.setattr(torch.export, "export_for_training", _export_for_training_warning(None))
+    result = run(pytester, f"{MOD}::test_export_for_training_warns_future_warning_in_2_9_and_2_10")
+    assert_killed(result, "test_export_for_training_warns_future_warning_in_2_9_and_2_10")
+
+
+@pytest.mark.skipif(not _range("2.5", "2.9"), reason="the silent spec is gated to 2.5-2.8")
+def test_export_for_training_warning_early_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export_for_training warning FutureWarning before 2.9."""
+    monkeypatch.setattr(torch.export, "export_for_training", _export_for_training_warning(FutureWarning))
+    result = run(pytester, f"{MOD}::test_export_for_training_exports_silently_from_2_5_to_2_8")
+    assert_killed(result, "test_export_for_training_exports_silently_from_2_5_to_2_8")

@@ -24,6 +24,19 @@ def spec(name: str) -> str:
     return f"{MOD}::{name}"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def torch_compile_lazily_imported_modules():
+    """Load the modules torch.compile imports on first use (Dynamo, AOTAutograd, the compiler caches) here.
+
+    pytester drops every module imported during an in-process run from ``sys.modules``; re-importing
+    torch's compiler cache registries then fails ("Artifact of type=autotune already registered"), which
+    the compile spec would report as a failure -- a false kill. See test_regressions_dynamic_vs_static_graphs.py.
+    """
+    torch._dynamo.reset()
+    torch.compile(lambda x: x * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
+    torch._dynamo.reset()
+
+
 def test_control_all_specs_pass(pytester):
     """Without a planted regression the module passes."""
     assert_passed(run(pytester, MOD))
@@ -64,7 +77,7 @@ def test_to_tensor_returns_hwc(pytester, monkeypatch):
     orig = F.to_tensor
     monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic).permute(1, 2, 0))
     result = run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval"))
-    assert_killed(result, "out.shape=", "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval")
+    assert_killed(result, "(img) under default dtype float16.shape=", "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval")
 
 
 def test_to_tensor_drops_the_255_factor_for_mode_1(pytester, monkeypatch):
@@ -482,3 +495,354 @@ def test_v2_to_dtype_divides_by_255_like_v1(pytester, monkeypatch, v2):
     monkeypatch.setattr(v2.ToDtype, "transform", lambda self, inpt, params: to_dtype_image(inpt, self.dtype, self.scale))
     result = run(pytester, spec("test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24"))
     assert_killed(result, "test_v2_to_image_to_dtype_matches_to_tensor_within_2_pow_minus_24", "but should differ")
+
+
+# --------------------------------------------------------------------------- issue 21/23: negative strides, enumerated slices
+
+
+def _copying_negative_strides(orig, only=lambda pic: True):
+    """A conversion that silently copies an ndarray with a negative stride (where ``only(pic)``) instead of refusing it."""
+
+    def convert(pic, *args, **kwargs):
+        if isinstance(pic, np.ndarray) and any(s < 0 for s in pic.strides) and only(pic):
+            pic = pic.copy()
+        return orig(pic, *args, **kwargs)
+
+    return convert
+
+
+def test_to_tensor_copies_negative_stride_arrays_silently(pytester, monkeypatch):
+    """to_tensor copies an ndarray with a negative stride (img[..., ::-1]) instead of raising ValueError."""
+    monkeypatch.setattr(F, "to_tensor", _copying_negative_strides(F.to_tensor))
+    result = run(pytester, spec("test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError"))
+    assert_killed(result, "test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError", "raised no ValueError")
+
+
+def test_slice_to_tensor_accepts_the_bgr_to_rgb_view_is_killed(pytester, monkeypatch):
+    """to_tensor copies an ndarray whose only negative stride is the channel axis (the BGR->RGB view); row/column flips still refused."""
+    only_channels = lambda pic: pic.ndim == 3 and pic.strides[2] < 0 and min(pic.strides[:2]) >= 0  # noqa: E731
+    monkeypatch.setattr(F, "to_tensor", _copying_negative_strides(F.to_tensor, only_channels))
+    result = run(pytester, spec("test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError"))
+    assert_killed(result, "test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError[cpu-F.to_tensor+ToTensor()-channels_reversed]")
+
+
+def test_slice_v2_to_image_copies_negative_stride_arrays_is_killed(pytester, monkeypatch):
+    """v2.ToImage (only) copies a negative-stride ndarray instead of refusing it; v1 to_tensor unchanged."""
+    from torchvision.transforms.v2 import functional as F2
+
+    monkeypatch.setattr(_v2.ToImage, "transform", lambda self, inpt, params: F2.to_image(inpt.copy() if isinstance(inpt, np.ndarray) else inpt))
+    result = run(pytester, spec("test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError"))
+    assert_killed(result, "test_to_tensor_refuses_negative_stride_ndarrays_with_ValueError", "v2.ToImage()")
+
+
+def test_slice_to_tensor_reads_fortran_arrays_in_memory_order_is_killed(pytester, monkeypatch):
+    """to_tensor reads an ndarray that is not C-contiguous in its memory order as if it were C order (scrambled pixels)."""
+    orig = F.to_tensor
+
+    def to_tensor(pic):
+        if isinstance(pic, np.ndarray) and not pic.flags.c_contiguous and pic.flags.f_contiguous:
+            pic = pic.ravel(order="K").reshape(pic.shape)
+        return orig(pic)
+
+    monkeypatch.setattr(F, "to_tensor", to_tensor)
+    result = run(pytester, spec("test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes"))
+    assert_killed(result, "test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes", "to_tensor(fortran array)")
+
+
+def test_slice_to_tensor_ignores_a_bfloat16_default_dtype_is_killed(pytester, monkeypatch):
+    """to_tensor returns float32 when the default dtype is bfloat16 (every other default honoured)."""
+    orig = F.to_tensor
+    monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic).float() if torch.get_default_dtype() == torch.bfloat16 and orig(pic).is_floating_point() else orig(pic))
+    result = run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval"))
+    assert_killed(result, "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval", "default dtype bfloat16")
+
+
+def test_slice_v2_ToTensor_scales_by_1_256_is_killed(pytester, monkeypatch):
+    """The deprecated v2.ToTensor (only) scales by 1/256; v1 F.to_tensor and ToTensor() unchanged."""
+    monkeypatch.setattr(_v2.ToTensor, "transform", lambda self, inpt, params: F.to_tensor(inpt) * (255 / 256))
+    result = run(pytester, spec("test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval"))
+    assert_killed(result, "test_to_tensor_scales_8bit_images_to_default_float_chw_in_unit_interval", "v2.ToTensor()(img)")
+
+
+def test_slice_pil_to_tensor_reads_I16_as_int16_is_killed(pytester, monkeypatch):
+    """pil_to_tensor reads an I;16 image as int16 (like to_tensor), so pixels above 32767 wrap; other modes unchanged."""
+    orig = F.pil_to_tensor
+    monkeypatch.setattr(F, "pil_to_tensor", lambda pic: orig(pic).view(torch.int16) if pic.mode == "I;16" else orig(pic))
+    result = run(pytester, spec("test_pil_to_tensor_does_not_scale"))
+    assert_killed(result, "test_pil_to_tensor_does_not_scale[cpu-I16-F.pil_to_tensor+PILToTensor()+v2.PILToTensor()]")
+
+
+def test_slice_v2_ToPILImage_rounds_is_killed(pytester, monkeypatch):
+    """v2.ToPILImage (only) rounds x * 255 instead of truncating; v1 to_pil_image and ToPILImage() unchanged."""
+    rounding = _to_pil_image_via(torch.round)
+    monkeypatch.setattr(_v2.ToPILImage, "transform", lambda self, inpt, params: rounding(inpt.as_subclass(torch.Tensor), self.mode))
+    result = run(pytester, spec("test_to_pil_image_truncates_x_times_255"))
+    assert_killed(result, "test_to_pil_image_truncates_x_times_255", "v2.ToPILImage()(x) pixels")
+
+
+def test_slice_to_pil_image_takes_the_real_part_of_complex_tensors_is_killed(pytester, monkeypatch):
+    """to_pil_image converts a complex tensor by taking its real part instead of raising TypeError."""
+    orig = F.to_pil_image
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: orig(pic.real, mode) if isinstance(pic, torch.Tensor) and pic.is_complex() else orig(pic, mode))
+    result = run(pytester, spec("test_to_pil_image_rejects_unsupported_dtypes_with_TypeError"))
+    assert_killed(result, "test_to_pil_image_rejects_unsupported_dtypes_with_TypeError[cpu-complex64-1ch]")
+
+
+def test_slice_to_tensor_reads_I16_as_uint16_is_killed(pytester, monkeypatch):
+    """to_tensor returns mode I;16 pixels as unsigned values (no int16 wrap); modes I and F unchanged."""
+    orig = F.to_tensor
+    monkeypatch.setattr(F, "to_tensor", lambda pic: torch.from_numpy(np.array(pic).astype(np.int32))[None] if getattr(pic, "mode", None) == "I;16" else orig(pic))
+    result = run(pytester, spec("test_to_tensor_does_not_scale_modes_I_I16_F"))
+    assert_killed(result, "test_to_tensor_does_not_scale_modes_I_I16_F[cpu-I16]")
+
+
+def test_slice_to_tensor_converts_a_float16_batch_is_killed(pytester, monkeypatch):
+    """to_tensor of a 4-D float16 ndarray converts its first image instead of raising; other dtypes unchanged."""
+    orig = F.to_tensor
+    monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic[0]) if isinstance(pic, np.ndarray) and pic.ndim == 4 and pic.dtype == np.float16 else orig(pic))
+    result = run(pytester, spec("test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError"))
+    assert_killed(result, "test_to_tensor_and_to_pil_image_refuse_a_4d_batch_with_ValueError[cpu-float16]")
+
+
+def test_slice_from_numpy_copies_read_only_F_arrays_silently_is_killed(pytester, monkeypatch):
+    """torch.from_numpy copies a read-only float32 array (a mode F image's) silently; other dtypes still warn."""
+    orig = torch.from_numpy
+    monkeypatch.setattr(torch, "from_numpy", lambda a: orig(a.copy()) if not a.flags.writeable and a.dtype == np.float32 else orig(a))
+    result = run(pytester, spec("test_note_formula_from_numpy_of_asarray_warns_not_writable"))
+    assert_killed(result, "test_note_formula_from_numpy_of_asarray_warns_not_writable[cpu-F]")
+
+
+# --------------------------------------------------------------------------- under torch.compile
+
+
+def _compile_wrapping(wrap):
+    """A torch.compile whose compiled function is ``wrap(compiled, fn)`` (the real compile underneath)."""
+    orig = torch.compile
+
+    def compile(fn=None, *args, **kwargs):
+        return wrap(orig(fn, *args, **kwargs), fn)
+
+    return compile
+
+
+def test_compiled_to_dtype_returning_its_first_result_is_killed(pytester, monkeypatch):
+    """torch.compile whose compiled function returns the result of its first call again (a stale graph output)."""
+
+    def wrap(compiled, fn):
+        first = []
+
+        def call(*args):
+            if not first:
+                first.append(compiled(*args))
+            return first[0].clone()
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, spec("test_v2_to_dtype_scaling_a_uint8_image_under_compile"))
+    assert_killed(result, "test_v2_to_dtype_scaling_a_uint8_image_under_compile", "call 1 (after inverting the pixels in place): output 0")
+
+
+def test_compiled_to_dtype_dividing_by_255_is_killed(pytester, monkeypatch):
+    """torch.compile of to_dtype(scale=True) computes x / 255 (v1's rounding) instead of eager v2's x * (1/255)."""
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(lambda compiled, fn: lambda x: x.to(torch.float32) / 255))
+    result = run(pytester, spec("test_v2_to_dtype_scaling_a_uint8_image_under_compile"))
+    assert_killed(result, "test_v2_to_dtype_scaling_a_uint8_image_under_compile", "output 0")
+
+
+# --- release history (mined from release notes; see docs/release-history.md)
+
+import importlib as _importlib  # noqa: E402
+import types as _types  # noqa: E402
+
+import torchvision as _tv  # noqa: E402
+from packaging.version import Version as _Version  # noqa: E402
+
+from specs.helpers import torch_at_least  # noqa: E402
+
+_TV = _Version(_Version(_tv.__version__).base_version)
+
+
+def _import_module(mode):
+    orig = _importlib.import_module
+
+    def import_module(name, *a, **k):
+        if name == "torchvision.transforms.functional_tensor":
+            if mode == "present":
+                return _types.ModuleType(name)
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return orig(name, *a, **k)
+
+    return import_module
+
+
+@pytest.mark.skipif(_TV < _Version("0.17"), reason="the removal spec is gated to torchvision>=0.17")
+def test_functional_tensor_module_back_is_killed(pytester, monkeypatch):
+    """Plants an importable torchvision.transforms.functional_tensor again (removed in 0.17)."""
+    monkeypatch.setattr(_importlib, "import_module", _import_module("present"))
+    result = run(pytester, spec("test_transforms_functional_tensor_is_gone_from_0_17"))
+    assert_killed(result, "test_transforms_functional_tensor_is_gone_from_0_17")
+
+
+@pytest.mark.skipif(_TV >= _Version("0.17"), reason="the deprecated-module spec is gated to torchvision<0.17")
+def test_functional_tensor_module_gone_early_is_killed(pytester, monkeypatch):
+    """Plants torchvision.transforms.functional_tensor missing before 0.17."""
+    monkeypatch.setattr(_importlib, "import_module", _import_module("missing"))
+    result = run(pytester, spec("test_transforms_functional_tensor_imports_with_a_removal_warning_before_0_17"))
+    assert_killed(result, "test_transforms_functional_tensor_imports_with_a_removal_warning_before_0_17")
+
+
+def _resize_default(antialias):
+    orig = _tv.transforms.Resize
+
+    class Resize(orig):
+        def __init__(self, size, *a, **k):
+            k.setdefault("antialias", antialias)
+            super().__init__(size, *a, **k)
+
+    return Resize
+
+
+@pytest.mark.skipif(_TV < _Version("0.17"), reason="the antialias-by-default spec is gated to torchvision>=0.17")
+def test_resize_without_antialias_by_default_is_killed(pytester, monkeypatch):
+    """Plants transforms.Resize defaulting to antialias=False on tensors (the pre-0.17 result)."""
+    monkeypatch.setattr(_tv.transforms, "Resize", _resize_default(False))
+    result = run(pytester, spec("test_resize_of_a_tensor_antialiases_by_default_from_0_17"))
+    assert_killed(result, "test_resize_of_a_tensor_antialiases_by_default_from_0_17")
+
+
+@pytest.mark.skipif(_TV >= _Version("0.17"), reason="the no-antialias spec is gated to torchvision<0.17")
+def test_resize_antialiasing_by_default_early_is_killed(pytester, monkeypatch):
+    """Plants transforms.Resize defaulting to antialias=True before 0.17."""
+    monkeypatch.setattr(_tv.transforms, "Resize", _resize_default(True))
+    result = run(pytester, spec("test_resize_of_a_tensor_does_not_antialias_by_default_and_warns_before_0_17"))
+    assert_killed(result, "test_resize_of_a_tensor_does_not_antialias_by_default_and_warns_before_0_17")
+
+
+@pytest.mark.skipif(_TV < _Version("0.16"), reason="the ToImage spec is gated to torchvision>=0.16")
+def test_to_image_returning_a_plain_tensor_is_killed(pytester, monkeypatch):
+    """Plants v2.ToImage returning a plain tensor instead of a tv_tensors.Image."""
+    orig = _v2.ToImage
+
+    class ToImage(orig):
+        def __call__(self, *a, **k):
+            return super().__call__(*a, **k).as_subclass(torch.Tensor)
+
+    monkeypatch.setattr(_v2, "ToImage", ToImage)
+    result = run(pytester, spec("test_v2_image_conversion_is_to_image_returning_tv_tensors_from_0_16"))
+    assert_killed(result, "test_v2_image_conversion_is_to_image_returning_tv_tensors_from_0_16")
+
+
+@pytest.mark.skipif(_TV >= _Version("0.16"), reason="the ToImageTensor spec is gated to torchvision<0.16")
+def test_to_image_present_early_is_killed(pytester, monkeypatch):
+    """Plants a v2.ToImage in torchvision 0.15."""
+    monkeypatch.setattr(_v2, "ToImage", _v2.ToImageTensor, raising=False)
+    result = run(pytester, spec("test_v2_image_conversion_is_to_image_tensor_returning_datapoints_in_0_15"))
+    assert_killed(result, "test_v2_image_conversion_is_to_image_tensor_returning_datapoints_in_0_15")
+
+
+_to_tensor = F.to_tensor
+
+
+@pytest.mark.skipif(not torch_at_least("2.3"), reason="the uint16 spec is gated to torch>=2.3")
+def test_to_tensor_scaling_uint16_arrays_is_killed(pytester, monkeypatch):
+    """Plants F.to_tensor that scales a uint16 array to [0, 1] (as v2 ToDtype(scale=True) would) instead of keeping it."""
+    def to_tensor(pic):
+        out = _to_tensor(pic)
+        return out.float().div(65535) if out.dtype == torch.uint16 else out
+
+    monkeypatch.setattr(F, "to_tensor", to_tensor)
+    result = run(pytester, spec("test_to_tensor_keeps_a_uint16_ndarray_unscaled_from_torch_2_3"))
+    assert_killed(result, "test_to_tensor_keeps_a_uint16_ndarray_unscaled_from_torch_2_3")
+
+
+@pytest.mark.skipif(torch_at_least("2.3"), reason="the TypeError spec is gated to torch<2.3")
+def test_to_tensor_accepting_uint16_early_is_killed(pytester, monkeypatch):
+    """Plants F.to_tensor that accepts a uint16 array (as int32) before torch 2.3."""
+    def to_tensor(pic):
+        if isinstance(pic, np.ndarray) and pic.dtype == np.uint16:
+            pic = pic.astype(np.int32)
+        return _to_tensor(pic)
+
+    monkeypatch.setattr(F, "to_tensor", to_tensor)
+    result = run(pytester, spec("test_to_tensor_refuses_a_uint16_ndarray_before_torch_2_3"))
+    assert_killed(result, "test_to_tensor_refuses_a_uint16_ndarray_before_torch_2_3")
+
+
+_to_pil_image = F.to_pil_image
+
+
+@pytest.mark.skipif(_TV < _Version("0.17"), reason="the mode-L spec is gated to torchvision>=0.17")
+def test_float_ndarray_to_pil_as_mode_f_again_is_killed(pytester, monkeypatch):
+    """Plants to_pil_image that turns a float ndarray into a mode-F image of the raw values (the 0.15/0.16 behaviour)."""
+    from PIL import Image as _Image
+
+    def to_pil_image(pic, mode=None):
+        if isinstance(pic, np.ndarray) and pic.dtype.kind == "f" and pic.ndim == 3 and pic.shape[2] == 1:
+            return _Image.fromarray(pic[:, :, 0].astype(np.float32))
+        return _to_pil_image(pic, mode)
+
+    monkeypatch.setattr(F, "to_pil_image", to_pil_image)
+    result = run(pytester, spec("test_to_pil_image_of_a_float_ndarray_scales_it_into_mode_l_from_0_17"))
+    assert_killed(result, "test_to_pil_image_of_a_float_ndarray_scales_it_into_mode_l_from_0_17")
+
+
+@pytest.mark.skipif(_TV >= _Version("0.17"), reason="the mode-F spec is gated to torchvision<0.17")
+def test_float_ndarray_to_pil_as_mode_l_early_is_killed(pytester, monkeypatch):
+    """Plants to_pil_image that scales a float ndarray into mode L before 0.17."""
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: _to_pil_image(torch.from_numpy(np.ascontiguousarray(pic.transpose(2, 0, 1))).float() if isinstance(pic, np.ndarray) else pic, mode))
+    result = run(pytester, spec("test_to_pil_image_of_a_float_ndarray_is_a_mode_f_image_of_the_raw_values_before_0_17"))
+    assert_killed(result, "test_to_pil_image_of_a_float_ndarray_is_a_mode_f_image_of_the_raw_values_before_0_17")
+
+
+@pytest.mark.skipif(_TV < _Version("0.17"), reason="the refusal spec is gated to torchvision>=0.17")
+def test_bfloat16_to_pil_converted_silently_is_killed(pytester, monkeypatch):
+    """Plants to_pil_image that converts a bfloat16 tensor to float32 first (the 0.15/0.16 behaviour)."""
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: _to_pil_image(pic.float() if isinstance(pic, torch.Tensor) and pic.dtype == torch.bfloat16 else pic, mode))
+    result = run(pytester, spec("test_to_pil_image_refuses_a_bfloat16_tensor_from_0_17"))
+    assert_killed(result, "test_to_pil_image_refuses_a_bfloat16_tensor_from_0_17")
+
+
+@pytest.mark.skipif(_TV >= _Version("0.17"), reason="the conversion spec is gated to torchvision<0.17")
+def test_bfloat16_to_pil_refused_early_is_killed(pytester, monkeypatch):
+    """Plants to_pil_image refusing a bfloat16 tensor before 0.17."""
+    def to_pil_image(pic, mode=None):
+        if isinstance(pic, torch.Tensor) and pic.dtype == torch.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16")
+        return _to_pil_image(pic, mode)
+
+    monkeypatch.setattr(F, "to_pil_image", to_pil_image)
+    result = run(pytester, spec("test_to_pil_image_converts_a_bfloat16_tensor_like_float32_before_0_17"))
+    assert_killed(result, "test_to_pil_image_converts_a_bfloat16_tensor_like_float32_before_0_17")
+
+
+@pytest.mark.skipif(_TV < _Version("0.18"), reason="the 2-D ndarray spec is gated to torchvision>=0.18")
+def test_to_image_of_a_2d_ndarray_transposed_is_killed(pytester, monkeypatch):
+    """Plants v2.ToImage that reads a 2-D ndarray as W x H (transposed)."""
+    orig = _v2.ToImage
+
+    class ToImage(orig):
+        def __call__(self, inpt, *a, **k):
+            if isinstance(inpt, np.ndarray) and inpt.ndim == 2:
+                inpt = np.ascontiguousarray(inpt.T)
+            return super().__call__(inpt, *a, **k)
+
+    monkeypatch.setattr(_v2, "ToImage", ToImage)
+    result = run(pytester, spec("test_v2_to_image_of_a_2d_ndarray_is_a_one_channel_image_from_0_18"))
+    assert_killed(result, "test_v2_to_image_of_a_2d_ndarray_is_a_one_channel_image_from_0_18")
+
+
+@pytest.mark.skipif(not (_Version("0.16") <= _TV < _Version("0.18")), reason="the refusal spec is gated to 0.16-0.17")
+def test_to_image_of_a_2d_ndarray_accepted_early_is_killed(pytester, monkeypatch):
+    """Plants v2.ToImage that accepts a 2-D ndarray before 0.18."""
+    orig = _v2.ToImage
+
+    class ToImage(orig):
+        def __call__(self, inpt, *a, **k):
+            if isinstance(inpt, np.ndarray) and inpt.ndim == 2:
+                inpt = inpt[:, :, None]
+            return super().__call__(inpt, *a, **k)
+
+    monkeypatch.setattr(_v2, "ToImage", ToImage)
+    result = run(pytester, spec("test_v2_to_image_refuses_a_2d_ndarray_before_0_18"))
+    assert_killed(result, "test_v2_to_image_refuses_a_2d_ndarray_before_0_18")
