@@ -423,7 +423,13 @@ def _kinds_mixed_with(np_dtype) -> list:
     return [k for k in KINDS if (np.dtype(np_dtype), k) != (np.dtype(np.bool_), "int")]
 
 
-@pytest.mark.parametrize("np_dtype", NUMPY_PARAMS)
+@pytest.mark.parametrize("np_dtype", [p if p.values[0] != np.dtype(np.bool_) else pytest.param(*p.values, id=p.id, marks=(
+    *p.marks, pytest.mark.known_bug(
+        ">=2.3,<2.9", numpy=">=2.3", issue="https://github.com/pytorch/pytorch/issues/157973",
+        reason="numpy bools go through __index__, which numpy 2.3 removed (numpy#28254): torch.tensor([np.bool_(b), "
+        "b]) raises TypeError 'numpy.bool' object cannot be interpreted as an integer; fixed in 2.9 (pytorch#158036); "
+        "seen on 2.3.1 and 2.5.1 with numpy 2.4 (the scalar spec's known bug, checked on every minor release)",
+    ))) for p in NUMPY_PARAMS])
 @budget(len(NUMPY_PARAMS), floor=1)
 @given(data=st.data(), n=st.integers(1, 4))
 def test_tensor_of_numpy_scalars_mixed_with_python_scalars_promotes(device, np_dtype, data, n):
@@ -578,10 +584,11 @@ def test_legacy_constructor_reads_ints_as_a_size_tensor_as_a_value(device, defau
     assert scalar.item() == size[0], f"torch.tensor({size[0]}).item()={scalar.item()}"
 
 
+@pytest.mark.device_independent  # the legacy constructor only makes cpu tensors: there is no device to vary
 @pytest.mark.parametrize("np_dtype", NUMPY_PARAMS)
 @budget(len(NUMPY_PARAMS), floor=1)
 @given(data=st.data())
-def test_legacy_constructor_of_an_ndarray_is_the_default_dtype_sharing_only_an_array_of_it(device, np_dtype, data):
+def test_legacy_constructor_of_an_ndarray_is_the_default_dtype_sharing_only_an_array_of_it(np_dtype, data):
     """torch.Tensor(ndarray) holds the array's values in the default dtype; it shares the array's memory (strides too) exactly when the array already has the default dtype, and copies otherwise.
 
     Ranges over every numpy dtype with a torch twin x every default dtype torch accepts (float32,

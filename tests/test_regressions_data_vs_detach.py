@@ -284,7 +284,7 @@ def test_compiled_aliases_returned_as_copies_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "compile", _compile_wrapping(
         lambda compiled: lambda *a: tuple(t.clone() if not t.requires_grad else t for t in compiled(*a))))
     spec = "test_writes_through_data_and_detach_inside_a_compiled_function_act_as_in_eager_under_compile"
-    assert_killed(run(pytester, *specs(spec)), spec, "does not share storage")
+    assert_killed(run(pytester, *specs(spec)), spec, "does not share memory")
 
 
 def test_compiled_call_running_without_grad_is_killed(pytester, monkeypatch):

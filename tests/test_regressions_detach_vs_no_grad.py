@@ -657,7 +657,7 @@ def test_compiled_function_copying_its_outputs_is_killed(pytester, monkeypatch):
         return lambda *args: tree_map(lambda t: t.clone() if isinstance(t, torch.Tensor) else t, compiled(*args))
 
     plant_compile(monkeypatch, wrap)
-    assert_killed(run(pytester, *specs(AROUND, INSIDE)), AROUND, INSIDE, "does not share storage with input 0")
+    assert_killed(run(pytester, *specs(AROUND, INSIDE)), AROUND, INSIDE, "does not share memory with input 0")
 
 
 @pytest.mark.skipif(not torch_at_least("2.8"), reason="the three known_bug ranges all apply from torch 2.8 (checked on 2.8.0-2.15.0)")

@@ -640,7 +640,7 @@ def test_compiled_views_returned_as_copies_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
     spec = "test_a_compiled_function_returning_views_returns_views_of_its_input_under_compile"
-    assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "does not share storage with input 0")
+    assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "does not share memory with input 0")
 
 
 def test_slice_compiled_plus_equals_losing_its_write_is_killed(pytester, monkeypatch):

@@ -487,7 +487,7 @@ def test_compiled_round_trip_copying_outputs_is_killed(pytester, monkeypatch):
     """Plants a torch.compile whose compiled function returns copies: from_numpy(x.numpy()) no longer aliases x."""
     _wrap_compile(monkeypatch, post=lambda out: _tensors_map(torch.clone, out))
     result = run(pytester, spec("test_numpy_round_trip_under_compile"))
-    assert_killed(result, "test_numpy_round_trip_under_compile", "does not share storage with input")
+    assert_killed(result, "test_numpy_round_trip_under_compile", "does not share memory with input")
 
 
 def test_compiled_numpy_float64_as_float32_is_killed(pytester, monkeypatch):

@@ -537,14 +537,14 @@ def test_slice_legacy_constructor_copying_float64_ndarrays_is_killed(pytester, m
         return None
 
     legacy(monkeypatch, fake)
-    item = f"{LEGACY_ARRAY}[cpu-float64]"
+    item = f"{LEGACY_ARRAY}[float64]"
     assert_killed(run(pytester, spec(item)), item, "under default float64 does not share the array's memory")
 
 
 def test_legacy_constructor_keeping_the_array_dtype_is_killed(pytester, monkeypatch):
     """torch.Tensor(ndarray) keeps the array's dtype (like torch.from_numpy) instead of converting to the default dtype."""
     legacy(monkeypatch, lambda *a, **k: torch.from_numpy(a[0]) if len(a) == 1 and isinstance(a[0], np.ndarray) else None)
-    assert_killed(run(pytester, spec(f"{LEGACY_ARRAY}[cpu-int32]")), f"{LEGACY_ARRAY}[cpu-int32]", "dtype=torch.int32, but should be torch.float32")
+    assert_killed(run(pytester, spec(f"{LEGACY_ARRAY}[int32]")), f"{LEGACY_ARRAY}[int32]", "dtype=torch.int32, but should be torch.float32")
 
 
 def test_legacy_constructor_reading_a_torch_size_as_data_is_killed(pytester, monkeypatch):
