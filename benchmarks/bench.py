@@ -4,6 +4,7 @@ Run by hand from the repository root (not in CI):
 
     python benchmarks/bench.py                 # ci and dev profiles, 3 runs each, median
     python benchmarks/bench.py --thorough      # also the thorough profile, with xdist only (minutes)
+    python benchmarks/bench.py --inductor      # also the compile claims under inductor (opt-in)
     python benchmarks/bench.py --runs 5 --workers 2
 
 Prints a markdown table (wall seconds, and the ratio to the import floor) ready for the README, the
@@ -48,6 +49,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3, help="runs per measurement (median); thorough runs once")
     ap.add_argument("--workers", default="auto", help="xdist workers for the parallel runs (-n)")
     ap.add_argument("--thorough", action="store_true", help="also time the thorough profile (slow)")
+    ap.add_argument("--inductor", action="store_true",
+                    help="also time the compile claims under inductor (opt-in: C++ compiles, minutes the first time)")
     args = ap.parse_args()
 
     env = {k: v for k, v in os.environ.items() if k != "CI"}  # profiles are chosen explicitly below
@@ -72,6 +75,11 @@ def main() -> None:
             rows.append((f"`{profile}` profile, serial{ONNX_NOTE if onnx else ''}", serial))
             if profile == "ci":
                 durations = out[out.find("slowest"):].split("\n\n")[0]
+                share, _ = median(pytest + opts + ["-p", "no:xdist", "-k", "aot_eager"], runs, env)
+                rows.append(("`ci` profile, serial, the compile claims alone (`-k aot_eager`)", share))
+                if args.inductor:  # opt-in, and in the thorough profile: one run (gcc builds dominate)
+                    ind, _ = median(pytest + opts + ["-p", "no:xdist", "--compile-backends=inductor", "-k", "inductor"], 1, env)
+                    rows.append(("`ci` profile, serial, the compile claims under inductor (`--compile-backends=inductor`, 1 run)", ind))
                 if onnx:  # the quick start installs no extra: time that run too
                     plain, _ = median(pytest + opts + ["-p", "no:xdist", "-k", "not onnx"], runs, env)
                     rows.append(("`ci` profile, serial, ONNX claims deselected (as without the extra)", plain))
