@@ -299,11 +299,12 @@ def _data_write_on_input(x):
 
 
 @pytest.mark.known_bug(
-    ">=2.14",
+    ">=2.1",
     issue="https://github.com/pytorch/pytorch/issues/139152",
     reason="an in-place op through x.data on a graph input moves x's version counter under torch.compile (aot_eager and inductor); "
     "eager leaves it alone (.data has a counter of its own). #139152 reports the same for .data assignment; "
-    "pytorch#186185 preserved counters for that case. Checked on 2.14.1 only (cpu)",
+    "pytorch#186185 preserved counters for that case. Checked (cpu, aot_eager): diverges on 2.1.2, 2.4.1, 2.6.0, "
+    "2.13.0, 2.14.1 and 2.15.0 (2.0 cannot run Dynamo on Python 3.11)",
 )
 @compile_budget()
 @given(shape=nonempty_shapes)

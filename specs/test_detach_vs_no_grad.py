@@ -961,7 +961,7 @@ def _inference_inside(x):
     issue="https://github.com/pytorch/pytorch/pull/181106",
     reason="no exact tracker issue found (closest: inference_mode inside compiled forwards, pytorch/pytorch#180823 and its "
     "open fix #181106): inference_mode inside a compiled function gives a normal tensor; eager gives an inference tensor. "
-    "Checked: 2.3.1, 2.7.1, 2.8.0, 2.9.1, 2.14.1, 2.15.0 diverge, 2.1.2 and 2.2.2 agree with eager (2.4-2.6 not checked)",
+    "Checked: 2.3.1, 2.4.1, 2.6.0, 2.7.1, 2.8.0, 2.9.1, 2.14.1, 2.15.0 diverge, 2.1.2 and 2.2.2 agree with eager",
 )
 def test_inference_mode_inside_a_compiled_function_makes_inference_tensors_under_compile(device, backend):
     """inference_mode inside a compiled function makes inference tensors that record nothing, as eagerly, called with grad enabled or under no_grad.
