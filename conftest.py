@@ -483,8 +483,35 @@ def device_of(item) -> str:
     return device.type if device is not None else "device-independent"
 
 
+def _digest_once(config, items):
+    """Hash each property's source once, not once per parametrized case.
+
+    Hypothesis keys its example database by a digest of the test's source (``inspect.getsource`` +
+    tokenize), recomputed on every run of every case even with no database; over the suite's thousands of
+    enumerated cases that is a large share of the run. The key is the same for every case of a spec (it
+    is the same function), so it is computed here once and stored where hypothesis looks for it first
+    (a private attribute: where it is missing or renamed, hypothesis simply computes it itself). Not when a
+    seed is forced (``--hypothesis-seed``): hypothesis then runs without a database key.
+    """
+    if config.getoption("hypothesis_seed", None) is not None:
+        return
+    try:
+        from hypothesis.internal.reflection import function_digest
+    except ImportError:  # pragma: no cover - a hypothesis without it computes the key itself
+        return
+    for item in items:
+        fn = getattr(item, "obj", None)
+        inner = getattr(getattr(fn, "hypothesis", None), "inner_test", None)
+        if inner is not None and not hasattr(fn, "_hypothesis_internal_database_key"):
+            try:
+                fn._hypothesis_internal_database_key = function_digest(inner)
+            except Exception:  # pragma: no cover - leave it to hypothesis
+                pass
+
+
 def pytest_collection_modifyitems(config, items):
     env = environment(config)
+    _digest_once(config, items)
     for item in items:
         if str(item.path).startswith(SELF_TESTS + os.sep):
             continue  # the suite's own tests state no claims
