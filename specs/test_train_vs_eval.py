@@ -153,18 +153,20 @@ FLAG_CALLS = {
 @pytest.mark.device_independent
 @pytest.mark.parametrize("form", module_form_params())
 @budget(len(MODULE_FORMS))
-@given(depth=st.integers(0, 3), width=st.integers(1, 3), calls=st.lists(st.sampled_from(list(FLAG_CALLS)), min_size=1, max_size=5))
-def test_train_and_eval_set_training_on_every_submodule_and_return_self(form, depth, width, calls):
+@given(depth=st.integers(0, 3), width=st.integers(1, 3), every=st.permutations(list(FLAG_CALLS)),
+       more=st.lists(st.sampled_from(list(FLAG_CALLS)), max_size=3))
+def test_train_and_eval_set_training_on_every_submodule_and_return_self(form, depth, width, every, more):
     """train() and eval() set ``.training`` on the module and every submodule, and return the module itself.
 
-    ``calls`` is a random sequence of ``train()``, ``train(True)``, ``train(False)``,
-    ``train(mode=False)`` and ``eval()`` on a nested model (Sequentials of Linear, Dropout, BatchNorm1d
-    and ReLU ``depth`` levels deep), itself in every module form: top level, an attribute of a user's
-    module, in a Sequential, a ModuleList, a nested ModuleDict. The flag is a Python attribute of the
+    The calls are every one of ``train()``, ``train(True)``, ``train(False)``, ``train(mode=False)``
+    and ``eval()`` in a drawn order (so every example switches the flag both ways and uses the
+    ``mode=`` keyword), then a random sequence of 0..3 more of them, on a nested model (Sequentials
+    of Linear, Dropout, BatchNorm1d and ReLU ``depth`` levels deep), itself in every module form: top
+    level, an attribute of a user's module, in a Sequential, a ModuleList, a nested ModuleDict. The flag is a Python attribute of the
     module object: no device is involved.
     """
     model, _ = module_form(form, lambda: tree(depth, width))
-    for name in calls:
+    for name in [*every, *more]:
         call, mode = FLAG_CALLS[name]
         returned = call(model)
         assert returned is model, f"{name} returned {returned!r}, but should return the module itself"
