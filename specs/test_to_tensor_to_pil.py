@@ -662,8 +662,17 @@ def test_to_pil_image_infers_mode_from_channels_and_dtype(device, F, dtype, chan
 ACCEPTED = {(d, c) for d in (torch.float16, torch.float32, torch.float64, torch.uint8) for c in (1, 2, 3, 4)} | {
     (torch.int16, 1), (torch.int32, 1)
 }
+#: before torchvision 0.17 to_pil_image scaled any floating tensor (bfloat16 too) to uint8 *before* numpy(),
+#: so bfloat16 gave an L/RGB image; vision#8097 (0.17) converts to numpy first, which refuses bfloat16
+BFLOAT16_REFUSED_SINCE = pytest.mark.torchvision_version(
+    ">=0.17",
+    reason="torchvision 0.15/0.16 to_pil_image did pic.mul(255).byte() on floating tensors before .numpy(), so "
+    "bfloat16 became an L/RGB image; vision#8097 (torchvision 0.17) calls .numpy() first, which refuses bfloat16 "
+    "(checked: an image on 0.15.2 and 0.16.2, TypeError on 0.17.2 and later)",
+)
 REFUSED = [
-    pytest.param(d, c, id=f"{dtype_id(d)}-{c}ch") for d in ALL for c in (1, 3) if (d, c) not in ACCEPTED
+    pytest.param(d, c, id=f"{dtype_id(d)}-{c}ch", marks=BFLOAT16_REFUSED_SINCE if d == torch.bfloat16 else ())
+    for d in ALL for c in (1, 3) if (d, c) not in ACCEPTED
 ]
 
 
@@ -673,7 +682,8 @@ def test_to_pil_image_rejects_unsupported_dtypes_with_TypeError(device, F, dtype
 
     Ranges over: every dtype of ALL with 1 and 3 channels, except the accepted pairs (float16/32/64 and
     uint8 with any channels, 1-channel int16/int32). The message says "Input type ... is not supported";
-    for bfloat16 the refusal comes earlier, from ``Tensor.numpy()`` ("Got unsupported ScalarType BFloat16").
+    for bfloat16 the refusal comes earlier, from ``Tensor.numpy()`` ("Got unsupported ScalarType BFloat16");
+    the bfloat16 cases are gated to torchvision >= 0.17 (before, it was scaled to uint8 first: an image).
     """
     t = torch.zeros(channels, 2, 2, dtype=dtype, device=device)
     try:

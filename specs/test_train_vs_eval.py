@@ -598,9 +598,11 @@ def counting(backend: str):
     """(a torch.compile backend that is ``backend`` and records each graph it compiles, the record)."""
     graphs = []
 
+    from torch._dynamo.backends.registry import lookup_backend  # torch._dynamo.lookup_backend is missing on 2.1
+
     def compile_graph(gm, example_inputs):
         graphs.append(gm)
-        return torch._dynamo.lookup_backend(backend)(gm, example_inputs)
+        return lookup_backend(backend)(gm, example_inputs)
 
     return compile_graph, graphs
 
