@@ -107,7 +107,7 @@ def _compare(eager, compiled, what, rtol, atol):
         assert compiled == eager, f"{what}={compiled!r}, but eager gives {eager!r}"
 
 
-def _observe(fn, inputs, call: Call, compiled_side: bool):
+def _observe(fn, inputs, call: Call):
     """Run one call; return everything observable about it."""
     if call.before is not None:
         call.before(*inputs)
@@ -182,8 +182,8 @@ def assert_compiles_like_eager(fn, make, backend: str, calls=(Call(),), backward
     compiled = compiled if compiled is not None else compile_fn(fn, backend)
     for k, call in enumerate(calls):
         label = f"call {k} ({call.name})" if len(calls) > 1 else "the call"
-        e = _seeded(lambda: _observe(fn, eager_inputs, call, False), k + 1)
-        c = _seeded(lambda: _observe(compiled, compiled_inputs, call, True), k + 1)
+        e = _seeded(lambda: _observe(fn, eager_inputs, call), k + 1)
+        c = _seeded(lambda: _observe(compiled, compiled_inputs, call), k + 1)
         assert len(c["outs"]) == len(e["outs"]), f"{label}: {len(c['outs'])} output tensors, but eager gives {len(e['outs'])}"
         for i, (eo, co) in enumerate(zip(e["outs"], c["outs"])):
             for key, value in e["meta"][i].items():

@@ -8,22 +8,9 @@ import pytest
 import torch
 
 from specs.helpers import torch_at_least
-from tests.plant import assert_killed, needs_cuda, run
+from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
 MOD = "test_detach_vs_no_grad.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compile_imported():
-    """Compile once before any pytester run: torch.compile imports much of torch lazily, and pytester drops
-    modules imported inside a run, so the next run imported them again and failed ("Artifact of type=autotune
-    already registered in mega-cache artifact factory"). Imported here, outside every run, they stay."""
-    try:
-        torch._dynamo.reset()
-        torch.compile(lambda x: x * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
-        torch._dynamo.reset()
-    except Exception:  # torch.compile cannot run here (e.g. torch 2.0 on Python 3.11): the compile claims skip
-        pass
 
 
 def specs(*names):
@@ -47,19 +34,9 @@ class inert(contextlib.ContextDecorator):
         return False
 
 
-def assert_passed_or_known_bugs(result):
-    """Control run: the specs pass, or xfail as their known_bug markers say (tests/plant.py's assert_passed
-    counts an xfail as a failure)."""
-    __tracebackhide__ = True
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) >= 1 and set(outcomes) <= {"passed", "skipped", "xfailed", "warnings", "warning"}, (
-        f"{outcomes}\n{result.stdout.str()[-3000:]}"
-    )
-
-
 def test_control_specs_pass_unpatched(pytester):
     """Control: without a planted regression the module's specs pass (the known compile bugs xfail)."""
-    assert_passed_or_known_bugs(run(pytester, MOD))
+    assert_passed(run(pytester, MOD))
 
 
 def test_detach_that_copies_is_killed(pytester, monkeypatch):
@@ -605,7 +582,7 @@ def plant_compile(monkeypatch, wrap):
 
 def test_control_compile_specs_pass_or_are_known_bugs(pytester):
     """Control for the compile claims: they pass, or xfail as their known_bug marker says (on torch 2.14)."""
-    assert_passed_or_known_bugs(run(pytester, *specs(INSIDE, AROUND, *KNOWN)))
+    assert_passed(run(pytester, *specs(INSIDE, AROUND, *KNOWN)))
 
 
 @pytest.mark.skipif(not torch_at_least("2.5"), reason="the inside-compile spec is a known bug (strict xfail) before 2.5")

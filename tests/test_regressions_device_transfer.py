@@ -6,21 +6,8 @@ import torch
 
 from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
-# pytester drops the modules a run imported, and torch.compile's stack cannot be imported twice in one process
-# (torch._inductor: "Artifact of type=autotune already registered", the backend registry: "duplicate name:
-# eager"), so a first compile imports all of it here, at collection.
-import torch._dynamo  # noqa: E402
+import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
 
-
-def _first_compile():
-    try:
-        torch.compile(lambda x: x.to(torch.float64) * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
-    except Exception:  # noqa: BLE001 -- where compile cannot run, the compile claims skip anyway
-        pass
-    torch._dynamo.reset()
-
-
-_first_compile()
 
 MOD = "test_device_transfer.py"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -12,17 +11,6 @@ from tests.plant import assert_killed, assert_passed, run
 MOD = "test_eval_vs_no_grad.py"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def compile_imported():
-    """Compile once before any pytester run: torch.compile imports much of torch lazily, and pytester drops
-    modules imported inside a run, so the next run imported them again and failed ("Artifact of type=autotune
-    already registered in mega-cache artifact factory"). Imported here, outside every run, they stay."""
-    try:
-        torch._dynamo.reset()
-        torch.compile(lambda x: x * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
-        torch._dynamo.reset()
-    except Exception:  # torch.compile cannot run here (e.g. torch 2.0 on Python 3.11): the compile claims skip
-        pass
 TABLE = f"{MOD}::test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers"
 RECIPE = f"{MOD}::test_eval_plus_no_grad_gives_deterministic_graph_free_outputs_and_leaves_running_stats"
 _dropout, _batch_norm = F.dropout, F.batch_norm

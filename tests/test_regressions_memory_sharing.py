@@ -15,23 +15,8 @@ from specs.test_memory_sharing import VIEW_CASES
 from tests.plant import assert_killed, assert_passed, run
 
 
-# pytester drops the modules a run imported, and torch.compile's stack cannot be imported twice in one process
-# (torch._inductor: "Artifact of type=autotune already registered"), so a first compile imports all of it here,
-# at collection (the pattern of tests/test_regressions_numpy_bridge.py).
-import torch._dynamo  # noqa: E402
+import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
 
-
-def _first_compile():
-    try:
-        torch.compile(lambda x: x.transpose(0, 1).add_(1), backend="aot_eager")(torch.ones(2, 2))
-        x = torch.ones(2, 2, requires_grad=True)  # a training graph too (AOTAutograd's backward imports more)
-        torch.compile(lambda x: (x * 2).transpose(0, 1), backend="aot_eager")(x).sum().backward()
-    except Exception:  # noqa: BLE001 -- where compile cannot run, the compile claims skip anyway
-        pass
-    torch._dynamo.reset()
-
-
-_first_compile()
 
 MOD = "test_memory_sharing.py"
 VIEWS = f"{MOD}::test_tensor_views_list_ops_return_views"

@@ -17,29 +17,12 @@ MOD = "test_module_vs_functional.py"
 SPY = f"{MOD}::test_modules_call_torch_nn_functional_underneath"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compile_stack_imported():
-    """Compile once before pytester's first sys.modules snapshot: the compile stack imported inside a
-    planted run would be dropped by the snapshot's restore, and importing it a second time fails
-    ("Artifact of type=autotune already registered", "Only a single TORCH_LIBRARY ... quantized_decomposed")."""
-    import torch.ao.quantization.fx._decomposed  # noqa: F401
-
-    torch._dynamo.reset()
-    model = nn.Sequential(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2), nn.Dropout(), nn.ReLU())
-    compiled = torch.compile(model, backend="aot_eager")
-    for mode in (True, False):
-        compiled.train(mode)(torch.ones(2, 2, 2, 2))
-    torch._dynamo.reset()
 _dropout, _batch_norm, _relu = F.dropout, F.batch_norm, F.relu
 
 
 def test_control_specs_pass_unpatched(pytester):
     """Control: without a planted regression the whole module passes (a known bug's strict xfail included)."""
-    result = run(pytester, MOD)
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) >= 1 and set(outcomes) <= {"passed", "skipped", "xfailed", "warnings", "warning"}, (
-        f"{outcomes}\n{result.stdout.str()[-3000:]}"
-    )
+    assert_passed(run(pytester, MOD))
 
 
 def test_linear_dropping_its_bias_is_killed(monkeypatch, pytester):

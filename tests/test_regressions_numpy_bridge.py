@@ -9,21 +9,7 @@ import torch
 
 from tests.plant import assert_killed, assert_passed, needs_cuda, run
 
-# pytester drops the modules a run imported, and torch.compile's stack cannot be imported twice in one process
-# (torch._inductor: "Artifact of type=autotune already registered", the backend registry: "duplicate name:
-# eager"), so a first compile -- numpy code included -- imports all of it here, at collection.
-import torch._dynamo  # noqa: E402
-
-
-def _first_compile():
-    try:
-        torch.compile(lambda x: torch.from_numpy(x.numpy() * 2) + x, backend="aot_eager")(torch.ones(2))
-    except Exception:  # noqa: BLE001 -- where compile cannot run, the compile claims skip anyway
-        pass
-    torch._dynamo.reset()
-
-
-_first_compile()
+import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
 
 
 MOD = "test_numpy_bridge.py"

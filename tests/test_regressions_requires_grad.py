@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 
 import pytest
 import torch
@@ -10,27 +9,6 @@ import torch
 from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_requires_grad.py"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compile_stack_imported():
-    """Load the torch submodules torch.compile imports on first use, here, before any pytester run.
-
-    pytester drops every module imported during an in-process run from ``sys.modules``; re-importing
-    some of torch's (compiler cache registries) then fails ("Artifact of type=autotune already
-    registered"), which a spec would report as a failure -- a false kill.
-    """
-    import torch._dynamo
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch._dynamo.reset()
-        f = torch.compile(lambda x: (x * 2, torch.ones_like(x, requires_grad=True), x.to(torch.int64)), backend="aot_eager")
-        a, b, _ = f(torch.ones(2, requires_grad=True))
-        (a.sum() + b.sum()).backward()
-        with torch.no_grad():
-            f(torch.ones(2))
-        torch._dynamo.reset()
 
 
 def test_control_specs_pass_unpatched(pytester):

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from specs.helpers import torch_at_least
-from tests.plant import assert_killed, run
+from tests.plant import assert_killed, assert_passed, run
 
 MOD = "test_tensor_constructors.py"
 ORIG_NEW = torch.Tensor.__new__
@@ -47,11 +47,7 @@ def python_data(data) -> bool:
 
 def test_control_all_specs_pass(pytester):
     """Without a planted regression the module passes (known bugs xfail: the numpy-bool ones, with numpy >= 2.3)."""
-    result = run(pytester, MOD)
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) >= 1 and set(outcomes) <= {"passed", "skipped", "xfailed", "warnings", "warning"}, (
-        f"{outcomes}\n{result.stdout.str()[-3000:]}"
-    )
+    assert_passed(run(pytester, MOD))
 
 
 def test_FloatTensor_becomes_an_alias_of_Tensor(pytester, monkeypatch):
@@ -381,25 +377,6 @@ def test_zeros_ignoring_the_default_device_is_killed(pytester, monkeypatch):
 
 
 # --------------------------------------------------------------------------- round 3 (issues 21, 22, 23)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def compile_stack_imported():
-    """Load the torch submodules torch.compile imports on first use, here, before any pytester run.
-
-    pytester drops every module imported during an in-process run from ``sys.modules``; re-importing
-    some of torch's (compiler cache registries) then fails ("Artifact of type=autotune already
-    registered"), which a spec would report as a failure -- a false kill.
-    """
-    import warnings
-
-    import torch._dynamo
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch._dynamo.reset()
-        torch.compile(lambda x: (torch.tensor([1, 2.5]), torch.tensor(np.float32(1)), x + 1), backend="aot_eager")(torch.ones(2))
-        torch._dynamo.reset()
 
 
 PROMOTED = "test_tensor_infers_the_promoted_dtype_of_its_element_kinds"

@@ -24,19 +24,6 @@ def spec(name: str) -> str:
     return f"{MOD}::{name}"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def torch_compile_lazily_imported_modules():
-    """Load the modules torch.compile imports on first use (Dynamo, AOTAutograd, the compiler caches) here.
-
-    pytester drops every module imported during an in-process run from ``sys.modules``; re-importing
-    torch's compiler cache registries then fails ("Artifact of type=autotune already registered"), which
-    the compile spec would report as a failure -- a false kill. See test_regressions_dynamic_vs_static_graphs.py.
-    """
-    torch._dynamo.reset()
-    torch.compile(lambda x: x * 2, backend="aot_eager")(torch.ones(2, requires_grad=True)).sum().backward()
-    torch._dynamo.reset()
-
-
 def test_control_all_specs_pass(pytester):
     """Without a planted regression the module passes."""
     assert_passed(run(pytester, MOD))

@@ -14,21 +14,6 @@ from tests.plant import assert_killed, assert_passed, run
 MOD = "test_train_vs_eval.py"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _compile_stack_imported():
-    """Compile once before pytester's first sys.modules snapshot: the compile stack imported inside a
-    planted run would be dropped by the snapshot's restore, and importing torch._inductor a second time
-    fails ("Artifact of type=autotune already registered in mega-cache artifact factory")."""
-    import torch.ao.quantization.fx._decomposed  # noqa: F401  (registers a TORCH_LIBRARY: once per process)
-
-    torch._dynamo.reset()
-    model = nn.Sequential(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2), nn.Dropout(), nn.ReLU())
-    compiled = torch.compile(model, backend="aot_eager")
-    for mode in (True, False):
-        compiled.train(mode)(torch.ones(2, 2, 2, 2))
-    torch._dynamo.reset()
-
-
 _dropout, _batch_norm = F.dropout, F.batch_norm
 
 
