@@ -133,6 +133,10 @@ def tensor_values(dtype: torch.dtype, shape=shapes, finite: bool = False, lo=Non
     bfloat16 has no numpy twin: its values are drawn in float32 and rounded to bfloat16, and the
     array returned holds the rounded values (so it is still the exact oracle)."""
     if dtype == torch.bfloat16:
+        if finite:  # float32 values above bfloat16's largest finite value would round to inf
+            big = float(torch.finfo(torch.bfloat16).max)
+            lo, hi = max(-big, lo) if lo is not None else -big, min(big, hi) if hi is not None else big
+
         def bf16(a):
             t = torch.from_numpy(np.ascontiguousarray(a)).to(torch.bfloat16)
             return t.float().numpy().copy(), t
