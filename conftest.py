@@ -83,6 +83,7 @@ import sys
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.database import ExampleDatabase
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -103,6 +104,35 @@ SELF_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests")  
 # Each profile starts from hypothesis' defaults, not from whatever profile is loaded right now.
 _base = settings.get_profile("default")
 settings.register_profile("dev", _base, max_examples=40, deadline=None)
+
+
+class _NoDatabase(ExampleDatabase):
+    """An example database that keeps nothing: the ``ci`` profile's, instead of ``database=None``.
+
+    Hypothesis' pytest plugin wraps a parametrized test's settings in a new ``settings(parent=...)`` for
+    every case it runs, so the chain of parents grows by one per case, and ``settings.database`` is looked
+    up through it. It caches the answer at each level unless the answer is ``None``: with
+    ``database=None`` every case walks the whole chain, so a spec of n cases costs O(n^2) lookups (a spec of
+    ~1,000 cases ends in RecursionError, hypothesis 6.170). A database object that stores nothing is
+    cached like any other and behaves like none.
+    """
+
+    def save(self, key, value):
+        pass
+
+    def fetch(self, key):
+        return iter(())
+
+    def delete(self, key, value):
+        pass
+
+    def move(self, src, dest, value):
+        pass
+
+    def __repr__(self):
+        return "_NoDatabase()"
+
+
 # ci: few examples, no example database, but fresh inputs on every run (a derandomized profile would
 # show every CI run the same 12 inputs); a failure's reproduction line names the seed that replays it.
 settings.register_profile(
@@ -110,7 +140,7 @@ settings.register_profile(
     _base,
     max_examples=12,
     deadline=None,
-    database=None,
+    database=_NoDatabase(),
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )

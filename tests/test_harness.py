@@ -311,6 +311,26 @@ def test_hypothesis_profiles(harness, monkeypatch, args, env, expected):
     result.stdout.fnmatch_lines([f"*PROFILE {expected}"])
 
 
+MANY_CASES_SPEC = """
+import pytest
+from hypothesis import given, settings, strategies as st
+
+@pytest.mark.parametrize("k", range(1200))
+@given(x=st.integers())
+@settings(max_examples=2)
+def test_many(device, k, x):
+    '''a spec enumerated over more cases than Python's recursion limit'''
+"""
+
+
+def test_ci_profile_runs_a_spec_of_many_cases_without_slowing_per_case(harness):
+    """Under ``database=None`` hypothesis' per-case settings chain made each case walk all earlier ones
+    (RecursionError near 1,000 cases); the ci profile's do-nothing database keeps every case O(1)."""
+    harness.makepyfile(test_specs=MANY_CASES_SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu", "--hypothesis-profile=ci", "-p", "no:randomly")
+    result.assert_outcomes(passed=1200)
+
+
 # --------------------------------------------------------------------------- state guard
 
 LEAKS = {
