@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections import Counter
 
@@ -101,10 +102,23 @@ def _claim_outcome(variants: list[dict], available: set[str]) -> str:
     return "/".join(words) if words else "skipped"
 
 
+def _columns(reports, paths) -> list[str]:
+    """One column name per report: its torch release (``2.3.1``); where two reports share a release (the
+    numpy axis), each such column adds its numpy (``2.3.1/np1.26``); reports of one torch and one numpy (two
+    builds of a release) are named by their files (``old``, ``new``)."""
+    base = [env.get("torch", str(p)).split("+")[0] if env else str(p) for (_, env), p in zip(reports, paths)]
+    named = [
+        f"{b}/np{'.'.join(str(env.get('numpy', '?')).split('.')[:2])}" if base.count(b) > 1 else b
+        for b, (_, env) in zip(base, reports)
+    ]
+    stem = [os.path.splitext(os.path.basename(str(p)))[0] for p in paths]
+    return [n if named.count(n) == 1 else s for n, s in zip(named, stem)]
+
+
 def atlas(paths, fmt="text") -> str:
     """Claims x reports: the claims whose outcome differs between the reports, grouped by concept."""
     reports = [_read(p) for p in paths]
-    columns = [env.get("torch", str(p)).split("+")[0] if env else str(p) for (_, env), p in zip(reports, paths)]
+    columns = _columns(reports, paths)
     table = {}  # (concept, spec) -> {"claim": ..., "cells": [...]}
     for i, (results, env) in enumerate(reports):
         available = set(filter(None, str(env.get("devices", "cpu")).split(",")))

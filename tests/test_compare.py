@@ -74,8 +74,7 @@ def test_atlas_in_markdown(reports, capsys):
     old, new = map(str, reports)
     assert compare.main([old, new, "--format", "markdown"]) == 0
     out = capsys.readouterr().out
-    torch_version = torch.__version__.split("+")[0]
-    assert f"| claim | {torch_version} | {torch_version} |" in out
+    assert "| claim | old | new |" in out  # one release twice: the columns are named by report file
     assert "| this claim broke in the new build (`test_changes`) | passed | failed |" in out
     assert "### test_concept" in out
 
