@@ -112,7 +112,8 @@ def test_data_and_detach_share_storage_and_have_no_history(device, dtype, layout
     allows; a contiguous x has sides 1 to 4) and values with their
     extremes (nan, inf, subnormals). ``x`` is a non-leaf that requires grad; each element of the
     alias is checked against the numpy array the values came from, so a scrambled view of the same
-    storage is caught.
+    storage is caught. Every example also checks an empty x (2, 0, 3) of the dtype: new objects of the
+    same shape and strides, without history (empty tensors have no data pointer to compare).
     """
     # sides >= 2 (but 0-d where the layout allows it): the simplest draw is then really transposed, expanded ...
     shape = data.draw(layout_shapes(layout, min_side=2, max_side=3) if layout != "contiguous" else nonempty_shapes,
@@ -133,6 +134,13 @@ def test_data_and_detach_share_storage_and_have_no_history(device, dtype, layout
         want = (tuple(x.shape), x.stride(), x.storage_offset(), x.is_conj(), x.is_neg())
         assert got == want, f"{layout}{name}: (shape, stride, offset, conj, neg)={got}, but should be {want}"
         assert_same(a.resolve_conj().resolve_neg(), expected, f"{layout}{name}")
+    # an empty x of the dtype too, in every example: no elements to share, but the same shape and strides, no history
+    empty = torch.empty((2, 0, 3), dtype=dtype, device=device).requires_grad_().clone()
+    for name, alias in ALIASES.items():
+        a = alias(empty)
+        got = (a is empty, tuple(a.shape), a.stride(), a.dtype, a.requires_grad, a.grad_fn, a.is_leaf)
+        want = (False, (2, 0, 3), empty.stride(), dtype, False, None, True)
+        assert got == want, f"empty{name}: (is x, shape, stride, dtype, requires_grad, grad_fn, is_leaf)={got}, but should be {want}"
 
 
 def test_note_example_data_gives_a_silently_wrong_gradient(device):
@@ -257,6 +265,41 @@ def test_inplace_through_detach_bumps_the_version_and_through_data_does_not(devi
     assert x._version == start, (
         f"x._version={x._version} after {writes} through .data, but should stay {start}"
     )
+
+
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@given(shape=nonempty_shapes, values=small)
+@budget(len(DIFFERENTIABLE))
+@example(shape=(2, 3), values=5.0)
+def test_assigning_data_swaps_the_storage_behind_autograds_back(device, dtype, shape, values):
+    """x.data = t makes x an alias of t's memory behind autograd's back: x stays the same leaf that requires grad, keeps its own version counter, and a backward that saved x silently uses t's values.
+
+    The setter is the other half of ``.data`` (``.detach()`` has none): ``x`` takes ``t``'s shape and
+    storage (a write into ``t`` shows in ``x``), its ``_version`` does not move -- neither at the
+    assignment nor at later writes into ``t`` --, and ``(w * w).sum()`` backpropagated after
+    ``w.data = t`` gives ``2 * t``, not ``2 * w``. An integer ``t`` is refused (RuntimeError "floating
+    point"). Ranges over every dtype that can require grad x t's shape (drawn, 0-d included) x the
+    value t holds (small integers, exact in every dtype).
+    """
+    x = torch.ones(3, dtype=dtype, device=device, requires_grad=True)
+    x.detach().add_(1)  # version 1: a counter of its own to keep
+    version = x._version
+    t = torch.full(shape, values, dtype=dtype, device=device)
+    x.data = t
+    got = (tuple(x.shape), x.dtype, x.requires_grad, x.is_leaf, x.grad_fn, x._version)
+    want = (tuple(shape), dtype, True, True, None, version)
+    assert got == want, f"after x.data = t: (shape, dtype, requires_grad, is_leaf, grad_fn, _version)={got}, but should be {want}"
+    assert_shares(x, t, "x after x.data = t")
+    t.add_(1)
+    assert x._version == version, f"x._version={x._version} after a write into t, but should stay {version}"
+    assert_same(x.detach(), torch.full(shape, values + 1, dtype=dtype, device=device), "x after t.add_(1)")
+    with raises(RuntimeError, "floating point", "x.data = an int64 tensor"):
+        x.data = torch.zeros(3, dtype=torch.int64, device=device)
+    w = torch.ones(3, dtype=dtype, device=device, requires_grad=True)
+    loss = (w * w).sum()  # saves w, which holds 1
+    w.data = torch.full((3,), values, dtype=dtype, device=device)
+    loss.real.backward() if loss.is_complex() else loss.backward()
+    assert_same(w.grad, torch.full((3,), 2 * values, dtype=dtype, device=device), "w.grad after w.data = t (from t's values)")
 
 
 # --------------------------------------------------------------------------- under torch.compile

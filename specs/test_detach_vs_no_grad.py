@@ -121,8 +121,9 @@ def test_detach_shares_storage_and_has_no_history(device, dtype, layout, data):
     dtype that can require grad (floating and complex) x every layout that keeps values
     (contiguous, transposed, step-sliced, storage offset, channels_last, expanded with stride 0,
     conj bit for complex, neg bit), over a leaf that requires grad and a non-leaf alias of it
-    (``view_as``, with a grad_fn); hypothesis draws shapes (0-d where the layout allows one) and
-    values up to the dtype's extremes (nan, inf, subnormals).
+    (``view_as``, with a grad_fn), through the method and the ``torch.detach`` function; hypothesis
+    draws shapes (0-d where the layout allows one) and values up to the dtype's extremes (nan, inf,
+    subnormals).
     """
     # sides of 2 where a layout needs them to differ from contiguous (a stride of 0, a real transpose)
     sides = 1 if layout in ("contiguous", "offset", "conj_bit", "neg_bit") else 2
@@ -130,8 +131,10 @@ def test_detach_shares_storage_and_has_no_history(device, dtype, layout, data):
     leaf = relayout(t.to(device), layout).requires_grad_()
     alias = leaf.view_as(leaf)
     expected = _expected(a, layout, dtype, device)
-    for what, src in {"leaf.detach()": leaf, "alias.detach()": alias}.items():
-        d = src.detach()
+    calls = {"leaf.detach()": (leaf, lambda t: t.detach()), "alias.detach()": (alias, lambda t: t.detach()),
+             "torch.detach(alias)": (alias, torch.detach)}
+    for what, (src, detach) in calls.items():
+        d = detach(src)
         assert_shares(d, src, what)
         got = (tuple(d.shape), d.stride(), d.storage_offset(), d.is_conj(), d.is_neg())
         want = (tuple(src.shape), src.stride(), src.storage_offset(), src.is_conj(), src.is_neg())
@@ -229,6 +232,7 @@ def test_detach_cuts_gradient_through_that_tensor_only(device, values):
 
 UNARY = {
     "x * 2": lambda x: x * 2,
+    "x + 1": lambda x: x + 1,
     "torch.exp": torch.exp,
     "x.sum()": lambda x: x.sum(),
     "x.clone()": lambda x: x.clone(),
@@ -256,7 +260,7 @@ def test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs(device, shap
 
     no_grad changes what autograd records, not any tensor's flag. Views are the exception to the
     letter of the docs (see ``test_views_made_in_no_grad_still_report_requires_grad``). Ranges over
-    every dtype that can require grad (floating and complex) and the ops ``x * 2``, ``exp``,
+    every dtype that can require grad (floating and complex) and the ops ``x * 2``, ``x + 1``, ``exp``,
     ``sum``, ``clone``; hypothesis draws the shape (0-d included). The float16 case is gated to torch
     >= 2.1 (no cpu float16 ``exp`` before). Every other grad mode and form:
     ``test_a_grad_mode_decides_recording_in_every_form``.
@@ -310,12 +314,13 @@ SAVING_OPS = {
     "x * w": lambda x, w, layer: x * w,
     "x.pow(2)": lambda x, w, layer: x.pow(2),
     "torch.sin(x)": lambda x, w, layer: torch.sin(x),
+    "torch.exp(x)": lambda x, w, layer: torch.exp(x),
     "nn.Linear(x)": lambda x, w, layer: layer(x),
 }
 
 
 #: the float16 cases that need a cpu kernel added after torch 2.0: op -> its gate
-SAVING_HALF_GATES = {"torch.sin(x)": HALF_EXP_SIN_GATE, "nn.Linear(x)": HALF_ADDMM_GATE}
+SAVING_HALF_GATES = {"torch.sin(x)": HALF_EXP_SIN_GATE, "torch.exp(x)": HALF_EXP_SIN_GATE, "nn.Linear(x)": HALF_ADDMM_GATE}
 SAVING_CASES = [
     pytest.param(
         p.values[0], op, id=f"{p.id}-{op}",
@@ -334,8 +339,8 @@ def test_no_grad_and_inference_mode_save_no_tensors_for_backward(device, shape, 
     The note's "以减少存储使用" (section 4), observed without timing: every tensor autograd keeps for
     backward passes through the ``pack`` hook of ``torch.autograd.graph.saved_tensors_hooks``;
     inside no_grad and inference_mode ``pack`` is never called. Ranges over every dtype that can
-    require grad x the ops ``x * w``, ``x.pow(2)``, ``sin``, ``nn.Linear``; hypothesis draws the shape.
-    float16 ``sin`` is gated to torch >= 2.1 and float16 ``nn.Linear`` to >= 2.2 (no cpu kernel before).
+    require grad x the ops ``x * w``, ``x.pow(2)``, ``sin``, ``exp``, ``nn.Linear``; hypothesis draws the shape.
+    float16 ``sin`` and ``exp`` are gated to torch >= 2.1 and float16 ``nn.Linear`` to >= 2.2 (no cpu kernel before).
     """
     x = torch.randn(shape, dtype=dtype, device=device, requires_grad=True)
     w = torch.randn(shape, dtype=dtype, device=device, requires_grad=True)

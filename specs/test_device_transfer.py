@@ -29,17 +29,19 @@ Under ``torch.compile`` the same transfers keep eager's values, dtypes, strides,
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
-from hypothesis import Phase, example, given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from specs.differential import assert_compiles_like_eager
 from specs.helpers import assert_dtype, assert_owns, assert_same
 from specs.inputs import (
     ALL,
+    COMPLEX,
     DIFFERENTIABLE,
     SHAPED,
     WIDE_UNSIGNED_GATE,
@@ -195,10 +197,11 @@ def test_to_same_device_and_dtype_returns_same_object(device, dtype, data):
 @given(data=st.data())
 @budget(2 * len(TRANSFER_DTYPES), floor=1)
 def test_to_with_copy_true_returns_new_tensor(device, dtype, case, data):
-    """x.to(device, copy=True) returns a new tensor with its own memory and x's values, even when x is already on device.
+    """x.to(device, copy=True) returns a new tensor with its own memory, x's values and a dense x's strides, even when x is already on device.
 
     Ranges over every dtype and every layout (each dtype in two layouts, each layout with several dtypes).
-    Writing the copy leaves ``x`` alone.
+    Writing the copy leaves ``x`` alone. ``memory_format=torch.preserve_format`` (the default) copies
+    the strides of a dense, non-overlapping input (channels_last, transposed) into the copy.
     """
     expected, x = drawn(data, dtype, case)
     x = x.to(device)
@@ -206,6 +209,8 @@ def test_to_with_copy_true_returns_new_tensor(device, dtype, case, data):
     assert out is not x, "x.to(device, copy=True) is x itself, but should be a new tensor"
     if x.numel():
         assert_owns(out, x, "x.to(device, copy=True)")
+    if dense(x):
+        assert out.stride() == x.stride(), f"x.to(device, copy=True).stride()={out.stride()}, but should be x.stride()={x.stride()}"
     assert_holds(out, expected, "x.to(device, copy=True)")
     out.zero_()
     assert_holds(x, expected, "x after writing x.to(device, copy=True)")
@@ -213,42 +218,160 @@ def test_to_with_copy_true_returns_new_tensor(device, dtype, case, data):
 
 #: conversion targets whose rule numpy's astype writes out on every device: the nearest value (IEEE
 #: round-to-nearest-even, overflow to inf) for float32/float64 and complex64/128 (imaginary part 0 from a
-#: real source), nonzero -> True for bool. Not float16/bfloat16 (torch rounds float64 through float32
-#: there, a double rounding numpy does not do), not integers from floats (out-of-range values are
-#: undefined in both), not real from complex (drops the imaginary part with a warning).
+#: real source), nonzero -> True for bool (a complex value is nonzero when either part is). Not
+#: float16/bfloat16 (torch rounds float64 through float32 there, a double rounding numpy does not do;
+#: float32 -> float16 is a spec of its own below), not integers from floats (out-of-range values are
+#: undefined in both), not real numbers from complex (drops the imaginary part with a warning).
 TARGETS = (torch.bool, torch.float32, torch.float64, torch.complex64, torch.complex128)
 
 
 def targets_of(dtype: torch.dtype) -> list:
-    """The TARGETS a ``dtype`` tensor is checked against: all but itself, and no real one for a complex source."""
-    return [t for t in TARGETS if t != dtype and not (dtype.is_complex and not t.is_complex)]
+    """The TARGETS a ``dtype`` tensor is checked against: all but itself, and only bool and complex for a complex source."""
+    return [t for t in TARGETS if t != dtype and not (dtype.is_complex and not (t.is_complex or t == torch.bool))]
+
+
+def conversions(x: torch.Tensor, device, target: torch.dtype):
+    """The calling forms of one conversion: positional, keyword, dtype only, and another tensor's device and dtype."""
+    yield f"x.to(device, {target})", x.to(device, target)
+    yield f"x.to(device=device, dtype={target})", x.to(device=device, dtype=target)
+    yield f"x.to({target})", x.to(target).to(device)
+    yield f"x.to(other of {target})", x.to(torch.empty(0, dtype=target, device=device))
 
 
 @pytest.mark.parametrize("dtype, case", covering_twice(TRANSFER_DTYPES, CASES))
 @given(data=st.data())
 @budget(2 * len(TRANSFER_DTYPES), floor=1)
 def test_to_other_dtype_returns_converted_copy(device, dtype, case, data):
-    """x.to(device, other_dtype) returns a new tensor of that dtype holding numpy's astype of x's values, leaving x untouched.
+    """x.to(device, other_dtype) returns a new tensor of that dtype holding numpy's astype of x's values, with a dense x's strides, leaving x untouched.
 
     Ranges over every source dtype (each in two layouts, each layout with several dtypes) times, in
     every example, each target among bool, float32, float64, complex64, complex128 in turn (see
-    TARGETS for the conversions left out and why); values with their extremes (nan -> True,
+    TARGETS for the conversions left out and why), each in four calling forms (positional, keyword
+    ``device=, dtype=``, dtype alone, ``x.to(other)``); a complex source also with its conjugate bit
+    set (``x.conj()``, converted to its conjugate values); values with their extremes (nan -> True,
     -0.0 -> False, overflow to inf). The oracle is numpy's ``astype`` of the source values
-    (bfloat16's exact float32 values).
+    (bfloat16's exact float32 values). ``memory_format=torch.preserve_format`` (the default) copies the
+    strides of a dense, non-overlapping input (channels_last, transposed).
     """
     expected, x = drawn(data, dtype, case)
     x = x.to(device)
     before = x.clone()
-    for target in targets_of(dtype):
-        out = x.to(device, target)
-        assert out is not x, f"x.to(device, {target}) is x itself, but should be a new tensor"
-        assert_dtype(out, target, f"x.to(device, {target})")
-        assert_on(out, device, f"x.to(device, {target})")
+    sources = [("x", x, expected)] + ([("x.conj()", x.conj(), np.conj(expected))] if dtype.is_complex else [])
+    for (name, src, src_values), target in itertools.product(sources, targets_of(dtype)):
         with np.errstate(all="ignore"):
-            converted = expected.astype(to_numpy_dtype(target))
-        assert_holds(out, converted, f"x.to(device, {target})")
-        out.fill_(1)
-        assert_same(x, before, f"x after writing x.to(device, {target})")
+            converted = src_values.astype(to_numpy_dtype(target))
+        for form, out in conversions(src, device, target):
+            form = form.replace("x.", f"{name}.", 1)
+            assert out is not src, f"{form} is {name} itself, but should be a new tensor"
+            assert_dtype(out, target, form)
+            assert_on(out, device, form)
+            if dense(src):
+                assert out.stride() == src.stride(), f"{form}.stride()={out.stride()}, but should be {name}.stride()={src.stride()}"
+            assert_holds(out, converted, form)
+            out.fill_(1)
+            assert_same(x, before, f"x after writing {form}")
+
+
+def _edges(narrow) -> np.ndarray:
+    """float64 values at the edges of the narrower float type ``narrow`` (float32 or float16): its smallest
+    subnormal and halves, quarters and odd multiples of it (ties to even, no flush to zero), its smallest
+    normal and the values just below, its largest finite value and just above it (rounding down, or
+    overflowing to inf), ties around 1, a value far below its smallest subnormal, inf, nan and 0 -- each with
+    both signs."""
+    info = np.finfo(narrow)
+    unit, normal, eps, largest = (float(v) for v in (info.smallest_subnormal, info.smallest_normal, info.eps, info.max))
+    edges = np.array([unit, unit / 2, unit * 0.75, unit * 1.5, unit * 2.5, normal - unit, normal, normal - unit / 2,
+                      largest, largest * (1 + eps / 4), largest * (1 + eps), 1 + eps / 2, 1 + 3 * eps / 2, unit / 1e6,
+                      np.inf, np.nan, 0.0])
+    return np.concatenate([edges, -edges])
+
+
+#: (source, target): narrowing float conversions whose rounding numpy's astype writes out -- IEEE
+#: round-to-nearest-even, gradual underflow to subnormals (no flush to zero), overflow to inf
+NARROWING = [
+    pytest.param(torch.float64, torch.float32, id="float64-float32"),
+    pytest.param(torch.complex128, torch.complex64, id="complex128-complex64"),
+    pytest.param(torch.float64, torch.complex64, id="float64-complex64"),
+    pytest.param(torch.float32, torch.float16, id="float32-float16"),
+]
+
+
+@pytest.mark.parametrize("source, target", NARROWING)
+@pytest.mark.parametrize("case", layout_params(("contiguous", "transposed")))
+def test_to_narrower_float_rounds_to_nearest_even_with_subnormals_and_overflow_to_inf(device, source, target, case):
+    """x.to(device, narrower_float) rounds like numpy's astype at the narrower type's edges: ties to even, subnormals kept (no flush to zero), values beyond its largest finite one to inf.
+
+    Ranges over float64 -> float32, complex128 -> complex64 (both parts), float64 -> complex64 and
+    float32 -> float16, each on a contiguous and a transposed tensor; the values are the target's
+    edges written out in :func:`_edges` (a random draw of float64 values almost never lands in
+    float32's subnormal range or on a tie).
+    """
+    edges = _edges(np.float16 if target == torch.float16 else np.float32)
+    if source.is_complex:  # real parts the edges, imaginary parts the edges reversed (not edges + 1j * ...: 1j * inf has a nan real part)
+        edges = np.array([complex(re, im) for re, im in zip(edges, edges[::-1])])
+    with np.errstate(all="ignore"):
+        values = np.stack([edges, edges[::-1]]).astype(to_numpy_dtype(source))  # float16's edges are exact in float32
+    x = reshaped(torch.from_numpy(values.copy()), case).to(device)
+    with np.errstate(all="ignore"):
+        expected = values.astype(to_numpy_dtype(target))
+    out = x.to(device, target)
+    assert_dtype(out, target, f"x.to(device, {target})")
+    assert_holds(out, expected, f"x.to(device, {target})")
+
+
+#: (source, target): widening float conversions, exact for every value
+WIDENING = [
+    pytest.param(torch.float16, torch.float32, id="float16-float32"),
+    pytest.param(torch.float16, torch.float64, id="float16-float64"),
+    pytest.param(torch.float16, torch.complex64, id="float16-complex64"),
+    pytest.param(torch.float32, torch.float64, id="float32-float64"),
+    pytest.param(torch.float32, torch.complex128, id="float32-complex128"),
+]
+
+
+@pytest.mark.parametrize("source, target", WIDENING)
+def test_to_wider_float_keeps_every_edge_value_exactly(device, source, target):
+    """x.to(device, wider_float) keeps every value of x exactly: subnormals, +-0, +-inf, nan and the largest finite values.
+
+    Ranges over float16 -> float32 / float64 / complex64 and float32 -> float64 / complex128; the values
+    are the source type's own edges (:func:`_edges`, exact in it) -- a draw seldom holds an inf, a
+    subnormal and the largest value at once. The oracle is numpy's ``astype``.
+    """
+    with np.errstate(all="ignore"):
+        values = _edges(to_numpy_dtype(source)).astype(to_numpy_dtype(source))
+        expected = values.astype(to_numpy_dtype(target))
+    out = torch.from_numpy(values.copy()).to(device).to(device, target)
+    assert_dtype(out, target, f"x.to(device, {target})")
+    assert_holds(out, expected, f"x.to(device, {target})")
+
+
+#: complex values where each part alone decides: zero or not in either part, signed zeros, nan and inf in one
+#: part, a subnormal imaginary part -- drawn values are too often all-real (or all-zero) to show a conversion
+#: that reads one part only or ignores a conjugate bit
+COMPLEX_WITNESSES = np.array([0j, 1j, -1j, 1 + 0j, 2 - 3j, complex(-0.0, 0.0), complex(0.0, -0.0), complex(float("nan"), 0),
+                              complex(0, float("nan")), complex(0, float("inf")), complex(float("-inf"), 1), 1e-40j, 5 + 1e-40j])
+
+
+@pytest.mark.parametrize("conj", [pytest.param(False, id="plain"), pytest.param(True, id="conj_bit")])
+@pytest.mark.parametrize("dtype", dtype_params(COMPLEX))
+def test_to_of_complex_converts_both_parts_and_resolves_the_conjugate_bit(device, dtype, conj):
+    """x.to(device, bool / other complex dtype) of a complex tensor converts its values: True where either part is nonzero, the conjugate bit resolved.
+
+    Ranges over complex64 and complex128, without and with the conjugate bit (``x.conj()`` of the
+    conjugated values), to bool and to the other complex dtype, in the four calling forms; the values
+    are :data:`COMPLEX_WITNESSES` (each part alone zero, signed zeros, nan, inf, a subnormal). The oracle
+    is numpy's ``astype`` (``np.conj`` for the conjugate bit).
+    """
+    values = COMPLEX_WITNESSES.astype(to_numpy_dtype(dtype))
+    x = torch.from_numpy(values.copy()).to(device)
+    if conj:
+        x = torch.from_numpy(np.conj(values)).to(device).conj()  # x holds `values`, with the bit set
+        assert x.is_conj(), "x.conj() has no conjugate bit (test setup)"
+    other = torch.complex128 if dtype == torch.complex64 else torch.complex64
+    for target in (torch.bool, other):
+        for form, out in conversions(x, device, target):
+            assert_dtype(out, target, form)
+            assert_holds(out, values.astype(to_numpy_dtype(target)), form)
 
 
 # --------------------------------------------------------------------------- .cpu()
@@ -576,3 +699,124 @@ def test_device_specific_amp_constructors_warn_future_warning_from_2_4(device, f
     """From torch 2.4, torch.cuda.amp.autocast(), torch.cpu.amp.autocast() and torch.cuda.amp.GradScaler() still work but warn FutureWarning to use torch.amp.autocast/GradScaler with a device type."""
     found = _legacy_amp(device, form)
     assert [c for c, _ in found] == [FutureWarning], f"{form} warned {found}, but should warn one FutureWarning"
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+import warnings  # noqa: E402
+
+from specs.helpers import raises  # noqa: E402
+
+TORCH_ACCELERATOR = (
+    "torch 2.6 added torch.accelerator, a device-agnostic API for the current accelerator (cuda, mps, xpu, ...) "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.6.0); checked: missing on 2.1.2, 2.3.1, 2.4.1 and 2.5.1, "
+    "present on 2.6.0, 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+CURRENT_ACCELERATOR = (
+    "torch.accelerator.current_accelerator() in torch 2.6 raised RuntimeError 'Cannot access accelerator device when "
+    "none is available'; later releases return the build's accelerator type without checking and take "
+    "check_available=True, which gives None when none is usable (pytorch#146443, Feb 2025, after pytorch#144368 made the "
+    "accelerator a compile-time property; https://github.com/pytorch/pytorch/releases/tag/v2.7.0); "
+    "checked on a machine without a GPU: RuntimeError on 2.6.0, check_available on 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+PIN_MEMORY_DEVICE = (
+    "torch 2.5 deprecated the `device` argument of Tensor.pin_memory() (with is_pinned's; "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.5.0): passing it warns DeprecationWarning; checked: no warning "
+    "on 2.1.2, 2.3.1 and 2.4.1, DeprecationWarning on 2.5.1, 2.6.0, 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+
+
+def _backend_availability() -> dict:
+    """What each accelerator backend says of itself -- the oracle for torch.accelerator."""
+    found = {}
+    for name, is_available, count in (
+        ("cuda", lambda: torch.cuda.is_available(), lambda: torch.cuda.device_count()),
+        ("mps", lambda: torch.backends.mps.is_available(), lambda: 1),
+        ("xpu", lambda: torch.xpu.is_available(), lambda: torch.xpu.device_count()),
+    ):
+        try:
+            ok = bool(is_available())
+        except AttributeError:  # this torch has no such backend module
+            continue
+        found[name] = (ok, count() if ok else 0)  # a backend that is not available may refuse to count
+    return found
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.6", reason=TORCH_ACCELERATOR)
+def test_torch_has_no_accelerator_module_before_2_6():
+    """Before torch 2.6, there is no torch.accelerator: device-agnostic code asks each backend (torch.cuda.is_available(), ...)."""
+    assert not hasattr(torch, "accelerator"), "torch.accelerator exists"
+    assert isinstance(torch.cuda.is_available(), bool), "torch.cuda.is_available() is not a bool"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.6", reason=TORCH_ACCELERATOR)
+def test_torch_accelerator_is_available_exactly_when_an_accelerator_backend_is_from_2_6():
+    """From torch 2.6, torch.accelerator.is_available() is True exactly when one of cuda, mps, xpu is available.
+
+    The oracle is each backend's own is_available(). (device_count() is left out: on 2.7.1 it raises
+    'Found no NVIDIA driver' on a CUDA build without a driver, where 2.6.0, 2.8.0 and 2.9.1 return 0.)
+    """
+    backends = _backend_availability()
+    available = {name: count for name, (ok, count) in backends.items() if ok}
+    assert torch.accelerator.is_available() == bool(available), (
+        f"torch.accelerator.is_available()={torch.accelerator.is_available()}, but the backends say {backends}"
+    )
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.6,<2.7", reason=CURRENT_ACCELERATOR)
+def test_current_accelerator_raises_exactly_when_none_is_available_in_2_6():
+    """In torch 2.6, torch.accelerator.current_accelerator() raises RuntimeError exactly when torch.accelerator.is_available() is False (it takes no check_available keyword)."""
+    with raises(TypeError, r"check_available", "current_accelerator(check_available=True)"):
+        torch.accelerator.current_accelerator(check_available=True)
+    try:
+        current = torch.accelerator.current_accelerator()
+    except RuntimeError as e:
+        assert not torch.accelerator.is_available(), f"current_accelerator() raised {e} although an accelerator is available"
+        assert "none is available" in str(e), f"current_accelerator() raised RuntimeError({e}), but should say none is available"
+    else:
+        assert torch.accelerator.is_available(), f"current_accelerator()={current} although no accelerator is available"
+        assert isinstance(current, torch.device), f"current_accelerator()={current!r}, but should be a torch.device"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.7", reason=CURRENT_ACCELERATOR)
+def test_current_accelerator_with_check_available_is_none_exactly_when_none_is_available_from_2_7():
+    """From torch 2.7, torch.accelerator.current_accelerator(check_available=True) is None exactly when torch.accelerator.is_available() is False, and otherwise the device type current_accelerator() names."""
+    checked = torch.accelerator.current_accelerator(check_available=True)
+    unchecked = torch.accelerator.current_accelerator()
+    if torch.accelerator.is_available():
+        assert isinstance(checked, torch.device) and checked == unchecked, (
+            f"current_accelerator(check_available=True)={checked!r}, but should be current_accelerator()={unchecked!r}"
+        )
+    else:
+        assert checked is None, f"current_accelerator(check_available=True)={checked!r} with no accelerator available, but should be None"
+
+
+def _pin_memory_with_device(device):
+    x = torch.arange(4.0, device=device).cpu()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = x.pin_memory("cuda")
+        except (RuntimeError, NotImplementedError, AssertionError):  # no CUDA here: the warning is the claim
+            out = None
+    if out is not None:
+        assert_same(out, x, "x.pin_memory('cuda')")
+    return [(w.category, str(w.message)[:90]) for w in caught if "pin_memory" in str(w.message)]
+
+
+@pytest.mark.torch_version("<2.5", reason=PIN_MEMORY_DEVICE)
+def test_pin_memory_with_a_device_argument_does_not_warn_before_2_5(device):
+    """Before torch 2.5, x.pin_memory('cuda') gives no deprecation warning about its device argument (the pinned copy, where CUDA runs, equals x)."""
+    found = _pin_memory_with_device(device)
+    assert found == [], f"x.pin_memory('cuda') warned {found}, but should not warn"
+
+
+@pytest.mark.torch_version(">=2.5", reason=PIN_MEMORY_DEVICE)
+def test_pin_memory_with_a_device_argument_warns_deprecation_from_2_5(device):
+    """From torch 2.5, x.pin_memory('cuda') warns DeprecationWarning that its device argument is deprecated (the pinned copy, where CUDA runs, equals x)."""
+    found = _pin_memory_with_device(device)
+    assert [c for c, _ in found] == [DeprecationWarning], f"x.pin_memory('cuda') warned {found}, but should warn one DeprecationWarning"

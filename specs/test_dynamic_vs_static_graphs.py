@@ -62,7 +62,7 @@ from hypothesis.extra import numpy as hnp
 
 from specs.differential import Call, assert_compiles_like_eager
 from specs.helpers import assert_device, exact_kernels, raises
-from specs.inputs import FLOATING, budget, compile_budget, dtype_params, tensor_values
+from specs.inputs import FLOATING, budget, compile_budget, dtype_params
 
 # --------------------------------------------------------------------------- the functions under test
 
@@ -482,7 +482,7 @@ def test_exported_shapes_are_static_unless_marked_dynamic(device, a, cache):
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.2,<2.8", reason=STRICT_FLIP)
-def test_export_is_strict_by_default_before_2_7(device, cache):
+def test_export_is_strict_by_default_before_2_8(device, cache):
     """Before torch 2.8, torch.export.export defaults to strict=True: it traces with Dynamo and fails like strict=True.
 
     Ranges over: the default call and its error (strict and non-strict are enumerated in test_export_rejects_a_python_if_on_tensor_values).
@@ -500,7 +500,7 @@ def test_export_is_strict_by_default_before_2_7(device, cache):
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.8", reason=STRICT_FLIP)
-def test_export_is_non_strict_by_default_from_2_7(device, cache):
+def test_export_is_non_strict_by_default_from_2_8(device, cache):
     """From torch 2.8, torch.export.export defaults to strict=False: it traces the Python directly, not with Dynamo.
 
     Ranges over: the default call and strict=True (strict and non-strict are enumerated in test_export_rejects_a_python_if_on_tensor_values).
@@ -531,7 +531,7 @@ PLAIN_FN = (
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.1,<2.3", reason=PLAIN_FN)
-def test_export_accepts_a_plain_function_before_2_4(device):
+def test_export_accepts_a_plain_function_before_2_3(device):
     """Before torch 2.3, torch.export.export accepts a plain function (not an nn.Module) and exports it.
 
     Ranges over: one plain function (the claim is about what export accepts).
@@ -543,7 +543,7 @@ def test_export_accepts_a_plain_function_before_2_4(device):
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.3", reason=PLAIN_FN)
-def test_export_refuses_a_plain_function_from_2_4(device):
+def test_export_refuses_a_plain_function_from_2_3(device):
     """From torch 2.3, torch.export.export refuses a plain function: it needs an nn.Module (ValueError).
 
     Ranges over: one plain function (the claim is about what export accepts).
@@ -634,7 +634,7 @@ EP_MODE = (
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.1,<2.3", reason=EP_MODE)
-def test_exported_module_train_and_eval_switch_the_flag_before_2_4(device):
+def test_exported_module_train_and_eval_switch_the_flag_before_2_3(device):
     """Before torch 2.3, ep.module().eval() and .train() are the ordinary nn.Module methods: they flip .training.
 
     Ranges over: one exported module (the claim is about its methods).
@@ -648,7 +648,7 @@ def test_exported_module_train_and_eval_switch_the_flag_before_2_4(device):
 
 @needs_dynamo
 @pytest.mark.torch_version(">=2.3", reason=EP_MODE)
-def test_exported_module_refuses_train_and_eval_from_2_4(device):
+def test_exported_module_refuses_train_and_eval_from_2_3(device):
     """From torch 2.3, ep.module().eval() and .train() raise NotImplementedError: train/eval is fixed at export time.
 
     Ranges over: one exported module (the claim is about its methods).
@@ -1460,3 +1460,159 @@ def test_export_for_training_is_gone_from_2_11():
     """From torch 2.11, torch.export.export_for_training is gone: torch.export.export is the one entry point (it exports the training IR)."""
     assert not hasattr(torch.export, "export_for_training"), "torch.export.export_for_training still exists"
     assert callable(torch.export.export), "torch.export.export is missing"
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+SET_STANCE = (
+    "torch 2.6 added torch.compiler.set_stance, which changes what torch.compile'd code does without recompiling the "
+    "program: 'force_eager' ignores torch.compile and runs the function eagerly "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.6.0); checked: missing on 2.1.2, 2.3.1, 2.4.1 and 2.5.1, "
+    "present on 2.6.0, 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+IS_EXPORTING = (
+    "torch.compiler.is_exporting() (True while torch.export traces, False otherwise) is public from torch 2.7 "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.7.0); checked: missing on 2.1.2, 2.3.1, 2.4.1, 2.5.1 and "
+    "2.6.0, present on 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+ONNX_DYNAMO_EXPORT_COMPANIONS = (
+    "torch 2.9 removed torch.onnx.dynamo_export together with its companions torch.onnx.ExportOptions, "
+    "torch.onnx.enable_fake_mode and torch.onnx.is_onnxrt_backend_supported (deprecated in 2.7 in favour of "
+    "torch.onnx.export(..., dynamo=True); https://github.com/pytorch/pytorch/releases/tag/v2.9.0); checked: present on "
+    "2.1.2 and 2.3.1-2.8.0, gone on 2.9.1 and 2.14.1"
+)
+
+
+def _counting_backend(graphs):
+    def backend(gm, example_inputs):
+        graphs.append(gm)
+        return gm.forward
+
+    return backend
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.6", reason=SET_STANCE)
+def test_torch_compiler_has_no_set_stance_before_2_6():
+    """Before torch 2.6, torch.compiler has no set_stance: a torch.compile'd function cannot be switched to eager from outside."""
+    assert not hasattr(torch.compiler, "set_stance"), "torch.compiler.set_stance exists"
+
+
+@pytest.mark.torch_version(">=2.6", reason=SET_STANCE)
+def test_set_stance_force_eager_runs_a_compiled_function_eagerly_from_2_6(device):
+    """From torch 2.6, inside torch.compiler.set_stance('force_eager') a torch.compile'd function compiles no graph and returns eager's result; outside it compiles one graph for the same calls.
+
+    The oracle is the backend, which counts the graphs it is handed, and the eager function.
+    """
+    graphs = []
+
+    def f(t):
+        return torch.sin(t) * 2
+
+    torch._dynamo.reset()
+    try:
+        compiled = torch.compile(f, backend=_counting_backend(graphs))
+        x = torch.linspace(-1.0, 1.0, 5, device=device)
+        with torch.compiler.set_stance("force_eager"):
+            for _ in range(2):
+                close(compiled(x), f(x), "compiled f(x) under force_eager")
+        assert graphs == [], f"{len(graphs)} graph(s) compiled under set_stance('force_eager'), but should be none"
+        for _ in range(2):
+            close(compiled(x), f(x), "compiled f(x)")
+        assert len(graphs) == 1, f"{len(graphs)} graph(s) compiled with the default stance, but should be one"
+    finally:
+        torch._dynamo.reset()
+
+
+class _ExportMarked(torch.nn.Module):
+    def forward(self, t):
+        return t + (1.0 if torch.compiler.is_exporting() else 0.0)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.7", reason=IS_EXPORTING)
+def test_torch_compiler_has_no_is_exporting_before_2_7():
+    """Before torch 2.7, torch.compiler has no is_exporting(): a module cannot ask whether torch.export is tracing it."""
+    assert not hasattr(torch.compiler, "is_exporting"), "torch.compiler.is_exporting exists"
+
+
+@pytest.mark.torch_version(">=2.7", reason=IS_EXPORTING)
+def test_torch_compiler_is_exporting_is_true_only_while_torch_export_traces_from_2_7(device):
+    """From torch 2.7, torch.compiler.is_exporting() is True while torch.export traces a module (the exported graph keeps that branch) and False when the module runs eagerly."""
+    m = _ExportMarked()
+    x = torch.zeros(2, device=device)
+    ep = torch.export.export(m, (x,))
+    close(ep.module()(x), x + 1, "ep.module()(x)")
+    close(m(x), x, "eager m(x)")
+    assert torch.compiler.is_exporting() is False, "torch.compiler.is_exporting() is True outside torch.export"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.1,<2.9", reason=ONNX_DYNAMO_EXPORT_COMPANIONS)
+@pytest.mark.parametrize("name", ["ExportOptions", "enable_fake_mode", "is_onnxrt_backend_supported"])
+def test_onnx_dynamo_export_companions_exist_before_2_9(name):
+    """Before torch 2.9, torch.onnx has dynamo_export's companions ExportOptions, enable_fake_mode and is_onnxrt_backend_supported."""
+    assert callable(getattr(torch.onnx, name, None)), f"torch.onnx.{name} is missing"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.9", reason=ONNX_DYNAMO_EXPORT_COMPANIONS)
+@pytest.mark.parametrize("name", ["ExportOptions", "enable_fake_mode", "is_onnxrt_backend_supported"])
+def test_onnx_dynamo_export_companions_are_gone_from_2_9(name):
+    """From torch 2.9, torch.onnx.ExportOptions, enable_fake_mode and is_onnxrt_backend_supported are gone with dynamo_export; torch.onnx.export remains."""
+    assert not hasattr(torch.onnx, name), f"torch.onnx.{name} still exists"
+    assert callable(torch.onnx.export), "torch.onnx.export is missing"
+
+
+ONNX_REGISTRY_REMOVED = (
+    "torch.onnx.OnnxRegistry (the operator registry of the dynamo_export-era exporter, configured through "
+    "ExportOptions) was removed from the public torch.onnx namespace in torch 2.8, one release before dynamo_export "
+    "itself (https://github.com/pytorch/pytorch/releases/tag/v2.8.0); checked: present on 2.1.2 and 2.3.1-2.7.1, gone on "
+    "2.8.0, 2.9.1 and 2.14.1"
+)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.1,<2.8", reason=ONNX_REGISTRY_REMOVED)
+def test_onnx_registry_is_public_before_2_8():
+    """Before torch 2.8, torch.onnx.OnnxRegistry is public and builds an operator registry."""
+    assert callable(getattr(torch.onnx, "OnnxRegistry", None)), "torch.onnx.OnnxRegistry is missing"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.8", reason=ONNX_REGISTRY_REMOVED)
+def test_onnx_registry_is_gone_from_2_8():
+    """From torch 2.8, torch.onnx has no OnnxRegistry: custom operators go through torch.onnx.export(..., custom_translation_table=...)."""
+    assert not hasattr(torch.onnx, "OnnxRegistry"), "torch.onnx.OnnxRegistry still exists"
+    assert "custom_translation_table" in inspect.signature(torch.onnx.export).parameters, "torch.onnx.export takes no custom_translation_table"
+
+
+ONNX_LEGACY_NAMES_REMOVED = (
+    "the TorchScript-based exporter's leftovers were removed from torch.onnx: CheckerError in torch 2.5, ExportTypes "
+    "and export_to_pretty_string in torch 2.6 (https://github.com/pytorch/pytorch/releases/tag/v2.5.0, "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.6.0); checked: all three on 2.1.2, 2.3.1 and 2.4.1, ExportTypes "
+    "and export_to_pretty_string without CheckerError on 2.5.1, none on 2.6.0, 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+#: removed torch.onnx name -> the first release without it
+ONNX_LEGACY_NAMES = {"CheckerError": "2.5", "ExportTypes": "2.6", "export_to_pretty_string": "2.6"}
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.torch_version(f">=2.1,<{gone}", reason=ONNX_LEGACY_NAMES_REMOVED))
+    for name, gone in ONNX_LEGACY_NAMES.items()
+])
+def test_onnx_legacy_names_exist_before_their_removal(name):
+    """Before their removal (CheckerError: 2.5; ExportTypes, export_to_pretty_string: 2.6), torch.onnx has the TorchScript exporter's CheckerError, ExportTypes and export_to_pretty_string."""
+    assert hasattr(torch.onnx, name), f"torch.onnx.{name} is missing"
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.torch_version(f">={gone}", reason=ONNX_LEGACY_NAMES_REMOVED))
+    for name, gone in ONNX_LEGACY_NAMES.items()
+])
+def test_onnx_legacy_names_are_gone_after_their_removal(name):
+    """From their removal (CheckerError: 2.5; ExportTypes, export_to_pretty_string: 2.6), torch.onnx has no CheckerError, ExportTypes or export_to_pretty_string; torch.onnx.export remains."""
+    assert not hasattr(torch.onnx, name), f"torch.onnx.{name} still exists"
+    assert callable(torch.onnx.export), "torch.onnx.export is missing"

@@ -106,6 +106,8 @@ LAYERS = {
     "BatchNorm1d(N,C,L)": (lambda p: nn.BatchNorm1d(3, momentum=p), (3,)),
     "BatchNorm2d": (lambda p: nn.BatchNorm2d(3, momentum=p), (4,)),
     "BatchNorm3d": (lambda p: nn.BatchNorm3d(3, momentum=p), (5,)),
+    "Dropout(inplace=True)": (lambda p: nn.Dropout(p, inplace=True), (1, 2, 3, 4)),
+    "Dropout2d": (lambda p: nn.Dropout2d(p), (4,)),  # whole channels; each (1, 1) channel is one element here
 }
 #: flag x mode x layer, each with one module form: the forms rotate over the layers, so every
 #: (flag, mode) and every (flag, layer) meets every form, at a fifth of the cost of the full product
@@ -119,7 +121,7 @@ TABLE_CASES = [
 def _layer_input(layer, rank, batch, seed):
     """float64 input of ``rank`` for ``layer``: 3 channels in dim 1 for BatchNorm, at least 64 elements for Dropout."""
     g = torch.Generator().manual_seed(seed)
-    if layer == "Dropout":
+    if layer.startswith("Dropout"):
         shape = (batch, 64 // batch + 1, 1, 1)[:rank] if rank > 1 else (64,)
     else:
         shape = (batch, 3, 2, 3, 2)[:rank]
@@ -148,8 +150,9 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
 
     Ranges over train()/eval() set on the outermost module x no mode and the six grad modes
     (no_grad, enable_grad, set_grad_enabled(False/True), inference_mode, inference_mode(False), as
-    ``with`` blocks; the other forms: test_detach_vs_no_grad) x Dropout (input rank 1-4 drawn),
-    BatchNorm1d on 2-D and on 3-D input, BatchNorm2d, BatchNorm3d, each in one module form (top
+    ``with`` blocks; the other forms: test_detach_vs_no_grad) x Dropout and Dropout(inplace=True) (input
+    rank 1-4 drawn), Dropout2d (4-D), BatchNorm1d on 2-D and on 3-D input, BatchNorm2d, BatchNorm3d,
+    each in one module form (top
     level, an attribute of a user's Module, nested in Sequential, ModuleList, ModuleDict: rotated
     so that every flag x mode and every flag x layer meets every form). Expected per cell: the
     output requires grad and has a grad_fn iff the mode records (grad on, inference off) and is an inference tensor iff inference_mode; in training
@@ -166,7 +169,7 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
     training = flag == "train"
     for model, inner in [module_form(form, lambda: make(p).to(device, torch.float64))]:
         case = f"{flag} x {mode}, {layer} ({form}): "
-        if layer != "Dropout":
+        if not layer.startswith("Dropout"):
             randomize(inner, seed)
         model.train() if training else model.eval()
         assert inner.training is training, f"{case}layer.training={inner.training} after model.{flag}(), but should be {training}"
@@ -182,7 +185,7 @@ def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_l
             f"{case}out (requires_grad, has grad_fn, is_inference)={got}, but should be {(records, records, inference)}"
         )
         out = a.detach()
-        if layer == "Dropout":
+        if layer.startswith("Dropout"):
             if training:
                 kept = out != 0
                 assert not kept.all(), f"{case}0 of {x.numel()} elements dropped, but Dropout({p:.2f}) in training should drop some"

@@ -1161,6 +1161,40 @@ def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies
     assert_same(r.view(x.shape), x, "x.reshape(-1).view(x.shape)")
 
 
+def _bytes_as(raw: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    """The rows of bytes ``raw`` read as ``dtype`` by numpy (bfloat16, which numpy lacks: its bits as float32)."""
+    if dtype == torch.bfloat16:
+        return (raw.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
+    return raw.view(TORCH_TO_NUMPY[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPE_CASES)
+@given(rows=st.integers(1, 3), words=st.integers(1, 3), data=st.data())
+@budget(len(DTYPE_CASES))
+def test_view_as_another_dtype_shares_memory_and_reads_the_same_bytes(device, dtype, rows, words, data):
+    """x.view(other_dtype) shares x's memory and reads its bytes as other_dtype, like numpy's ndarray.view, for every pair of dtypes (element sizes equal or not).
+
+    Ranges over every source dtype (enumerated) times every target dtype but bool (all of them, in
+    each example), on contiguous rows x (1-3 rows of 16-48 bytes: every element size divides them) of any
+    bit pattern (nan payloads included; a bool source holds 0/1 bytes, the only valid bools). The
+    source is built with ``torch.frombuffer`` and the oracle is numpy's ``view`` of the same bytes
+    (bfloat16: its bits shifted into a float32). Listed on the docs' Tensor Views page as ``view``.
+    """
+    lo, hi = (0, 1) if dtype == torch.bool else (0, 255)
+    raw = np.array(data.draw(st.lists(st.integers(lo, hi), min_size=rows * words * 16, max_size=rows * words * 16),
+                             label="bytes"), dtype=np.uint8).reshape(rows, words * 16)
+    x = torch.frombuffer(bytearray(raw.tobytes()), dtype=dtype).reshape(rows, -1).to(device)
+    for target in ALL:
+        if target == torch.bool:  # arbitrary bytes are not valid bools
+            continue
+        out = x.view(target)
+        what = f"x.view({target}) of a {dtype} x"
+        assert_shares(out, x, what)
+        assert_dtype(out, target, what)
+        expected = torch.from_numpy(_bytes_as(raw, target).copy())
+        assert_same(out.cpu().float() if target == torch.bfloat16 else out.cpu(), expected, what)
+
+
 # --------------------------------------------------------------------------- contiguous, clone
 
 
@@ -1171,18 +1205,20 @@ def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies
 def test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise(device, shape, dtype, data):
     """``contiguous()`` returns the tensor itself when already contiguous, a contiguous copy otherwise.
 
-    Ranges over every dtype and permuted, optionally step-sliced tensors of rank 1 to 3.
+    Ranges over every dtype and permuted, optionally step-sliced tensors of rank 1 to 3, each also
+    expanded along a new leading dim of size 2 (stride 0: never contiguous) in every example.
     """
     x = base_tensor(shape, dtype, device).permute(data.draw(st.permutations(range(len(shape)))))
     if data.draw(st.booleans(), label="step slice"):
         x = x[..., ::2]
-    c = x.contiguous()
-    if x.is_contiguous():
-        assert c is x, f"x.contiguous() of contiguous strides {x.stride()} is a new object, but should be x itself"
-    else:
-        assert_owns(c, x, f"x.contiguous() of strides {x.stride()}")
-        assert c.is_contiguous(), f"x.contiguous() of strides {x.stride()} has strides {c.stride()}, but should be contiguous"
-        assert_same(c, x, "x.contiguous()")
+    for t in (x, x.unsqueeze(0).expand(2, *x.shape)):
+        c = t.contiguous()
+        if t.is_contiguous():
+            assert c is t, f"t.contiguous() of contiguous strides {t.stride()} is a new object, but should be t itself"
+        else:
+            assert_owns(c, t, f"t.contiguous() of strides {t.stride()}")
+            assert c.is_contiguous(), f"t.contiguous() of strides {t.stride()} has strides {c.stride()}, but should be contiguous"
+            assert_same(c, t, "t.contiguous()")
 
 
 def _order(t: torch.Tensor) -> list[int]:

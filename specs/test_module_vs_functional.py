@@ -72,7 +72,7 @@ from torch import nn
 
 import numpy as np
 from specs.differential import Call, assert_compiles_like_eager
-from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded
+from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded, warn_always
 from specs.inputs import (
     BATCHNORM_INPUTS, FLOATING, STRIDED, batchnorm_input, batchnorm_input_params, batchnorm_sizes, budget,
     compile_budget, dtype_params, layout_shapes, relayout, tensor_values,
@@ -82,7 +82,10 @@ from specs.inputs import (
 
 
 #: Tolerances of a float32 / float64 result against the same maths done in float64 numpy.
-TOL = {torch.float32: {"rtol": 1e-4, "atol": 1e-4}, torch.float64: {"rtol": 1e-10, "atol": 1e-10}}
+TOL = {torch.float32: {"rtol": 1e-4, "atol": 1e-4}, torch.float64: {"rtol": 1e-10, "atol": 1e-10},
+       # half precisions: the output rounded once (eps 2**-11, 2**-8) plus the rounding of partial sums of
+       # at most 8 products of values up to ~4 (a few eps of the sum's magnitude)
+       torch.float16: {"rtol": 1e-2, "atol": 2e-2}, torch.bfloat16: {"rtol": 4e-2, "atol": 1.5e-1}}
 
 
 def np64(t):
@@ -172,11 +175,15 @@ feats = st.integers(1, 8)
 LINEAR_LAYOUTS = ("contiguous", "transposed", "step_sliced")
 
 
-#: float32 and float64 x every layout, with a bias except in one case (without)
+#: float32 and float64 x every layout, with a bias except in one case (without); float16 and bfloat16 (a
+#: half-precision kernel of their own) in one layout each
 LINEAR_CASES = [
     pytest.param(d, layout, not (d == torch.float32 and layout == "step_sliced"),
                  id=f"{str(d)[6:]}-{layout}" + ("" if not (d == torch.float32 and layout == "step_sliced") else "-no_bias"))
     for d in (torch.float32, torch.float64) for layout in LINEAR_LAYOUTS
+] + [
+    pytest.param(torch.float16, "transposed", True, id="float16-transposed"),
+    pytest.param(torch.bfloat16, "contiguous", True, id="bfloat16-contiguous"),
 ]
 
 
@@ -186,7 +193,8 @@ LINEAR_CASES = [
 def test_linear_equals_f_linear_with_its_parameters(device, dtype, layout, bias, inp, out, sides, seed):
     """nn.Linear(x) equals F.linear(x, m.weight, m.bias), and both compute x @ W.T + b.
 
-    float32 and float64; in every example x with 0, 1 and 2 batch dims (a single 1-D sample) of
+    float32 and float64 (and float16, bfloat16: their result in their own dtype, within two roundings
+    and the partial sums' of the maths); in every example x with 0, 1 and 2 batch dims (a single 1-D sample) of
     drawn sides and an empty batch (a, 0), contiguous, transposed (column-major; 2-D and more, the
     two transposed sides >= 2 so the layout is real) and step-sliced; with a bias (and without, in one
     case).
@@ -606,6 +614,38 @@ def test_torch_functional_documents_only_norm_chain_matmul_and_lu_as_deprecated(
         assert not missing, f"torch.functional.{name}.__doc__ names no {missing}"
 
 
+#: The documented-deprecated torch.functional functions that warn at each call (a TORCH_WARN_ONCE: once per
+#: process unless warn_always): name -> (call on a square float64 matrix a, the warning's stable text)
+WARNING_DEPRECATED = {
+    "chain_matmul": (lambda a: torch.chain_matmul(a, a.mT, a + 1), r"torch\.chain_matmul is deprecated and will be removed"),
+    "lu": (lambda a: torch.lu(a), r"torch\.lu is deprecated in favor of torch\.linalg\.lu_factor"),
+}
+
+
+@pytest.mark.parametrize("name", list(WARNING_DEPRECATED))
+@given(k=st.integers(2, 5), seed=seeds)
+def test_torch_chain_matmul_and_lu_warn_user_warning_and_still_compute(device, name, k, seed):
+    """torch.chain_matmul and torch.lu warn UserWarning that they are deprecated (for torch.linalg.multi_dot / lu_factor) and still give their replacement's result.
+
+    Checked on 2.3, 2.8 and 2.14 (a TORCH_WARN_ONCE: the spec sets ``torch.set_warn_always(True)`` so it
+    fires in every call); a k x k float64 matrix, k in 2..5: chain_matmul(a, a^T, a + 1) against the
+    product in numpy (a + 1 last, so the order matters), lu(a) against torch.linalg.lu_factor(a).
+    """
+    call, text = WARNING_DEPRECATED[name]
+    a = data((k, k), seed, device, torch.float64) + 3 * torch.eye(k, device=device, dtype=torch.float64)
+    with warn_always():
+        out, caught = _recorded(lambda: call(a))
+    hits = [c for c, m in caught if re.search(text, m)]
+    assert hits and all(c is UserWarning for c in hits), f"torch.{name} warned {caught}, but should warn UserWarning matching {text!r}"
+    if name == "chain_matmul":
+        an = np64(a)
+        assert_maths(out, an @ an.T @ (an + 1), "torch.chain_matmul(a, a.T, a + 1) vs a @ a.T @ (a + 1) in numpy")
+    else:
+        lu, pivots = torch.linalg.lu_factor(a)
+        assert_same(out[0], lu, "torch.lu(a)[0] vs torch.linalg.lu_factor(a).LU")
+        assert_same(out[1], pivots, "torch.lu(a)[1] vs torch.linalg.lu_factor(a).pivots")
+
+
 # --------------------------------------------------------------------------- under torch.compile
 
 
@@ -901,3 +941,53 @@ def test_nn_deprecations_warn_future_warning_from_2_4(device, api):
     """From torch 2.4, the deprecated nn APIs (non-full backward hooks, weight_norm, stateless.functional_call, positional state_dict) still work and warn FutureWarning."""
     categories, caught = _nn_deprecation_categories(device, api)
     assert categories == [FutureWarning], f"{api} warned {[(c.__name__, str(m)[:70]) for c, m in caught]}, but should warn one FutureWarning"
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+DTYPE_NOT_IMPLEMENTED = (
+    "pytorch#155470 ('[BE] Raise NotImplementedError', June 2025, bc-breaking note: NotImplementedError is raised when "
+    "an ATen op is called on a dtype it has no kernel for; https://github.com/pytorch/pytorch/releases/tag/v2.8.0); "
+    "NotImplementedError subclasses RuntimeError, so `except RuntimeError` still catches it; checked on cpu with "
+    "nn.Hardshrink/F.hardshrink: RuntimeError on 2.3.1-2.7.1, NotImplementedError on 2.8.0, 2.9.1 and 2.14.1"
+)
+#: the module and functional forms of one op, called on an integer tensor it has no kernel for
+HARDSHRINK_FORMS = {
+    "nn.Hardshrink()": lambda x: nn.Hardshrink()(x),
+    "F.hardshrink": lambda x: F.hardshrink(x),
+}
+INTEGER_DTYPES_WITHOUT_HARDSHRINK = [torch.int64, torch.int32, torch.int16, torch.int8, torch.uint8]
+
+
+def _hardshrink_error(device, form, dtype):
+    x = torch.arange(-2, 3, device=device).to(dtype)
+    try:
+        HARDSHRINK_FORMS[form](x)
+    except RuntimeError as e:  # NotImplementedError is a RuntimeError subclass: the exact type is the claim
+        assert re.search(r"not implemented for", str(e)), f"{form} raised {type(e).__name__}({e}), but should say 'not implemented for'"
+        return type(e)
+    pytest.fail(f"{form} of a {dtype} tensor raised nothing, but should refuse it")
+
+
+@pytest.mark.torch_version("<2.8", reason=DTYPE_NOT_IMPLEMENTED)
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES_WITHOUT_HARDSHRINK, ids=str)
+@pytest.mark.parametrize("form", list(HARDSHRINK_FORMS))
+def test_a_dtype_without_a_kernel_raises_plain_runtime_error_in_both_forms_before_2_8(device, form, dtype):
+    """Before torch 2.8, nn.Hardshrink() and F.hardshrink of an integer tensor (no kernel for that dtype) raise a plain RuntimeError saying 'not implemented for'.
+
+    Over both forms and the integer dtypes.
+    """
+    kind = _hardshrink_error(device, form, dtype)
+    assert kind is RuntimeError, f"{form} raised {kind.__name__}, but should raise RuntimeError"
+
+
+@pytest.mark.torch_version(">=2.8", reason=DTYPE_NOT_IMPLEMENTED)
+@pytest.mark.parametrize("dtype", INTEGER_DTYPES_WITHOUT_HARDSHRINK, ids=str)
+@pytest.mark.parametrize("form", list(HARDSHRINK_FORMS))
+def test_a_dtype_without_a_kernel_raises_not_implemented_error_in_both_forms_from_2_8(device, form, dtype):
+    """From torch 2.8, nn.Hardshrink() and F.hardshrink of an integer tensor (no kernel for that dtype) raise NotImplementedError (a RuntimeError subclass) saying 'not implemented for'.
+
+    Over both forms and the integer dtypes.
+    """
+    kind = _hardshrink_error(device, form, dtype)
+    assert kind is NotImplementedError, f"{form} raised {kind.__name__}, but should raise NotImplementedError"

@@ -52,11 +52,11 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import Phase, example, given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.differential import Call, assert_compiles_like_eager, compile_fn
+from specs.differential import assert_compiles_like_eager, compile_fn
 from specs.helpers import (
     warn_always,
     assert_device,
@@ -66,7 +66,6 @@ from specs.helpers import (
     raises,
 )
 from specs.inputs import (
-    COMPLEX,
     NUMPY_ALL,
     SHAPED,
     TORCH_ONLY,
@@ -528,14 +527,20 @@ def test_tensor_copies_the_array(device, np_dtype, data):
     """torch.tensor(array) copies: later writes to the array do not reach the tensor; dtype is kept.
 
     Ranges over every numpy dtype with a torch twin (enumerated) and arrays of 0 to 3 dims (the note:
-    ``torch.tensor(np.zeros(2))`` is a float64 tensor).
+    ``torch.tensor(np.zeros(2))`` is a float64 tensor), in three calling forms every example:
+    ``torch.tensor(a)`` (then moved to device), ``torch.tensor(a, device=device)`` and
+    ``torch.tensor(a, dtype=<its own dtype>, device=device)``.
     """
     a = data.draw(values(np_dtype, nonempty), label="a")
     original = a.copy()
-    t = torch.tensor(a, device=device)
-    assert_dtype(t, torch_dtype_of(a.dtype), "t")
+    twin = torch_dtype_of(a.dtype)
+    made = {"torch.tensor(a)": torch.tensor(a), "torch.tensor(a, device=device)": torch.tensor(a, device=device),
+            f"torch.tensor(a, dtype={twin}, device=device)": torch.tensor(a, dtype=twin, device=device)}
+    for form, t in made.items():
+        assert_dtype(t, twin, form)
     a[...] = other(a)
-    assert_same(t, from_values(original, device), "t after writing the array")
+    for form, t in made.items():
+        assert_same(t.to(device), from_values(original, device), f"{form} after writing the array")
 
 
 @pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
@@ -547,13 +552,16 @@ def test_as_tensor_shares_array_of_matching_dtype(device, np_dtype, data):
     Ranges over every numpy dtype with a torch twin (enumerated) and arrays of 0 to 3 dims. The
     array here comes back through ``.cpu().numpy()``; ``torch.as_tensor(n)`` (no device) shares it on
     every device, ``torch.as_tensor(n, device=device)`` only where the array already lives -- on the
-    cpu. Writing the array shows which is which.
+    cpu. Writing the array shows which is which. Naming the array's own dtype (``dtype=``) changes
+    nothing: ``torch.as_tensor(n, dtype=n's twin)`` shares too.
     """
     a = data.draw(values(np_dtype, nonempty), label="a")
     src = from_values(a, device).cpu()
     n = src.numpy()
     t = torch.as_tensor(n)
     assert_shares(t, src, "torch.as_tensor(n)")
+    same = torch.as_tensor(n, dtype=src.dtype)  # the array's own dtype, asked for explicitly: still from_numpy
+    assert_shares(same, src, f"torch.as_tensor(n, dtype={src.dtype})")
     on = torch.as_tensor(n, device=device)
     assert_device(on, device, "torch.as_tensor(n, device=device)")
     shared = device.type == "cpu"
@@ -576,11 +584,11 @@ def targets() -> list:
 @given(data=st.data())
 @budget(len(NUMPY_DTYPES))
 def test_as_tensor_copies_when_dtype_differs(device, np_dtype, data):
-    """torch.as_tensor(array, dtype=other_dtype, device=device) converts into new memory, like torch.tensor.
+    """torch.as_tensor(array, dtype=other_dtype, device=device) converts into new memory, like torch.tensor(array, dtype=other_dtype, device=device).
 
     Ranges over every source dtype (enumerated) times every other target dtype (all of them, in
-    turn), with values 0..100 (bools for bool) that every dtype holds exactly; numpy's ``astype``
-    is the conversion oracle.
+    turn), both converters, with values 0..100 (bools for bool) that every dtype holds exactly;
+    numpy's ``astype`` is the conversion oracle.
     """
     a = data.draw(hnp.arrays(np_dtype, nonempty, elements=small_values(np_dtype)), label="a")
     for target_np in targets():
@@ -591,11 +599,14 @@ def test_as_tensor_copies_when_dtype_differs(device, np_dtype, data):
         with warnings.catch_warnings():  # complex -> real casts warn, though imag is 0 here
             warnings.simplefilter("ignore")
             expected = from_values(b.astype(target_np), device)
-            t = torch.as_tensor(b, dtype=target, device=device)
-        assert_dtype(t, target, f"torch.as_tensor({a.dtype} array, dtype={target})")
-        assert_same(t, expected, f"torch.as_tensor({a.dtype} array, dtype={target})")
+            made = {"torch.as_tensor": torch.as_tensor(b, dtype=target, device=device),
+                    "torch.tensor": torch.tensor(b, dtype=target, device=device)}
+        for name, t in made.items():
+            assert_dtype(t, target, f"{name}({a.dtype} array, dtype={target})")
+            assert_same(t, expected, f"{name}({a.dtype} array, dtype={target})")
         b[...] = other(b)
-        assert_same(t, expected, f"torch.as_tensor({a.dtype} array, dtype={target}) after writing the array")
+        for name, t in made.items():
+            assert_same(t, expected, f"{name}({a.dtype} array, dtype={target}) after writing the array")
 
 
 @pytest.mark.parametrize("dtype", dtype_params([torch_dtype_of(d) for d in NUMPY_ALL if hasattr(torch, d.name)] + list(TORCH_ONLY)))
@@ -932,3 +943,218 @@ def test_numpy_array_protocol_converts_a_cpu_tensor_without_warnings(device):
     assert copied[0] == 0.0, "np.array(t) shares the tensor's memory, but should copy it"
     found = [(w.category.__name__, str(w.message)[:90]) for w in caught]
     assert found == [], f"converting with numpy warned {found}, but should not warn"
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+import io  # noqa: E402
+import pickle  # noqa: E402
+
+TORCH_LOAD_WEIGHTS_ONLY = (
+    "torch.load's weights_only default: torch 2.4 made torch.load(f) without weights_only warn FutureWarning that the "
+    "default will become True (https://github.com/pytorch/pytorch/releases/tag/v2.4.0), torch 2.6 made it True, so a "
+    "torch.save'd ndarray (a pickled numpy global) is refused with UnpicklingError unless weights_only=False "
+    "(https://github.com/pytorch/pytorch/releases/tag/v2.6.0); checked: silent on 2.1.2 and 2.3.1, FutureWarning on "
+    "2.4.1 and 2.5.1, UnpicklingError on 2.6.0, 2.7.1, 2.8.0, 2.9.1 and 2.14.1"
+)
+DLPACK_READ_ONLY = (
+    "torch 2.9 imports versioned (DLPack 1.0) capsules (https://github.com/pytorch/pytorch/releases/tag/v2.9.0): it "
+    "asks ndarray.__dlpack__ for max_version (1, 0), and numpy >= 2.1 then exports a read-only array with the read-only "
+    "flag, which torch ignores (torch has no read-only tensors, Quansight-Labs/numpy_pytorch_interop#132); before 2.9 "
+    "numpy refuses the unversioned export of a read-only array with BufferError 'Cannot export readonly array since "
+    "signalling readonly is unsupported by DLPack'; checked with numpy 2.4: BufferError on 2.3.1, 2.4.1, 2.5.1, 2.6.0, "
+    "2.7.1 and 2.8.0, a shared, writable tensor on 2.9.1 and 2.14.1"
+)
+
+#: numpy dtypes torch.save/torch.load round-trip as pickled ndarrays
+SAVED_NP_DTYPES = ["float64", "float32", "int64", "uint8", "bool"]
+
+
+def _saved(obj) -> io.BytesIO:
+    buf = io.BytesIO()
+    torch.save(obj, buf)
+    buf.seek(0)
+    return buf
+
+
+def _load_recorded(buf, **kwargs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = torch.load(buf, **kwargs)
+    return out, [(w.category, str(w.message)) for w in caught]
+
+
+def _same_array(out, a, what):
+    assert type(out) is np.ndarray, f"{what} is a {type(out).__name__}, but should be an ndarray"
+    assert out.dtype == a.dtype, f"{what}.dtype={out.dtype}, but should be {a.dtype}"
+    np.testing.assert_array_equal(out, a, err_msg=what)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.4", reason=TORCH_LOAD_WEIGHTS_ONLY)
+@pytest.mark.parametrize("np_dtype", SAVED_NP_DTYPES)
+def test_torch_load_of_a_saved_ndarray_returns_it_silently_before_2_4(np_dtype):
+    """Before torch 2.4, torch.load of a torch.save'd ndarray returns an equal ndarray of its dtype without any warning.
+
+    Over numpy dtypes (float, int, uint8, bool); the array is the oracle.
+    """
+    a = np.arange(6).reshape(2, 3).astype(np_dtype)
+    out, caught = _load_recorded(_saved(a))
+    _same_array(out, a, "torch.load(torch.save(a))")
+    assert caught == [], f"torch.load warned {[(c.__name__, m[:80]) for c, m in caught]}, but should be silent"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.4,<2.6", reason=TORCH_LOAD_WEIGHTS_ONLY)
+@pytest.mark.parametrize("np_dtype", SAVED_NP_DTYPES)
+def test_torch_load_of_a_saved_ndarray_warns_future_warning_about_weights_only_in_2_4_and_2_5(np_dtype):
+    """In torch 2.4 and 2.5, torch.load of a torch.save'd ndarray still returns an equal ndarray but warns FutureWarning that weights_only will default to True.
+
+    Over numpy dtypes (float, int, uint8, bool); the array is the oracle.
+    """
+    a = np.arange(6).reshape(2, 3).astype(np_dtype)
+    out, caught = _load_recorded(_saved(a))
+    _same_array(out, a, "torch.load(torch.save(a))")
+    found = [c for c, m in caught if "weights_only" in m]
+    assert found == [FutureWarning], f"torch.load warned {[(c.__name__, m[:80]) for c, m in caught]}, but should warn one FutureWarning naming weights_only"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.6", reason=TORCH_LOAD_WEIGHTS_ONLY)
+@pytest.mark.parametrize("np_dtype", SAVED_NP_DTYPES)
+def test_torch_load_refuses_a_saved_ndarray_unless_weights_only_is_false_from_2_6(np_dtype):
+    """From torch 2.6, torch.load of a torch.save'd ndarray raises UnpicklingError naming weights_only; weights_only=False returns it, and torch.from_numpy(a) saved instead loads by default.
+
+    Over numpy dtypes (float, int, uint8, bool); the array is the oracle.
+    """
+    a = np.arange(6).reshape(2, 3).astype(np_dtype)
+    with raises(pickle.UnpicklingError, r"weights_only|Weights only", "torch.load(torch.save(a))"):
+        torch.load(_saved(a))
+    out, caught = _load_recorded(_saved(a), weights_only=False)
+    _same_array(out, a, "torch.load(torch.save(a), weights_only=False)")
+    assert caught == [], f"torch.load(weights_only=False) warned {[(c.__name__, m[:80]) for c, m in caught]}, but should be silent"
+    t, _ = _load_recorded(_saved(torch.from_numpy(a)))
+    _same_array(t.numpy(), a, "torch.load(torch.save(torch.from_numpy(a))).numpy()")
+
+
+def _read_only_array(np_dtype):
+    a = np.arange(4).astype(np_dtype)
+    a.flags.writeable = False
+    return a
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.9", reason=DLPACK_READ_ONLY)
+@pytest.mark.parametrize("np_dtype", ["float64", "float32", "int64", "uint8"])
+def test_from_dlpack_of_a_read_only_ndarray_raises_buffer_error_before_2_9(np_dtype):
+    """Before torch 2.9, torch.from_dlpack of a read-only ndarray raises BufferError (numpy will not export it unversioned); a writable copy still converts, sharing the copy's memory.
+
+    Over numpy dtypes with a torch twin.
+    """
+    a = _read_only_array(np_dtype)
+    with raises(BufferError, r"readonly", "torch.from_dlpack(read-only a)"):
+        torch.from_dlpack(a)
+    b = a.copy()
+    t = torch.from_dlpack(b)
+    assert t.data_ptr() == b.ctypes.data, "torch.from_dlpack(a.copy()) copied, but should share the copy's memory"
+    np.testing.assert_array_equal(t.numpy(), a)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.9", reason=DLPACK_READ_ONLY)
+@pytest.mark.parametrize("np_dtype", ["float64", "float32", "int64", "uint8"])
+def test_from_dlpack_of_a_read_only_ndarray_shares_it_writably_and_silently_from_2_9(np_dtype):
+    """From torch 2.9 (with numpy >= 2.1), torch.from_dlpack of a read-only ndarray shares its memory without any warning, and a write through the tensor changes the read-only array.
+
+    Over numpy dtypes with a torch twin. Unlike torch.from_numpy (UserWarning 'not writable'), nothing
+    signals that the memory was read-only.
+    """
+    if np.lib.NumpyVersion(np.__version__) < "2.1.0":
+        pytest.skip(f"numpy {np.__version__} exports no versioned DLPack capsule (numpy >= 2.1 does)")
+    a = _read_only_array(np_dtype)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t = torch.from_dlpack(a)
+    assert caught == [], f"torch.from_dlpack(read-only a) warned {[(w.category.__name__, str(w.message)[:80]) for w in caught]}, but should be silent"
+    assert t.data_ptr() == a.ctypes.data, "torch.from_dlpack(read-only a) copied, but should share a's memory"
+    t[0] = 3
+    assert a[0] == 3, f"a[0]={a[0]} after t[0] = 3, but the write should reach the read-only array"
+    assert not a.flags.writeable, "a became writable, but should still be flagged read-only"
+
+
+# --- numpy functions applied to a tensor (Tensor.__array__ in, Tensor.__array_wrap__ out)
+
+from specs.inputs import NUMPY_TO_TORCH, TORCH_TO_NUMPY, dtype_id  # noqa: E402
+
+ARRAY_WRAP_NUMPY2 = (
+    "numpy 2.0 passes __array_wrap__ two more arguments (context, return_scalar) and warns DeprecationWarning "
+    "'__array_wrap__ must accept context and return_scalar arguments (positionally) in the future' when the "
+    "override takes only the array (numpy#25409); torch.Tensor.__array_wrap__(self, array) still does, so "
+    "np.sin(t) or np.delete(t, 0) warns with any numpy >= 2 (fix proposed in pytorch#180748 / #187190, not merged "
+    "in 2.15; numpy#31119 would turn the warning into an error); checked: warning with numpy 2.4 on torch 2.14.1; "
+    "the envs with numpy 1.26 (torch 2.0-2.2, 2.3-numpy1) run the claim unmarked"
+)
+
+#: numpy functions a user applies to a cpu tensor: name -> (call, how numpy computes it on an ndarray)
+NUMPY_ON_TENSOR = {
+    "np.sin(t)": lambda t: np.sin(t),
+    "np.add(t, 2)": lambda t: np.add(t, 2),
+    "np.greater(t, 0)": lambda t: np.greater(t, 0),
+    "np.negative(t)": lambda t: np.negative(t),
+    "np.delete(t, 0)": lambda t: np.delete(t, 0),
+}
+UFUNC_DTYPES = [torch.float32, torch.float64, torch.int64]
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("dtype", dtype_params(UFUNC_DTYPES))
+@pytest.mark.parametrize("form", list(NUMPY_ON_TENSOR))
+@given(data=st.data())
+@budget(len(UFUNC_DTYPES) * len(NUMPY_ON_TENSOR))
+def test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result(form, dtype, data):
+    """A numpy function applied to a cpu tensor computes numpy's result and hands it back as a torch.Tensor (a bool result as uint8).
+
+    Ranges over ufuncs (np.sin, np.add with a scalar, np.greater, np.negative) and a non-ufunc that wraps
+    its result (np.delete), on float32, float64 and int64 tensors of 1 to 6 elements (int64 values within
+    +-1000). numpy reads the tensor through ``Tensor.__array__`` and wraps the result with
+    ``Tensor.__array_wrap__``: the result is a tensor whose dtype and values are what the same call gives
+    on an ndarray copy of the tensor (the oracle) -- except that a bool result comes back as a **uint8**
+    tensor of 0/1 (``np.greater(t, 0)`` is not a bool tensor: ``__array_wrap__`` still converts bool arrays
+    with a workaround from before torch had bool tensors); the input tensor is left unchanged.
+    """
+    n = data.draw(st.integers(1, 6), label="length")
+    np_dtype = TORCH_TO_NUMPY[dtype]
+    if dtype.is_floating_point:
+        elems = st.floats(-1e3, 1e3, width=np.finfo(np_dtype).bits)
+    else:
+        elems = st.integers(-1000, 1000)
+    a = data.draw(hnp.arrays(np_dtype, n, elements=elems), label="values")
+    t = torch.from_numpy(a.copy())
+    expected = NUMPY_ON_TENSOR[form](a.copy())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # numpy 2's __array_wrap__ warning: a claim below
+        out = NUMPY_ON_TENSOR[form](t)
+    assert isinstance(out, torch.Tensor), f"{form} returned {type(out).__name__}, but should return a torch.Tensor"
+    if expected.dtype == np.bool_:  # __array_wrap__'s old workaround: "torch has no built-in bool tensor"
+        expected = expected.astype(np.uint8)
+    assert out.dtype == NUMPY_TO_TORCH[np.dtype(expected.dtype)], (
+        f"{form} of a {dtype_id(dtype)} tensor gave dtype {out.dtype}, but should give {expected.dtype}"
+    )
+    np.testing.assert_array_equal(out.numpy(), expected, err_msg=f"{form} of a {dtype_id(dtype)} tensor")
+    np.testing.assert_array_equal(t.numpy(), a, err_msg=f"the input tensor after {form}")
+
+
+@pytest.mark.device_independent
+@pytest.mark.known_bug(">=2.0", numpy=">=2.0", issue="https://github.com/pytorch/pytorch/issues/180657", reason=ARRAY_WRAP_NUMPY2)
+@pytest.mark.parametrize("form", list(NUMPY_ON_TENSOR))
+def test_a_numpy_function_of_a_tensor_warns_nothing(form):
+    """A numpy function applied to a cpu tensor warns nothing: Tensor.__array_wrap__ takes what numpy passes.
+
+    Over the numpy functions above, on a float32 tensor (the dtype does not matter to the protocol).
+    """
+    t = torch.tensor([0.5, -1.0, 2.0])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        NUMPY_ON_TENSOR[form](t)
+    found = [f"{w.category.__name__}: {str(w.message)[:90]}" for w in caught]
+    assert found == [], f"{form} warned {found}, but should warn nothing"

@@ -34,8 +34,8 @@ from hypothesis import strategies as st
 from specs.differential import Call, assert_compiles_like_eager, compile_fn
 from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises
 from specs.inputs import (
-    BOOL, COMPLEX, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_id, dtype_params, nonempty_shapes,
-    shapes, to_numpy_dtype,
+    BOOL, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_id, dtype_params, nonempty_shapes,
+    to_numpy_dtype,
 )
 
 #: uint16/uint32/uint64 (torch 2.3 on); looked up by name so the module imports on older releases too
@@ -186,29 +186,44 @@ def test_parameter_defaults_to_requires_grad_true(device):
     """nn.Parameter requires grad by default and shares the data it wraps.
 
     ``nn.Parameter(t)`` is a leaf with ``requires_grad=True`` over ``t``'s storage (``t`` itself
-    is unchanged); ``requires_grad=False`` must be asked for explicitly.
+    is unchanged); ``requires_grad=False`` must be asked for explicitly. Ranges over every floating and
+    complex dtype (all of them in every run: the flag is cheap) and ``nn.Linear``'s default weight.
     """
-    t = torch.randn(3, 2, device=device)
-    p = torch.nn.Parameter(t)
-    assert_requires_grad(p, True, "nn.Parameter(t)")
-    assert_requires_grad(t, False, "t")
-    assert p.is_leaf, "nn.Parameter(t).is_leaf=False, but should be True"
-    assert_shares(p, t, "nn.Parameter(t)")
-    assert_requires_grad(torch.nn.Parameter(t, requires_grad=False), False, "nn.Parameter(t, requires_grad=False)")
+    for dtype in DIFFERENTIABLE:
+        t = torch.randn(3, 2, device=device, dtype=dtype)
+        p = torch.nn.Parameter(t)
+        assert_requires_grad(p, True, f"nn.Parameter(t) of {dtype}")
+        assert_requires_grad(t, False, "t")
+        assert p.is_leaf, f"nn.Parameter(t) of {dtype}: is_leaf=False, but should be True"
+        assert_shares(p, t, f"nn.Parameter(t) of {dtype}")
+        assert_requires_grad(torch.nn.Parameter(t, requires_grad=False), False, f"nn.Parameter(t, requires_grad=False) of {dtype}")
     assert_requires_grad(torch.nn.Linear(2, 2, device=device).weight, True, "nn.Linear.weight")
 
 
 # --------------------------------------------------------------------------- setting the flag
 
 
+#: the factories a user passes requires_grad=True to, each its own way to ask: name -> make(shape, dtype, device,
+#: **kwargs). Each takes every dtype but eye, which lacks kernels for some (ASK_SKIPS).
+ASK_FACTORIES = {
+    "zeros": lambda s, d, dev, **k: torch.zeros(s, dtype=d, device=dev, **k),
+    "ones": lambda s, d, dev, **k: torch.ones(s, dtype=d, device=dev, **k),
+    "empty": lambda s, d, dev, **k: torch.empty(s, dtype=d, device=dev, **k),
+    "full": lambda s, d, dev, **k: torch.full(s, 1, dtype=d, device=dev, **k),
+    "empty_strided": lambda s, d, dev, **k: torch.empty_strided(s, tuple(range(len(s), 0, -1)), dtype=d, device=dev, **k),
+    "eye": lambda s, d, dev, **k: torch.eye(_n(s), dtype=d, device=dev, **k),
+}
+#: (factory, dtype) pairs left out: no cpu bfloat16 eye before torch 2.3 (FACTORY_GATES), no uint16/32/64 eye at all
+#: (checked on 2.14.1: "not implemented for 'UInt16'"); both are kernels, not the flag this module is about
+ASK_SKIPS = {("eye", torch.bfloat16)} | {("eye", d) for d in WIDE_UNSIGNED}
 #: how a user asks a tensor to require grad
-SET_FORMS = ("attribute", "method", "factory", "tensor", "like")
+SET_FORMS = ("attribute", "method", *ASK_FACTORIES, "tensor", "like")
 
 
 def _ask(form, shape, dtype, device):
     """A tensor of ``dtype`` asked to require grad in ``form``; returns (tensor, the object the call returned)."""
-    if form == "factory":
-        t = torch.zeros(shape, dtype=dtype, device=device, requires_grad=True)
+    if form in ASK_FACTORIES:
+        t = ASK_FACTORIES[form](shape, dtype, device, requires_grad=True)
         return t, t
     if form == "tensor":
         t = torch.tensor(np.zeros(shape, dtype=np.int64).tolist(), dtype=dtype, device=device, requires_grad=True)
@@ -229,7 +244,8 @@ def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, dtype):
     """Asking for requires_grad (attribute, requires_grad_(), requires_grad=True to a factory) turns gradients on for float and complex leaves.
 
     Ranges over every floating and complex dtype x every way to ask (``t.requires_grad = True``,
-    ``t.requires_grad_()``, ``torch.zeros(..., requires_grad=True)``, ``torch.tensor(data,
+    ``t.requires_grad_()``, ``requires_grad=True`` to each factory of ``ASK_FACTORIES`` -- ``zeros``, ``ones``,
+    ``empty``, ``full``, ``empty_strided``, ``eye`` (not bfloat16: ``ASK_SKIPS``) --, ``torch.tensor(data,
     requires_grad=True)``, ``torch.zeros_like(t, requires_grad=True)``) x ``FLAG_SHAPES`` (the note's
     ``y.requires_grad = True`` on a 5-element tensor among them). ``requires_grad_()`` works in place and
     returns the same tensor object; the repr then shows ``requires_grad=True`` as in the note's REPL, and
@@ -237,7 +253,8 @@ def test_requires_grad_can_be_set_on_float_and_complex_leaves(device, dtype):
     """
     for form in SET_FORMS:
         for shape in FLAG_SHAPES:
-            _check_set(form, shape, dtype, device)
+            if (form, dtype) not in ASK_SKIPS:
+                _check_set(form, shape, dtype, device)
 
 
 def _check_set(form, shape, dtype, device):
@@ -256,11 +273,12 @@ def test_integer_and_bool_tensors_cannot_require_grad(device, dtype):
     """Asking an integer or bool tensor to require grad raises RuntimeError ("floating point ... dtype").
 
     Ranges over bool and every integer dtype (uint16/uint32/uint64 from torch 2.3) x every way to ask
-    (attribute, ``requires_grad_()``, ``requires_grad=True`` to ``torch.zeros``, ``torch.tensor`` and
-    ``torch.zeros_like``) x ``FLAG_SHAPES``. Gradients are only defined for floating point and complex
+    (attribute, ``requires_grad_()``, ``requires_grad=True`` to each factory of ``ASK_FACTORIES`` -- ``zeros``,
+    ``ones``, ``empty``, ``full``, ``empty_strided``, ``eye`` (not uint16/32/64, which have no eye kernel) --,
+    ``torch.tensor`` and ``torch.zeros_like``) x ``FLAG_SHAPES``. Gradients are only defined for floating point and complex
     dtypes; the tensor asked through the attribute or the method keeps ``requires_grad=False``.
     """
-    for form, shape in ((f, s) for f in SET_FORMS for s in FLAG_SHAPES):
+    for form, shape in ((f, s) for f in SET_FORMS for s in FLAG_SHAPES if (f, dtype) not in ASK_SKIPS):
         t = torch.zeros(shape, dtype=dtype, device=device)
         with raises(RuntimeError, "floating point", f"requires_grad=True via {form} on dtype={dtype}"):
             if form == "attribute":
@@ -270,6 +288,31 @@ def test_integer_and_bool_tensors_cannot_require_grad(device, dtype):
             else:
                 _ask(form, shape, dtype, device)
         assert_requires_grad(t, False, "t")
+
+
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+def test_only_leaves_can_switch_requires_grad_off(device, dtype):
+    """A recorded result refuses requires_grad=False (RuntimeError "only change requires_grad flags of leaf variables") and stays in the graph; a leaf accepts it.
+
+    The error names the way out, ``detach()``. Asking a result for ``requires_grad=True`` again is
+    accepted and changes nothing. Ranges over every floating and complex dtype x both ways to ask
+    (``t.requires_grad = False``, ``t.requires_grad_(False)``) x ``FLAG_SHAPES``.
+    """
+    for shape in FLAG_SHAPES:
+        leaf = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+        result = leaf * 2
+        for form in ("attribute", "method"):
+            with raises(RuntimeError, "only change requires_grad flags of leaf variables", f"result.requires_grad=False via {form} ({dtype})"):
+                if form == "attribute":
+                    result.requires_grad = False
+                else:
+                    result.requires_grad_(False)
+            assert result.requires_grad and result.grad_fn is not None, (
+                f"result after the refused {form}: requires_grad={result.requires_grad}, grad_fn={result.grad_fn}, but should be True/a node"
+            )
+        assert result.requires_grad_(True) is result and result.grad_fn is not None, "result.requires_grad_(True) changed the result"
+        leaf.requires_grad_(False)
+        assert_requires_grad(leaf, False, f"leaf of {dtype} after requires_grad_(False)")
 
 
 @pytest.mark.parametrize("dst", NO_GRAD_PARAMS)
@@ -353,25 +396,64 @@ def test_only_leaves_get_grad(device, dtype, values):
             assert t.grad is None, f"{name}.grad={t.grad}, but should be None"
 
 
-@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
-@budget(len(FLOATING))
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+@budget(len(DIFFERENTIABLE))
 @given(values=st.lists(small, min_size=1, max_size=6), calls=st.integers(1, 4))
 @example(values=[1.0, 2.0], calls=2)
 def test_gradients_accumulate_across_backward_calls(device, dtype, values, calls):
     """Each backward() adds into a leaf's .grad instead of overwriting it, until .grad is reset.
 
-    Ranges over every floating dtype x lists of 1-6 small integers x 1-4 backward calls (every sum
-    exact in every dtype).     This is why training loops call ``optimizer.zero_grad()``: after ``k`` backward passes of
-    ``sum(x * c)``, ``x.grad == k * c``.
+    Ranges over every floating and complex dtype x lists of 1-6 small integers x 1-4 backward calls
+    (every sum exact in every dtype). This is why training loops call ``optimizer.zero_grad()``: after
+    ``k`` backward passes of ``sum(x * c)``, ``x.grad == k * c``. For a complex leaf the loss is the real
+    part and ``c`` has an imaginary part: the gradient autograd gives is the conjugate, ``k * conj(c)``
+    (the docs' "Autograd for Complex Numbers").
     """
     x = torch.tensor(values, dtype=dtype, device=device, requires_grad=True)
     c = torch.tensor(values, dtype=dtype, device=device) + 1
+    if dtype.is_complex:  # an imaginary part, so that conj(c) != c
+        c = c + 1j * (torch.tensor(values, dtype=dtype, device=device) - 2)
+    want = c.conj().resolve_conj()  # d Re(sum(x * c)) / dx, in autograd's convention; c itself for real dtypes
     for _ in range(calls):
-        (x * c).sum().backward()
-    assert_same(x.grad, calls * c, f"x.grad after {calls} backward calls")
+        (x * c).sum().real.backward()
+    assert_same(x.grad, calls * want, f"x.grad after {calls} backward calls")
     x.grad = None
-    (x * c).sum().backward()
-    assert_same(x.grad, c, "x.grad after resetting .grad")
+    (x * c).sum().real.backward()
+    assert_same(x.grad, want, "x.grad after resetting .grad")
+
+
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+def test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out(device, dtype):
+    """torch.as_tensor(t) of a tensor that requires grad is t itself, or with another dtype a recorded copy; torch.tensor(t) is a fresh leaf that does not require grad and warns.
+
+    The exception to "conversions default to requires_grad=False": the docs of ``as_tensor``
+    (https://pytorch.org/docs/stable/generated/torch.as_tensor.html, "preserving autograd history if
+    possible") say a tensor of the requested dtype and device is returned as is, and another dtype is copied "as if
+    using data.to(dtype=dtype, device=device)" -- which autograd records. ``torch.tensor(t)`` always
+    copies and detaches, with a UserWarning "To copy construct from a tensor ...". Ranges over every
+    floating and complex dtype x a leaf and a recorded result (``leaf * 1``) x ``FLAG_SHAPES``; the other
+    dtype is the other complex one for complex sources, float64 for real ones (float32 for float64).
+    """
+    other = {torch.complex64: torch.complex128, torch.complex128: torch.complex64, torch.float64: torch.float32}.get(dtype, torch.float64)
+    for shape in FLAG_SHAPES:
+        leaf = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+        for what, src in {"leaf": leaf, "leaf * 1": leaf * 1}.items():
+            same = torch.as_tensor(src)
+            assert same is src, f"as_tensor({what} of {dtype}) is a new object, but should be its input itself"
+            moved = torch.as_tensor(src, dtype=other)
+            assert_requires_grad(moved, True, f"as_tensor({what} of {dtype}, dtype={other})")
+            assert moved.grad_fn is not None and not moved.is_leaf, (
+                f"as_tensor({what}, dtype={other}): grad_fn={moved.grad_fn}, but should be recorded"
+            )
+            with warnings.catch_warnings(record=True) as record:
+                warnings.simplefilter("always")
+                copied = torch.tensor(src)
+            said = [str(m.message) for m in record if issubclass(m.category, UserWarning)]
+            assert any("To copy construct from a tensor" in m for m in said), f"torch.tensor({what}) warned {said}"
+            assert_requires_grad(copied, False, f"torch.tensor({what} of {dtype})")
+            assert copied.is_leaf and copied.grad_fn is None, f"torch.tensor({what}): grad_fn={copied.grad_fn}"
+            assert copied.dtype == dtype and tuple(copied.shape) == shape, f"torch.tensor({what}): {copied.dtype}, {tuple(copied.shape)}"
+            assert copied.numel() == 0 or copied.data_ptr() != src.data_ptr(), f"torch.tensor({what}) shares its input's memory"
 
 
 # --------------------------------------------------------------------------- Variable

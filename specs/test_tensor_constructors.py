@@ -706,6 +706,51 @@ def test_type_strings_name_the_legacy_tensor_types(device, data, kwargs, name):
     assert legacy.type() == prefix(device) + "FloatTensor", f"torch.Tensor([1, 2]).to(device).type()={legacy.type()}, but should be {prefix(device)}FloatTensor"
 
 
+#: every dtype's legacy tensor type name (the ``.type()`` string after ``torch.`` / ``torch.cuda.``)
+LEGACY_NAMES = {
+    torch.bool: "BoolTensor", torch.uint8: "ByteTensor", torch.int8: "CharTensor", torch.int16: "ShortTensor",
+    torch.int32: "IntTensor", torch.int64: "LongTensor", torch.float16: "HalfTensor", torch.bfloat16: "BFloat16Tensor",
+    torch.float32: "FloatTensor", torch.float64: "DoubleTensor", torch.complex64: "ComplexFloatTensor",
+    torch.complex128: "ComplexDoubleTensor",
+}
+
+
+@pytest.mark.parametrize("dtype", dtype_params(ALL))
+def test_type_names_every_dtype_and_type_of_a_name_or_dtype_converts(device, dtype):
+    """x.type() names x's legacy tensor type for every dtype, and x.type(name) / x.type(dtype) convert to it (x itself when it already is).
+
+    Ranges over every dtype (``ALL``, the name in :data:`LEGACY_NAMES`): a tensor of that dtype and its
+    ``.type()``; a float32 tensor of 0..3 converted by ``.type('torch.<Name>')`` (with the device's prefix)
+    and by ``.type(dtype)``, against numpy's ``astype`` (bfloat16: the values are exact); and a
+    tensor already of the dtype, which both forms return itself (the docs: "no copy is performed").
+    """
+    name = prefix(device) + LEGACY_NAMES[dtype]
+    x = torch.zeros(2, dtype=dtype, device=device)
+    assert x.type() == name, f"torch.zeros(2, dtype={dtype}).type()={x.type()!r}, but should be {name!r}"
+    source = torch.arange(4, dtype=torch.float32, device=device)
+    expected = np.arange(4, dtype=np.float32).astype(TORCH_TO_NUMPY.get(dtype, np.float32))
+    for form, out in ((f"x.type({name!r})", source.type(name)), (f"x.type({dtype})", source.type(dtype))):
+        assert_dtype(out, dtype, form)
+        assert_device(out, device, form)
+        assert_same(out.cpu() if dtype != torch.bfloat16 else out.cpu().float(), torch.from_numpy(expected), form)
+    assert x.type(name) is x, f"x.type({name!r}) of a {dtype} tensor is a new tensor, but should be x itself"
+    assert x.type(dtype) is x, f"x.type({dtype}) of a {dtype} tensor is a new tensor, but should be x itself"
+
+
+@pytest.mark.device_independent  # the legacy constructor only makes cpu tensors
+@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+def test_legacy_constructor_without_arguments_is_an_empty_1d_tensor_of_the_default_dtype(default):
+    """torch.Tensor() is an empty 1-D cpu tensor of the default dtype: shape (0,).
+
+    Ranges over every default dtype torch accepts (float32, float64, float16, bfloat16).
+    """
+    with default_dtype(default):
+        out = torch.Tensor()
+    assert tuple(out.shape) == (0,), f"torch.Tensor().shape={tuple(out.shape)}, but should be (0,)"
+    assert_dtype(out, default, "torch.Tensor()")
+    assert out.device.type == "cpu", f"torch.Tensor().device={out.device}, but should be cpu"
+
+
 # --------------------------------------------------------------------------- under torch.compile
 
 

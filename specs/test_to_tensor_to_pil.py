@@ -94,7 +94,6 @@ from specs.inputs import (
     budget,
     compile_budget,
     dtype_id,
-    dtype_params,
     every_image_size,
     image_sizes,
     pil_array,
@@ -1128,3 +1127,48 @@ def test_v2_to_image_of_a_2d_ndarray_is_a_one_channel_image_from_0_18(v2):
     img = v2.ToImage()(arr)
     assert tuple(img.shape) == (1, 2, 3), f"v2.ToImage()(2 x 3 array).shape={tuple(img.shape)}, but should be (1, 2, 3)"
     assert_same(img.as_subclass(torch.Tensor), torch.from_numpy(arr)[None], "v2.ToImage()(H x W array)")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+V2_RGB = (
+    "torchvision 0.18 added v2.RGB / v2.functional.grayscale_to_rgb, which expands a 1-channel image to 3 equal "
+    "channels and passes a 3-channel image through (vision#8247 for vision#8186 'ToRGB() Transform'; "
+    "https://github.com/pytorch/vision/releases/tag/v0.18.0); checked: missing on 0.16.2 and 0.17.2, present on 0.18.1, "
+    "0.19.1, 0.21.0, 0.24.1 and 0.29.1"
+)
+
+#: input form -> (make it from a C x H x W uint8 array, C = 1 or 3; read it back as a C x H x W array)
+RGB_FORMS = {
+    "tv_tensors.Image": (lambda a: __import__("torchvision").tv_tensors.Image(torch.from_numpy(a)), lambda o: o.as_subclass(torch.Tensor).numpy()),
+    "plain tensor": (lambda a: torch.from_numpy(a), lambda o: o.numpy()),
+    "PIL L": (lambda a: Image.fromarray(a[0] if len(a) == 1 else a.transpose(1, 2, 0)), lambda o: np.asarray(o).transpose(2, 0, 1)),
+}
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.16,<0.18", reason=V2_RGB)
+def test_v2_has_no_rgb_transform_before_0_18(v2):
+    """Before torchvision 0.18, transforms v2 has no RGB transform and no functional grayscale_to_rgb."""
+    import torchvision.transforms.v2.functional as F2
+
+    assert not hasattr(v2, "RGB"), "v2.RGB exists"
+    assert not hasattr(F2, "grayscale_to_rgb"), "v2.functional.grayscale_to_rgb exists"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.18", reason=V2_RGB)
+@pytest.mark.parametrize("form", list(RGB_FORMS))
+def test_v2_rgb_expands_one_channel_to_three_equal_channels_from_0_18(v2, form):
+    """From torchvision 0.18, v2.RGB() turns a 1-channel image (tv_tensors.Image, plain tensor, PIL L) into 3 channels each equal to it, keeping uint8, and passes a 3-channel image through unchanged.
+
+    Over the input forms; the oracle is the numpy array repeated along the channel axis.
+    """
+    make, read = RGB_FORMS[form]
+    a = np.arange(12, dtype=np.uint8).reshape(1, 3, 4) * 20
+    out = v2.RGB()(make(a))
+    got = read(out)
+    assert got.dtype == np.uint8, f"v2.RGB() of a {form} gave dtype {got.dtype}, but should keep uint8"
+    np.testing.assert_array_equal(got, np.repeat(a, 3, axis=0), err_msg=f"v2.RGB() of a 1-channel {form}")
+    three = np.concatenate([a, a + 1, a + 2])  # as PIL: a mode-RGB image
+    np.testing.assert_array_equal(read(v2.RGB()(make(three))), three, err_msg=f"v2.RGB() of a 3-channel {form}")

@@ -40,6 +40,7 @@ import copy
 import math
 import re
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import example, given
@@ -49,7 +50,7 @@ from torch import nn
 from specs.differential import Call, assert_compiles_like_eager
 from specs.helpers import assert_same, data, exact_kernels, raises, seeded
 from specs.inputs import (
-    BATCHNORM_INPUTS, MODULE_FORMS, batchnorm_input, batchnorm_input_params, batchnorm_sizes,
+    BATCHNORM_INPUTS, GRAD_MODES, MODULE_FORMS, STRIDED, batchnorm_input, batchnorm_input_params, batchnorm_sizes,
     budget, compile_budget, covering, dtype_params, layout_params, layout_shapes, module_form, module_form_params,
     relayout, relayout_np, tensor_values,
 )
@@ -241,6 +242,25 @@ def test_train_and_eval_leave_requires_grad_alone(form, depth, frozen):
         assert after == before, f"requires_grad {after} after {call.__name__}(), but should stay {before}"
 
 
+#: modes a user might pass for a bool: ints, strings, None, a 0-d bool tensor, numpy's bool
+NON_BOOL_MODES = {"0": 0, "1": 1, "'eval'": "eval", "None": None, "tensor(True)": torch.tensor(True), "np.bool_(False)": np.bool_(False)}
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("mode", list(NON_BOOL_MODES))
+def test_train_refuses_a_mode_that_is_not_a_bool(mode):
+    """train(mode) raises ValueError "training mode is expected to be boolean" for a mode that is not a Python bool, and leaves every flag as it was.
+
+    0, 1, 'eval', None, a 0-d bool tensor and numpy's bool_, on a nested model in eval mode (so a
+    truthy mode that were accepted would flip flags). Source: torch/nn/modules/module.py ``train``
+    (the isinstance check predates 2.0; checked on 2.14).
+    """
+    model = tree(1, 2).eval()
+    with raises(ValueError, re.escape("training mode is expected to be boolean"), f"model.train({mode})"):
+        model.train(NON_BOOL_MODES[mode])
+    assert_all_training(model, False)
+
+
 # --------------------------------------------------------------------------- Dropout
 
 ps = st.floats(0.05, 0.95)
@@ -257,14 +277,29 @@ DROPOUT_DTYPES = dtype_params((torch.bfloat16, torch.float32, torch.float64, tor
 DROPOUT_LAYOUTS = layout_params(("contiguous", "transposed", "step_sliced", "offset", "expanded"))
 
 
-@pytest.mark.parametrize("dtype", DROPOUT_DTYPES)
-@budget(len(DROPOUT_DTYPES))
+#: (dtype, strided layout) cases of the training-mode Dropout claims: each dtype and each layout at least once
+DROPOUT_TRAIN_CASES = covering(DROPOUT_DTYPES, layout_params(STRIDED))
+#: the same and an expanded (stride 0) input, which out-of-place Dropout accepts (in-place refuses it)
+DROPOUT_DRAW_CASES = covering(DROPOUT_DTYPES, layout_params((*STRIDED, "expanded")))
+
+
+def strided_input(x, layout):
+    """``x``'s values in a strided ``layout`` (a 1-D ``x`` is viewed as 2-D for ``transposed``)."""
+    if layout == "transposed" and x.dim() < 2:
+        x = x.view(2, -1)
+    return relayout(x, layout)
+
+
+@pytest.mark.parametrize("dtype, layout", DROPOUT_DRAW_CASES)
+@budget(len(DROPOUT_DRAW_CASES))
 @given(p=ps, seed=seeds, shape=st.sampled_from([(200_000,), (400, 500), (8, 125, 200)]))
 @example(p=0.93, seed=0, shape=(400, 500))
-def test_dropout_in_training_zeroes_each_element_with_probability_p(device, dtype, p, seed, shape):
+def test_dropout_in_training_zeroes_each_element_with_probability_p(device, dtype, layout, p, seed, shape):
     """Dropout(p) in training zeroes each element with probability p: the zero count is Binomial(n, p).
 
-    For every floating dtype (float16 from torch 2.2, bfloat16, float32, float64).
+    For every floating dtype (float16 from torch 2.2, bfloat16, float32, float64) and every strided
+    input layout (contiguous, transposed, step-sliced, storage offset) and expanded (stride 0: the
+    mask is still drawn per output element; each at least once).
 
     A binomial z-test at six sigma on n = 200,000 elements: ``|zeros - n*p| <= 6*sqrt(n*p*(1-p)) + 1``.
     A correct torch fails it with probability < 1e-8 per seed. The bound is at most 1,343 elements
@@ -273,7 +308,7 @@ def test_dropout_in_training_zeroes_each_element_with_probability_p(device, dtyp
     rate off by an absolute 0.02 (4,000 elements, 2,000 per half) -- let alone 0.05 -- is rejected on
     every seed, for every p in [0.05, 0.95].
     """
-    x = torch.rand(shape, device=device, dtype=dtype) + 1.0  # no zeros of its own
+    x = strided_input(torch.rand(shape, device=device, dtype=dtype) + 1.0, layout)  # no zeros of its own
     drop = nn.Dropout(p).to(device)
     with seeded(device, seed):
         out = drop(x)
@@ -286,20 +321,21 @@ def test_dropout_in_training_zeroes_each_element_with_probability_p(device, dtyp
         )
 
 
-@pytest.mark.parametrize("dtype", DROPOUT_DTYPES)
-@budget(len(DROPOUT_DTYPES))
+@pytest.mark.parametrize("dtype, layout", DROPOUT_DRAW_CASES)
+@budget(len(DROPOUT_DRAW_CASES))
 @given(p=st.floats(0.05, 0.9), seed=seeds, n=st.integers(256, 1024))
 @example(p=0.9, seed=1, n=300)
-def test_dropout_scales_survivors_by_exactly_one_over_one_minus_p(device, dtype, p, seed, n):
+def test_dropout_scales_survivors_by_exactly_one_over_one_minus_p(device, dtype, layout, p, seed, n):
     """Dropout(p) in training multiplies every surviving element by 1/(1-p): bit-exactly in float64, within two roundings in float32, float16 and bfloat16.
 
     float64: ``out == x * (1/(1-p))``. Lower precisions: releases differ in where they round (2.0
     rounds the scale to the dtype and multiplies in it, off by an ulp from the float64 product in
     float32; 2.15 multiplies in float32 and rounds once), so the claim is the bound all meet: within
     ``2 * eps`` relative of the exact product (the scale and the product each rounded once).
-    n >= 256 and p <= 0.9 make "everything dropped" a < 1e-11 event.
+    n >= 256 and p <= 0.9 make "everything dropped" a < 1e-11 event. Every strided input layout
+    (contiguous, transposed, step-sliced, storage offset) and expanded (stride 0; each at least once).
     """
-    x = data((n,), seed, device, dtype=torch.float64).abs().to(dtype) + 0.1
+    x = strided_input(data((2 * n,), seed, device, dtype=torch.float64).abs().to(dtype) + 0.1, layout)
     with seeded(device, seed):
         out = nn.Dropout(p).to(device)(x)
     kept = out != 0
@@ -380,6 +416,107 @@ def test_dropout2d_on_3d_input_zeroes_whole_rows_per_sample_and_channel_and_warn
     assert_same(out[~zeroed], x[~zeroed] * (1.0 / (1.0 - p)), f"Dropout2d({p}) kept rows")
     mixed = int((zeroed.any(1) & ~zeroed.all(1)).sum())
     assert mixed > 0, f"every sample of {tuple(x.shape)} had all its {c} rows zeroed or all kept, but rows should be dropped per (n, c)"
+
+
+#: (class, input rank, layout) of a channel-dropout input: Dropout2d on (N, C, H, W), Dropout3d on (N, C, D, H, W)
+CHANNEL_DROPOUT = {
+    "2d-contiguous": (nn.Dropout2d, 4, "contiguous"),
+    "2d-channels_last": (nn.Dropout2d, 4, "channels_last"),
+    "3d-contiguous": (nn.Dropout3d, 5, "contiguous"),
+    "3d-channels_last_3d": (nn.Dropout3d, 5, "channels_last_3d"),
+}
+
+
+@pytest.mark.parametrize("case", list(CHANNEL_DROPOUT))
+@budget(len(CHANNEL_DROPOUT))
+@given(n=st.integers(3, 5), c=st.integers(16, 24), side=st.integers(1, 3), p=st.floats(0.3, 0.7), seed=seeds)
+def test_dropout2d_and_3d_zero_whole_channels_in_training_and_are_the_identity_in_eval(device, case, n, c, side, p, seed):
+    """nn.Dropout2d on (N, C, H, W) and nn.Dropout3d on (N, C, D, H, W) in training zero each (n, c) channel whole or scale it by 1/(1-p); in eval they return the input.
+
+    Contiguous and channels_last / channels_last_3d inputs, 3..5 samples of 16..24 channels, sides
+    1..3, p in [0.3, 0.7]: some sample has both a zeroed and a kept channel except with probability
+    < 1e-6 (so element-wise dropout, or whole-sample dropout, fails). Survivors compared exactly with
+    x * (1/(1-p)) in float64.
+    """
+    cls, rank, layout = CHANNEL_DROPOUT[case]
+    x = relayout(data((n, c, *(side + 1,) * (rank - 2)), seed, device, dtype=torch.float64).abs() + 0.1, layout)
+    drop = cls(p).to(device)
+    with seeded(device, seed):
+        out = drop(x)
+    zeroed = (out == 0).flatten(2).all(-1)  # (n, c): channels zeroed as a whole
+    kept = ~zeroed
+    assert_same(out[kept], x[kept] * (1.0 / (1.0 - p)), f"{cls.__name__}({p}) kept channels ({layout} input)")
+    mixed = int((zeroed.any(1) & ~zeroed.all(1)).sum())
+    assert mixed > 0, f"every sample of {tuple(x.shape)} had all its {c} channels zeroed or all kept, but channels should be dropped per (n, c)"
+    with seeded(device, seed):
+        assert_same(drop.eval()(x), x, f"{cls.__name__}({p}) in eval ({layout} input) vs x")
+
+
+@pytest.mark.parametrize("dtype, layout", DROPOUT_TRAIN_CASES)
+@budget(len(DROPOUT_TRAIN_CASES))
+@given(p=st.floats(0.2, 0.8), seed=seeds, n=st.integers(256, 1024))
+def test_dropout_inplace_writes_into_its_input_and_returns_it(device, dtype, layout, p, seed, n):
+    """nn.Dropout(p, inplace=True) in training zeroes and scales x itself and returns x; in eval it returns x with its values untouched.
+
+    Every floating dtype and strided layout (each at least once), p in [0.2, 0.8]: with n >= 256
+    elements some are dropped and some kept except with probability < 1e-24. Survivors are x * 1/(1-p)
+    within two roundings (exactly in float64), as in the out-of-place claim.
+    """
+    x = strided_input(data((2 * n,), seed, device, dtype=torch.float64).abs().to(dtype) + 0.1, layout)
+    before = x.clone()
+    drop = nn.Dropout(p, inplace=True).to(device)
+    with seeded(device, seed):
+        out = drop(x)
+    assert out is x or (out.data_ptr() == x.data_ptr() and out.stride() == x.stride()), (
+        f"Dropout(inplace=True) returned a new tensor (data_ptr {out.data_ptr()} vs x's {x.data_ptr()}), but should return x"
+    )
+    kept = x != 0
+    assert 0 < int(kept.sum()) < x.numel(), f"{int(kept.sum())} of {x.numel()} elements of x kept by Dropout({p}, inplace=True), but x should be dropped in place"
+    exact = before[kept].double() * (1.0 / (1.0 - p))
+    tol = {"rtol": 0, "atol": 0} if dtype == torch.float64 else {"rtol": 2 * torch.finfo(dtype).eps, "atol": 0}
+    torch.testing.assert_close(x[kept].double(), exact, **tol, msg=lambda m: f"x after Dropout({p}, inplace=True), survivors ({dtype}, {layout}): {m}")
+    y = before.clone()
+    out = drop.eval()(y)
+    assert out is y or out.data_ptr() == y.data_ptr(), "Dropout(inplace=True) in eval returned a new tensor, but should return x"
+    assert_same(y, before, f"x after Dropout({p}, inplace=True) in eval")
+
+
+@pytest.mark.parametrize("mode", list(GRAD_MODES))
+@given(n=st.integers(2, 5), c=st.integers(1, 4), p=st.floats(0.2, 0.8), seed=seeds)
+def test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval(device, mode, n, c, p, seed):
+    """The grad mode is not the training flag: under no_grad, set_grad_enabled or inference_mode a model in training still drops and updates BatchNorm's running stats, and one in eval still does neither.
+
+    Every grad mode (no_grad, enable_grad, set_grad_enabled(False/True), inference_mode,
+    inference_mode(False)) as a context manager, around Dropout(p) then BatchNorm1d on float64
+    (N, C) input: in training the Dropout output is the one drawn with the same seed outside the
+    mode (zeros and x * 1/(1-p)), and running_mean / running_var / num_batches_tracked move as the
+    formulas say; in eval Dropout is the identity and the buffers stay.
+    """
+    model = nn.Sequential(nn.Dropout(p), nn.BatchNorm1d(c)).to(device, torch.float64)
+    drop, bn = model
+    x = data((n, 64 * c), seed, device, dtype=torch.float64).abs() + 0.1
+    with seeded(device, seed):
+        reference = nn.functional.dropout(x, p, training=True)
+    with GRAD_MODES[mode][0](), seeded(device, seed):
+        out = drop(x)
+    assert_same(out, reference, f"Dropout({p}) in training under {mode} vs outside any grad mode")
+    assert bool((out == 0).any()) and bool((out != 0).any()), f"Dropout({p}) in training under {mode} dropped {int((out == 0).sum())} of {out.numel()}"
+    kept = out != 0
+    assert_same(out[kept], x[kept] * (1.0 / (1.0 - p)), f"Dropout({p}) survivors under {mode}")
+    xb = data((n, c), seed + 1, device, dtype=torch.float64)
+    rm = bn.running_mean.clone()
+    with GRAD_MODES[mode][0]():
+        bn(xb)
+    mean, _, _ = batch_stats(xb)
+    bn_close(bn.running_mean, 0.9 * rm + 0.1 * mean, f"BatchNorm1d running_mean after a training call under {mode}")
+    assert int(bn.num_batches_tracked) == 1, f"num_batches_tracked={int(bn.num_batches_tracked)} after a training call under {mode}, but should be 1"
+    model.eval()
+    before = {k: v.clone() for k, v in bn.named_buffers()}
+    with GRAD_MODES[mode][0](), seeded(device, seed):
+        assert_same(drop(x), x, f"Dropout({p}) in eval under {mode} vs x")
+        bn(xb)
+    for name, value in bn.named_buffers():
+        assert_same(value, before[name], f"BatchNorm1d {name} after an eval call under {mode}")
 
 
 # --------------------------------------------------------------------------- BatchNorm
@@ -825,3 +962,39 @@ def test_lazy_batchnorm_constructs_silently_from_2_4(device):
     """From torch 2.4, constructing nn.LazyBatchNorm1d warns nothing; it infers num_features from the first batch."""
     found = _lazy_warnings(device)
     assert found == [], f"LazyBatchNorm1d() warned {found}, but should be silent"
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+PT2E_MODE_SWITCH_REMOVED = (
+    "torch.ao.quantization.move_exported_model_to_eval / move_exported_model_to_train rewrite an exported graph's "
+    "Dropout and BatchNorm between their train and eval forms (ep.module().eval() refuses, see "
+    "test_dynamic_vs_static_graphs.py); with the PT2E quantization code migrated to torchao (pytorch#157591, "
+    "pytorch/executorch#17554: 'Recent update removed the move_exported_model_to_eval and move_exported_model_to_train "
+    "from torch.ao.quantization. The functions are now accessed from torchao.quantization.pt2e') torch 2.11 no longer "
+    "has them, nor torch.ao.quantization.quantize_pt2e (https://github.com/pytorch/pytorch/releases/tag/v2.11.0); "
+    "checked: present on 2.1.2, 2.3.1, 2.4.1-2.10.0, gone on 2.11.0 and 2.14.1"
+)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.1,<2.11", reason=PT2E_MODE_SWITCH_REMOVED)
+@pytest.mark.parametrize("name", ["move_exported_model_to_eval", "move_exported_model_to_train"])
+def test_torch_ao_can_switch_an_exported_models_mode_before_2_11(name):
+    """Before torch 2.11, torch.ao.quantization has move_exported_model_to_eval and move_exported_model_to_train, the functions that switch an exported module between train and eval."""
+    import torch.ao.quantization as q
+
+    assert callable(getattr(q, name, None)), f"torch.ao.quantization.{name} is missing"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.11", reason=PT2E_MODE_SWITCH_REMOVED)
+@pytest.mark.parametrize("name", ["move_exported_model_to_eval", "move_exported_model_to_train"])
+def test_torch_ao_has_no_exported_model_mode_switch_from_2_11(name):
+    """From torch 2.11, torch.ao.quantization has no move_exported_model_to_eval / move_exported_model_to_train (they live in torchao.quantization.pt2e), and an exported module still refuses .eval()."""
+    import torch.ao.quantization as q
+
+    assert not hasattr(q, name), f"torch.ao.quantization.{name} still exists"
+    gm = torch.export.export(nn.Sequential(nn.Dropout(0.5)).train(), (torch.ones(4),)).module()
+    with raises(NotImplementedError, r"eval|train", "ep.module().eval()"):
+        gm.eval()

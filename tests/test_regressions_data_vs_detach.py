@@ -252,6 +252,68 @@ def test_slice_data_sharing_the_counter_for_complex128_only_is_killed(pytester, 
     assert_killed(run(pytester, *specs(f"{spec}[cpu-mul_]")), f"{spec}[cpu-mul_]", "torch.complex128")
 
 
+# found by the battery (issue 21)
+
+
+def test_slice_detach_of_an_empty_tensor_returning_it_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach returning an empty tensor itself (a numel() == 0 shortcut that keeps its history)."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: self if self.numel() == 0 else orig(self))
+    spec = "test_data_and_detach_share_storage_and_have_no_history"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-float32-contiguous]")), f"{spec}[cpu-float32-contiguous]")
+
+
+def test_slice_data_of_an_empty_tensor_requiring_grad_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data of an empty tensor keeping requires_grad (an alias made without clearing the flag)."""
+
+    def data(self):
+        out = DATA.__get__(self)
+        return out.requires_grad_(self.requires_grad) if self.numel() == 0 else out
+
+    monkeypatch.setattr(torch.Tensor, "data", data_property(data))
+    spec = "test_data_and_detach_share_storage_and_have_no_history"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-complex128-contiguous]")), f"{spec}[cpu-complex128-contiguous]")
+
+
+def test_data_setter_doing_nothing_is_killed(pytester, monkeypatch):
+    """Plants a Tensor.data setter that silently ignores the assignment."""
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, lambda self, value: None))
+    spec = "test_assigning_data_swaps_the_storage_behind_autograds_back"
+    assert_killed(run(pytester, *specs(spec)), spec)
+
+
+def test_data_setter_copying_the_values_is_killed(pytester, monkeypatch):
+    """Plants x.data = t copying t's values into a fresh buffer (x no longer aliases t)."""
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, lambda self, value: DATA.__set__(self, value.clone())))
+    spec = "test_assigning_data_swaps_the_storage_behind_autograds_back"
+    assert_killed(run(pytester, *specs(spec)), spec)
+
+
+def test_data_setter_bumping_the_version_is_killed(pytester, monkeypatch):
+    """Plants x.data = t bumping x's version counter (as an in-place write would)."""
+
+    def setter(self, value):
+        DATA.__set__(self, value)
+        self.detach().add_(0)
+
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, setter))
+    spec = "test_assigning_data_swaps_the_storage_behind_autograds_back"
+    assert_killed(run(pytester, *specs(spec)), spec)
+
+
+def test_slice_data_setter_refusing_float16_is_killed(pytester, monkeypatch):
+    """Plants x.data = t refusing float16 tensors (a dtype check that forgot half)."""
+
+    def setter(self, value):
+        if value.dtype == torch.float16:
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        DATA.__set__(self, value)
+
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, setter))
+    spec = "test_assigning_data_swaps_the_storage_behind_autograds_back"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-float16]")), f"{spec}[cpu-float16]")
+
+
 # --------------------------------------------------------------------------- under torch.compile
 
 

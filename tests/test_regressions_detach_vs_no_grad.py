@@ -421,6 +421,47 @@ def test_slice_detach_in_place_accepting_expanded_views_is_killed(pytester, monk
     assert_killed(result, "test_detach_in_place_refuses_views[cpu-float64-y.expand]", "y.expand.detach_() raised no RuntimeError")
 
 
+# found by the battery (issue 21): a calling form and ops the specs did not reach
+
+
+def test_slice_torch_detach_function_copying_is_killed(pytester, monkeypatch):
+    """Slice: the torch.detach function (not the method) returns a detached copy instead of a view."""
+    orig = torch.detach
+    monkeypatch.setattr(torch, "detach", lambda t: orig(t).clone())
+    spec = "test_detach_shares_storage_and_has_no_history"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-float32-contiguous]")), f"{spec}[cpu-float32-contiguous]", "torch.detach(alias)")
+
+
+def test_slice_no_grad_recording_scalar_add_for_float16_is_killed(pytester, monkeypatch):
+    """Slice: x + 1 still records under no_grad for float16 inputs (a half fast path that re-enables grad)."""
+    orig = torch.Tensor.__add__
+
+    def add(self, other):
+        if self.dtype == torch.float16 and not torch.is_grad_enabled() and not torch.is_inference_mode_enabled():
+            with torch.enable_grad():
+                return orig(self, other)
+        return orig(self, other)
+
+    monkeypatch.setattr(torch.Tensor, "__add__", add)
+    spec = "test_no_grad_outputs_do_not_require_grad_but_leaves_keep_theirs"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-float16]")), f"{spec}[cpu-float16]", "x + 1.requires_grad=True")
+
+
+def test_slice_no_grad_saving_tensors_for_exp_is_killed(pytester, monkeypatch):
+    """Slice: torch.exp under no_grad still packs its result for backward (then drops the graph): memory no_grad should save."""
+    orig = torch.exp
+
+    def exp(x, *args, **kwargs):
+        if not torch.is_grad_enabled() and not torch.is_inference_mode_enabled() and x.requires_grad:
+            with torch.enable_grad():
+                return orig(x, *args, **kwargs).detach()
+        return orig(x, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "exp", exp)
+    spec = "test_no_grad_and_inference_mode_save_no_tensors_for_backward"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-float32-torch.exp(x)]")), f"{spec}[cpu-float32-torch.exp(x)]")
+
+
 # --------------------------------------------------------------------------- every grad mode in every form
 
 FORMS = "test_a_grad_mode_decides_recording_in_every_form"

@@ -349,6 +349,115 @@ def test_slice_cpu_of_expanded_returning_a_copy_is_killed(pytester, monkeypatch)
     assert_killed(result, "test_cpu_of_cpu_tensor_is_same_object", "[expanded] y.cpu() is y: False, but should be True")
 
 
+# --------------------------------------------------------------------------- the blind battery's survivors (issue #21)
+
+
+def _wrap_to(monkeypatch, post):
+    """Plant Tensor.to whose result passes through ``post(self, out, args, kwargs)``."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        return post(self, orig(self, *args, **kwargs), args, kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+
+
+def test_slice_to_copy_dropping_channels_last_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device, copy=True) whose copy of a channels_last tensor is in contiguous format (values right)."""
+    def post(self, out, args, kwargs):
+        dense_cl = self.dim() == 4 and self.is_contiguous(memory_format=torch.channels_last) and not self.is_contiguous()
+        return out.contiguous() if kwargs.get("copy") and dense_cl else out
+
+    _wrap_to(monkeypatch, post)
+    result = run(pytester, spec("test_to_with_copy_true_returns_new_tensor"))
+    assert_killed(result, "test_to_with_copy_true_returns_new_tensor", "x.to(device, copy=True).stride()=")
+
+
+def test_slice_to_other_dtype_making_transposed_contiguous_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(dtype) that converts a transposed (column-major) 2-D tensor into row-major memory (values right)."""
+    def post(self, out, args, kwargs):
+        transposed = self.dim() == 2 and self.stride(0) == 1 and self.stride(1) > 1
+        return out.contiguous() if out.dtype != self.dtype and transposed else out
+
+    _wrap_to(monkeypatch, post)
+    result = run(pytester, spec("test_to_other_dtype_returns_converted_copy"))
+    assert_killed(result, "test_to_other_dtype_returns_converted_copy", ".stride()=")
+
+
+def test_slice_to_bool_of_complex_reading_the_real_part_only_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(torch.bool) of a complex tensor that tests only the real part (1j -> False)."""
+    _wrap_to(monkeypatch, lambda self, out, a, k: self.real != 0 if out.dtype == torch.bool and self.is_complex() else out)
+    name = "test_to_of_complex_converts_both_parts_and_resolves_the_conjugate_bit"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-complex64-plain]", f"{name}[cpu-complex128-conj_bit]")
+
+
+def test_slice_to_dropping_the_conjugate_bit_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(other complex dtype) that converts a lazily conjugated tensor's memory, not its values
+    (the conjugate bit dropped): x.conj().to(torch.complex128) holds x."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        return orig(self.conj().resolve_conj(), *args, **kwargs) if self.is_conj() and out is not self else out
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    name = "test_to_of_complex_converts_both_parts_and_resolves_the_conjugate_bit"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-complex64-conj_bit]", f"{name}[cpu-complex128-conj_bit]")
+
+
+def test_slice_to_ignoring_a_keyword_dtype_next_to_a_keyword_device_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(device=..., dtype=...) that drops the keyword dtype when a keyword device comes with it."""
+    orig = torch.Tensor.to
+
+    def to(self, *args, **kwargs):
+        if "device" in kwargs and "dtype" in kwargs:
+            kwargs.pop("dtype")
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "to", to)
+    result = run(pytester, spec("test_to_other_dtype_returns_converted_copy"))
+    assert_killed(result, "test_to_other_dtype_returns_converted_copy", "x.to(device=device, dtype=")
+
+
+def test_slice_to_float32_flushing_subnormals_to_zero_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(torch.float32) of float64 that flushes results below float32's smallest normal to zero (FTZ)."""
+    def post(self, out, args, kwargs):
+        if self.dtype == torch.float64 and out.dtype == torch.float32:
+            return torch.where(out.abs() < torch.finfo(torch.float32).tiny, torch.zeros_like(out), out)
+        return out
+
+    _wrap_to(monkeypatch, post)
+    name = "test_to_narrower_float_rounds_to_nearest_even_with_subnormals_and_overflow_to_inf"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-contiguous-float64-float32]", f"{name}[cpu-transposed-float64-float32]")
+
+
+def test_slice_to_float16_rounding_ties_away_from_zero_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(torch.float16) of float32 that rounds ties away from zero instead of to even (1 + 2**-11 -> 1 + 2**-10)."""
+    def post(self, out, args, kwargs):
+        if self.dtype == torch.float32 and out.dtype == torch.float16:
+            up = torch.nextafter(out, out.sign() * torch.tensor(float("inf"), dtype=out.dtype))
+            tie = (self.double() - out.double()).abs() == (up.double() - self.double()).abs()
+            return torch.where(tie & (up.double() - out.double() != 0), up, out)
+        return out
+
+    _wrap_to(monkeypatch, post)
+    name = "test_to_narrower_float_rounds_to_nearest_even_with_subnormals_and_overflow_to_inf"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-contiguous-float32-float16]")
+
+
+def test_slice_to_of_float16_turning_inf_into_nan_is_killed(pytester, monkeypatch):
+    """Plants Tensor.to(wider float) of a float16 tensor that turns +-inf into nan (an exponent-all-ones path that
+    reads inf as a nan)."""
+    def post(self, out, args, kwargs):
+        if self.dtype == torch.float16 and out is not self and out.dtype.is_floating_point:
+            return torch.where(torch.isinf(out), torch.full_like(out, float("nan")), out)
+        return out
+
+    _wrap_to(monkeypatch, post)
+    name = "test_to_wider_float_keeps_every_edge_value_exactly"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float16-float32]", f"{name}[cpu-float16-float64]")
+
+
 # --------------------------------------------------------------------------- under torch.compile (issue #22)
 
 
@@ -466,3 +575,75 @@ def test_slice_cuda_grad_scaler_deprecated_early_is_killed(pytester, monkeypatch
     monkeypatch.setattr(torch.cuda.amp, "GradScaler", scaler)
     result = run(pytester, spec("test_device_specific_amp_constructors_are_not_deprecated_before_2_4"))
     assert_killed(result, "test_device_specific_amp_constructors_are_not_deprecated_before_2_4")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+import types as _types  # noqa: E402
+
+
+@pytest.mark.skipif(torch_at_least("2.6"), reason="the missing-module spec is gated to torch<2.6")
+def test_torch_accelerator_early_is_killed(pytester, monkeypatch):
+    """Plants a torch.accelerator module before 2.6."""
+    monkeypatch.setattr(torch, "accelerator", _types.SimpleNamespace(is_available=lambda: False), raising=False)
+    name = "test_torch_has_no_accelerator_module_before_2_6"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.6"), reason="the torch.accelerator spec is gated to torch>=2.6")
+def test_torch_accelerator_contradicting_the_backends_is_killed(pytester, monkeypatch):
+    """Plants torch.accelerator.is_available() answering the opposite of the backends."""
+    answer = torch.accelerator.is_available()
+    monkeypatch.setattr(torch.accelerator, "is_available", lambda: not answer)
+    name = "test_torch_accelerator_is_available_exactly_when_an_accelerator_backend_is_from_2_6"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.6") or torch_at_least("2.7"), reason="the 2.6 current_accelerator spec is gated to 2.6")
+def test_current_accelerator_taking_check_available_in_2_6_is_killed(pytester, monkeypatch):
+    """Plants current_accelerator(check_available=...) in 2.6 (the 2.7 signature)."""
+    orig = torch.accelerator.current_accelerator
+    monkeypatch.setattr(torch.accelerator, "current_accelerator", lambda check_available=False: orig())
+    name = "test_current_accelerator_raises_exactly_when_none_is_available_in_2_6"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.7"), reason="the check_available spec is gated to torch>=2.7")
+def test_current_accelerator_checked_answering_cpu_is_killed(pytester, monkeypatch):
+    """Plants current_accelerator(check_available=True) answering the cpu device (neither None nor the accelerator)."""
+    orig = torch.accelerator.current_accelerator
+    monkeypatch.setattr(
+        torch.accelerator, "current_accelerator",
+        lambda check_available=False: torch.device("cpu") if check_available else orig(),
+    )
+    name = "test_current_accelerator_with_check_available_is_none_exactly_when_none_is_available_from_2_7"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+def _pin_memory(mode):
+    orig = torch.Tensor.pin_memory
+
+    def pin_memory(self, device=None):
+        if mode == "warn" and device is not None:  # before the call, which raises where CUDA is missing
+            _warnings.warn("The argument 'device' of Tensor.pin_memory() is deprecated. Please do not pass this argument.", DeprecationWarning)
+        with _warnings.catch_warnings():
+            _warnings.simplefilter("ignore")
+            return orig(self) if device is None else orig(self, device)
+
+    return pin_memory
+
+
+@pytest.mark.skipif(not torch_at_least("2.5"), reason="the DeprecationWarning spec is gated to torch>=2.5")
+def test_pin_memory_device_argument_accepted_silently_is_killed(pytester, monkeypatch):
+    """Plants Tensor.pin_memory that takes its device argument without warning (the pre-2.5 behaviour)."""
+    monkeypatch.setattr(torch.Tensor, "pin_memory", _pin_memory("silent"))
+    name = "test_pin_memory_with_a_device_argument_warns_deprecation_from_2_5"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.5"), reason="the silent spec is gated to torch<2.5")
+def test_pin_memory_device_argument_warning_early_is_killed(pytester, monkeypatch):
+    """Plants Tensor.pin_memory that warns about its device argument before 2.5."""
+    monkeypatch.setattr(torch.Tensor, "pin_memory", _pin_memory("warn"))
+    name = "test_pin_memory_with_a_device_argument_does_not_warn_before_2_5"
+    assert_killed(run(pytester, spec(name)), name)

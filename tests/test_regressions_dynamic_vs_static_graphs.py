@@ -300,16 +300,16 @@ def _export_with_strict_default(default):
 def test_export_strict_by_default_again_is_killed(pytester, monkeypatch):
     """Plants torch.export.export defaulting to strict=True again (the pre-2.7 default)."""
     monkeypatch.setattr(torch.export, "export", _export_with_strict_default(True))
-    result = run(pytester, f"{MOD}::test_export_is_non_strict_by_default_from_2_7")
-    assert_killed(result, "test_export_is_non_strict_by_default_from_2_7", "strict=True, but should be False")
+    result = run(pytester, f"{MOD}::test_export_is_non_strict_by_default_from_2_8")
+    assert_killed(result, "test_export_is_non_strict_by_default_from_2_8", "strict=True, but should be False")
 
 
 @pytest.mark.skipif(not torch_at_least("2.2") or torch_at_least("2.7"), reason="the strict-default spec is gated to 2.2-2.6")
 def test_export_non_strict_by_default_too_early_is_killed(pytester, monkeypatch):
     """Plants torch.export.export defaulting to strict=False before 2.7."""
     monkeypatch.setattr(torch.export, "export", _export_with_strict_default(False))
-    result = run(pytester, f"{MOD}::test_export_is_strict_by_default_before_2_7")
-    assert_killed(result, "test_export_is_strict_by_default_before_2_7", "strict=False, but should be True")
+    result = run(pytester, f"{MOD}::test_export_is_strict_by_default_before_2_8")
+    assert_killed(result, "test_export_is_strict_by_default_before_2_8", "strict=False, but should be True")
 
 
 @pytest.mark.skipif(not torch_at_least("2.4"), reason="the refusal spec is gated to torch>=2.4")
@@ -329,8 +329,8 @@ def test_export_wrapping_plain_functions_is_killed(pytester, monkeypatch):
         return orig(mod if isinstance(mod, torch.nn.Module) else Wrap(mod), args, *a, **k)
 
     monkeypatch.setattr(torch.export, "export", export)
-    result = run(pytester, f"{MOD}::test_export_refuses_a_plain_function_from_2_4")
-    assert_killed(result, "test_export_refuses_a_plain_function_from_2_4", "raised no ValueError")
+    result = run(pytester, f"{MOD}::test_export_refuses_a_plain_function_from_2_3")
+    assert_killed(result, "test_export_refuses_a_plain_function_from_2_3", "raised no ValueError")
 
 
 @pytest.mark.skipif(not torch_at_least("2.9"), reason="the aliasing-refusal spec is gated to torch>=2.9")
@@ -358,8 +358,8 @@ def test_exported_module_with_plain_train_eval_is_killed(pytester, monkeypatch):
         return m
 
     monkeypatch.setattr(torch.export.ExportedProgram, "module", module)
-    result = run(pytester, f"{MOD}::test_exported_module_refuses_train_and_eval_from_2_4")
-    assert_killed(result, "test_exported_module_refuses_train_and_eval_from_2_4", "raised no NotImplementedError")
+    result = run(pytester, f"{MOD}::test_exported_module_refuses_train_and_eval_from_2_3")
+    assert_killed(result, "test_exported_module_refuses_train_and_eval_from_2_3", "raised no NotImplementedError")
 
 
 def test_compile_of_a_module_copy_is_killed(pytester, monkeypatch):
@@ -502,8 +502,8 @@ def test_export_refusing_plain_functions_early_is_killed(pytester, monkeypatch):
         return orig(mod, *a, **k)
 
     monkeypatch.setattr(torch.export, "export", export)
-    result = run(pytester, f"{MOD}::test_export_accepts_a_plain_function_before_2_4")
-    assert_killed(result, "test_export_accepts_a_plain_function_before_2_4")
+    result = run(pytester, f"{MOD}::test_export_accepts_a_plain_function_before_2_3")
+    assert_killed(result, "test_export_accepts_a_plain_function_before_2_3")
 
 
 @pytest.mark.skipif(not _between("2.2", "2.6"), reason="the aliasing-refused-by-export spec is gated to 2.2-2.5")
@@ -538,8 +538,8 @@ def test_exported_module_refusing_train_eval_early_is_killed(pytester, monkeypat
         return m
 
     monkeypatch.setattr(torch.export.ExportedProgram, "module", module)
-    result = run(pytester, f"{MOD}::test_exported_module_train_and_eval_switch_the_flag_before_2_4")
-    assert_killed(result, "test_exported_module_train_and_eval_switch_the_flag_before_2_4")
+    result = run(pytester, f"{MOD}::test_exported_module_train_and_eval_switch_the_flag_before_2_3")
+    assert_killed(result, "test_exported_module_train_and_eval_switch_the_flag_before_2_3")
 
 
 @pytest.mark.skipif(torch_at_least("2.9"), reason="the TorchScript-exporter-default spec is gated to torch<2.9")
@@ -1141,3 +1141,102 @@ def test_export_for_training_warning_early_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.export, "export_for_training", _export_for_training_warning(FutureWarning))
     result = run(pytester, f"{MOD}::test_export_for_training_exports_silently_from_2_5_to_2_8")
     assert_killed(result, "test_export_for_training_exports_silently_from_2_5_to_2_8")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+import contextlib as _contextlib  # noqa: E402
+
+_GRAPHS = "test_dynamic_vs_static_graphs.py"
+
+
+def _graphs_spec(name: str) -> str:
+    return f"{_GRAPHS}::{name}"
+
+
+@pytest.mark.skipif(torch_at_least("2.6"), reason="the missing set_stance spec is gated to torch<2.6")
+def test_set_stance_early_is_killed(pytester, monkeypatch):
+    """Plants torch.compiler.set_stance before 2.6."""
+    monkeypatch.setattr(torch.compiler, "set_stance", lambda *a, **k: _contextlib.nullcontext(), raising=False)
+    name = "test_torch_compiler_has_no_set_stance_before_2_6"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.6"), reason="the set_stance spec is gated to torch>=2.6")
+def test_set_stance_force_eager_that_still_compiles_is_killed(pytester, monkeypatch):
+    """Plants torch.compiler.set_stance that ignores its stance, so 'force_eager' still compiles a graph."""
+    monkeypatch.setattr(torch.compiler, "set_stance", lambda *a, **k: _contextlib.nullcontext())
+    name = "test_set_stance_force_eager_runs_a_compiled_function_eagerly_from_2_6"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.7"), reason="the missing is_exporting spec is gated to torch<2.7")
+def test_is_exporting_early_is_killed(pytester, monkeypatch):
+    """Plants torch.compiler.is_exporting before 2.7."""
+    monkeypatch.setattr(torch.compiler, "is_exporting", lambda: False, raising=False)
+    name = "test_torch_compiler_has_no_is_exporting_before_2_7"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.7"), reason="the is_exporting spec is gated to torch>=2.7")
+def test_is_exporting_always_false_is_killed(pytester, monkeypatch):
+    """Plants torch.compiler.is_exporting() that is False even while torch.export traces."""
+    monkeypatch.setattr(torch.compiler, "is_exporting", lambda: False)
+    name = "test_torch_compiler_is_exporting_is_true_only_while_torch_export_traces_from_2_7"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+def _onnx_names(monkeypatch, names, present):
+    for n in names:
+        if present:
+            monkeypatch.setattr(torch.onnx, n, type(n, (), {}), raising=False)
+        else:
+            monkeypatch.delattr(torch.onnx, n, raising=False)
+
+
+@pytest.mark.skipif(torch_at_least("2.9"), reason="the companions spec is gated to torch<2.9")
+def test_onnx_dynamo_export_companions_removed_early_is_killed(pytester, monkeypatch):
+    """Plants the 2.9 removal of ExportOptions, enable_fake_mode and is_onnxrt_backend_supported early."""
+    _onnx_names(monkeypatch, ["ExportOptions", "enable_fake_mode", "is_onnxrt_backend_supported"], present=False)
+    name = "test_onnx_dynamo_export_companions_exist_before_2_9"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.9"), reason="the removal spec is gated to torch>=2.9")
+def test_onnx_dynamo_export_companions_back_is_killed(pytester, monkeypatch):
+    """Plants ExportOptions, enable_fake_mode and is_onnxrt_backend_supported back into torch.onnx."""
+    _onnx_names(monkeypatch, ["ExportOptions", "enable_fake_mode", "is_onnxrt_backend_supported"], present=True)
+    name = "test_onnx_dynamo_export_companions_are_gone_from_2_9"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.8"), reason="the OnnxRegistry spec is gated to torch<2.8")
+def test_onnx_registry_removed_early_is_killed(pytester, monkeypatch):
+    """Plants the 2.8 removal of torch.onnx.OnnxRegistry early."""
+    _onnx_names(monkeypatch, ["OnnxRegistry"], present=False)
+    name = "test_onnx_registry_is_public_before_2_8"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.8"), reason="the removal spec is gated to torch>=2.8")
+def test_onnx_registry_back_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.OnnxRegistry back."""
+    _onnx_names(monkeypatch, ["OnnxRegistry"], present=True)
+    name = "test_onnx_registry_is_gone_from_2_8"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.6"), reason="some legacy-name spec case is gated before 2.6")
+def test_slice_onnx_legacy_names_removed_early_is_killed(pytester, monkeypatch):
+    """Plants the removal of ExportTypes and export_to_pretty_string (2.6) early, breaking only the cases still present."""
+    _onnx_names(monkeypatch, ["ExportTypes", "export_to_pretty_string"], present=False)
+    name = "test_onnx_legacy_names_exist_before_their_removal"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.6"), reason="the removal cases are all active from 2.6")
+def test_slice_onnx_export_types_back_is_killed(pytester, monkeypatch):
+    """Plants torch.onnx.ExportTypes back, breaking only that case of the removal spec."""
+    _onnx_names(monkeypatch, ["ExportTypes"], present=True)
+    name = "test_onnx_legacy_names_are_gone_after_their_removal"
+    assert_killed(run(pytester, _graphs_spec(name)), f"{name}[ExportTypes]")

@@ -299,7 +299,44 @@ def test_slice_dropout_off_only_inside_inference_mode_is_killed(monkeypatch, pyt
     result = run(pytester, TABLE)
     assert_killed(result, f"{TABLE.split('::')[1]}[cpu-train-inference_mode-Dropout-top]", "train x inference_mode, Dropout (top): 0 of")
     failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
-    assert failed == {"cpu-train-inference_mode-Dropout-top]"}, f"other cases failed too: {failed}"
+    # the in-place Dropout calls F.dropout too; Dropout2d (F.dropout2d) and the other modes are unaffected
+    assert failed <= {"cpu-train-inference_mode-Dropout-top]", "cpu-train-inference_mode-Dropout(inplace=True)-top]"} and (
+        "cpu-train-inference_mode-Dropout-top]" in failed), f"other cases failed too: {failed}"
+
+
+# found by the battery (issue 21): Dropout's in-place form and Dropout2d
+
+
+def test_slice_in_place_dropout_skipped_under_no_grad_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout(..., inplace=True) returns its input untouched in training under no_grad (an in-place fast path
+    that takes "no grad" for "inference"); the out-of-place Dropout still drops."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        if inplace and training and not torch.is_grad_enabled():
+            return x
+        return _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, TABLE)
+    spec = TABLE.split("::")[1]
+    assert_killed(result, spec)
+    failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
+    assert failed and all(f.startswith("cpu-train-") and "-Dropout(inplace=True)-" in f for f in failed), f"other cases failed too: {failed}"
+
+
+def test_slice_dropout2d_dropping_in_eval_under_no_grad_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout2d drops channels in eval mode whenever grad is off (no_grad taken for training); Dropout is right."""
+    real = F.dropout2d
+
+    def dropout2d(x, p=0.5, training=True, inplace=False):
+        return real(x, p, training or not torch.is_grad_enabled(), inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    result = run(pytester, TABLE)
+    spec = TABLE.split("::")[1]
+    assert_killed(result, spec)
+    failed = {r.nodeid.split("[")[-1] for r in result.reprec.getfailures()}
+    assert failed and all(f.startswith("cpu-eval-") and "-Dropout2d-" in f for f in failed), f"other cases failed too: {failed}"
 
 
 # --------------------------------------------------------------------------- under torch.compile

@@ -605,6 +605,52 @@ def test_bfloat16_plus_0d_complex_dropping_the_imaginary_part_is_killed(pytester
     assert_killed(run(pytester, f"{MOD}::{spec}"), spec)
 
 
+
+def test_slice_contiguous_of_an_expanded_tensor_returning_it_is_killed(pytester, monkeypatch):
+    """Plants Tensor.contiguous() that returns a stride-0 (expanded) tensor itself, uncopied (a fast path that takes
+    "no gaps in memory" for contiguous); every other layout is right."""
+    orig = torch.Tensor.contiguous
+
+    def contiguous(self, *args, **kwargs):
+        if 0 in self.stride() and self.numel() > 1:
+            return self
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "contiguous", contiguous)
+    spec = "test_contiguous_returns_self_when_contiguous_and_a_copy_otherwise"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "is its input's, but should be new memory")
+
+
+def test_slice_view_as_a_dtype_of_another_element_size_copying_is_killed(pytester, monkeypatch):
+    """Plants Tensor.view(dtype) that returns a copy when the element sizes differ (right bytes, new memory);
+    a view of the same element size, and view(*shape), stay views."""
+    orig = torch.Tensor.view
+
+    def view(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        target = args[0] if len(args) == 1 and isinstance(args[0], torch.dtype) else kwargs.get("dtype")
+        return out.clone() if target is not None and target.itemsize != self.dtype.itemsize else out
+
+    monkeypatch.setattr(torch.Tensor, "view", view)
+    spec = "test_view_as_another_dtype_shares_memory_and_reads_the_same_bytes"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), f"{spec}[cpu-float32]", f"{spec}[cpu-int8]", "but should be its input's")
+
+
+def test_slice_view_as_float16_of_int16_converting_values_is_killed(pytester, monkeypatch):
+    """Plants Tensor.view(torch.float16) of an int16 tensor that converts the values (x.to) instead of
+    reinterpreting the bits, into the same memory's size but new storage."""
+    orig = torch.Tensor.view
+
+    def view(self, *args, **kwargs):
+        if args == (torch.float16,) and self.dtype == torch.int16:
+            return self.to(torch.float16)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "view", view)
+    spec = "test_view_as_another_dtype_shares_memory_and_reads_the_same_bytes"
+    assert_killed(run(pytester, f"{MOD}::{spec}"), f"{spec}[cpu-int16]")
+
+
 # --------------------------------------------------------------------------- under torch.compile
 # Each wraps torch.compile: the compiled function misbehaves the way a compiler bug would.
 

@@ -572,6 +572,61 @@ def test_batch_norm_bumping_its_versions_eagerly_is_reported(monkeypatch, pytest
     assert outcomes.get("failed") == 2 and "XPASS(strict)" in result.stdout.str(), f"{outcomes}\n{result.stdout.str()[-3000:]}"
 
 
+# --------------------------------------------------------------------------- issue 21 (battery H3): half-precision Linear, warning deprecations
+
+LINEAR = f"{MOD}::test_linear_equals_f_linear_with_its_parameters"
+_linear = F.linear
+
+
+def test_slice_linear_module_upcasting_bfloat16_is_killed(monkeypatch, pytester):
+    """Slice: nn.Linear on bfloat16 input computes in float32 and returns float32 (F.linear is right)."""
+    real = nn.Linear.forward
+
+    def forward(self, x):
+        if x.dtype == torch.bfloat16:
+            return _linear(x.float(), self.weight.float(), None if self.bias is None else self.bias.float())
+        return real(self, x)
+
+    monkeypatch.setattr(nn.Linear, "forward", forward)
+    result = run(pytester, LINEAR)
+    assert_killed(result, "test_linear_equals_f_linear_with_its_parameters[cpu-bfloat16-contiguous]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_f_linear_float16_dropping_the_bias_is_killed(monkeypatch, pytester):
+    """Slice: F.linear's float16 kernel forgets the bias (module and functional agree; only the maths kills it)."""
+    monkeypatch.setattr(F, "linear", lambda input, weight, bias=None: _linear(input, weight, None if input.dtype == torch.float16 else bias))
+    result = run(pytester, LINEAR)
+    assert_killed(result, "test_linear_equals_f_linear_with_its_parameters[cpu-float16-transposed]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def _silenced(fn):
+    @functools.wraps(fn)
+    def silent(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+
+    return silent
+
+
+@pytest.mark.parametrize("name", ["chain_matmul", "lu"])
+def test_deprecated_torch_functional_function_warning_nothing_is_killed(monkeypatch, pytester, name):
+    """Plants torch.chain_matmul / torch.lu that no longer warn that they are deprecated (results unchanged)."""
+    monkeypatch.setattr(torch, name, _silenced(getattr(torch, name)))
+    result = run(pytester, f"{MOD}::test_torch_chain_matmul_and_lu_warn_user_warning_and_still_compute")
+    assert_killed(result, f"test_torch_chain_matmul_and_lu_warn_user_warning_and_still_compute[cpu-{name}]")
+
+
+def test_chain_matmul_multiplying_in_the_wrong_order_is_killed(monkeypatch, pytester):
+    """Plants torch.chain_matmul that multiplies its matrices right to left (reversed order), still warning."""
+    real = torch.chain_matmul
+    monkeypatch.setattr(torch, "chain_matmul", lambda *ms, out=None: real(*ms[::-1]))
+    result = run(pytester, f"{MOD}::test_torch_chain_matmul_and_lu_warn_user_warning_and_still_compute")
+    assert_killed(result, "test_torch_chain_matmul_and_lu_warn_user_warning_and_still_compute[cpu-chain_matmul]")
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 import re as _re  # noqa: E402
@@ -632,3 +687,34 @@ def test_slice_weight_norm_warning_as_future_warning_early_is_killed(pytester, m
     monkeypatch.setattr(nn.utils, "weight_norm", _weight_norm_warning(FutureWarning))
     result = run(pytester, f"{MOD}::test_nn_deprecations_warn_user_warning_before_2_4")
     assert_killed(result, "test_nn_deprecations_warn_user_warning_before_2_4")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+
+def _hardshrink_raising(kind):
+    orig = torch._C._nn.hardshrink if hasattr(torch._C._nn, "hardshrink") else torch.hardshrink
+
+    def hardshrink(input, lambd=0.5):
+        try:
+            return orig(input, lambd)
+        except RuntimeError as e:
+            raise kind(str(e)) from None
+
+    return hardshrink
+
+
+@pytest.mark.skipif(not torch_at_least("2.8"), reason="the NotImplementedError spec is gated to torch>=2.8")
+def test_dtype_refusal_as_plain_runtime_error_is_killed(pytester, monkeypatch):
+    """Plants F.hardshrink re-raising a missing-kernel NotImplementedError as a plain RuntimeError (the pre-2.8 type)."""
+    monkeypatch.setattr(F, "hardshrink", _hardshrink_raising(RuntimeError))
+    name = "test_a_dtype_without_a_kernel_raises_not_implemented_error_in_both_forms_from_2_8"
+    assert_killed(run(pytester, f"{MOD}::{name}"), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.8"), reason="the RuntimeError spec is gated to torch<2.8")
+def test_dtype_refusal_as_not_implemented_error_early_is_killed(pytester, monkeypatch):
+    """Plants F.hardshrink raising NotImplementedError for a missing kernel before 2.8."""
+    monkeypatch.setattr(F, "hardshrink", _hardshrink_raising(NotImplementedError))
+    name = "test_a_dtype_without_a_kernel_raises_plain_runtime_error_in_both_forms_before_2_8"
+    assert_killed(run(pytester, f"{MOD}::{name}"), name)

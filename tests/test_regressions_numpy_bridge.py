@@ -444,6 +444,52 @@ def test_slice_byte_order_swapped_for_float16_is_killed(pytester, monkeypatch):
     assert_killed(result, "test_non_native_byte_order_is_rejected[cpu-from_numpy-float16]", "raised no ValueError")
 
 
+# --------------------------------------------------------------------------- the blind battery's survivors (issue #21)
+
+
+def test_slice_as_tensor_copying_when_the_arrays_own_dtype_is_named_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor(array, dtype=<the array's own dtype>) that copies (the dtype argument taken as a
+    conversion request) where without dtype= it shares."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, dtype=None, device=None):
+        out = orig(data, dtype=dtype, device=device)
+        return out.clone() if isinstance(data, np.ndarray) and dtype is not None and out.dtype == dtype else out
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    name = "test_as_tensor_shares_array_of_matching_dtype"
+    assert_killed(run(pytester, spec(name)), name, "torch.as_tensor(n, dtype=")
+
+
+def test_slice_tensor_sharing_a_float32_array_in_its_plain_form_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor(array) that, called with the array alone, shares a float32 array's memory (a from_numpy
+    fast path); with any keyword it copies."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, np.ndarray) and data.dtype == np.float32 and not args and not kwargs:
+            return torch.from_numpy(data)
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    assert_killed(run(pytester, spec("test_tensor_copies_the_array")), "test_tensor_copies_the_array[cpu-float32]",
+                  "torch.tensor(a) after writing the array")
+
+
+def test_slice_tensor_ignoring_dtype_for_a_uint8_array_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor(uint8 array, dtype=...) that ignores dtype and keeps uint8."""
+    orig = torch.tensor
+
+    def tensor(data, *args, dtype=None, **kwargs):
+        if isinstance(data, np.ndarray) and data.dtype == np.uint8:
+            dtype = None
+        return orig(data, *args, dtype=dtype, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    assert_killed(run(pytester, spec("test_as_tensor_copies_when_dtype_differs")),
+                  "test_as_tensor_copies_when_dtype_differs[cpu-uint8]", "torch.tensor(uint8 array, dtype=")
+
+
 # --------------------------------------------------------------------------- under torch.compile (issue #22)
 
 
@@ -593,3 +639,131 @@ def test_array_protocol_that_copies_in_asarray_is_killed(pytester, monkeypatch):
         pytest.skip("with numpy >= 2 the spec is a strict xfail (pytorch#136264): a second failure is not observable")
     result = run(pytester, spec("test_numpy_array_protocol_converts_a_cpu_tensor_without_warnings"))
     assert_killed(result, "test_numpy_array_protocol_converts_a_cpu_tensor_without_warnings")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+
+def _torch_load(mode):
+    orig = torch.load
+
+    def load(f, *args, **kwargs):
+        if mode == "old_default":  # weights_only=False unless asked, silently (the pre-2.4 torch.load)
+            kwargs.setdefault("weights_only", False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = orig(f, *args, **kwargs)
+        if mode == "warn" and "weights_only" not in kwargs:
+            warnings.warn("You are using `torch.load` with `weights_only=False`", FutureWarning)
+        return out
+
+    return load
+
+
+@pytest.mark.skipif(not torch_at_least("2.6"), reason="the UnpicklingError spec is gated to torch>=2.6")
+def test_torch_load_unpickling_ndarrays_by_default_again_is_killed(pytester, monkeypatch):
+    """Plants torch.load defaulting to weights_only=False again, so a saved ndarray loads without asking."""
+    monkeypatch.setattr(torch, "load", _torch_load("old_default"))
+    name = "test_torch_load_refuses_a_saved_ndarray_unless_weights_only_is_false_from_2_6"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.4") or torch_at_least("2.6"), reason="the FutureWarning spec is gated to 2.4/2.5")
+def test_torch_load_without_the_weights_only_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.load that loads a saved ndarray silently in 2.4/2.5 (no FutureWarning about weights_only)."""
+    monkeypatch.setattr(torch, "load", _torch_load("old_default"))
+    name = "test_torch_load_of_a_saved_ndarray_warns_future_warning_about_weights_only_in_2_4_and_2_5"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.4"), reason="the silent spec is gated to torch<2.4")
+def test_torch_load_warning_about_weights_only_early_is_killed(pytester, monkeypatch):
+    """Plants torch.load that warns FutureWarning about weights_only before 2.4."""
+    monkeypatch.setattr(torch, "load", _torch_load("warn"))
+    name = "test_torch_load_of_a_saved_ndarray_returns_it_silently_before_2_4"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.9"), reason="the sharing spec is gated to torch>=2.9")
+def test_from_dlpack_copying_a_read_only_array_is_killed(pytester, monkeypatch):
+    """Plants torch.from_dlpack that copies a read-only ndarray instead of sharing its memory."""
+    orig = torch.from_dlpack
+
+    def from_dlpack(ext, *args, **kwargs):
+        if isinstance(ext, np.ndarray) and not ext.flags.writeable:
+            return torch.from_numpy(ext.copy())
+        return orig(ext, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "from_dlpack", from_dlpack)
+    name = "test_from_dlpack_of_a_read_only_ndarray_shares_it_writably_and_silently_from_2_9"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(torch_at_least("2.9"), reason="the BufferError spec is gated to torch<2.9")
+def test_from_dlpack_accepting_a_read_only_array_early_is_killed(pytester, monkeypatch):
+    """Plants torch.from_dlpack that accepts a read-only ndarray (by copying it) before 2.9."""
+    orig = torch.from_dlpack
+
+    def from_dlpack(ext, *args, **kwargs):
+        if isinstance(ext, np.ndarray) and not ext.flags.writeable:
+            return torch.from_numpy(ext.copy())
+        return orig(ext, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "from_dlpack", from_dlpack)
+    name = "test_from_dlpack_of_a_read_only_ndarray_raises_buffer_error_before_2_9"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+# --------------------------------------------------------------------------- numpy functions applied to a tensor
+
+
+NUMPY_FORMS = ("np.sin(t)", "np.add(t, 2)", "np.greater(t, 0)", "np.negative(t)", "np.delete(t, 0)")
+
+
+def _wrap_with(monkeypatch, convert):
+    """Plant a Tensor.__array_wrap__ that hands numpy's result back through ``convert``."""
+    monkeypatch.setattr(torch.Tensor, "__array_wrap__", lambda self, array, *rest: convert(array))
+
+
+def test_array_wrap_returning_an_ndarray_is_killed(pytester, monkeypatch):
+    """Plants a Tensor.__array_wrap__ that leaves numpy's result an ndarray: np.sin(t) is no longer a tensor."""
+    _wrap_with(monkeypatch, lambda array: array)
+    result = run(pytester, spec("test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result"))
+    assert_killed(result, "test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result", "should return a torch.Tensor")
+
+
+def test_slice_array_wrap_keeping_bool_results_bool_is_killed(pytester, monkeypatch):
+    """Plants a Tensor.__array_wrap__ without the uint8 workaround: only a bool result (np.greater) changes, to a bool tensor."""
+    _wrap_with(monkeypatch, lambda array: torch.from_numpy(array))
+    result = run(pytester, spec("test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result"))
+    assert_killed(result, "test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result", "gave dtype torch.bool")
+
+
+def test_slice_array_wrap_casting_float64_results_to_float32_is_killed(pytester, monkeypatch):
+    """Plants a Tensor.__array_wrap__ that hands float64 results back as float32 (the default dtype), others intact."""
+    def convert(array):
+        array = array.astype(np.uint8) if array.dtype == np.bool_ else array
+        return torch.from_numpy(array.astype(np.float32) if array.dtype == np.float64 else array)
+
+    _wrap_with(monkeypatch, convert)
+    result = run(pytester, spec("test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result"))
+    assert_killed(result, "test_a_numpy_function_of_a_cpu_tensor_returns_a_tensor_of_numpys_result", "gave dtype torch.float32")
+
+
+def test_array_wrap_taking_numpy_2s_arguments_shows_as_a_fixed_known_bug(pytester, monkeypatch):
+    """Plants the proposed fix of pytorch#180657 (__array_wrap__ accepting context and return_scalar): with numpy
+    >= 2 the known bug's strict xfail passes unexpectedly, and the run fails saying so."""
+    if np.lib.NumpyVersion(np.__version__) < "2.0.0":
+        import pytest
+
+        pytest.skip("numpy 1 calls __array_wrap__ the old way: there is no known bug to see fixed")
+
+    def array_wrap(self, array, context=None, return_scalar=False):
+        return torch.from_numpy(array.astype(np.uint8) if array.dtype == np.bool_ else array)
+
+    monkeypatch.setattr(torch.Tensor, "__array_wrap__", array_wrap)
+    result = run(pytester, spec("test_a_numpy_function_of_a_tensor_warns_nothing"))
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == len(NUMPY_FORMS) and "XPASS(strict)" in result.stdout.str(), (
+        f"{outcomes}\n{result.stdout.str()[-3000:]}"
+    )

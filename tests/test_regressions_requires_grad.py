@@ -184,7 +184,7 @@ def test_slice_factory_dropping_requires_grad_for_uint8_is_killed(pytester, monk
 
     monkeypatch.setattr(torch, "zeros", zeros)
     result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad")
-    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad", "via factory on dtype=torch.uint8 raised no")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad", "via zeros on dtype=torch.uint8 raised no")
 
 
 def test_slice_from_numpy_requiring_grad_for_float64_is_killed(pytester, monkeypatch):
@@ -364,6 +364,148 @@ def test_slice_variable_copying_complex64_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.autograd, "Variable", variable)
     result = run(pytester, f"{MOD}::test_variable_returns_a_plain_tensor_sharing_data[cpu-complex64]")
     assert_killed(result, "test_variable_returns_a_plain_tensor_sharing_data[cpu-complex64]")
+
+
+# found by the battery (issue 21): slices the specs did not reach
+
+
+@pytest.mark.parametrize("name", ["empty", "eye", "full", "empty_strided"])
+def test_slice_factory_dropping_asked_requires_grad_is_killed(pytester, monkeypatch, name):
+    """Plants one factory (not torch.zeros) ignoring requires_grad=True for 0-d or 1-d results (a fast path that forgets the flag)."""
+    orig = getattr(torch, name)
+
+    def factory(*args, **kwargs):
+        out = orig(*args, **kwargs)
+        return out.detach() if kwargs.get("requires_grad") and out.dim() <= 2 else out
+
+    monkeypatch.setattr(torch, name, factory)
+    result = run(pytester, f"{MOD}::test_requires_grad_can_be_set_on_float_and_complex_leaves")
+    assert_killed(result, "test_requires_grad_can_be_set_on_float_and_complex_leaves")
+
+
+def test_slice_factory_accepting_requires_grad_for_int32_is_killed(pytester, monkeypatch):
+    """Plants torch.empty silently dropping requires_grad=True for int32 instead of raising."""
+    orig = torch.empty
+
+    def empty(*args, **kwargs):
+        if kwargs.get("dtype") == torch.int32:
+            kwargs["requires_grad"] = False
+        return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "empty", empty)
+    result = run(pytester, f"{MOD}::test_integer_and_bool_tensors_cannot_require_grad[cpu-int32]")
+    assert_killed(result, "test_integer_and_bool_tensors_cannot_require_grad[cpu-int32]")
+
+
+def test_slice_parameter_not_requiring_grad_for_float64_is_killed(pytester, monkeypatch):
+    """Plants nn.Parameter defaulting to requires_grad=False for float64 data only."""
+    orig = torch.nn.Parameter.__new__
+
+    def new(cls, data=None, requires_grad=True):
+        return orig(cls, data, requires_grad and not (data is not None and data.dtype == torch.float64))
+
+    monkeypatch.setattr(torch.nn.Parameter, "__new__", staticmethod(new))
+    result = run(pytester, f"{MOD}::test_parameter_defaults_to_requires_grad_true")
+    assert_killed(result, "test_parameter_defaults_to_requires_grad_true")
+
+
+def test_slice_backward_giving_unconjugated_complex_grads_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward leaving complex leaves' .grad without the conjugate (a convention slip for complex only)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        before = {id(leaf): leaf.grad for leaf in _leaves(self)}
+        out = orig(self, *args, **kwargs)
+        for leaf in _leaves(self):
+            if leaf.is_complex() and leaf.grad is not None:
+                old = before.get(id(leaf))
+                step = leaf.grad - (old if old is not None else 0)
+                leaf.grad = (old if old is not None else 0) + step.conj().resolve_conj()
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::test_gradients_accumulate_across_backward_calls")
+    assert_killed(result, "test_gradients_accumulate_across_backward_calls[cpu-complex64]")
+
+
+def _leaves(t):
+    seen, todo, out = set(), [t.grad_fn], []
+    while todo:
+        fn = todo.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        if hasattr(fn, "variable"):
+            out.append(fn.variable)
+        todo.extend(f for f, _ in fn.next_functions)
+    return out
+
+
+def test_as_tensor_detaching_a_tensor_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor returning a detached alias of a tensor that requires grad (as if it were torch.tensor)."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, *args, **kwargs):
+        out = orig(data, *args, **kwargs)
+        return out.detach() if isinstance(data, torch.Tensor) and out.requires_grad else out
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, f"{MOD}::test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out")
+    assert_killed(result, "test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out")
+
+
+def test_slice_as_tensor_copying_a_bfloat16_tensor_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor copying a bfloat16 tensor of the requested dtype instead of returning it."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, *args, **kwargs):
+        out = orig(data, *args, **kwargs)
+        return out.clone() if out is data and out.dtype == torch.bfloat16 else out
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, f"{MOD}::test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out")
+    assert_killed(result, "test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out[cpu-bfloat16]")
+
+
+def test_result_accepting_requires_grad_false_is_killed(pytester, monkeypatch):
+    """Plants Tensor.requires_grad_(False) on a recorded result silently returning it instead of raising."""
+    orig = torch.Tensor.requires_grad_
+
+    def requires_grad_(self, requires_grad=True):
+        return self if not requires_grad and self.grad_fn is not None else orig(self, requires_grad)
+
+    monkeypatch.setattr(torch.Tensor, "requires_grad_", requires_grad_)
+    result = run(pytester, f"{MOD}::test_only_leaves_can_switch_requires_grad_off")
+    assert_killed(result, "test_only_leaves_can_switch_requires_grad_off")
+
+
+def test_slice_result_detaching_on_requires_grad_false_for_complex64_is_killed(pytester, monkeypatch):
+    """Slice: requires_grad_(False) on a complex64 result detaches it in place instead of raising."""
+    orig = torch.Tensor.requires_grad_
+
+    def requires_grad_(self, requires_grad=True):
+        if not requires_grad and self.grad_fn is not None and self.dtype == torch.complex64:
+            return self.detach_()
+        return orig(self, requires_grad)
+
+    monkeypatch.setattr(torch.Tensor, "requires_grad_", requires_grad_)
+    spec = "test_only_leaves_can_switch_requires_grad_off"
+    assert_killed(run(pytester, f"{MOD}::{spec}[cpu-complex64]"), f"{spec}[cpu-complex64]")
+
+
+def test_tensor_of_a_tensor_keeping_its_graph_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor(t) of a tensor that requires grad returning a recorded copy (clone) instead of a fresh leaf."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, torch.Tensor) and data.requires_grad and not args and not kwargs:
+            orig(data.detach())  # keep the warning
+            return data.clone()
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    result = run(pytester, f"{MOD}::test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out")
+    assert_killed(result, "test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out")
 
 
 # under torch.compile: torch.compile is wrapped so that the compiled function misbehaves

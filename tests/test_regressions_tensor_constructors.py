@@ -615,6 +615,54 @@ def test_compiled_tensor_inferring_int32_is_killed(pytester, monkeypatch):
     assert_killed(run(pytester, spec(COMPILED)), COMPILED, "dtype")
 
 
+# --------------------------------------------------------------------------- the blind battery's survivors (issue 21)
+
+TYPE_NAMES = "test_type_names_every_dtype_and_type_of_a_name_or_dtype_converts"
+ORIG_TYPE = torch.Tensor.type
+
+
+def _type(monkeypatch, fake):
+    """Route ``Tensor.type(...)`` through ``fake(self, dtype)``; a None result falls back to torch's own."""
+    def type_(self, dtype=None, non_blocking=False, **kwargs):
+        out = fake(self, dtype)
+        if out is not None:
+            return out
+        return ORIG_TYPE(self) if dtype is None else ORIG_TYPE(self, dtype, non_blocking, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "type", type_)
+
+
+def test_slice_type_string_of_bfloat16_naming_float_is_killed(pytester, monkeypatch):
+    """Plants Tensor.type() that names a bfloat16 tensor 'torch.FloatTensor' (a name table without bfloat16)."""
+    _type(monkeypatch, lambda self, dtype: "torch.FloatTensor" if dtype is None and self.dtype == torch.bfloat16 else None)
+    assert_killed(run(pytester, spec(TYPE_NAMES)), f"{TYPE_NAMES}[cpu-bfloat16]")
+
+
+def test_slice_type_string_of_int8_naming_byte_is_killed(pytester, monkeypatch):
+    """Plants Tensor.type() that names an int8 tensor 'torch.ByteTensor' (signed and unsigned bytes confused)."""
+    _type(monkeypatch, lambda self, dtype: "torch.ByteTensor" if dtype is None and self.dtype == torch.int8 else None)
+    assert_killed(run(pytester, spec(TYPE_NAMES)), f"{TYPE_NAMES}[cpu-int8]")
+
+
+def test_type_of_a_name_returning_self_unconverted_is_killed(pytester, monkeypatch):
+    """Plants Tensor.type('torch.<Name>') that returns the tensor unconverted (the name ignored)."""
+    _type(monkeypatch, lambda self, dtype: self if isinstance(dtype, str) else None)
+    assert_killed(run(pytester, spec(TYPE_NAMES)), TYPE_NAMES, "dtype=torch.float32")
+
+
+def test_slice_type_of_the_own_dtype_copying_is_killed(pytester, monkeypatch):
+    """Plants Tensor.type(dtype) that copies a complex64 tensor already of that dtype (the docs: no copy, x itself)."""
+    _type(monkeypatch, lambda self, dtype: ORIG_TYPE(self, dtype).clone() if dtype == torch.complex64 and self.dtype == dtype else None)
+    assert_killed(run(pytester, spec(TYPE_NAMES)), f"{TYPE_NAMES}[cpu-complex64]")
+
+
+def test_legacy_constructor_without_arguments_giving_one_element_is_killed(pytester, monkeypatch):
+    """Plants torch.Tensor() that gives a 1-element tensor (an uninitialised scalar) instead of an empty one."""
+    legacy(monkeypatch, lambda *args, **kwargs: ORIG_NEW(torch.Tensor, 1) if not args and not kwargs else None)
+    name = "test_legacy_constructor_without_arguments_is_an_empty_1d_tensor_of_the_default_dtype"
+    assert_killed(run(pytester, spec(name)), name, "torch.Tensor().shape=(1,)")
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 import warnings as _warnings  # noqa: E402

@@ -833,3 +833,22 @@ def test_to_image_of_a_2d_ndarray_accepted_early_is_killed(pytester, monkeypatch
     monkeypatch.setattr(_v2, "ToImage", ToImage)
     result = run(pytester, spec("test_v2_to_image_refuses_a_2d_ndarray_before_0_18"))
     assert_killed(result, "test_v2_to_image_refuses_a_2d_ndarray_before_0_18")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+
+@pytest.mark.skipif(_TV >= _Version("0.18"), reason="the missing-RGB spec is gated to torchvision<0.18")
+def test_v2_rgb_early_is_killed(pytester, monkeypatch):
+    """Plants a v2.RGB transform before torchvision 0.18."""
+    monkeypatch.setattr(_v2, "RGB", type("RGB", (), {}), raising=False)
+    name = "test_v2_has_no_rgb_transform_before_0_18"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(_TV < _Version("0.18"), reason="the RGB spec is gated to torchvision>=0.18")
+def test_v2_rgb_averaging_like_grayscale_is_killed(pytester, monkeypatch):
+    """Plants v2.RGB that converts like v2.Grayscale(num_output_channels=3): a 3-channel image is averaged instead of passed through."""
+    monkeypatch.setattr(_v2, "RGB", lambda: _v2.Grayscale(num_output_channels=3))
+    name = "test_v2_rgb_expands_one_channel_to_three_equal_channels_from_0_18"
+    assert_killed(run(pytester, spec(name)), name)

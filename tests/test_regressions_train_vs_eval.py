@@ -754,11 +754,140 @@ def test_slice_compiled_dropout_dropping_in_eval_for_float16_only_is_killed(monk
     assert result.parseoutcomes()["failed"] == 1
 
 
+# --------------------------------------------------------------------------- issue 21 (battery H3): Dropout forms, layouts, grad modes
+
+_dropout2d, _dropout3d = F.dropout2d, F.dropout3d
+
+
+def test_train_coercing_a_non_bool_mode_is_killed(monkeypatch, pytester):
+    """Plants Module.train that accepts any mode and uses its truth value (train(0) evaluates, train('eval') trains)."""
+    real = nn.Module.train
+    monkeypatch.setattr(nn.Module, "train", lambda self, mode=True: real(self, bool(mode)))
+    result = run(pytester, f"{MOD}::test_train_refuses_a_mode_that_is_not_a_bool")
+    assert_killed(result, "test_train_refuses_a_mode_that_is_not_a_bool[1]", "test_train_refuses_a_mode_that_is_not_a_bool[0]")
+
+
+def test_slice_dropout_under_no_grad_not_dropping_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout treats "grad disabled" as "not training" (the note's folklore made code): under no_grad / inference_mode a training Dropout is the identity."""
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        return _dropout(input, p, training and torch.is_grad_enabled(), inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval")
+    assert_killed(result, "test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval[cpu-no_grad]",
+                  "test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval[cpu-inference_mode]")
+    assert result.parseoutcomes()["failed"] == 3  # no_grad, set_grad_enabled(False), inference_mode
+
+
+def test_slice_batchnorm_under_inference_mode_not_updating_is_killed(monkeypatch, pytester):
+    """Slice: F.batch_norm in training under inference_mode normalizes with the batch but leaves the running stats alone."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if training and running_mean is not None and torch.is_inference_mode_enabled():
+            running_mean, running_var = running_mean.clone(), running_var.clone()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, f"{MOD}::test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval")
+    assert_killed(result, "test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval[cpu-inference_mode]")
+
+
+def test_dropout_inplace_returning_a_copy_is_killed(monkeypatch, pytester):
+    """Plants F.dropout that ignores inplace=True: nn.Dropout(inplace=True) returns a new tensor and leaves x alone."""
+    monkeypatch.setattr(F, "dropout", lambda input, p=0.5, training=True, inplace=False: _dropout(input, p, training, False))
+    result = run(pytester, f"{MOD}::test_dropout_inplace_writes_into_its_input_and_returns_it")
+    assert_killed(result, "test_dropout_inplace_writes_into_its_input_and_returns_it")
+
+
+def test_slice_dropout_inplace_on_non_contiguous_input_writing_a_copy_is_killed(monkeypatch, pytester):
+    """Slice: in-place Dropout on a non-contiguous x drops a contiguous copy and returns it; x is untouched."""
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        if inplace and not input.is_contiguous():
+            return _dropout(input.contiguous(), p, training, True)
+        return _dropout(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_inplace_writes_into_its_input_and_returns_it")
+    assert_killed(result, "test_dropout_inplace_writes_into_its_input_and_returns_it")
+    assert result.parseoutcomes()["failed"] == 2  # transposed, step_sliced (an offset view is contiguous)
+
+
+def test_dropout2d_on_4d_input_dropping_elements_is_killed(monkeypatch, pytester):
+    """Plants F.dropout2d that drops element by element on a 4-D input instead of whole channels."""
+
+    def dropout2d(input, p=0.5, training=True, inplace=False):
+        return _dropout(input, p, training, inplace) if input.dim() == 4 else _dropout2d(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    result = run(pytester, f"{MOD}::test_dropout2d_and_3d_zero_whole_channels_in_training_and_are_the_identity_in_eval")
+    assert_killed(result, "test_dropout2d_and_3d_zero_whole_channels_in_training_and_are_the_identity_in_eval[cpu-2d-contiguous]",
+                  "test_dropout2d_and_3d_zero_whole_channels_in_training_and_are_the_identity_in_eval[cpu-2d-channels_last]")
+
+
+def test_slice_dropout3d_on_channels_last_3d_dropping_whole_samples_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout3d on a channels_last_3d input drops whole samples instead of (n, c) channels."""
+
+    def dropout3d(input, p=0.5, training=True, inplace=False):
+        if training and input.dim() == 5 and input.is_contiguous(memory_format=torch.channels_last_3d) and not input.is_contiguous():
+            mask = (torch.rand(input.shape[0], 1, 1, 1, 1, dtype=input.dtype, device=input.device) >= p)
+            return input * mask / (1 - p)
+        return _dropout3d(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout3d", dropout3d)
+    result = run(pytester, f"{MOD}::test_dropout2d_and_3d_zero_whole_channels_in_training_and_are_the_identity_in_eval")
+    assert_killed(result, "test_dropout2d_and_3d_zero_whole_channels_in_training_and_are_the_identity_in_eval[cpu-3d-channels_last_3d]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout_on_non_contiguous_input_not_dropping_is_killed(monkeypatch, pytester):
+    """Slice: a fast path for non-contiguous input forgets to drop for 0 < p < 1 (p=0 and p=1 still right)."""
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        if training and 0 < p < 1 and not input.is_contiguous():
+            return input.clone()
+        return _dropout(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p")
+    assert_killed(result, "test_dropout_in_training_zeroes_each_element_with_probability_p")
+    assert result.parseoutcomes()["failed"] == 3  # transposed, step_sliced, expanded (an offset view is contiguous)
+
+
+def test_slice_dropout_on_expanded_input_dropping_whole_rows_is_killed(monkeypatch, pytester):
+    """Slice: on an expanded (stride-0) input Dropout draws one mask element per stored element, so the repeated copies are dropped together."""
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        if training and 0 < p < 1 and 0 in input.stride():
+            stored = input.narrow(0, 0, 1)
+            return _dropout(stored, p, True).expand(input.shape).clone()
+        return _dropout(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_in_training_zeroes_each_element_with_probability_p")
+    assert_killed(result, "test_dropout_in_training_zeroes_each_element_with_probability_p[cpu-bfloat16-expanded]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout_on_transposed_input_scaling_by_one_minus_p_is_killed(monkeypatch, pytester):
+    """Slice: on a transposed (column-major) input Dropout's survivors are scaled by (1-p) instead of 1/(1-p)."""
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        out = _dropout(input, p, training, inplace)
+        if training and 0 < p < 1 and input.dim() == 2 and input.mT.is_contiguous() and not input.is_contiguous():
+            out = out * (1 - p) ** 2
+        return out
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::test_dropout_scales_survivors_by_exactly_one_over_one_minus_p")
+    assert_killed(result, "test_dropout_scales_survivors_by_exactly_one_over_one_minus_p")
+    assert result.parseoutcomes()["failed"] == 1
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 import warnings as _warnings  # noqa: E402
-
-import pytest  # noqa: E402
 
 from specs.helpers import torch_at_least  # noqa: E402
 
@@ -817,3 +946,28 @@ def test_lazy_module_warning_dropped_early_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(nn.LazyBatchNorm1d, "__init__", _lazy_init(False))
     result = run(pytester, f"{MOD}::test_lazy_batchnorm_warns_that_lazy_modules_are_new_before_2_4")
     assert_killed(result, "test_lazy_batchnorm_warns_that_lazy_modules_are_new_before_2_4")
+
+
+# --- release history, round 2 (mined from release notes and the tracker)
+
+import torch.ao.quantization as _q  # noqa: E402
+
+from specs.helpers import torch_at_least as _torch_at_least  # noqa: E402
+
+
+@pytest.mark.skipif(_torch_at_least("2.11"), reason="the present-switch spec is gated to torch<2.11")
+def test_exported_model_mode_switch_removed_early_is_killed(pytester, monkeypatch):
+    """Plants the 2.11 removal of torch.ao.quantization.move_exported_model_to_eval/_train early."""
+    for n in ("move_exported_model_to_eval", "move_exported_model_to_train"):
+        monkeypatch.delattr(_q, n, raising=False)
+    name = "test_torch_ao_can_switch_an_exported_models_mode_before_2_11"
+    assert_killed(run(pytester, f"test_train_vs_eval.py::{name}"), name)
+
+
+@pytest.mark.skipif(not _torch_at_least("2.11"), reason="the removal spec is gated to torch>=2.11")
+def test_exported_model_mode_switch_back_is_killed(pytester, monkeypatch):
+    """Plants torch.ao.quantization.move_exported_model_to_eval/_train back."""
+    for n in ("move_exported_model_to_eval", "move_exported_model_to_train"):
+        monkeypatch.setattr(_q, n, lambda model: model, raising=False)
+    name = "test_torch_ao_has_no_exported_model_mode_switch_from_2_11"
+    assert_killed(run(pytester, f"test_train_vs_eval.py::{name}"), name)
