@@ -545,10 +545,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(SELF_TESTS + os.sep):
             continue  # the suite's own tests state no claims
-        for mark in item.iter_markers("known_bug"):  # numpy=SPEC: only with such a numpy
+        for mark in item.iter_markers("known_bug"):  # numpy=SPEC: only with such a numpy; device=TYPE: only there
             if Version(Version(torch.__version__).base_version) in SpecifierSet(mark.args[0]) and (
                 Version(np.__version__) in SpecifierSet(mark.kwargs.get("numpy", ""))
-            ):
+            ) and mark.kwargs.get("device", device_of(item)) == device_of(item):
                 item.add_marker(pytest.mark.xfail(
                     strict=True, reason=f"known bug in torch {mark.args[0]}: {mark.kwargs['issue']}: {mark.kwargs['reason']}"
                 ))

@@ -75,6 +75,7 @@ def _entry(mark, spec, module, case) -> dict:
         "reason": " ".join(str(mark.kwargs.get("reason", "")).split()),
         "issue": mark.kwargs.get("issue"),
         "numpy": mark.kwargs.get("numpy"),
+        "device": mark.kwargs.get("device"),
         "test": spec,
         "module": module,
         "case": case,
@@ -116,6 +117,7 @@ def _line(entry, edge) -> str:
     where = f"`{entry['module']}.py::{entry['test']}`" + (f" case `{entry['case']}`" if entry["case"] else "")
     if entry["kind"] == "known_bug":
         numpy = f" with numpy {entry['numpy']}" if entry["numpy"] else ""
+        numpy += f" on {entry['device']}" if entry.get("device") else ""
         what = "known bug appears" if edge == "from" else "known bug fixed"
         return f"- **{what}** (`{entry['spec']}`{numpy}): {entry['reason']} ({entry['issue']}) -- {where}"
     what = "holds from here" if edge == "from" else "last held in the release before"

@@ -182,7 +182,9 @@ LINEAR_CASES = [
                  id=f"{str(d)[6:]}-{layout}" + ("" if not (d == torch.float32 and layout == "step_sliced") else "-no_bias"))
     for d in (torch.float32, torch.float64) for layout in LINEAR_LAYOUTS
 ] + [
-    pytest.param(torch.float16, "transposed", True, id="float16-transposed"),
+    pytest.param(torch.float16, "transposed", True, id="float16-transposed", marks=pytest.mark.torch_version(
+        ">=2.2", reason="no cpu float16 kernel for addmm (nn.Linear) before torch 2.2 ('addmm_impl_cpu_' not implemented "
+        "for 'Half'; checked: RuntimeError on 2.0.1, works on 2.2.2 and later)")),
     pytest.param(torch.bfloat16, "contiguous", True, id="bfloat16-contiguous"),
 ]
 

@@ -574,6 +574,22 @@ def test_known_bug_can_be_limited_to_a_numpy_range(harness):
     harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1, xfailed=1)
 
 
+def test_known_bug_can_be_limited_to_a_device_type(harness, no_cuda):
+    harness.makepyfile(test_specs="""
+        import pytest
+
+        @pytest.mark.known_bug(">=2.0", device="cuda", issue="https://example.invalid/1", reason="cuda kernel only")
+        def test_cuda_bug(device):
+            '''Passes on cpu: the bug is in the cuda kernel.'''
+
+        @pytest.mark.known_bug(">=2.0", device="cpu", issue="https://example.invalid/2", reason="cpu kernel only")
+        def test_cpu_bug(device):
+            '''Fails on cpu: a known bug of the cpu kernel.'''
+            assert device.type != "cpu"
+        """)
+    harness.runpytest_inprocess("--devices", "cpu,cuda").assert_outcomes(passed=1, xfailed=1, skipped=2)
+
+
 # --------------------------------------------------------------------------- compile backends
 
 COMPILE_SPEC = """

@@ -274,7 +274,7 @@ def test_view_that_copies_a_contiguous_tensor_is_caught(pytester, monkeypatch):
     "patch, why",
     [
         (lambda orig: lambda self, memory_format=torch.contiguous_format: self.clone(
-            memory_format=torch.contiguous_format), "is a new object, but should be x itself"),
+            memory_format=torch.contiguous_format), "is a new object, but should be t itself"),
         (lambda orig: lambda self, memory_format=torch.contiguous_format: self, "is its input's, but should be new memory"),
     ],
     ids=["always-copies", "never-copies"],

@@ -168,7 +168,7 @@ def test_tensor_aliasing_the_array_is_killed(pytester, monkeypatch):
     as_tensor = torch.as_tensor
     monkeypatch.setattr(torch, "tensor", lambda data, dtype=None, device=None, **kw: as_tensor(data, dtype=dtype, device=device))
     result = run(pytester, spec("test_tensor_copies_the_array"))
-    assert_killed(result, "test_tensor_copies_the_array", "t after writing the array")
+    assert_killed(result, "test_tensor_copies_the_array", "after writing the array")
 
 
 def test_as_tensor_always_copying_is_killed(pytester, monkeypatch):
