@@ -767,3 +767,21 @@ def test_array_wrap_taking_numpy_2s_arguments_shows_as_a_fixed_known_bug(pyteste
     assert outcomes.get("failed") == len(NUMPY_FORMS) and "XPASS(strict)" in result.stdout.str(), (
         f"{outcomes}\n{result.stdout.str()[-3000:]}"
     )
+
+
+# --------------------------------------------------------------------------- value classes (specs/inputs.py's extremes)
+
+
+def test_slice_from_numpy_zeroing_nan_in_float32_arrays_is_killed(pytester, monkeypatch):
+    """Plants a from_numpy that reads nan as 0 in float32 arrays only: one value class of one dtype. Every case's
+    first example holds every extreme (nan among them), so it is met on every run, not when a draw happens to."""
+    orig = torch.from_numpy
+
+    def from_numpy(a):
+        if a.dtype == np.float32 and np.isnan(a).any():
+            a = np.nan_to_num(a, nan=0.0)
+        return orig(a)
+
+    monkeypatch.setattr(torch, "from_numpy", from_numpy)
+    result = run(pytester, spec("test_from_numpy_keeps_dtype_shape_and_values"))
+    assert_killed(result, "test_from_numpy_keeps_dtype_shape_and_values[cpu-float32]")
