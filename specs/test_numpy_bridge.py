@@ -1091,8 +1091,8 @@ ARRAY_WRAP_NUMPY2 = (
     "'__array_wrap__ must accept context and return_scalar arguments (positionally) in the future' when the "
     "override takes only the array (numpy#25409); torch.Tensor.__array_wrap__(self, array) still does, so "
     "np.sin(t) or np.delete(t, 0) warns with any numpy >= 2 (fix proposed in pytorch#180748 / #187190, not merged "
-    "in 2.15; numpy#31119 would turn the warning into an error); checked: warning with numpy 2.4 on torch 2.14.1; "
-    "the envs with numpy 1.26 (torch 2.0-2.2, 2.3-numpy1) run the claim unmarked"
+    "in 2.15; numpy#31119 would turn the warning into an error); checked: silent with numpy 1.26 on torch 2.0.1-2.3.1, "
+    "warning with numpy 2.0.2 (torch 2.3.1), 2.2.6 (2.8.0, 2.15.0) and 2.4.6 (2.3.1-2.15.0)"
 )
 
 #: numpy functions a user applies to a cpu tensor: name -> (call, how numpy computes it on an ndarray)
