@@ -411,12 +411,14 @@ def test_slice_parameter_not_requiring_grad_for_float64_is_killed(pytester, monk
 
 def test_slice_backward_giving_unconjugated_complex_grads_is_killed(pytester, monkeypatch):
     """Plants Tensor.backward leaving complex leaves' .grad without the conjugate (a convention slip for complex only)."""
+    from specs.test_requires_grad import leaves
+
     orig = torch.Tensor.backward
 
     def backward(self, *args, **kwargs):
-        before = {id(leaf): leaf.grad for leaf in _leaves(self)}
+        before = {id(leaf): leaf.grad for leaf in leaves(self)}
         out = orig(self, *args, **kwargs)
-        for leaf in _leaves(self):
+        for leaf in leaves(self):
             if leaf.is_complex() and leaf.grad is not None:
                 old = before.get(id(leaf))
                 step = leaf.grad - (old if old is not None else 0)
@@ -426,19 +428,6 @@ def test_slice_backward_giving_unconjugated_complex_grads_is_killed(pytester, mo
     monkeypatch.setattr(torch.Tensor, "backward", backward)
     result = run(pytester, f"{MOD}::test_gradients_accumulate_across_backward_calls")
     assert_killed(result, "test_gradients_accumulate_across_backward_calls[cpu-complex64]")
-
-
-def _leaves(t):
-    seen, todo, out = set(), [t.grad_fn], []
-    while todo:
-        fn = todo.pop()
-        if fn is None or fn in seen:
-            continue
-        seen.add(fn)
-        if hasattr(fn, "variable"):
-            out.append(fn.variable)
-        todo.extend(f for f, _ in fn.next_functions)
-    return out
 
 
 def test_as_tensor_detaching_a_tensor_is_killed(pytester, monkeypatch):
