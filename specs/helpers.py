@@ -126,6 +126,16 @@ def warn_always():
 
 
 @contextlib.contextmanager
+def warnings_recorded():
+    """Record every Python warning raised inside (each one, even a repeat): yields the list of them."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+@contextlib.contextmanager
 def exact_kernels():
     """cuDNN on, deterministic, no benchmarking, TF32 off for matmul and cuDNN (all restored after).
 

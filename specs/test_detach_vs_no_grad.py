@@ -56,7 +56,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from specs.differential import Call, assert_compiles_like_eager
-from specs.helpers import assert_requires_grad, assert_same, assert_shares, raises
+from specs.helpers import assert_requires_grad, assert_same, assert_shares, raises, warnings_recorded
 from specs.inputs import (
     DIFFERENTIABLE,
     FLOATING,
@@ -1056,15 +1056,6 @@ def _decorate_a_class(device):
         made = torch.no_grad()(Doubler)(torch.ones(2, device=device, requires_grad=True))
     found = [w for w in caught if "Decorating classes is deprecated" in str(w.message)]
     return made, found
-
-
-@contextlib.contextmanager
-def warnings_recorded():
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield caught
 
 
 @pytest.mark.torch_version("<2.4", reason=CLASS_DECORATOR_CATEGORY)

@@ -38,7 +38,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from specs.differential import assert_compiles_like_eager
-from specs.helpers import assert_dtype, assert_owns, assert_same
+from specs.helpers import assert_dtype, assert_owns, assert_same, warnings_recorded
 from specs.inputs import (
     ALL,
     COMPLEX,
@@ -631,7 +631,6 @@ def test_transfers_under_compile(device, backend, data):
 # --- release history (mined from release notes; see docs/release-history.md)
 
 import re as _re  # noqa: E402
-import warnings as _warnings  # noqa: E402
 
 from specs.helpers import warn_always  # noqa: E402
 
@@ -649,8 +648,7 @@ AMP_DEVICE_SPECIFIC = (
 
 
 def _recorded(call, pattern):
-    with warn_always(), _warnings.catch_warnings(record=True) as caught:
-        _warnings.simplefilter("always")
+    with warn_always(), warnings_recorded() as caught:
         out = call()
     return out, [(w.category, str(w.message)) for w in caught if _re.search(pattern, str(w.message))]
 
@@ -715,7 +713,6 @@ def test_device_specific_amp_constructors_warn_future_warning_from_2_4(device, f
 
 # --- release history, round 2 (mined from release notes and the tracker)
 
-import warnings  # noqa: E402
 
 from specs.helpers import raises  # noqa: E402
 
@@ -809,8 +806,7 @@ def test_current_accelerator_with_check_available_is_none_exactly_when_none_is_a
 
 def _pin_memory_with_device(device):
     x = torch.arange(4.0, device=device).cpu()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         try:
             out = x.pin_memory("cuda")
         except (RuntimeError, NotImplementedError, AssertionError):  # no CUDA here: the warning is the claim

@@ -61,7 +61,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from specs.differential import Call, assert_compiles_like_eager
-from specs.helpers import assert_device, exact_kernels, raises
+from specs.helpers import assert_device, exact_kernels, raises, warnings_recorded
 from specs.inputs import FLOATING, budget, compile_budget, dtype_params
 
 # --------------------------------------------------------------------------- the functions under test
@@ -1299,8 +1299,7 @@ def _jit_io(device, api):
     layer = torch.nn.Linear(2, 2).to(device).eval()
     scripted = quiet(torch.jit.script, layer)
     buffer = io.BytesIO()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         if api == "torch.jit.save":
             torch.jit.save(scripted, buffer)
             out = scripted
@@ -1311,8 +1310,7 @@ def _jit_io(device, api):
     if api == "torch.jit.load":
         quiet(torch.jit.save, scripted, buffer)
         buffer.seek(0)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warnings_recorded() as caught:
             out = torch.jit.load(buffer, map_location=device)
     x = torch.ones(1, 2, device=device)
     close(out(x), layer(x), f"{api} result on x")
@@ -1361,8 +1359,7 @@ def _onnx_warnings(device, pattern, **kwargs):
     import io
 
     pytest.importorskip("onnx", reason="ONNX export needs the optional onnx package")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         torch.onnx.export(torch.nn.Linear(2, 2).to(device), (torch.ones(1, 2, device=device),), io.BytesIO(), dynamo=False, **kwargs)
     return [(w.category, str(w.message)) for w in caught if re.search(pattern, str(w.message))]
 
@@ -1431,8 +1428,7 @@ EXPORT_FOR_TRAINING = (
 def _export_for_training(device):
     layer = torch.nn.Dropout(0.5).to(device).eval()
     x = torch.linspace(-1.0, 1.0, 6, device=device)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         ep = torch.export.export_for_training(layer, (x,))
     close(ep.module()(x), x, "export_for_training(eval Dropout).module()(x)")
     return [(w.category, str(w.message)) for w in caught if "export_for_training" in str(w.message)]

@@ -66,6 +66,7 @@ from specs.helpers import (
     assert_shares,
     ptr,
     raises,
+    warnings_recorded,
 )
 from specs.inputs import (
     ALL,
@@ -1457,7 +1458,6 @@ def test_in_place_writes_to_views_of_an_input_reach_the_input_under_compile(devi
 
 # --- release history (mined from release notes; see docs/release-history.md)
 
-import warnings as _warnings  # noqa: E402
 
 NON_TUPLE_INDEX = (
     "indexing with a list that holds slices/None/Ellipsis/sequences (x[[slice(None), 0]]) is read as a tuple "
@@ -1468,8 +1468,7 @@ NON_TUPLE_INDEX = (
 
 def _list_index(device):
     x = torch.arange(12.0, device=device).reshape(3, 4)
-    with _warnings.catch_warnings(record=True) as caught:
-        _warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         out = x[[slice(None), 1]]
     found = [(w.category, str(w.message)) for w in caught if "non-tuple sequence" in str(w.message)]
     return x, out, found

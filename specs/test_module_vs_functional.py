@@ -72,7 +72,7 @@ from torch import nn
 
 import numpy as np
 from specs.differential import Call, assert_compiles_like_eager
-from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded, warn_always
+from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded, warn_always, warnings_recorded
 from specs.inputs import (
     BATCHNORM_INPUTS, FLOATING, STRIDED, batchnorm_input, batchnorm_input_params, batchnorm_sizes, budget,
     compile_budget, dtype_params, layout_shapes, relayout, tensor_values,
@@ -502,8 +502,7 @@ def test_torch_nn_functional_is_a_documented_supported_api(device, fname):
     fn = getattr(torch.nn.functional, fname)
     assert (fn.__doc__ or "").strip(), f"F.{fname} has no documentation"
     x = torch.randn(6, device=device)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         FUNCTIONAL_CALLS[fname](x)
     deprecations = [
         str(w.message) for w in caught
@@ -581,8 +580,7 @@ def test_torch_functional_is_a_separate_module_of_torch_functions_not_deprecated
         assert name in torch.functional.__all__, f"{name!r} missing from torch.functional.__all__={torch.functional.__all__}"
         assert fn is getattr(torch, name), f"torch.functional.{name}={fn!r}, but should be torch.{name}={getattr(torch, name)!r}"
         assert (fn.__doc__ or "").strip(), f"torch.functional.{name}.__doc__={fn.__doc__!r}, but should document it"
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warnings_recorded() as caught:
             out = call(fn, *tensors, size, indexing)
         assert not _deprecation_warnings(caught), f"torch.functional.{name} warned {_deprecation_warnings(caught)}"
         expected = oracle(A, B, v, w, size, indexing)
@@ -775,8 +773,7 @@ def test_f_batch_norm_under_compile_moves_the_running_stats_versions_as_eager(de
 
 def _recorded(call):
     """Run ``call()``; return (its result, [(category, message)] of every warning it raised)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         out = call()
     return out, [(w.category, str(w.message)) for w in caught]
 

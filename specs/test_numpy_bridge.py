@@ -64,6 +64,7 @@ from specs.helpers import (
     assert_same,
     assert_shares,
     raises,
+    warnings_recorded,
 )
 from specs.inputs import (
     NUMPY_ALL,
@@ -698,8 +699,7 @@ def test_read_only_array_gives_user_warning(device, convert):
     """
     a = np.arange(6, dtype=np.float64)
     a.flags.writeable = False
-    with warn_always(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warn_always(), warnings_recorded() as caught:
         t = converter(convert, device)(a)
     hits = [w for w in caught if issubclass(w.category, UserWarning) and "not writable" in str(w.message)]
     assert hits, f"torch.{convert} warnings={[str(w.message) for w in caught]}, but should include a 'not writable' UserWarning"
@@ -934,8 +934,7 @@ def test_numpy_array_protocol_converts_a_cpu_tensor_without_warnings(device):
     every ``np.array(t)`` (a known bug, see the marker).
     """
     t = torch.arange(4.0, device=device).cpu()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         shared = np.asarray(t)
         copied = np.array(t)
     t[0] = 9.0
@@ -978,8 +977,7 @@ def _saved(obj) -> io.BytesIO:
 
 
 def _load_recorded(buf, **kwargs):
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         out = torch.load(buf, **kwargs)
     return out, [(w.category, str(w.message)) for w in caught]
 
@@ -1072,8 +1070,7 @@ def test_from_dlpack_of_a_read_only_ndarray_shares_it_writably_and_silently_from
     if np.lib.NumpyVersion(np.__version__) < "2.1.0":
         pytest.skip(f"numpy {np.__version__} exports no versioned DLPack capsule (numpy >= 2.1 does)")
     a = _read_only_array(np_dtype)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         t = torch.from_dlpack(a)
     assert caught == [], f"torch.from_dlpack(read-only a) warned {[(w.category.__name__, str(w.message)[:80]) for w in caught]}, but should be silent"
     assert t.data_ptr() == a.ctypes.data, "torch.from_dlpack(read-only a) copied, but should share a's memory"
@@ -1153,8 +1150,7 @@ def test_a_numpy_function_of_a_tensor_warns_nothing(form):
     Over the numpy functions above, on a float32 tensor (the dtype does not matter to the protocol).
     """
     t = torch.tensor([0.5, -1.0, 2.0])
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         NUMPY_ON_TENSOR[form](t)
     found = [f"{w.category.__name__}: {str(w.message)[:90]}" for w in caught]
     assert found == [], f"{form} warned {found}, but should warn nothing"

@@ -32,7 +32,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from specs.differential import Call, assert_compiles_like_eager, compile_fn
-from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises
+from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises, warnings_recorded
 from specs.inputs import (
     BOOL, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_id, dtype_params, nonempty_shapes,
     to_numpy_dtype,
@@ -445,8 +445,7 @@ def test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out(
             assert moved.grad_fn is not None and not moved.is_leaf, (
                 f"as_tensor({what}, dtype={other}): grad_fn={moved.grad_fn}, but should be recorded"
             )
-            with warnings.catch_warnings(record=True) as record:
-                warnings.simplefilter("always")
+            with warnings_recorded() as record:
                 copied = torch.tensor(src)
             said = [str(m.message) for m in record if issubclass(m.category, UserWarning)]
             assert any("To copy construct from a tensor" in m for m in said), f"torch.tensor({what}) warned {said}"
@@ -495,8 +494,7 @@ def test_variable_volatile_is_ignored_with_a_warning(device):
     """
     t = torch.ones(3, device=device)
     w = torch.ones(3, device=device, requires_grad=True)
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
+    with warnings_recorded() as record:
         v = torch.autograd.Variable(t, volatile=True)
     said = [str(m.message) for m in record if issubclass(m.category, UserWarning)]
     assert any("volatile" in m and "no effect" in m for m in said), (

@@ -76,6 +76,7 @@ from specs.helpers import (
     default_dtype,
     raises,
     reset_default_device,
+    warnings_recorded,
 )
 from specs.inputs import (
     ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, compile_budget, dtype_id, dtype_params, tensor_values, values,
@@ -627,8 +628,7 @@ def test_tensor_always_copies_Tensor_of_a_tensor_aliases_as_tensor_shares(device
     """
     a, t = data.draw(tensor_values(dtype, hnp.array_shapes(min_dims=1, max_dims=2, min_side=1, max_side=4)), label="values")
     t = t.to(device)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         copy = torch.tensor(t)
     messages = [str(w.message) for w in caught]
     assert any("To copy construct from a tensor" in m for m in messages), f"torch.tensor(t) warned {messages}, but should warn 'To copy construct from a tensor ...'"
@@ -838,8 +838,7 @@ GET_DEFAULT_DEVICE = (
 
 def _copy_construct_warnings(device):
     source = torch.arange(3.0, device=device, requires_grad=True)
-    with _warn_always(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with _warn_always(), warnings_recorded() as caught:
         out = torch.tensor(source)
     found = [(w.category, str(w.message)) for w in caught if "To copy construct from a tensor" in str(w.message)]
     assert_same(out, source.detach(), "torch.tensor(source)")
@@ -880,8 +879,7 @@ def test_tensor_of_an_int_beyond_int64_raises_value_error_from_2_9(device):
 
 def _set_default_tensor_type_warnings(device):
     with default_dtype(torch.get_default_dtype()):  # restores the default dtype whatever the call did
-        with _warn_always(), warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with _warn_always(), warnings_recorded() as caught:
             torch.set_default_tensor_type(torch.FloatTensor)  # the default already: changes nothing
         made = torch.tensor([1.5], device=device)
     assert_dtype(made, torch.float32, "torch.tensor([1.5]) after set_default_tensor_type(FloatTensor)")

@@ -83,6 +83,7 @@ from specs.helpers import (
     default_dtype,
     raises,
     warn_always,
+    warnings_recorded,
 )
 from specs.inputs import (
     ALL,
@@ -205,8 +206,7 @@ def from_asarray(img: Image.Image) -> torch.Tensor:
 
 def not_writable_warnings(fn):
     """``fn()`` and the messages of the 'not writable' UserWarnings it emitted (TORCH_WARN_ONCE made to fire)."""
-    with warn_always(), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warn_always(), warnings_recorded() as caught:
         out = fn()
     return out, [str(w.message) for w in caught if issubclass(w.category, UserWarning) and NOT_WRITABLE in str(w.message)]
 
@@ -849,8 +849,7 @@ def test_v2_ToTensor_warns_that_it_is_deprecated(device, v2):
     part is matched.
     """
     img = image(np.arange(12, dtype=np.uint8).reshape(2, 2, 3), "RGB")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         transform = v2.ToTensor()
     messages = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
     assert any("ToTensor()` is deprecated" in m for m in messages), f"warnings={messages}"
@@ -951,8 +950,7 @@ UINT16_NDARRAY = (
 def _fresh_import(name):
     """Import ``name`` anew (dropping a cached copy) and return (module or the exception, the warnings it raised)."""
     _sys.modules.pop(name, None)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         try:
             module = _importlib.import_module(name)
         except ImportError as e:
@@ -981,8 +979,7 @@ def test_transforms_functional_tensor_is_gone_from_0_17(torchvision):
 
 def _resize(T, device):
     x = torch.arange(64.0, device=device).reshape(1, 8, 8)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         out = T.Resize(3)(x)
     found = [(w.category, str(w.message)) for w in caught if "antialias" in str(w.message)]
     with warnings.catch_warnings():

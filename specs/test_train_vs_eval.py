@@ -48,7 +48,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from specs.differential import Call, assert_compiles_like_eager
-from specs.helpers import assert_same, data, exact_kernels, raises, seeded
+from specs.helpers import assert_same, data, exact_kernels, raises, seeded, warnings_recorded
 from specs.inputs import (
     BATCHNORM_INPUTS, GRAD_MODES, MODULE_FORMS, STRIDED, batchnorm_input, batchnorm_input_params, batchnorm_sizes,
     budget, compile_budget, covering, dtype_params, layout_params, layout_shapes, module_form, module_form_params,
@@ -890,7 +890,6 @@ def test_batchnorm_running_stats_under_compile_are_updated_as_in_eager(device, b
 
 # --- release history (mined from release notes; see docs/release-history.md)
 
-import warnings as _warnings  # noqa: E402
 
 BATCHNORM_CPU_HALF = (
     "torch 2.2 added float16 to the cpu batch_norm kernels (https://github.com/pytorch/pytorch/releases/tag/v2.2.0); "
@@ -941,8 +940,7 @@ def test_batchnorm_has_no_cpu_float16_kernel_before_2_2():
 
 
 def _lazy_warnings(device):
-    with _warnings.catch_warnings(record=True) as caught:
-        _warnings.simplefilter("always")
+    with warnings_recorded() as caught:
         bn = nn.LazyBatchNorm1d(device=device)
     out = bn(torch.arange(8.0, device=device).reshape(4, 2))
     assert bn.running_mean.shape == (2,), f"running_mean.shape={tuple(bn.running_mean.shape)} after the first batch, but should be (2,)"
