@@ -72,6 +72,7 @@ State guard
 
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import random
@@ -715,3 +716,18 @@ def state_guard():
     leaked = [f"{k}: {before[k]} -> {after.get(k)}" for k in before if after.get(k) != before[k]]
     if leaked:
         pytest.fail("state guard: this spec leaked global state: " + "; ".join(leaked), pytrace=False)
+
+
+# --------------------------------------------------------------------------- garbage collector
+
+
+def pytest_collection_finish(session):
+    """Move everything alive after collection (torch, torchvision, the collected specs: millions of
+    objects) out of the cyclic garbage collector's reach. Python's full collections otherwise walk that
+    heap again and again while specs run (a quarter of a second each); frozen, they walk only what the
+    specs allocate, and the interpreter's last collection at exit skips it too. Reference counting
+    still frees frozen objects. Once per process: a pytester session inside a run (the self-tests)
+    finds the heap already frozen and leaves its own garbage to the collector."""
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()

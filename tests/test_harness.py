@@ -646,3 +646,21 @@ def test_inductor_on_cpu_skips_without_a_cxx_compiler(harness, monkeypatch):
     result = harness.runpytest("-rs", "--devices=cpu", "-p", "no:randomly", "--compile-backends=inductor")
     result.stdout.fnmatch_lines(["*inductor on cpu compiles C++, but no C++ compiler*"])
     result.assert_outcomes(skipped=1)
+
+
+def test_the_heap_is_frozen_once_per_process_and_not_by_a_session_inside_a_run(harness):
+    """After collection the harness freezes the heap (gc.freeze) so specs run without the collector
+    walking torch's objects; a pytester session inside a run (this one) finds it frozen and freezes
+    nothing more, so its own garbage stays collectable."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    harness.makepyfile(test_specs="""
+import gc
+
+def test_heap_is_frozen(device):
+    '''the specs run with the heap frozen'''
+    assert gc.get_freeze_count() > 0
+""")
+    harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1)
+    assert gc.get_freeze_count() <= frozen, "the inner session froze its heap too"  # frozen objects may be freed
