@@ -14,7 +14,9 @@ Devices
                                                              unusable torchvision) become failures
 
     Under pytest-xdist each worker runs torch with ``cpu_count // workers`` threads, so ``-n auto``
-    shares the cores instead of oversubscribing them.
+    shares the cores instead of oversubscribing them. The controller process runs no spec and does
+    not import torch (unless ``--devices``/``--require-devices`` must be checked at start): the workers
+    choose the devices, and the environment one of them saw is printed at the end of the run.
 
 Hypothesis profiles
     ``dev`` (default), ``ci`` (few examples, no database, fresh inputs each run; chosen automatically
@@ -73,6 +75,7 @@ State guard
 from __future__ import annotations
 
 import gc
+import importlib.util
 import os
 import platform
 import random
@@ -88,14 +91,32 @@ from hypothesis.database import ExampleDatabase
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-try:
-    import torch
-except ImportError as exc:  # reported once, cleanly, by pytest_configure
-    torch = None
-    TORCH_MISSING = (
-        f"torch-concept-specs verifies an installed torch, but torch cannot be imported ({exc}). "
-        "Install it first: `pip install -e .` (or `pip install torch torchvision`)."
-    )
+#: torch, imported by pytest_configure in every process that runs specs. pytest-xdist's controller
+#: process, which only hands specs to its workers, does not import it (a whole torch import, ~2 s, before
+#: any worker starts) unless ``--devices``/``--require-devices`` must be checked at start.
+torch = None
+
+
+def _import_torch():
+    global torch
+    try:
+        import torch as module
+    except ImportError as exc:  # reported once, cleanly
+        raise pytest.UsageError(
+            f"torch-concept-specs verifies an installed torch, but torch cannot be imported ({exc}). "
+            "Install it first: `pip install -e .` (or `pip install torch torchvision`)."
+        ) from None
+    torch = module
+
+
+def _xdist_controller(config) -> bool:
+    """True in pytest-xdist's controller process (``-n N``), which runs no spec itself."""
+    try:
+        dist = config.getoption("dist")
+    except ValueError:  # pytest-xdist not installed, or -p no:xdist
+        return False
+    return getattr(config, "workerinput", None) is None and dist != "no" and not config.getoption("collectonly")
+
 
 pytest_plugins = ["pytester"]  # tests/ runs specs in-process with pytester
 SELF_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests")  # the suite's own tests
@@ -245,11 +266,19 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
-    if torch is None:
-        raise pytest.UsageError(TORCH_MISSING)
     # Profile: hypothesis' own --hypothesis-profile wins; otherwise ci under CI, else dev.
     if config.getoption("hypothesis_profile", None) is None:
         settings.load_profile("ci" if os.environ.get("CI") else "dev")
+    config.stash[BACKENDS] = _backends(config)
+    if _xdist_controller(config) and not (config.option.devices or config.option.require_devices):
+        # The workers import torch, choose the devices and probe torchvision; they send what they saw
+        # back (pytest_sessionfinish), and the controller prints it at the end.
+        if importlib.util.find_spec("torch") is None:
+            _import_torch()  # the clear error
+        config.stash[DEVICES], config.stash[TORCHVISION] = None, (None, "probed by the xdist workers")
+        config.pluginmanager.register(ProvenTally(config), "torch-concept-specs-proven")
+        return
+    _import_torch()
 
     selected, required = _names(config.option.devices), _names(config.option.require_devices)
     unknown = {n: device_type_error(n) for n in selected + required if device_type_error(n)}
@@ -267,11 +296,6 @@ def pytest_configure(config):
             "required device(s) missing: " + "; ".join(missing.values())
         )
     config.stash[DEVICES] = selected
-    backends = _names(config.option.compile_backends)
-    if not backends:
-        thorough = "thorough" in (config.getoption("hypothesis_profile", None), settings._current_profile)
-        backends = ["aot_eager", "inductor"] if thorough else ["aot_eager"]
-    config.stash[BACKENDS] = backends
     config.stash[TORCHVISION] = probe_torchvision()
     config.pluginmanager.register(ProvenTally(config), "torch-concept-specs-proven")
     for name in selected:  # each device's variants carry a marker of its name (-m cuda)
@@ -280,6 +304,14 @@ def pytest_configure(config):
     worker = getattr(config, "workerinput", None)
     if worker is not None:  # xdist: share the cores between workers instead of oversubscribing them
         torch.set_num_threads(max(1, (os.cpu_count() or 1) // int(worker["workercount"])))
+
+
+def _backends(config) -> list[str]:
+    backends = _names(config.option.compile_backends)
+    if not backends:
+        thorough = "thorough" in (config.getoption("hypothesis_profile", None), settings._current_profile)
+        backends = ["aot_eager", "inductor"] if thorough else ["aot_eager"]
+    return backends
 
 
 DEVICES = pytest.StashKey[list]()
@@ -383,6 +415,21 @@ def torchvision(request):
 
 
 def pytest_report_header(config):
+    if config.stash[DEVICES] is None:  # an xdist controller: torch is imported by the workers only
+        from importlib.metadata import version
+
+        return [
+            f"python {platform.python_version()} ({sys.executable})",
+            f"torch {version('torch')} (its package metadata): imported by the xdist workers, which choose the "
+            "devices; the environment they saw is printed at the end",
+            _versions_line(),
+            f"torch-concept-specs {suite_version()}",
+        ]
+    return header_lines(config)
+
+
+def header_lines(config) -> list[str]:
+    """The environment: python, the torch build, every device, torchvision, numpy, Pillow, hypothesis."""
     lines = [
         f"python {platform.python_version()} ({sys.executable})",
         f"torch {torch.__version__} (git {getattr(torch.version, 'git_version', '?')[:12]}), "
@@ -393,13 +440,7 @@ def pytest_report_header(config):
         lines.append(f"device {name}: " + (problem.split(": ", 1)[1] if problem else _describe(name)))
     module, reason = config.stash[TORCHVISION]
     lines.append(f"torchvision {module.__version__}" if module else reason)
-    import hypothesis
-    import PIL
-
-    lines.append(
-        f"numpy {np.__version__}, Pillow {PIL.__version__}, hypothesis {hypothesis.__version__}, "
-        f"profile {settings._current_profile}"
-    )
+    lines.append(_versions_line())
     lines.append(
         f"devices under test: {', '.join(config.stash[DEVICES])}"
         + ("  (--strict-env)" if config.option.strict_env else "")
@@ -407,6 +448,27 @@ def pytest_report_header(config):
     )
     lines.append(f"torch-concept-specs {suite_version()}")
     return lines
+
+
+def _versions_line() -> str:
+    import hypothesis
+    import PIL
+
+    return (
+        f"numpy {np.__version__}, Pillow {PIL.__version__}, hypothesis {hypothesis.__version__}, "
+        f"profile {settings._current_profile}"
+    )
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker sends the controller what it saw: its header, devices and their problems."""
+    config = session.config
+    if hasattr(config, "workeroutput") and config.stash.get(DEVICES, None) is not None:
+        config.workeroutput["torch-concept-specs"] = {
+            "header": header_lines(config),
+            "devices": list(config.stash[DEVICES]),
+            "problems": {name: device_problem(name) for name in config.stash[DEVICES]},
+        }
 
 
 def _cudnn():
@@ -568,7 +630,7 @@ class ProvenTally:
     """Each claim's outcomes per device, from the reports (under xdist too: they carry user_properties)."""
 
     def __init__(self, config):
-        self.config, self.tally = config, {}
+        self.config, self.tally, self.worker = config, {}, None
 
     def pytest_runtest_logreport(self, report):
         props = dict(report.user_properties)
@@ -585,18 +647,36 @@ class ProvenTally:
         elif report.when == "call":
             outcomes.add("passed")
 
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error):
+        """xdist: what a worker saw (its header, devices and their problems), kept from the first one."""
+        seen = getattr(node, "workeroutput", {}).get("torch-concept-specs")
+        if seen and self.worker is None:
+            self.worker = (node.gateway.id, seen)
+
     def pytest_terminal_summary(self, terminalreporter):
         """Per device: how many claims actually ran and passed there -- the claims it proved."""
+        if self.config.stash[DEVICES] is None:  # an xdist controller: the workers chose the devices
+            if self.worker is None:
+                return
+            worker, seen = self.worker
+            terminalreporter.write_sep("=", f"environment (as xdist worker {worker} saw it)")
+            for line in seen["header"]:
+                terminalreporter.write_line(line)
+            devices, problems = seen["devices"], seen["problems"]
+        else:
+            devices = self.config.stash[DEVICES]
+            problems = {name: device_problem(name) for name in devices}
         if not self.tally:
             return
         terminalreporter.write_sep("=", "claims proven per device")
-        for device in [*self.config.stash[DEVICES], "device-independent"]:
+        for device in [*devices, "device-independent"]:
             ran = [per[device] for per in self.tally.values() if device in per]
             if not ran:
                 continue
             proven = sum(outcomes == {"passed"} for outcomes in ran)
             line = f"{device}: {proven} of {len(ran)} claims proven (every variant ran and passed)"
-            problem = device_problem(device) if device != "device-independent" else None
+            problem = problems.get(device)
             if not proven and problem:
                 line += f"; no {device} claim was proven: {problem.split(': ', 1)[1]}"
             terminalreporter.write_line(line)

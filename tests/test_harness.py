@@ -284,6 +284,54 @@ def test_report_header_names_torch_cuda_build_devices_and_versions(harness, no_c
     )
 
 
+CONTROLLER_PROBE = """
+import sys
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):
+        print("controller imported torch:", "torch" in sys.modules)
+"""
+
+
+def test_xdist_controller_leaves_torch_to_the_workers_and_prints_their_environment_at_the_end(harness):
+    """Under ``-n 2`` the controller process runs no spec: it does not import torch (the workers do,
+    and choose the devices); its header says so, and the environment a worker saw -- the full header --
+    is printed at the end, before the claims proven per device."""
+    import hypothesis
+
+    harness.makepyfile(test_specs=SPEC, controller_probe=CONTROLLER_PROBE)
+    result = harness.runpytest_subprocess("-n", "2", "-p", "controller_probe", "-p", "no:randomly")
+    result.assert_outcomes(passed=3, skipped=3)  # the cuda variants skip without a GPU
+    assert "controller imported torch: False" in result.stdout.str()
+    result.stdout.fnmatch_lines([
+        "python *",
+        "torch * (its package metadata): imported by the xdist workers, which choose the devices; the "
+        "environment they saw is printed at the end",
+        f"numpy *, Pillow *, hypothesis {hypothesis.__version__}, profile dev",
+        "*environment (as xdist worker gw? saw it)*",
+        f"torch {torch.__version__} (git *), built with CUDA {torch.version.cuda}, cuDNN *",
+        "device cpu: available*",
+        "devices under test: cpu*",
+        "*claims proven per device*",
+        "cpu: 2 of 2 claims proven*",
+    ])
+
+
+def test_xdist_controller_checks_required_devices_itself(harness):
+    """``--require-devices`` (and ``--devices``) are checked at start by the controller, which then
+    imports torch and prints the full header itself."""
+    harness.makepyfile(test_specs=SPEC, controller_probe=CONTROLLER_PROBE)
+    result = harness.runpytest_subprocess("-n", "2", "--require-devices", "cpu", "-p", "controller_probe", "-p", "no:randomly")
+    result.assert_outcomes(passed=3, skipped=3)
+    assert "controller imported torch: True" in result.stdout.str()
+    result.stdout.fnmatch_lines([
+        f"torch {torch.__version__} (git *), built with CUDA {torch.version.cuda}, cuDNN *",
+        "devices under test: cpu*",
+        "*claims proven per device*",
+    ])
+    assert "environment (as xdist worker" not in result.stdout.str()
+
+
 PROFILE_SPEC = """
 from hypothesis import settings
 def test_profile(device):
