@@ -15,7 +15,9 @@ call compares, eager against compiled:
   ``num_batches_tracked``) and parameter value;
 * the global grad mode right after the call;
 * both sides build their inputs and make each call with torch's generators seeded alike, so random
-  parameters and dropout masks agree;
+  parameters and dropout masks agree (under inductor with ``torch._inductor.config.fallback_random``
+  on, for the calls made here: inductor otherwise draws its own random numbers by design, and a spec
+  about dropout's rate and scale under inductor checks those);
 * with ``backward=True``: the gradients of every input leaf and module parameter after backpropagating
   the same cotangent (a fixed function of the outputs' shapes) through both.
 
@@ -180,6 +182,39 @@ def assert_compiles_like_eager(fn, make, backend: str, calls=(Call(),), backward
     __tracebackhide__ = True
     eager_inputs, compiled_inputs = _seeded(make, 0), _seeded(make, 0)
     compiled = compiled if compiled is not None else compile_fn(fn, backend)
+    with _eager_random_numbers(backend):  # inductor compiles at the first call, in here
+        _compare_calls(fn, compiled, eager_inputs, compiled_inputs, calls, backward, rtol, atol)
+    return compiled
+
+
+def compile_tolerance(backend: str, dtype: torch.dtype = torch.float32, normalizes: bool = False) -> dict:
+    """``rtol``/``atol`` for comparing ``backend``'s results with eager's: exact (``{}``) for the backends
+    that run eager's own aten kernels (eager, aot_eager); inductor generates its own kernels (16-bit
+    maths in float32, fused, reordered sums), so a few ulps of the dtype. ``normalizes``: a model
+    whose computation divides by a batch's standard deviation (BatchNorm in training), magnifying a
+    reordered mean by up to 1/sqrt(eps), and whose gradients are sums that cancel (a bias before a
+    BatchNorm gets 0 in exact arithmetic): the tolerance PyTorch's own accuracy check of compiled
+    models uses for float32 (``torch._dynamo.utils.same``, ``tol=1e-4``) as rtol and atol."""
+    if backend in ("eager", "aot_eager"):
+        return {}
+    if normalizes:
+        return {"rtol": 1e-4, "atol": 1e-4}
+    eps = torch.finfo(dtype).eps
+    return {"rtol": 4 * eps, "atol": 4 * eps}
+
+
+def _eager_random_numbers(backend: str):
+    """Inductor generates its own random-number kernels unless ``fallback_random`` makes it call
+    eager's: the documented switch for comparing compiled and eager outputs that draw random numbers."""
+    if backend != "inductor":
+        return contextlib.nullcontext()
+    import torch._inductor.config
+
+    return torch._inductor.config.patch(fallback_random=True)
+
+
+def _compare_calls(fn, compiled, eager_inputs, compiled_inputs, calls, backward, rtol, atol):
+    __tracebackhide__ = True
     for k, call in enumerate(calls):
         label = f"call {k} ({call.name})" if len(calls) > 1 else "the call"
         e = _seeded(lambda: _observe(fn, eager_inputs, call), k + 1)
@@ -209,4 +244,3 @@ def assert_compiles_like_eager(fn, make, backend: str, calls=(Call(),), backward
                 _compare(a is None, b is None, f"{label}: gradient {j} is None", None, None)
                 if a is not None:
                     _compare(a, b, f"{label}: gradient {j}", rtol, atol)
-    return compiled

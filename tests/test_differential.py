@@ -111,3 +111,27 @@ def test_the_check_fails_on_each_kind_of_divergence_and_passes_without_it(monkey
             assert_compiles_like_eager(fn, make, "aot_eager", **kwargs)
     finally:
         torch.set_grad_enabled(before)
+
+
+def test_inductor_calls_draw_eagers_random_numbers_and_other_backends_are_left_alone():
+    """Under inductor the compared calls run with ``fallback_random`` on (inductor's own random kernels
+    draw other numbers by design); the setting is restored afterwards and untouched for aot_eager."""
+    import torch._inductor.config as inductor_config
+
+    from specs.differential import _eager_random_numbers
+
+    before = inductor_config.fallback_random
+    with _eager_random_numbers("inductor"):
+        assert inductor_config.fallback_random is True
+    with _eager_random_numbers("aot_eager"):
+        assert inductor_config.fallback_random == before
+    assert inductor_config.fallback_random == before
+
+
+def test_compile_tolerance_is_exact_for_eagers_kernels_and_states_inductors():
+    from specs.differential import compile_tolerance
+
+    assert compile_tolerance("aot_eager") == {} and compile_tolerance("eager", torch.float16, normalizes=True) == {}
+    eps = torch.finfo(torch.bfloat16).eps
+    assert compile_tolerance("inductor", torch.bfloat16) == {"rtol": 4 * eps, "atol": 4 * eps}
+    assert compile_tolerance("inductor", normalizes=True) == {"rtol": 1e-4, "atol": 1e-4}
