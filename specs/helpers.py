@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import re
 
-import numpy as np
 import pytest
 import torch
 from hypothesis import strategies as st
