@@ -182,7 +182,7 @@ def assert_compiles_like_eager(fn, make, backend: str, calls=(Call(),), backward
     __tracebackhide__ = True
     eager_inputs, compiled_inputs = _seeded(make, 0), _seeded(make, 0)
     compiled = compiled if compiled is not None else compile_fn(fn, backend)
-    with _eager_random_numbers(backend):  # inductor compiles at the first call, in here
+    with eager_random_numbers(backend):  # inductor compiles at the first call, in here
         _compare_calls(fn, compiled, eager_inputs, compiled_inputs, calls, backward, rtol, atol)
     return compiled
 
@@ -203,7 +203,7 @@ def compile_tolerance(backend: str, dtype: torch.dtype = torch.float32, normaliz
     return {"rtol": 4 * eps, "atol": 4 * eps}
 
 
-def _eager_random_numbers(backend: str):
+def eager_random_numbers(backend: str):
     """Inductor generates its own random-number kernels unless ``fallback_random`` makes it call
     eager's: the documented switch for comparing compiled and eager outputs that draw random numbers."""
     if backend != "inductor":

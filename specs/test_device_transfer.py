@@ -764,8 +764,8 @@ def test_torch_has_no_accelerator_module_before_2_6():
 def test_torch_accelerator_is_available_exactly_when_an_accelerator_backend_is_from_2_6():
     """From torch 2.6, torch.accelerator.is_available() is True exactly when one of cuda, mps, xpu is available.
 
-    The oracle is each backend's own is_available(). (device_count() is left out: on 2.7.1 it raises
-    'Found no NVIDIA driver' on a CUDA build without a driver, where 2.6.0, 2.8.0 and 2.9.1 return 0.)
+    The oracle is each backend's own is_available(). (device_count() has its own specs below: on 2.7.1 it raises
+    'Found no NVIDIA driver' on a CUDA build without a driver, where 2.6.0 and 2.8.0 on return 0.)
     """
     backends = _backend_availability()
     available = {name: count for name, (ok, count) in backends.items() if ok}
@@ -828,3 +828,53 @@ def test_pin_memory_with_a_device_argument_warns_deprecation_from_2_5(device):
     """From torch 2.5, x.pin_memory('cuda') warns DeprecationWarning that its device argument is deprecated (the pinned copy, where CUDA runs, equals x)."""
     found = _pin_memory_with_device(device)
     assert [c for c, _ in found] == [DeprecationWarning], f"x.pin_memory('cuda') warned {found}, but should warn one DeprecationWarning"
+
+
+# --- release history, round 3 (the tracker)
+
+ACCELERATOR_DEVICE_COUNT_BUG = (
+    "torch 2.7 made the accelerator a compile-time property (pytorch#144368), so on a CUDA build "
+    "torch.accelerator.device_count() initializes CUDA even where none is usable and raises RuntimeError 'Found no NVIDIA "
+    "driver on your system' instead of returning 0 (its docstring: 'If there is no available accelerators, return 0'; "
+    "the regression class of the linked issue, which 2.6 fixed for is_available); 2.8 delegates to torch.cuda.device_count() "
+    "(pytorch#149924); checked on CUDA builds without a driver: 0 on 2.6.0, RuntimeError on 2.7.1, 0 on 2.8.0, 2.12.1, "
+    "2.13.0, 2.14.1 and 2.15.0"
+)
+#: a CUDA build of torch on a machine where CUDA is not usable: where 2.7 raises instead of counting 0
+CUDA_BUILD_WITHOUT_CUDA = torch.version.cuda is not None and not torch.cuda.is_available()
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.6", reason=TORCH_ACCELERATOR)
+@pytest.mark.known_bug(">=2.7,<2.8", issue="https://github.com/pytorch/pytorch/issues/144567", reason=ACCELERATOR_DEVICE_COUNT_BUG)
+def test_accelerator_device_count_is_0_on_a_cuda_build_where_cuda_is_not_usable_from_2_6():
+    """From torch 2.6, torch.accelerator.device_count() on a CUDA build where CUDA is not usable (no driver, no device) is 0, as its docstring says, like torch.cuda.device_count().
+
+    Runs only there (it skips with the reason elsewhere: where an accelerator is usable the spec below states the
+    count; a build without CUDA never initializes CUDA, so 2.7's bug cannot show on it). On 2.7 this raises
+    RuntimeError 'Found no NVIDIA driver on your system' instead: a known bug.
+    """
+    if not CUDA_BUILD_WITHOUT_CUDA:
+        pytest.skip(f"not a CUDA build without usable CUDA: torch {torch.__version__} (CUDA {torch.version.cuda}), "
+                    f"torch.cuda.is_available()={torch.cuda.is_available()}")
+    assert not torch.accelerator.is_available(), "torch.accelerator.is_available() is True, but CUDA is not usable"
+    count = torch.accelerator.device_count()
+    assert count == 0 == torch.cuda.device_count(), (
+        f"torch.accelerator.device_count()={count}, torch.cuda.device_count()={torch.cuda.device_count()}, but both should be 0"
+    )
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.6", reason=TORCH_ACCELERATOR)
+def test_accelerator_device_count_is_the_available_backends_count_from_2_6():
+    """From torch 2.6, where an accelerator backend (cuda, mps, xpu) is available, torch.accelerator.device_count() is that backend's own device count.
+
+    The oracle is each backend's is_available() and device_count(). It skips with the reason where none is
+    available (the spec above states 0 on a CUDA build there).
+    """
+    backends = _backend_availability()
+    available = {name: count for name, (ok, count) in backends.items() if ok}
+    if not available:
+        pytest.skip(f"no accelerator backend is available here: {backends}")
+    count = torch.accelerator.device_count()
+    assert count == sum(available.values()), f"torch.accelerator.device_count()={count}, but the backends say {backends}"

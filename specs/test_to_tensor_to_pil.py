@@ -488,6 +488,54 @@ def test_to_tensor_scales_uint8_ndarrays_and_keeps_other_dtypes(device, F, np_dt
         assert_same(cpu_result_on(F.to_tensor(arr), device, f"to_tensor({layout} array)"), expected, f"to_tensor({layout} array)")
 
 
+#: the layouts of the spec above, and an H x W x C view of a contiguous C x H x W buffer (what
+#: ``chw_array.transpose(1, 2, 0)`` gives: the layout ToTensor's transpose turns back into a contiguous one)
+SHARE_LAYOUTS = dict(NP_LAYOUTS, chw_buffer=lambda a: np.ascontiguousarray(np.moveaxis(a, 2, 0)).transpose(1, 2, 0) if a.ndim == 3 else a.copy())
+
+
+def _chw_view_is_contiguous(arr: np.ndarray) -> bool:
+    """The rule written out in numpy: the C x H x W view of ``arr`` (a 2-D array read as H x W x 1) is C-contiguous."""
+    hwc = arr[:, :, None] if arr.ndim == 2 else arr
+    return hwc.transpose(2, 0, 1).flags.c_contiguous
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("form", ["F.to_tensor", "ToTensor()"])
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@budget(2 * len(NUMPY_DTYPES))
+@given(size=image_sizes, channels=st.sampled_from([(), (1,), (3,), (4,)]), layout=st.sampled_from(sorted(SHARE_LAYOUTS)))
+@example(size=(2, 3), channels=(), layout="contiguous")
+@example(size=(2, 3), channels=(3,), layout="contiguous")
+@example(size=(2, 3), channels=(3,), layout="chw_buffer")
+def test_to_tensor_of_a_non_uint8_ndarray_shares_its_memory_where_no_copy_is_needed(torchvision, form, np_dtype, size, channels, layout):
+    """to_tensor of a non-uint8 ndarray returns a view of the array's memory (no copy) whenever its C x H x W view is contiguous -- an H x W or H x W x 1 C-order array; a uint8 array never shares.
+
+    Ranges over every numpy dtype with a torch twin, the forms F.to_tensor and ToTensor(), H x W and H x W x C
+    arrays (C = 1, 3, 4) of drawn sizes, in the layouts of the spec above plus an H x W x C view of a contiguous
+    C x H x W buffer. to_tensor is ``torch.from_numpy(pic.transpose(2, 0, 1)).contiguous()`` (a 2-D array read as
+    H x W x 1), scaled only for uint8: so a 2-D or single-channel C-order array -- the usual depth map, mask or
+    float image -- comes back *sharing* the array, and writing the array changes the tensor; a multi-channel
+    C-order H x W x C array is copied by ``contiguous()``, a uint8 one by the division. The docs say nothing of
+    memory. The rule is written out in numpy (``_chw_view_is_contiguous``); the write-through is checked too.
+    Checked on torchvision 0.15.2, 0.17.2, 0.18.1, 0.21.0, 0.22.1, 0.23.0, 0.27.1, 0.28.0, 0.29.1 and 0.29.2.
+    """
+    convert = converter(torchvision, form)
+    n = int(np.prod(size + channels))
+    values_ = (np.arange(n) % 7).reshape(size + channels)
+    arr = SHARE_LAYOUTS[layout](values_ > 3 if np_dtype == np.bool_ else values_.astype(np_dtype))
+    what = f"{form}({np_dtype.name} array {arr.shape}, {layout}, strides {arr.strides})"
+    out = convert(arr)
+    shares = np_dtype != np.uint8 and _chw_view_is_contiguous(arr)
+    assert np.shares_memory(out.numpy(), arr) == shares, (
+        f"{what} {'does not share' if shares else 'shares'} the array's memory, but should {'' if shares else 'not '}share it"
+    )
+    before = out.clone()
+    arr[...] = np.logical_not(arr) if np_dtype == np.bool_ else arr + np_dtype.type(1)  # every element changes
+    hwc = arr[:, :, None] if arr.ndim == 2 else arr
+    now = torch.from_numpy(np.ascontiguousarray(hwc.transpose(2, 0, 1)))
+    assert_same(out, now if shares else before, f"{what} after writing the array")
+
+
 @pytest.mark.parametrize("flip", [pytest.param(name, id=name) for name in FLIPS])
 @pytest.mark.parametrize("forms", form_groups(("F.to_tensor", "ToTensor()", "v2.ToImage()"), TO_IMAGE_2D))
 @budget(8, floor=1)

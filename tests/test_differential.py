@@ -118,12 +118,12 @@ def test_inductor_calls_draw_eagers_random_numbers_and_other_backends_are_left_a
     draw other numbers by design); the setting is restored afterwards and untouched for aot_eager."""
     import torch._inductor.config as inductor_config
 
-    from specs.differential import _eager_random_numbers
+    from specs.differential import eager_random_numbers
 
     before = inductor_config.fallback_random
-    with _eager_random_numbers("inductor"):
+    with eager_random_numbers("inductor"):
         assert inductor_config.fallback_random is True
-    with _eager_random_numbers("aot_eager"):
+    with eager_random_numbers("aot_eager"):
         assert inductor_config.fallback_random == before
     assert inductor_config.fallback_random == before
 

@@ -647,3 +647,30 @@ def test_pin_memory_device_argument_warning_early_is_killed(pytester, monkeypatc
     monkeypatch.setattr(torch.Tensor, "pin_memory", _pin_memory("warn"))
     name = "test_pin_memory_with_a_device_argument_does_not_warn_before_2_5"
     assert_killed(run(pytester, spec(name)), name)
+
+
+# --- release history, round 3 (the tracker)
+
+from specs.test_device_transfer import CUDA_BUILD_WITHOUT_CUDA  # noqa: E402
+
+
+@pytest.mark.skipif(not torch_at_least("2.6") or (torch_at_least("2.7") and not torch_at_least("2.8")),
+                    reason="the device_count spec is gated to torch>=2.6 and a known bug on 2.7")
+@pytest.mark.skipif(not CUDA_BUILD_WITHOUT_CUDA, reason="the planted spec runs on a CUDA build without usable CUDA only")
+def test_accelerator_device_count_of_1_without_a_device_is_killed(pytester, monkeypatch):
+    """Plants torch.accelerator.device_count() counting one device where none is usable."""
+    monkeypatch.setattr(torch.accelerator, "device_count", lambda: 1)
+    name = "test_accelerator_device_count_is_0_on_a_cuda_build_where_cuda_is_not_usable_from_2_6"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.6"), reason="the device_count spec is gated to torch>=2.6")
+@needs_cuda
+def test_accelerator_device_count_off_by_one_is_killed(pytester, monkeypatch):
+    """Plants torch.accelerator.device_count() counting one device too many."""
+    orig = torch.accelerator.device_count
+    monkeypatch.setattr(torch.accelerator, "device_count", lambda: orig() + 1)
+    name = "test_accelerator_device_count_is_the_available_backends_count_from_2_6"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)

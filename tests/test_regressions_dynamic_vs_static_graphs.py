@@ -1240,3 +1240,76 @@ def test_slice_onnx_export_types_back_is_killed(pytester, monkeypatch):
     _onnx_names(monkeypatch, ["ExportTypes"], present=True)
     name = "test_onnx_legacy_names_are_gone_after_their_removal"
     assert_killed(run(pytester, _graphs_spec(name)), f"{name}[ExportTypes]")
+
+
+# --- release history, round 3 (found by running the suite on every release, then bisected)
+
+
+def _export_freezing_the_example(monkeypatch):
+    """Plants torch.export.export that runs the module on the example and exports a program returning that result
+    for every input (a .data read lifted as a real constant instead of traced)."""
+    orig = torch.export.export
+
+    class Frozen(torch.nn.Module):
+        def __init__(self, out):
+            super().__init__()
+            self.register_buffer("out", out)
+
+        def forward(self, x):
+            return self.out + 0 * x
+
+    def export(mod, args, *a, **k):
+        return orig(Frozen(mod(*args).detach().clone()), args, *a, **k)
+
+    monkeypatch.setattr(torch.export, "export", export)
+
+
+def _export_with_training(monkeypatch, mode: bool):
+    """Plants torch.export.export that sets the module's mode to ``mode`` before exporting."""
+    orig = torch.export.export
+    monkeypatch.setattr(torch.export, "export", lambda mod, args, *a, **k: orig(mod.train(mode), args, *a, **k))
+
+
+@pytest.mark.skipif(torch_at_least("2.5"), reason="the detach spec is gated to torch<2.5")
+def test_export_freezing_a_data_read_before_2_5_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export freezing the example's result: the program ignores its input."""
+    _export_freezing_the_example(monkeypatch)
+    name = "test_export_traces_a_data_read_as_a_detach_before_2_5"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(
+    torch_at_least("2.6") and not torch_at_least("2.10"), reason="the spec is a known bug (strict xfail) on 2.6-2.9"
+)
+def test_export_freezing_a_data_read_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export freezing the example's result, where the spec allows an export only if it computes."""
+    _export_freezing_the_example(monkeypatch)
+    name = "test_export_of_a_data_read_refuses_or_computes_the_forward_never_a_fake_tensor"
+    assert_killed(run(pytester, _graphs_spec(name)), name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.10"), reason="the refusal spec is gated to torch>=2.10")
+def test_export_lifting_a_data_read_as_a_fake_constant_is_killed(pytester, monkeypatch):
+    """Plants the 2.6-2.9 behaviour back: export succeeds and the program returns a FakeTensor (strict export still does)."""
+    orig = torch.export.export
+    monkeypatch.setattr(torch.export, "export", lambda mod, args, *a, strict=None, **k: orig(mod, args, *a, strict=True, **k))
+    never_fake = "test_export_of_a_data_read_refuses_or_computes_the_forward_never_a_fake_tensor"
+    refuses = "test_export_refuses_a_data_read_from_2_10"
+    result = run(pytester, _graphs_spec(never_fake), _graphs_spec(refuses))
+    assert_killed(result, never_fake, refuses, "returned a FakeTensor")
+
+
+@pytest.mark.skipif(not torch_at_least("2.1"), reason="torch.export arrived in 2.1")
+def test_export_that_always_exports_in_eval_mode_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that exports every module in eval mode: a train-mode Dropout export stops dropping."""
+    _export_with_training(monkeypatch, False)
+    name = "test_an_exported_dropout_keeps_the_mode_it_was_exported_in"
+    assert_killed(run(pytester, _graphs_spec(name)), f"{name}[cpu-train]")
+
+
+@pytest.mark.skipif(not torch_at_least("2.1"), reason="torch.export arrived in 2.1")
+def test_slice_export_that_always_exports_in_train_mode_is_killed(pytester, monkeypatch):
+    """Plants torch.export.export that exports every module in train mode, breaking only the eval-mode case."""
+    _export_with_training(monkeypatch, True)
+    name = "test_an_exported_dropout_keeps_the_mode_it_was_exported_in"
+    assert_killed(run(pytester, _graphs_spec(name)), f"{name}[cpu-eval]")

@@ -852,3 +852,30 @@ def test_v2_rgb_averaging_like_grayscale_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(_v2, "RGB", lambda: _v2.Grayscale(num_output_channels=3))
     name = "test_v2_rgb_expands_one_channel_to_three_equal_channels_from_0_18"
     assert_killed(run(pytester, spec(name)), name)
+
+
+# --- memory sharing of to_tensor (noticed on the release runs)
+
+SHARES = "test_to_tensor_of_a_non_uint8_ndarray_shares_its_memory_where_no_copy_is_needed"
+
+
+def test_to_tensor_that_always_copies_is_killed(pytester, monkeypatch):
+    """Plants to_tensor that returns a copy for every ndarray (what the docs' silence lets one assume)."""
+    orig = F.to_tensor
+    monkeypatch.setattr(F, "to_tensor", lambda pic: orig(pic).clone() if isinstance(pic, np.ndarray) else orig(pic))
+    result = run(pytester, spec(f"{SHARES}[float32-F.to_tensor]"), spec(f"{SHARES}[int16-ToTensor()]"))
+    assert_killed(result, f"{SHARES}[float32-F.to_tensor]", f"{SHARES}[int16-ToTensor()]")
+
+
+def test_slice_to_tensor_returning_a_strided_view_of_a_multichannel_array_is_killed(pytester, monkeypatch):
+    """Plants to_tensor that returns the permuted (non-contiguous) view of a non-uint8 H x W x C ndarray instead of contiguous()'s copy: the same values, but shared memory."""
+    orig = F.to_tensor
+
+    def to_tensor(pic):
+        if isinstance(pic, np.ndarray) and pic.ndim == 3 and pic.dtype != np.uint8:
+            return torch.from_numpy(pic).permute(2, 0, 1)
+        return orig(pic)
+
+    monkeypatch.setattr(F, "to_tensor", to_tensor)
+    result = run(pytester, spec(f"{SHARES}[float64-F.to_tensor]"))
+    assert_killed(result, f"{SHARES}[float64-F.to_tensor]")

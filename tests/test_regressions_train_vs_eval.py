@@ -971,3 +971,28 @@ def test_exported_model_mode_switch_back_is_killed(pytester, monkeypatch):
         monkeypatch.setattr(_q, n, lambda model: model, raising=False)
     name = "test_torch_ao_has_no_exported_model_mode_switch_from_2_11"
     assert_killed(run(pytester, f"test_train_vs_eval.py::{name}"), name)
+
+
+# --- release history, round 3 (found by running the suite on every release, then bisected)
+
+_PT2E_SWITCH_SPEC = "test_move_exported_model_to_eval_makes_an_exported_dropout_the_identity_before_2_11"
+
+
+@pytest.mark.skipif(
+    _torch_at_least("2.11") or not _torch_at_least("2.1") or (_torch_at_least("2.3") and not _torch_at_least("2.4")),
+    reason="the spec is gated to torch 2.1-2.10 and a known bug (strict xfail) on 2.3",
+)
+def test_move_exported_model_to_eval_that_matches_no_dropout_is_killed(pytester, monkeypatch):
+    """Plants move_exported_model_to_eval as on 2.3 with a torch.export graph: it matches nothing and leaves Dropout dropping."""
+    monkeypatch.setattr(_q, "move_exported_model_to_eval", lambda model: model)
+    assert_killed(run(pytester, f"{MOD}::{_PT2E_SWITCH_SPEC}"), f"{_PT2E_SWITCH_SPEC}[cpu-to_eval]")
+
+
+@pytest.mark.skipif(
+    _torch_at_least("2.11") or not _torch_at_least("2.4"),
+    reason="the to-train case is gated to torch 2.3-2.10 and a known bug (strict xfail) on 2.3",
+)
+def test_slice_move_exported_model_to_train_that_matches_no_dropout_is_killed(pytester, monkeypatch):
+    """Plants move_exported_model_to_train that leaves the eval-form Dropout in place, breaking only the back-to-train case."""
+    monkeypatch.setattr(_q, "move_exported_model_to_train", lambda model: model)
+    assert_killed(run(pytester, f"{MOD}::{_PT2E_SWITCH_SPEC}"), f"{_PT2E_SWITCH_SPEC}[cpu-to_eval_then_to_train]")
