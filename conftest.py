@@ -569,6 +569,12 @@ def claim_of(item) -> str:
     return doc.splitlines()[0] if doc else item.name
 
 
+def backend_of(item) -> str | None:
+    """The torch.compile backend a compile claim's variant runs under, or None (not a compile claim)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("backend") if callspec else None
+
+
 def device_of(item) -> str:
     """The device type a spec variant runs on, or ``device-independent``."""
     callspec = getattr(item, "callspec", None)
@@ -608,10 +614,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(item.path).startswith(SELF_TESTS + os.sep):
             continue  # the suite's own tests state no claims
-        for mark in item.iter_markers("known_bug"):  # numpy=SPEC: only with such a numpy; device=TYPE: only there
+        for mark in item.iter_markers("known_bug"):  # numpy=SPEC: with such a numpy; device=/backend=: there only
             if Version(Version(torch.__version__).base_version) in SpecifierSet(mark.args[0]) and (
                 Version(np.__version__) in SpecifierSet(mark.kwargs.get("numpy", ""))
-            ) and mark.kwargs.get("device", device_of(item)) == device_of(item):
+            ) and mark.kwargs.get("device", device_of(item)) == device_of(item) and (
+                mark.kwargs.get("backend", backend_of(item)) == backend_of(item)
+            ):
                 item.add_marker(pytest.mark.xfail(
                     strict=True, reason=f"known bug in torch {mark.args[0]}: {mark.kwargs['issue']}: {mark.kwargs['reason']}"
                 ))

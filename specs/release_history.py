@@ -76,6 +76,7 @@ def _entry(mark, spec, module, case) -> dict:
         "issue": mark.kwargs.get("issue"),
         "numpy": mark.kwargs.get("numpy"),
         "device": mark.kwargs.get("device"),
+        "backend": mark.kwargs.get("backend"),
         "test": spec,
         "module": module,
         "case": case,
@@ -118,6 +119,7 @@ def _line(entry, edge) -> str:
     if entry["kind"] == "known_bug":
         numpy = f" with numpy {entry['numpy']}" if entry["numpy"] else ""
         numpy += f" on {entry['device']}" if entry.get("device") else ""
+        numpy += f" under {entry['backend']}" if entry.get("backend") else ""
         what = "known bug appears" if edge == "from" else "known bug fixed"
         return f"- **{what}** (`{entry['spec']}`{numpy}): {entry['reason']} ({entry['issue']}) -- {where}"
     what = "holds from here" if edge == "from" else "last held in the release before"

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import example, given
+from hypothesis import Phase, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -369,6 +369,51 @@ def test_a_write_through_data_on_an_input_leaves_its_version_counter_alone_under
     """
     make = lambda: (torch.randn(shape, generator=torch.Generator().manual_seed(0)).to(device),)  # noqa: E731
     assert_compiles_like_eager(_data_write_on_input, make, backend)
+
+
+def _assign_data(x, y, z):
+    x.data = y  # x now holds y's tensor data
+    y.data = torch.zeros(0, device=y.device)  # rebinds y only: x keeps y's old values
+    z.data = z * 3  # a new tensor of the same shape
+    return x * 2, z + 1
+
+
+@pytest.mark.known_bug(
+    "<2.2",
+    issue="https://github.com/pytorch/pytorch/issues/113030",
+    reason="in 2.1 a compiled x.data = y made x an alias of y itself (a view), so the later y.data = torch.zeros(0) emptied "
+    "x too (fixed in 2.2 by graph-breaking there). Checked (cpu, aot_eager): x and z come back wrong on 2.1.2",
+)
+@pytest.mark.known_bug(
+    ">=2.2,<2.14",
+    issue="https://github.com/pytorch/pytorch/issues/139152",
+    reason="Dynamo captures x.data = t as the set_ op, which moves x's version counter (and z's); eager's .data assignment "
+    "leaves it alone (pytorch#186185 preserved the counters). Checked (cpu, aot_eager): values right, versions moved on "
+    "every minor release 2.2.2-2.13.0; agrees on 2.14.1 and 2.15.0",
+)
+@pytest.mark.known_bug(
+    ">=2.14",
+    backend="inductor",
+    issue="https://github.com/pytorch/pytorch/issues/174187",
+    reason="after two .data assignments in one compiled function inductor reads the rebound z's new data and applies "
+    "z * 3 again: z + 1 comes back as 9 * z + 1 (z itself is right; aot_eager is right). No exact issue found; #174187 "
+    "(open) is the closest ('.data assignment is not respected by inductor'). Checked (cpu): diverges on 2.14.1 and 2.15.0",
+)
+@settings(compile_budget(), phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: each example compiles
+@given(shape=nonempty_shapes)
+def test_assigning_data_inside_a_compiled_function_acts_as_in_eager_under_compile(device, backend, shape):
+    """Inside a compiled function ``x.data = t`` rebinds the caller's x to t's data without moving either's version counter, and rebinding t afterwards leaves x alone, as in eager.
+
+    One compiled function (float32) on drawn shapes (0-d included): ``x.data = y``, then ``y.data =
+    torch.zeros(0)`` (x keeps y's old values), ``z.data = z * 3``; it returns ``x * 2`` and ``z + 1``.
+    ``specs/differential.py`` compares the outputs, every input after the call (values and shape: y is
+    empty) and whether its version counter moved (eager: none does).
+    """
+    def make():
+        g = torch.Generator().manual_seed(0)
+        return tuple(torch.randn(shape, generator=g).to(device) for _ in range(3))
+
+    assert_compiles_like_eager(_assign_data, make, backend)
 
 
 def _detach_write_into_saved(x, w):

@@ -878,7 +878,7 @@ def test_grad_modes_inside_a_compiled_function_act_as_in_eager_under_compile(dev
 
 def _ops(x, w):
     y = x * w
-    return y, y.sum(), x.detach(), torch.sin(x)
+    return y, y.sum(), x.detach(), torch.sin(x), y.detach()  # y and its detach: two tensors (pytorch#100348)
 
 
 @contextlib.contextmanager
@@ -909,7 +909,8 @@ def test_a_compiled_function_follows_the_grad_mode_around_each_call_under_compil
     Calls in turn: under no_grad (first, so an inference graph is compiled first), with grad enabled,
     under inference_mode, with grad enabled again, under set_grad_enabled(False), under enable_grad
     nested in no_grad and under inference_mode(False) nested in inference_mode. The function
-    multiplies, sums, detaches and takes sin of inputs that require grad; ``specs/differential.py``
+    multiplies, sums, detaches and takes sin of inputs that require grad, and returns an intermediate
+    next to its own ``detach()`` (two tensors, only the first recording); ``specs/differential.py``
     compares requires_grad, grad_fn, is_inference, aliasing, values and gradients after each call.
     Hypothesis draws the shape (float32).
     """

@@ -354,10 +354,12 @@ def _flag(name):
     return lambda model, x: model.train() if name == "train" else model.eval()
 
 
-#: the six cells of {train, eval} x {grad, no_grad, inference_mode}, in turn on one compiled function
+#: the six cells of {train, eval} x {grad, no_grad, inference_mode}, in turn on one compiled function; no_grad
+#: first, so an inference graph is compiled first and the grad cell after it must not reuse it (pytorch#100977:
+#: Dynamo did not guard the grad mode through module parameters, so the inference graph ran where autograd should)
 CELLS = [
-    Call(_flag("train"), name="train, grad"),
     Call(_flag("train"), lambda: torch.no_grad(), name="train, no_grad"),
+    Call(_flag("train"), name="train, grad"),
     Call(_flag("eval"), lambda: torch.no_grad(), name="eval, no_grad"),
     Call(_flag("eval"), name="eval, grad"),
     Call(_flag("train"), lambda: torch.inference_mode(), name="train, inference_mode"),

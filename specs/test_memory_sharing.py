@@ -1456,6 +1456,74 @@ def test_in_place_writes_to_views_of_an_input_reach_the_input_under_compile(devi
     assert_compiles_like_eager(_write_views_of_input, make, backend, calls=[Call(name="first"), Call(name="second")])
 
 
+_EVAL_DROPOUT = torch.nn.Dropout(0.5).eval()
+#: ops that return their input itself (not a view: the same tensor), by family; each result is written in place
+IDENTITY_OPS = {
+    "dropout": (lambda x: torch.nn.functional.dropout(x, 0.5, training=False), lambda x: _EVAL_DROPOUT(x)),
+    "conversions": (lambda x: x.contiguous(), lambda x: x.to(x.dtype), lambda x: x.to(x.device), lambda x: x.type_as(x)),
+}
+
+
+def _write_through_identity(ops):
+    def fn(x):
+        for k, op in enumerate(ops):
+            op(x).add_(k + 1)  # the result is x: the write is a write to the caller's x
+        return x * 2
+    return fn
+
+
+IDENTITY_PARAMS = [
+    pytest.param("dropout", id="dropout-in-eval", marks=pytest.mark.known_bug(
+        "<2.14", issue="https://github.com/pytorch/pytorch/issues/195422",
+        reason="torch.compile drops an in-place write to an input made through F.dropout(x, p, training=False) / an "
+        "eval-mode nn.Dropout, which return x itself: the caller's x is left unchanged (aot_eager and inductor). "
+        "Checked (cpu, aot_eager): diverges on every minor release 2.1.2-2.13.0, agrees on 2.14.1 and 2.15.0 (2.0 cannot run Dynamo on Python 3.11)")),
+    pytest.param("conversions", id="contiguous-to-type_as"),
+]
+
+
+@pytest.mark.parametrize("family", IDENTITY_PARAMS)
+def test_a_write_through_an_op_returning_its_input_reaches_the_input_under_compile(device, backend, family):
+    """Inside a compiled function, an in-place write to the result of an op that returns its input itself (Dropout in eval, F.dropout(training=False), contiguous() of a contiguous tensor, to() its own dtype or device, type_as itself) writes the caller's tensor, as in eager.
+
+    Ranges over the ops (enumerated by family, one compile each: the Dropout forms, a known bug, and the
+    no-op conversions). Each result gets its own ``add_``; ``specs/differential.py`` compares the input after
+    the call, whether its version moved and the returned ``x * 2``; called twice. A fixed (2, 3) float32
+    input (a known bug: no shrinking).
+    """
+    make = lambda: (torch.arange(6.0, device=device).reshape(2, 3),)  # noqa: E731
+    assert_compiles_like_eager(_write_through_identity(IDENTITY_OPS[family]), make, backend,
+                               calls=[Call(name="first"), Call(name="second")])
+
+
+def _write_base_read_view(base, view):
+    base.add_(100)  # view is a view of base: eagerly it sees the write
+    return view[0], view.view(-1), view * 1
+
+
+@pytest.mark.known_bug(
+    ">=2.4",
+    issue="https://github.com/pytorch/pytorch/issues/198095",
+    reason="two inputs that alias (a tensor and a view of it at a storage offset), the base mutated in place: "
+    "AOTAutograd's synthetic base regenerates the returned view of the view from the wrong tensor (view[0] comes "
+    "back as base[0]; view.view(-1) fails an assertion on the ViewMeta shape). Open. Checked (cpu, aot_eager): "
+    "agrees on 2.1.2, 2.2.2 and 2.3.1, diverges on every minor release 2.4.1-2.15.0",
+)
+def test_a_compiled_function_given_a_tensor_and_its_view_sees_writes_through_both_under_compile(device, backend):
+    """A compiled function given a tensor and a view of it (at a storage offset) and writing the tensor in place returns views of the view that show the write, as in eager.
+
+    The inputs alias as the caller made them: ``base`` and ``base[1:]``. The function adds 100 to ``base`` in
+    place and returns ``view[0]``, ``view.view(-1)`` and ``view * 1``; ``specs/differential.py`` compares the
+    values, which outputs share memory with which input, both inputs after the call and whether their version
+    counters moved. A fixed (4, 6) float64 input (a known bug: no shrinking).
+    """
+    def make():
+        base = torch.arange(24, dtype=torch.float64, device=device).reshape(4, 6)
+        return base, base[1:]
+
+    assert_compiles_like_eager(_write_base_read_view, make, backend)
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 
@@ -1490,3 +1558,81 @@ def test_list_of_slices_index_warns_it_will_become_a_tensor_index_from_2_8(devic
     assert [c for c, _ in found] == [UserWarning], f"x[[slice(None), 1]] warned {found}, but should warn one UserWarning"
     assert_same(out, x[:, 1], "x[[slice(None), 1]] vs x[:, 1]")
     assert_shares(out, x, "x[[slice(None), 1]]")
+
+
+# --- release history, round 2 (the tracker)
+
+import re as _re  # noqa: E402
+
+BOOL_SUB = (
+    "subtraction with a bool operand has always been refused ('Subtraction, the `-` operator, with two bool tensors / "
+    "with a bool tensor is not supported', pytorch#23519); torch 2.14 changed the exception from RuntimeError to its "
+    "subclass NotImplementedError (pytorch#192348, 'BE: Raise NotImplementedError for unsupported bool ops', Aug 2026); "
+    "checked: RuntimeError on 2.6.0, 2.12.1 and 2.13.0, NotImplementedError on 2.14.1 and 2.15.0"
+)
+
+
+def _isub(y, x):
+    y -= x
+    return y
+
+
+#: how ``y = y - x`` / ``y -= x`` can be spelled: (y, x) -> the result
+SUB_FORMS = {
+    "y - x": lambda y, x: y - x,
+    "torch.sub(y, x)": lambda y, x: torch.sub(y, x),
+    "y.sub(x)": lambda y, x: y.sub(x),
+    "y -= x": _isub,
+    "y.sub_(x)": lambda y, x: y.sub_(x),
+    "torch.sub(y, x, out=y)": lambda y, x: torch.sub(y, x, out=y),
+}
+SUB_FORM_PARAMS = [pytest.param(form, id=form) for form in SUB_FORMS]
+
+
+def _bool_subtraction_errors(device, form) -> list:
+    """Every refusal of ``form`` with a bool operand: y bool with x of every dtype, and y of every other dtype with a
+    bool x -- x a tensor, a 0-d tensor or a Python scalar. y must stay untouched. Returns (what, exception) pairs."""
+    fn, seen = SUB_FORMS[form], []
+    pairs = [(torch.bool, d) for d in ALL] + [(d, torch.bool) for d in ALL if d != torch.bool]
+    for y_dtype, x_dtype in pairs:
+        for kind in ("tensor", "0-d", "python"):
+            y = base_tensor((2, 3), y_dtype, device)
+            x = base_tensor((2, 3) if kind == "tensor" else (), x_dtype, device)
+            x = x.item() if kind == "python" else x
+            before = y.clone()
+            what = f"{form} with y {dtype_id(y_dtype)}, x {kind} {dtype_id(x_dtype)}"
+            try:
+                fn(y, x)
+            except Exception as e:  # noqa: BLE001 -- the type is the claim
+                seen.append((what, e))
+            else:
+                pytest.fail(f"{what} raised nothing, but should refuse a bool operand")
+            assert_same(y, before, f"y after a refused {what}")
+            assert _re.search(r"Subtraction, the `-` operator, with (two bool tensors|a bool tensor) is not supported",
+                             str(seen[-1][1])), f"{what} raised {seen[-1][1]!r}, but should say subtraction with bool is not supported"
+    return seen
+
+
+@pytest.mark.torch_version("<2.14", reason=BOOL_SUB)
+@pytest.mark.parametrize("form", SUB_FORM_PARAMS)
+def test_subtraction_with_a_bool_operand_raises_runtime_error_before_2_14(device, form):
+    """Before torch 2.14, ``y - x`` / ``y -= x`` with a bool operand raises a plain RuntimeError (not NotImplementedError) and leaves y untouched.
+
+    Ranges over the spellings ``y - x``, ``torch.sub(y, x)``, ``y.sub(x)``, ``y -= x``, ``y.sub_(x)`` and
+    ``torch.sub(y, x, out=y)``, and -- in every case -- a bool y with x of every dtype and y of every other dtype
+    with a bool x, x a tensor, a 0-d tensor or a Python scalar. (Use ``^`` / ``logical_xor`` or ``~`` instead.)
+    """
+    for what, e in _bool_subtraction_errors(device, form):
+        assert type(e) is RuntimeError, f"{what} raised {type(e).__name__}, but should raise RuntimeError"
+
+
+@pytest.mark.torch_version(">=2.14", reason=BOOL_SUB)
+@pytest.mark.parametrize("form", SUB_FORM_PARAMS)
+def test_subtraction_with_a_bool_operand_raises_not_implemented_error_from_2_14(device, form):
+    """From torch 2.14, ``y - x`` / ``y -= x`` with a bool operand raises NotImplementedError (a RuntimeError subclass) and leaves y untouched.
+
+    Ranges over the spellings and operand pairs of the spec above (every dtype against bool, x a tensor, a 0-d
+    tensor or a Python scalar). ``except RuntimeError`` still catches it.
+    """
+    for what, e in _bool_subtraction_errors(device, form):
+        assert type(e) is NotImplementedError, f"{what} raised {type(e).__name__}, but should raise NotImplementedError"

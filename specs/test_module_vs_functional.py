@@ -762,6 +762,28 @@ def test_f_batch_norm_under_compile_moves_the_running_stats_versions_as_eager(de
                                **compile_tolerance(backend, normalizes=True))
 
 
+@pytest.mark.known_bug(
+    ">=2.1", issue="https://github.com/pytorch/pytorch/issues/128198",
+    reason="the module form of the bug above: a compiled nn.BatchNorm1d in training bumps the version counters of "
+    "running_mean and running_var (eager: unchanged) and num_batches_tracked (eager: by one, with its add_(1)); "
+    "#128198 reports it for Dynamo's inlined nn modules (the default since 2.5). " + BATCH_NORM_VERSIONS,
+)
+def test_batchnorm_module_under_compile_moves_its_buffers_versions_as_eager(device, backend):
+    """A compiled nn.BatchNorm1d updates its buffers in place exactly as eager does, version counters included: in training running_mean/running_var keep their versions and num_batches_tracked's moves; in eval none moves.
+
+    The buffers are passed next to the module, so ``specs/differential.py`` compares whether each one's
+    ``_version`` moved (and the output, the buffers' values); calls: train, then after ``eval()``. A fixed
+    (4, 3) float32 batch (a known bug: no shrinking).
+    """
+    def make():
+        bn = nn.BatchNorm1d(3).to(device)
+        return bn, data((4, 3), 0, device, torch.float32, scale=2.0), bn.running_mean, bn.running_var, bn.num_batches_tracked
+
+    assert_compiles_like_eager(lambda bn, x, *buffers: bn(x), make, backend,
+                               calls=[Call(name="train"), Call(before=lambda bn, *rest: bn.eval(), name="eval()")],
+                               **compile_tolerance(backend, normalizes=True))
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 

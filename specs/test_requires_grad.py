@@ -605,6 +605,74 @@ def test_leaves_created_inside_compile_require_grad_and_get_grad(device, backend
         compile_fn(_int_leaf, backend)(make()[0])
 
 
+def _changed_flag(change: str, w):
+    """A tensor made inside whose requires_grad an op has just changed: detach_() clears it; a write of a
+    value that requires grad (basic or advanced index assignment, add_) sets it on a tensor made without it."""
+    if change == "detach_":
+        t = w * 2
+        t.detach_()
+    elif change == "t[0] = v":
+        t = torch.zeros(3, dtype=w.dtype, device=w.device)
+        t[0] = w.sum()
+    elif change == "t[rows, cols] = v":
+        t = torch.zeros(2, 3, 3, dtype=w.dtype, device=w.device)
+        t[:, [0, 1], [1, 2]] = w
+    else:
+        assert change == "add_"
+        t = torch.zeros(3, dtype=w.dtype, device=w.device)
+        t.add_(w.sum())
+    return t
+
+
+STALE_FLAG = (
+    "inside a compiled function, reading t.requires_grad after an op that changed it gives the flag from before the op "
+    "(Dynamo kept the tensor's old metadata), so the branch on it goes the other way; the tensor itself comes out right"
+)
+#: the op that changes the flag -> its known bug (releases checked with aot_eager on cpu; 2.0 cannot run Dynamo on 3.11)
+REQUIRES_GRAD_READS = [
+    pytest.param("detach_", id="detach_", marks=pytest.mark.known_bug(
+        "<2.12", issue="https://github.com/pytorch/pytorch/issues/176854",
+        reason=STALE_FLAG + " (detach_() left requires_grad True). Checked: diverges on every minor release 2.1.2-2.11.0, "
+        "agrees on 2.12.1-2.15.0")),
+    pytest.param("t[0] = v", id="setitem", marks=pytest.mark.known_bug(
+        "<2.9", issue="https://github.com/pytorch/pytorch/issues/169179",
+        reason=STALE_FLAG + " (requires_grad stays False after an index assignment of a value that requires grad; the "
+        "issue, still open, reports it for larger programs on later releases too). Checked: diverges on every minor "
+        "release 2.1.2-2.8.0, agrees on 2.9.1-2.15.0")),
+    pytest.param("t[rows, cols] = v", id="advanced-setitem", marks=pytest.mark.known_bug(
+        "<2.9", issue="https://github.com/pytorch/pytorch/issues/169179",
+        reason=STALE_FLAG + " (the issue's own form: an advanced-index assignment). Checked: diverges on every minor "
+        "release 2.1.2-2.8.0, agrees on 2.9.1-2.15.0")),
+    pytest.param("add_", id="add_", marks=pytest.mark.known_bug(
+        "<2.11", issue="https://github.com/pytorch/pytorch/issues/169179",
+        reason=STALE_FLAG + " (the same for add_ of a value that requires grad). Checked: diverges on every minor "
+        "release 2.1.2-2.10.0, agrees on 2.11.0-2.15.0")),
+]
+
+
+@pytest.mark.parametrize("change", REQUIRES_GRAD_READS)
+def test_requires_grad_read_inside_a_compiled_function_is_eagers_under_compile(device, backend, change):
+    """Inside a compiled function, t.requires_grad read right after an op that changed it (detach_(), an index assignment or add_ of a value that requires grad) is the value eager reads, so code branching on it takes eager's branch.
+
+    Ranges over the ops that change the flag of a tensor made inside (enumerated, one compile each): ``detach_()``
+    clears it, ``t[0] = v``, ``t[rows, cols] = v`` and ``t.add_(v)`` with ``v`` computed from a leaf that requires
+    grad set it. The function returns ``x * 2`` if ``t.requires_grad`` else ``x * 3`` (the value read, as a user's
+    branch sees it) and ``t``; called with grad enabled and under ``no_grad`` (where the writes record nothing and
+    the flag stays False). ``specs/differential.py`` compares both outputs. Fixed float32 inputs: a known bug
+    fails on every run, and hypothesis would spend a minute shrinking it.
+    """
+    def fn(x, w):
+        t = _changed_flag(change, w)
+        return x * 2 if t.requires_grad else x * 3, t
+
+    assert_compiles_like_eager(
+        fn,
+        lambda: (torch.arange(1.0, 5.0, device=device), torch.tensor([[0.5, -1.0], [2.0, 1.5]], device=device, requires_grad=True)),
+        backend,
+        calls=[Call(name="grad mode"), Call(mode=torch.no_grad, name="no_grad")],
+    )
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 MATERIALIZE_GRADS = (

@@ -64,7 +64,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from specs.differential import Call, assert_compiles_like_eager
+from specs.differential import Call, assert_compiles_like_eager, compile_fn
 from specs.helpers import (
     NUMPY_TO_TORCH,
     arrays,
@@ -810,6 +810,31 @@ def test_tensor_inference_and_the_default_dtype_under_compile(device, backend, k
         assert_compiles_like_eager(construct, lambda: (torch.ones(2, 3, device=device),), backend, calls=DEFAULT_CALLS)
 
 
+def _from_arguments(ints, floats):
+    return torch.Tensor(ints), torch.tensor(ints), torch.Tensor(floats), torch.tensor(floats)
+
+
+@pytest.mark.known_bug(
+    "<2.6",
+    issue="https://github.com/pytorch/pytorch/issues/135432",
+    reason="torch.Tensor(list) of a list argument holding ints, called again with other ints: Dynamo makes the ints "
+    "dynamic after the first call and the legacy constructor stores the symbolic ints' bits in the float32 tensor "
+    "(fixed by pytorch#135433). Checked (cpu, aot_eager): diverges on 2.1.2-2.5.1, agrees on 2.6.0-2.15.0 "
+    "(2.0 cannot run Dynamo on Python 3.11)",
+)
+def test_constructors_of_lists_passed_to_a_compiled_function_follow_each_call_under_compile(device, backend):
+    """Compiled, torch.Tensor(list) and torch.tensor(list) of a list passed as an argument give each call's own values and eager's dtype (float32 from ints for torch.Tensor, int64 for torch.tensor), call after call with other values.
+
+    One compiled function called with three lists of ints and of floats in turn (Dynamo recompiles with the
+    numbers dynamic after the first call); every output against eager's (values and dtype; the legacy
+    constructor is cpu-only, so on any device). Fixed values (a known bug: no shrinking).
+    """
+    compiled = compile_fn(_from_arguments, backend)
+    for k, (ints, floats) in enumerate((([1, 2], [0.5, 1.5]), ([3, 4], [2.5, -1.0]), ([5, -6], [7.25, 8.0]))):
+        for i, (c, e) in enumerate(zip(compiled(ints, floats), _from_arguments(ints, floats))):
+            assert_same(c, e, f"call {k} ({ints}, {floats}): output {i}")
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 COPY_CONSTRUCT_TEXT = (
@@ -921,3 +946,70 @@ def test_get_default_device_reads_back_what_set_default_device_set_from_2_3(devi
         reset_default_device()
     assert got.type == device.type, f"torch.get_default_device()={got} after set_default_device({device}), but should be {device}"
     assert_device(made, device, "torch.zeros(1) under set_default_device")
+
+
+# --- release history, round 2 (the tracker)
+
+from specs.inputs import WIDE_UNSIGNED, WIDE_UNSIGNED_GATE  # noqa: E402
+
+UINT_SCALAR = (
+    "torch 2.3 added torch.uint16/uint32/uint64 and their numpy conversion (pytorch#116594, pytorch#116808; "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.3.0): before, torch.tensor of a numpy uint16/uint32/uint64 "
+    "scalar raises TypeError \"can't convert np.ndarray of type numpy.uint16\"; checked: TypeError on 2.0.1 and 2.2.2 "
+    "(numpy 1.26.4), a uint16/uint32 tensor on 2.3.1, 2.6.0, 2.8.0, 2.12.1, 2.13.0, 2.14.1 and 2.15.0 (numpy 2.4.6)"
+)
+UINT64_SCALAR_BUG = (
+    "a numpy uint64 *scalar* is unpacked with PyLong_AsUnsignedLongLong, which takes only Python ints: "
+    "torch.tensor(np.uint64(v)), torch.tensor([np.uint64(v)]) and torch.as_tensor(np.uint64(v)) raise TypeError "
+    "'an integer is required', while np.uint16/np.uint32 scalars and uint64 arrays (0-d included) convert; the fix "
+    "(pytorch#117554, 'support torch.tensor(numpy.uint64(42))') was closed unmerged, unsigned support is tracked in "
+    "the linked issue; checked on 2.3.1, 2.6.0, 2.8.0, 2.12.1, 2.13.0, 2.14.1 and 2.15.0 with numpy 2.4.6, and on 2.3.1 with numpy 1.26.4"
+)
+
+#: how a numpy scalar ``s`` is handed to the constructors: (what, call, the expected shape)
+UINT_SCALAR_FORMS = {
+    "tensor": (lambda s, device: torch.tensor(s, device=device), ()),
+    "tensor-list": (lambda s, device: torch.tensor([s, s], device=device), (2,)),
+    "as_tensor": (lambda s, device: torch.as_tensor(s, device=device), ()),
+}
+UINT_SCALAR_CASES = [
+    pytest.param(np_dtype, id=np_dtype.name, marks=(WIDE_UNSIGNED_GATE, *(
+        [pytest.mark.known_bug(">=2.3", issue="https://github.com/pytorch/pytorch/issues/58734", reason=UINT64_SCALAR_BUG)]
+        if np_dtype == np.dtype(np.uint64) else []
+    ))) for np_dtype in WIDE_UNSIGNED
+]
+
+
+@pytest.mark.parametrize("np_dtype", UINT_SCALAR_CASES)
+@given(data=st.data())
+@example(data=None)
+def test_tensor_of_a_numpy_wide_unsigned_scalar_keeps_its_dtype_from_2_3(device, np_dtype, data):
+    """From torch 2.3, torch.tensor / torch.as_tensor of a numpy uint16, uint32 or uint64 scalar is a tensor of the same unsigned dtype holding its value.
+
+    Ranges over numpy's uint16/uint32/uint64 (uint64 a known bug: a numpy uint64 scalar raises TypeError) and the
+    calling forms ``torch.tensor(s)``, ``torch.tensor([s, s])`` and ``torch.as_tensor(s)``, with values drawn over
+    the dtype's whole range (0 and the maximum, 2**64 - 1 for uint64, in the explicit example). The oracle is
+    ``torch.from_numpy`` of a numpy array holding the same value, which converts every one of them.
+    """
+    info = np.iinfo(np_dtype)
+    value = info.max if data is None else data.draw(st.integers(0, int(info.max)), label="value")
+    scalar = np_dtype.type(value)
+    expected_dtype = getattr(torch, np_dtype.name)
+    for form, (make, shape) in UINT_SCALAR_FORMS.items():
+        what = f"{form}(np.{np_dtype.name}({value}))"
+        out = make(scalar, device)
+        assert_dtype(out, expected_dtype, what)
+        assert tuple(out.shape) == shape, f"{what}.shape={tuple(out.shape)}, but should be {shape}"
+        expected = torch.from_numpy(np.full(shape, value, dtype=np_dtype))
+        assert_same(out.cpu(), expected, what)
+
+
+@pytest.mark.torch_version("<2.3", reason=UINT_SCALAR)
+@pytest.mark.parametrize("np_dtype", [pytest.param(d, id=d.name) for d in WIDE_UNSIGNED])
+def test_tensor_of_a_numpy_wide_unsigned_scalar_raises_type_error_before_2_3(device, np_dtype):
+    """Before torch 2.3, torch.tensor of a numpy uint16, uint32 or uint64 scalar raises TypeError "can't convert np.ndarray of type numpy.uintN" (torch has no such dtype); with dtype=torch.int64 it converts."""
+    scalar = np_dtype.type(5)
+    with raises(TypeError, rf"can't convert np\.ndarray of type numpy\.{np_dtype.name}", f"torch.tensor(np.{np_dtype.name}(5))"):
+        torch.tensor(scalar, device=device)
+    out = torch.tensor(scalar, dtype=torch.int64, device=device)
+    assert_same(out.cpu(), torch.tensor(5), f"torch.tensor(np.{np_dtype.name}(5), dtype=torch.int64)")

@@ -638,6 +638,19 @@ def test_known_bug_can_be_limited_to_a_device_type(harness, no_cuda):
     harness.runpytest_inprocess("--devices", "cpu,cuda").assert_outcomes(passed=1, xfailed=1, skipped=2)
 
 
+def test_known_bug_can_be_limited_to_a_compile_backend(harness):
+    """``backend="eager"``: only the compile claim's variants under that backend are known-bug xfails (no C++ compiler needed)."""
+    harness.makepyfile(test_specs="""
+        import pytest
+
+        @pytest.mark.known_bug(">=2.0", backend="eager", issue="https://example.invalid/3", reason="this backend only")
+        def test_backend_bug(device, backend):
+            '''Fails under the eager backend only.'''
+            assert backend != "eager"
+        """)
+    result = harness.runpytest_inprocess("--devices", "cpu", "--compile-backends", "aot_eager,eager", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, xfailed=1)
+
 # --------------------------------------------------------------------------- compile backends
 
 COMPILE_SPEC = """

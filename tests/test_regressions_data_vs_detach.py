@@ -360,3 +360,35 @@ def test_compiled_data_write_moving_the_version_is_killed(pytester, monkeypatch)
     monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
     spec = "test_a_write_through_data_on_an_input_leaves_its_version_counter_alone_under_compile"
     assert_killed(run(pytester, *specs(spec)), spec, "version counter moved")
+
+
+ASSIGN_SPEC = "test_assigning_data_inside_a_compiled_function_acts_as_in_eager_under_compile"
+
+
+@pytest.mark.skipif(not torch_at_least("2.14"), reason="the spec is a known bug (strict xfail) before 2.14 (pytorch#113030, #139152)")
+def test_compiled_data_assignment_moving_the_version_is_killed(pytester, monkeypatch):
+    """Plants the 2.2-2.13 behaviour (pytorch#139152): the compiled x.data = y moves the version counter of the rebound x (an extra no-op in-place op)."""
+    def wrap(compiled):
+        def call(*a):
+            out = compiled(*a)
+            with torch.no_grad():
+                a[0].add_(0)
+            return out
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    assert_killed(run(pytester, *specs(ASSIGN_SPEC)), ASSIGN_SPEC, "input 0 version counter moved=True")
+
+
+@pytest.mark.skipif(not torch_at_least("2.14"), reason="the spec is a known bug (strict xfail) before 2.14 (pytorch#113030, #139152)")
+def test_slice_compiled_data_rebinding_following_the_source_is_killed(pytester, monkeypatch):
+    """Slice: the 2.1 behaviour (pytorch#113030): after the compiled x.data = y, a later y.data = ... rebinds x too (x ends up as y's new, empty data)."""
+    def wrap(compiled):
+        def call(x, y, z):
+            out = compiled(x, y, z)
+            x.data = y.data
+            return out
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    assert_killed(run(pytester, *specs(ASSIGN_SPEC)), ASSIGN_SPEC, "input 0 after the call")

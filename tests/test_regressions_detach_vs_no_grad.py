@@ -678,6 +678,21 @@ def test_compiled_function_copying_its_outputs_is_killed(pytester, monkeypatch):
     assert_killed(run(pytester, *specs(AROUND, INSIDE)), AROUND, INSIDE, "does not share memory with input 0")
 
 
+def test_slice_compiled_detach_of_an_intermediate_returned_as_the_intermediate_is_killed(pytester, monkeypatch):
+    """Slice: the compiled function returns one tensor for an intermediate y and y.detach() (pytorch#100348: both outputs are the detached one); every other output is right."""
+
+    def wrap(compiled):
+        def call(*args):
+            out = list(compiled(*args))
+            out[0] = out[4]  # y comes back as its detach: it no longer records
+            return tuple(out)
+
+        return call
+
+    plant_compile(monkeypatch, wrap)
+    assert_killed(run(pytester, *specs(AROUND)), AROUND, "output 0 requires_grad=False")
+
+
 @pytest.mark.skipif(not torch_at_least("2.8"), reason="the three known_bug ranges all apply from torch 2.8 (checked on 2.8.0-2.15.0)")
 def test_known_compile_bugs_pass_once_compile_acts_as_eager(pytester, monkeypatch):
     """The known-bug compile claims are strict: with torch.compile planted as the identity (compiled == eager) they XPASS and fail."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -369,7 +371,7 @@ def test_compiled_module_skipping_the_running_stat_update_is_killed(monkeypatch,
         return call
 
     plant_compile(monkeypatch, wrap)
-    assert_killed(run(pytester, f"{MOD}::{COMPILED}"), COMPILED, "call 0 (train, grad): module0.outer.block.1.running_mean")
+    assert_killed(run(pytester, f"{MOD}::{COMPILED}"), COMPILED, "call 0 (train, no_grad): module0.outer.block.1.running_mean")
 
 
 def test_compiled_module_ignoring_eval_is_killed(monkeypatch, pytester):
@@ -402,4 +404,21 @@ def test_compiled_module_ignoring_no_grad_is_killed(monkeypatch, pytester):
         return call
 
     plant_compile(monkeypatch, wrap)
-    assert_killed(run(pytester, f"{MOD}::{COMPILED}"), COMPILED, "call 1 (train, no_grad): output 0 requires_grad=True")
+    assert_killed(run(pytester, f"{MOD}::{COMPILED}"), COMPILED, "call 0 (train, no_grad): output 0 requires_grad=True")
+
+
+def test_compiled_module_reusing_its_inference_graph_is_killed(monkeypatch, pytester):
+    """Plants the stale graph of pytorch#100977: once the compiled model has run under no_grad, later calls run under no_grad too (the inference graph is reused), so the grad cell's output records nothing."""
+
+    def wrap(compiled):
+        seen = []
+
+        def call(*args):
+            seen.append(torch.is_grad_enabled())
+            with torch.no_grad() if not seen[0] else contextlib.nullcontext():
+                return compiled(*args)
+
+        return call
+
+    plant_compile(monkeypatch, wrap)
+    assert_killed(run(pytester, f"{MOD}::{COMPILED}"), COMPILED, "call 1 (train, grad): output 0 requires_grad=False")

@@ -700,6 +700,55 @@ def test_compiled_writes_to_input_views_landing_in_a_copy_is_killed(pytester, mo
     assert_killed(run(pytester, f"{MOD}::{spec}"), spec, "call 0 (first)")
 
 
+IDENTITY_SPEC = "test_a_write_through_an_op_returning_its_input_reaches_the_input_under_compile"
+
+
+@pytest.mark.skipif(not torch_at_least("2.14"), reason="the dropout slice is a known bug before 2.14 (pytorch#195422)")
+def test_slice_compiled_dropout_in_eval_returning_a_copy_is_killed(pytester, monkeypatch):
+    """Slice: inside compiled code F.dropout(x, p, training=False) (and so an eval-mode nn.Dropout) returns a copy of x, not x itself: the write through it is lost (pytorch#195422); eager dropout is right."""
+    import torch.nn.functional as F
+
+    orig_compile, orig_dropout = torch.compile, F.dropout
+
+    def dropout(input, p=0.5, training=True, inplace=False):
+        return orig_dropout(input, p, training, inplace) if training else input.clone()
+
+    def compile(fn, *args, **kwargs):
+        def call(*a):
+            monkeypatch.setattr(F, "dropout", dropout)
+            try:
+                return orig_compile(fn, *args, **kwargs)(*a)
+            finally:
+                monkeypatch.setattr(F, "dropout", orig_dropout)
+        return call
+
+    monkeypatch.setattr(torch, "compile", compile)
+    result = run(pytester, f"{MOD}::{IDENTITY_SPEC}")
+    assert_killed(result, f"{IDENTITY_SPEC}[cpu-aot_eager-dropout-in-eval]", "call 0 (first): output 0")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+ALIASED_SPEC = "test_a_compiled_function_given_a_tensor_and_its_view_sees_writes_through_both_under_compile"
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="a known bug from 2.4 (pytorch#198095): the planted fix is an XPASS there")
+def test_aliased_inputs_compiled_as_eager_is_reported(pytester, monkeypatch):
+    """Plants the fix of pytorch#198095 (torch.compile returns the function itself, computing as eager): the known-bug spec then passes -- a strict XPASS -- so the run reports that the bug is gone."""
+    monkeypatch.setattr(torch, "compile", lambda fn, *args, **kwargs: fn)
+    result = run(pytester, f"{MOD}::{ALIASED_SPEC}")
+    assert result.parseoutcomes().get("failed") == 1 and "XPASS(strict)" in result.stdout.str(), result.stdout.str()[-3000:]
+
+
+@pytest.mark.skipif(not torch_at_least("2.1") or torch_at_least("2.4"), reason="a known bug from 2.4 (pytorch#198095) fails the spec already")
+def test_compiled_aliased_inputs_losing_the_alias_is_killed(pytester, monkeypatch):
+    """Plants a torch.compile whose compiled function gets its second input as a copy (the alias with the first is cut: the write to the base never shows in the view)."""
+    def wrap(compiled):
+        return lambda base, view: compiled(base, view.clone())
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    assert_killed(run(pytester, f"{MOD}::{ALIASED_SPEC}"), ALIASED_SPEC)
+
+
 # --- release history (mined from release notes; see docs/release-history.md)
 
 import warnings as _warnings  # noqa: E402
@@ -758,3 +807,42 @@ def test_list_index_that_copies_is_killed(pytester, monkeypatch):
     )
     result = run(pytester, f"{MOD}::{name}")
     assert_killed(result, name)
+
+
+# --- release history, round 2 (the tracker)
+
+BOOL_SUB_SPEC = (
+    "test_subtraction_with_a_bool_operand_raises_not_implemented_error_from_2_14"
+    if torch_at_least("2.14")
+    else "test_subtraction_with_a_bool_operand_raises_runtime_error_before_2_14"
+)
+
+
+def test_slice_bool_subtraction_raising_the_other_release_type_is_killed(pytester, monkeypatch):
+    """Plants Tensor.__sub__ that refuses a bool operand with the other release's exception type (RuntimeError from 2.14, NotImplementedError before)."""
+    orig = torch.Tensor.__sub__
+    other = RuntimeError if torch_at_least("2.14") else NotImplementedError
+
+    def sub(self, x):
+        try:
+            return orig(self, x)
+        except RuntimeError as e:
+            raise other(str(e)) from None
+
+    monkeypatch.setattr(torch.Tensor, "__sub__", sub)
+    result = run(pytester, f"{MOD}::{BOOL_SUB_SPEC}[cpu-y - x]")
+    assert_killed(result, f"{BOOL_SUB_SPEC}[cpu-y - x]")
+
+
+def test_slice_bool_in_place_subtraction_as_xor_is_killed(pytester, monkeypatch):
+    """Plants Tensor.sub_ that subtracts bools as an in-place xor (y ^= x) instead of refusing."""
+    orig = torch.Tensor.sub_
+
+    def sub_(self, x, **kwargs):
+        if self.dtype == torch.bool and isinstance(x, torch.Tensor) and x.dtype == torch.bool:
+            return self.logical_xor_(x)
+        return orig(self, x, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "sub_", sub_)
+    result = run(pytester, f"{MOD}::{BOOL_SUB_SPEC}[cpu-y.sub_(x)]")
+    assert_killed(result, f"{BOOL_SUB_SPEC}[cpu-y.sub_(x)]")

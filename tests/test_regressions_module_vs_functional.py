@@ -572,6 +572,17 @@ def test_batch_norm_bumping_its_versions_eagerly_is_reported(monkeypatch, pytest
     assert outcomes.get("failed") == 2 and "XPASS(strict)" in result.stdout.str(), f"{outcomes}\n{result.stdout.str()[-3000:]}"
 
 
+BN_MODULE_VERSIONS = "test_batchnorm_module_under_compile_moves_its_buffers_versions_as_eager"
+
+
+@pytest.mark.skipif(torch.__version__ < "2.1", reason="torch.compile cannot run (torch 2.0 on Python 3.11)")
+def test_batchnorm_module_compiled_as_eager_is_reported(monkeypatch, pytester):
+    """Plants the fix of pytorch#128198 (torch.compile returns the function itself: the module's buffers move as eagerly): the known-bug spec then passes -- a strict XPASS -- so the run reports that the bug is gone."""
+    monkeypatch.setattr(torch, "compile", lambda fn=None, **kwargs: fn)
+    result = run(pytester, f"{MOD}::{BN_MODULE_VERSIONS}")
+    assert result.parseoutcomes().get("failed") == 1 and "XPASS(strict)" in result.stdout.str(), result.stdout.str()[-3000:]
+
+
 # --------------------------------------------------------------------------- issue 21 (battery H3): half-precision Linear, warning deprecations
 
 LINEAR = f"{MOD}::test_linear_equals_f_linear_with_its_parameters"

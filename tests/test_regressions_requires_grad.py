@@ -618,3 +618,16 @@ def test_materialized_gradients_of_one_are_killed(pytester, monkeypatch):
     name = "test_materialized_zero_gradients_do_not_require_grad_from_2_10" if torch_at_least("2.10") else "test_materialized_zero_gradients_require_grad_before_2_10"
     result = run(pytester, f"{MOD}::{name}")
     assert_killed(result, name)
+
+
+# --- issue 22: requires_grad read inside compiled code (pytorch#176854, #169179)
+
+READS_SPEC = "test_requires_grad_read_inside_a_compiled_function_is_eagers_under_compile"
+
+
+@pytest.mark.skipif(not torch_at_least("2.12"), reason="the detach_ case is a known bug before 2.12 (pytorch#176854)")
+def test_compiled_branch_on_a_stale_requires_grad_is_killed(pytester, monkeypatch):
+    """Plants a compiled function that reads a stale t.requires_grad: it returns the branch of the other flag value (x * 3 where eager's flag gives x * 2, and back)."""
+    _compile_wrapping(monkeypatch, lambda out: (out[0] * (1.5 if out[1].requires_grad else 2 / 3), out[1]))
+    result = run(pytester, f"{MOD}::{READS_SPEC}")
+    assert_killed(result, f"{READS_SPEC}[cpu-aot_eager-detach_]", "output 0")

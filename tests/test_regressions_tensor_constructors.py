@@ -615,6 +615,27 @@ def test_compiled_tensor_inferring_int32_is_killed(pytester, monkeypatch):
     assert_killed(run(pytester, spec(COMPILED)), COMPILED, "dtype")
 
 
+LISTS_SPEC = "test_constructors_of_lists_passed_to_a_compiled_function_follow_each_call_under_compile"
+
+
+@pytest.mark.skipif(not torch_at_least("2.6"), reason="a known bug before 2.6 (pytorch#135432)")
+def test_compiled_legacy_constructor_keeping_the_first_list_is_killed(pytester, monkeypatch):
+    """Plants compiled code whose torch.Tensor(list) keeps the values of the first call's list (specialized on them, never recompiled); torch.tensor is right."""
+    orig = torch.compile
+
+    def compile(fn=None, **kwargs):
+        inner, first = orig(fn, **kwargs), []
+
+        def compiled(*args):
+            out = inner(*args)
+            first.append(out[0])
+            return (first[0], *out[1:])
+        return compiled
+
+    monkeypatch.setattr(torch, "compile", compile)
+    assert_killed(run(pytester, spec(LISTS_SPEC)), LISTS_SPEC, "call 1 ([3, 4], [2.5, -1.0]): output 0")
+
+
 # --------------------------------------------------------------------------- the blind battery's survivors (issue 21)
 
 TYPE_NAMES = "test_type_names_every_dtype_and_type_of_a_name_or_dtype_converts"
@@ -814,3 +835,52 @@ def test_get_default_device_present_early_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "get_default_device", lambda: torch.device("cpu"), raising=False)
     result = run(pytester, f"{MOD}::test_get_default_device_is_missing_before_2_3")
     assert_killed(result, "test_get_default_device_is_missing_before_2_3")
+
+
+# --- release history, round 2 (the tracker)
+
+WIDE_SCALAR = "test_tensor_of_a_numpy_wide_unsigned_scalar_keeps_its_dtype_from_2_3"
+
+
+def _numpy_scalars_as_python(orig, data, **kwargs):
+    """torch.tensor that reads a numpy unsigned scalar (alone or in a list) as the Python int it holds: int64."""
+    def plain(x):
+        return x.item() if isinstance(x, np.unsignedinteger) else x
+    data = [plain(x) for x in data] if isinstance(data, list) else plain(data)
+    return orig(data, **kwargs)
+
+
+@pytest.mark.skipif(not torch_at_least("2.3"), reason="the wide-unsigned scalar spec is gated to torch>=2.3")
+def test_slice_numpy_uint32_scalar_read_as_int64_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor that reads a numpy uint32 scalar as a Python int (an int64 tensor): only the uint32 case breaks."""
+    def fake(orig, data, **kwargs):
+        is_u32 = isinstance(data, np.uint32) or (isinstance(data, list) and any(isinstance(x, np.uint32) for x in data))
+        return _numpy_scalars_as_python(orig, data, **kwargs) if is_u32 else orig(data, **kwargs)
+
+    factory(monkeypatch, fake)
+    result = run(pytester, f"{MOD}::{WIDE_SCALAR}[cpu-uint32]")
+    assert_killed(result, f"{WIDE_SCALAR}[cpu-uint32]", "torch.int64")
+
+
+@pytest.mark.skipif(not torch_at_least("2.3"), reason="the wide-unsigned scalar spec is gated to torch>=2.3")
+def test_slice_as_tensor_refusing_a_numpy_uint16_scalar_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor that refuses a numpy uint16 scalar with TypeError, as torch < 2.3 did (torch.tensor still converts)."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, *args, **kwargs):
+        if isinstance(data, np.uint16):
+            raise TypeError("can't convert np.ndarray of type numpy.uint16.")
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, f"{MOD}::{WIDE_SCALAR}[cpu-uint16]")
+    assert_killed(result, f"{WIDE_SCALAR}[cpu-uint16]")
+
+
+@pytest.mark.skipif(torch_at_least("2.3"), reason="the refusal spec is gated to torch<2.3")
+def test_numpy_wide_unsigned_scalar_converted_early_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor that converts a numpy uint16/32/64 scalar to int64 before 2.3 instead of refusing it."""
+    factory(monkeypatch, _numpy_scalars_as_python)
+    name = "test_tensor_of_a_numpy_wide_unsigned_scalar_raises_type_error_before_2_3"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)
