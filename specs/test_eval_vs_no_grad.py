@@ -375,7 +375,9 @@ def test_eval_and_grad_mode_stay_independent_for_a_compiled_module_under_compile
     One compile of the forward of a model nested in two ModuleDicts (Linear, BatchNorm1d with random
     affine parameters and running stats, Dropout(p), Linear), called in turn in the six cells with
     train()/eval() set on the outermost module before each call (so each call may recompile);
-    ``specs/differential.py`` compares outputs (requires_grad, grad_fn, is_inference, values exactly),
+    ``specs/differential.py`` compares outputs (requires_grad, grad_fn, is_inference, values within
+    ``compile_tolerance``'s for normalizing models on every backend: a compiled Dropout rounds its
+    scaling in another order, which the BatchNorm magnifies in the gradients),
     every submodule's training flag, buffers and parameters, and the gradients. Hypothesis draws the
     batch and p (float32).
     """
@@ -385,5 +387,8 @@ def test_eval_and_grad_mode_stay_independent_for_a_compiled_module_under_compile
         backend,
         calls=CELLS,
         backward=True,
-        **compile_tolerance(backend, normalizes=True),  # the model has a BatchNorm1d
+        # on every backend, as for the train/eval flips: AOTAutograd decomposes Dropout, rounding its
+        # 1/(1-p) scaling in another order than eager's kernel (1 ulp of an output seen on 2.14 under
+        # aot_eager), and BatchNorm's backward magnifies that in the first layer's gradients (16 ulps seen)
+        **compile_tolerance("inductor", normalizes=True),
     )
