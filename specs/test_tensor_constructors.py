@@ -810,8 +810,10 @@ def test_tensor_inference_and_the_default_dtype_under_compile(device, backend, k
         assert_compiles_like_eager(construct, lambda: (torch.ones(2, 3, device=device),), backend, calls=DEFAULT_CALLS)
 
 
-def _from_arguments(ints, floats):
-    return torch.Tensor(ints), torch.tensor(ints), torch.Tensor(floats), torch.tensor(floats)
+def _from_arguments(ints, floats, device):
+    """torch.Tensor (cpu-only: moved to ``device``) and torch.tensor of each list."""
+    return (torch.Tensor(ints).to(device), torch.tensor(ints, device=device),
+            torch.Tensor(floats).to(device), torch.tensor(floats, device=device))
 
 
 @pytest.mark.known_bug(
@@ -826,12 +828,13 @@ def test_constructors_of_lists_passed_to_a_compiled_function_follow_each_call_un
     """Compiled, torch.Tensor(list) and torch.tensor(list) of a list passed as an argument give each call's own values and eager's dtype (float32 from ints for torch.Tensor, int64 for torch.tensor), call after call with other values.
 
     One compiled function called with three lists of ints and of floats in turn (Dynamo recompiles with the
-    numbers dynamic after the first call); every output against eager's (values and dtype; the legacy
-    constructor is cpu-only, so on any device). Fixed values (a known bug: no shrinking).
+    numbers dynamic after the first call); every output against eager's (values, dtype and device: the
+    legacy constructor is cpu-only, its tensors are moved to the spec's device). Fixed values (a known
+    bug: no shrinking).
     """
     compiled = compile_fn(_from_arguments, backend)
     for k, (ints, floats) in enumerate((([1, 2], [0.5, 1.5]), ([3, 4], [2.5, -1.0]), ([5, -6], [7.25, 8.0]))):
-        for i, (c, e) in enumerate(zip(compiled(ints, floats), _from_arguments(ints, floats))):
+        for i, (c, e) in enumerate(zip(compiled(ints, floats, device), _from_arguments(ints, floats, device))):
             assert_same(c, e, f"call {k} ({ints}, {floats}): output {i}")
 
 
