@@ -29,7 +29,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from torch import nn
 
-from specs.differential import Call, assert_compiles_like_eager, compile_tolerance
+from specs.differential import NORMALIZING_TOLERANCE, Call, assert_compiles_like_eager
 from specs.helpers import assert_same, exact_kernels, seeded
 from specs.inputs import GRAD_MODES as _GRAD_MODES
 from specs.inputs import MODULE_FORMS, budget, compile_budget, dtype_params, module_form
@@ -376,7 +376,7 @@ def test_eval_and_grad_mode_stay_independent_for_a_compiled_module_under_compile
     affine parameters and running stats, Dropout(p), Linear), called in turn in the six cells with
     train()/eval() set on the outermost module before each call (so each call may recompile);
     ``specs/differential.py`` compares outputs (requires_grad, grad_fn, is_inference, values within
-    ``compile_tolerance``'s for normalizing models on every backend: a compiled Dropout rounds its
+    ``NORMALIZING_TOLERANCE`` on every backend: a compiled Dropout rounds its
     scaling in another order, which the BatchNorm magnifies in the gradients),
     every submodule's training flag, buffers and parameters, and the gradients. Hypothesis draws the
     batch and p (float32).
@@ -390,5 +390,5 @@ def test_eval_and_grad_mode_stay_independent_for_a_compiled_module_under_compile
         # on every backend, as for the train/eval flips: AOTAutograd decomposes Dropout, rounding its
         # 1/(1-p) scaling in another order than eager's kernel (1 ulp of an output seen on 2.14 under
         # aot_eager), and BatchNorm's backward magnifies that in the first layer's gradients (16 ulps seen)
-        **compile_tolerance("inductor", normalizes=True),
+        **NORMALIZING_TOLERANCE,
     )
