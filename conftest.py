@@ -4,19 +4,23 @@ Read this file once and every spec under ``specs/`` is plain pytest.
 
 Devices
     Every spec takes a ``device`` argument (a ``torch.device``). The harness parametrizes it with
-    ``cpu`` and ``cuda`` always, and ``mps`` / ``xpu`` when torch reports them available, so ids
-    read ``test_x[cpu]``, ``test_x[cuda]``. A device that is not usable skips with the precise
-    reason. Options (and the environment variables CI can set instead):
+    ``cpu``, and ``cuda`` / ``mps`` / ``xpu`` where torch can use them, so ids read ``test_x[cpu]``,
+    ``test_x[cuda]``. An absent GPU is not parametrized: the header and the summary at the end say
+    "cuda: not under test" with the precise reason. A device named in ``--devices`` is parametrized
+    even when absent, and each of its variants skips with that reason (``--strict-env``: fails).
+    Options (and the environment variables CI can set instead):
 
     ``--devices cpu,cuda``        (``TCS_DEVICES``)          run only these devices
     ``--require-devices cuda``    (``TCS_REQUIRE_DEVICES``)  abort at start, non-zero, if one is missing
     ``--strict-env``              (``TCS_STRICT_ENV=1``)     environment skips (missing device,
                                                              unusable torchvision) become failures
 
-    Under pytest-xdist each worker runs torch with ``cpu_count // workers`` threads, so ``-n auto``
-    shares the cores instead of oversubscribing them. The controller process runs no spec and does
-    not import torch (unless ``--devices``/``--require-devices`` must be checked at start): the workers
-    choose the devices, and the environment one of them saw is printed at the end of the run.
+    ``pytest`` runs under pytest-xdist (pyproject's addopts: ``-n auto``): one worker per usable core,
+    at most 8, none on a single core (:func:`pytest_xdist_auto_num_workers`); ``-n 0`` runs serially
+    (``--pdb`` does too). Each worker runs torch with ``cpu_count // workers`` threads, sharing the
+    cores instead of oversubscribing them. The controller process runs no spec and does not import
+    torch (unless ``--devices``/``--require-devices`` must be checked at start): the workers choose the
+    devices, and the environment one of them saw is printed at the end of the run.
 
 Hypothesis profiles
     ``dev`` (default), ``ci`` (few examples, no database, fresh inputs each run; chosen automatically
@@ -118,6 +122,44 @@ def _xdist_controller(config) -> bool:
     return getattr(config, "workerinput", None) is None and dist != "no" and not config.getoption("collectonly")
 
 
+def usable_cpus() -> int:
+    """The cores this process may use: its CPU affinity, capped by a cgroup v2 CPU quota (a container's
+    ``--cpus``), which ``os.cpu_count()`` ignores."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        cpus = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()
+        if quota != "max":
+            cpus = min(cpus, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return cpus
+
+
+MAX_AUTO_WORKERS = 8  # each worker imports torch (~0.5 GiB, a few seconds); the suite is ~25 CPU-seconds
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (the default: pyproject's addopts): one xdist worker per usable core, at most
+    :data:`MAX_AUTO_WORKERS`; none on a single core (the specs then run in this process, without a
+    worker to start). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides it, as in pytest-xdist; ``-n 0`` runs
+    serially, ``-n N`` starts N workers."""
+    return auto_workers()
+
+
+def auto_workers() -> int:
+    """The number of workers ``-n auto`` starts here (0: the run stays in this process)."""
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
+    if env:
+        return int(env)
+    cpus = usable_cpus()
+    return 0 if cpus < 2 else min(cpus, MAX_AUTO_WORKERS)
+
+
 pytest_plugins = ["pytester"]  # tests/ runs specs in-process with pytester
 SELF_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests")  # the suite's own tests
 
@@ -176,8 +218,10 @@ settings.register_profile(
 
 # --------------------------------------------------------------------------- devices
 
-DEFAULT_DEVICES = ("cpu", "cuda", "mps", "xpu")  # parametrized unless --devices says otherwise
-ALWAYS_LISTED = ("cpu", "cuda")  # parametrized even when absent, so a missing GPU shows as a skip
+DEFAULT_DEVICES = ("cpu", "cuda", "mps", "xpu")  # parametrized where usable, unless --devices says otherwise
+# Named in the header and the summary even when absent ("not under test", with the reason); parametrized
+# when absent only under --strict-env, where each of their variants then fails.
+ALWAYS_LISTED = ("cpu", "cuda")
 
 
 def device_type_error(name: str) -> str | None:
@@ -276,6 +320,7 @@ def pytest_configure(config):
         if importlib.util.find_spec("torch") is None:
             _import_torch()  # the clear error
         config.stash[DEVICES], config.stash[TORCHVISION] = None, (None, "probed by the xdist workers")
+        config.stash[ABSENT] = {}
         config.pluginmanager.register(ProvenTally(config), "torch-concept-specs-proven")
         return
     _import_torch()
@@ -287,8 +332,9 @@ def pytest_configure(config):
             f"unknown device type(s) {', '.join(unknown)}: torch {torch.__version__} says: "
             + "; ".join(dict.fromkeys(unknown.values()))
         )
-    if not selected:
-        selected = [n for n in DEFAULT_DEVICES if n in ALWAYS_LISTED or device_problem(n) is None]
+    if not selected:  # the defaults: the usable ones (and under --strict-env the absent GPU, to fail)
+        listed = ALWAYS_LISTED if config.option.strict_env else ("cpu",)
+        selected = [n for n in DEFAULT_DEVICES if n in listed or device_problem(n) is None]
     selected += [n for n in required if n not in selected]
     missing = {n: device_problem(n) for n in required if device_problem(n)}
     if missing:
@@ -296,6 +342,10 @@ def pytest_configure(config):
             "required device(s) missing: " + "; ".join(missing.values())
         )
     config.stash[DEVICES] = selected
+    # A default device left out because it is absent: named in the header and the summary, with why.
+    config.stash[ABSENT] = {} if config.option.devices else {
+        n: device_problem(n) for n in ALWAYS_LISTED if n not in selected
+    }
     config.stash[TORCHVISION] = probe_torchvision()
     config.pluginmanager.register(ProvenTally(config), "torch-concept-specs-proven")
     for name in selected:  # each device's variants carry a marker of its name (-m cuda)
@@ -315,6 +365,9 @@ def _backends(config) -> list[str]:
 
 
 DEVICES = pytest.StashKey[list]()
+ABSENT = pytest.StashKey[dict]()
+FROZE = pytest.StashKey[bool]()
+ENVIRONMENT = pytest.StashKey[dict]()
 BACKENDS = pytest.StashKey[list]()
 TORCHVISION = pytest.StashKey[tuple]()
 
@@ -446,8 +499,18 @@ def header_lines(config) -> list[str]:
         + ("  (--strict-env)" if config.option.strict_env else "")
         + "; which claims were proven on which device is summarized at the end"
     )
+    for name, problem in config.stash[ABSENT].items():
+        lines.append(_not_under_test(name, problem))
     lines.append(f"torch-concept-specs {suite_version()}")
     return lines
+
+
+def _not_under_test(name: str, problem: str, lead: str = "") -> str:
+    """A default device that was left out because it is absent (``cuda`` without a GPU), and why."""
+    return (
+        f"{name}: {lead}not under test ({problem.split(': ', 1)[1]}); `--devices cpu,{name}` lists its "
+        f"variants as skips, `--require-devices {name}` fails the run"
+    )
 
 
 def _versions_line() -> str:
@@ -468,6 +531,7 @@ def pytest_sessionfinish(session):
             "header": header_lines(config),
             "devices": list(config.stash[DEVICES]),
             "problems": {name: device_problem(name) for name in config.stash[DEVICES]},
+            "absent": config.stash[ABSENT],
         }
 
 
@@ -590,7 +654,9 @@ def _digest_once(config, items):
     enumerated cases that is a large share of the run. The key is the same for every case of a spec (it
     is the same function), so it is computed here once and stored where hypothesis looks for it first
     (a private attribute: where it is missing or renamed, hypothesis simply computes it itself). Not when a
-    seed is forced (``--hypothesis-seed``): hypothesis then runs without a database key.
+    seed is forced (``--hypothesis-seed``): hypothesis then runs without a database key. Under ``ci``,
+    whose database keeps nothing, the key is the spec's qualified name (hashing ~170 specs' source
+    costs ~0.3 s in every process, xdist workers included).
     """
     if config.getoption("hypothesis_seed", None) is not None:
         return
@@ -598,6 +664,8 @@ def _digest_once(config, items):
         from hypothesis.internal.reflection import function_digest
     except ImportError:  # pragma: no cover - a hypothesis without it computes the key itself
         return
+    if isinstance(settings.default.database, _NoDatabase):  # ci: the key keys nothing; its name will do
+        function_digest = lambda f: f"{f.__module__}.{f.__qualname__}".encode()  # noqa: E731
     for item in items:
         fn = getattr(item, "obj", None)
         inner = getattr(getattr(fn, "hypothesis", None), "inner_test", None)
@@ -609,7 +677,7 @@ def _digest_once(config, items):
 
 
 def pytest_collection_modifyitems(config, items):
-    env = environment(config)
+    config.stash[ENVIRONMENT] = environment(config)
     _digest_once(config, items)
     for item in items:
         if str(item.path).startswith(SELF_TESTS + os.sep):
@@ -623,12 +691,32 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xfail(
                     strict=True, reason=f"known bug in torch {mark.args[0]}: {mark.kwargs['issue']}: {mark.kwargs['reason']}"
                 ))
+                if not config.option.runxfail:
+                    item.repr_failure = _known_failure
         item.user_properties += [
             ("device", device_of(item)),
             ("claim", claim_of(item)),
             ("concept", item.module.__name__.rpartition(".")[2] if hasattr(item, "module") else "?"),
-            ("environment", env),
         ]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """The environment rides on each spec's setup report only (the claim reports' ``user_properties``;
+    ``specs/compare.py`` reads it from there): on every phase's report it made xdist serialize it ~7,400
+    times a run."""
+    outcome = yield
+    if call.when == "setup" and ENVIRONMENT in item.config.stash and not str(item.path).startswith(SELF_TESTS + os.sep):
+        report = outcome.get_result()
+        report.user_properties = [*report.user_properties, ("environment", item.config.stash[ENVIRONMENT])]
+
+
+def _known_failure(excinfo, style=None) -> str:
+    """A known bug's failure, as its report keeps it: the exception line. pytest formats every failure's
+    traceback (parsing each frame's whole module) before turning an expected one into "xfailed", which
+    prints only the reason; for the suite's ~25 known bugs that cost ~0.5 s a run. ``--runxfail``, which
+    reports them as failures, keeps the full traceback."""
+    return excinfo.exconly()
 
 
 # --------------------------------------------------------------------------- what was proven where
@@ -671,10 +759,11 @@ class ProvenTally:
             terminalreporter.write_sep("=", f"environment (as xdist worker {worker} saw it)")
             for line in seen["header"]:
                 terminalreporter.write_line(line)
-            devices, problems = seen["devices"], seen["problems"]
+            devices, problems, absent = seen["devices"], seen["problems"], seen.get("absent", {})
         else:
             devices = self.config.stash[DEVICES]
             problems = {name: device_problem(name) for name in devices}
+            absent = self.config.stash[ABSENT]
         if not self.tally:
             return
         terminalreporter.write_sep("=", "claims proven per device")
@@ -688,6 +777,8 @@ class ProvenTally:
             if not proven and problem:
                 line += f"; no {device} claim was proven: {problem.split(': ', 1)[1]}"
             terminalreporter.write_line(line)
+        for device, problem in absent.items():
+            terminalreporter.write_line(_not_under_test(device, problem, lead="no claim proven, "))
 
 
 # --------------------------------------------------------------------------- claims in failures
@@ -817,5 +908,12 @@ def pytest_collection_finish(session):
     still frees frozen objects. Once per process: a pytester session inside a run (the self-tests)
     finds the heap already frozen and leaves its own garbage to the collector."""
     if gc.get_freeze_count() == 0:
-        gc.collect()
+        gc.freeze()  # no gc.collect() first: a full collection here costs ~0.2 s; the frozen garbage is small
+        session.config.stash[FROZE] = True
+
+
+def pytest_unconfigure(config):
+    """Freeze what the specs left alive too, so the interpreter's last collection at exit walks
+    nothing (an xdist worker's exit is on the run's critical path: the controller waits for it)."""
+    if config.stash.get(FROZE, False):  # where collection froze the heap (not a pytester session inside)
         gc.freeze()

@@ -10,8 +10,8 @@
     python -m specs.compare --list reports/new.jsonl
         every claim, grouped by concept, with the devices on which it actually ran and passed
 
-Reports are pytest-reportlog files; the harness (conftest.py) puts each spec's claim, concept, device
-and the environment into its ``user_properties``. Outcomes are short words: ``passed``, ``failed``,
+Reports are pytest-reportlog files; the harness (conftest.py) puts each spec's claim, concept and device
+into its reports' ``user_properties``, and the environment into its setup report's. Outcomes are short words: ``passed``, ``failed``,
 ``error``, ``skipped``, ``gated`` (a version gate), ``known-bug`` (a known_bug marker's strict xfail),
 ``xpass`` (a known bug that is not there) and ``absent`` (no such spec in that report).
 """

@@ -106,7 +106,7 @@ def _run(pytester, specs, devices, args):
         *(str(SPECS / s) for s in specs),
         f"--rootdir={REPO}",
         "-p", "no:cacheprovider",
-        "-p", "no:xdist",
+        "-n", "0",  # pyproject's addopts say -n auto
         "-p", "no:unraisableexception",  # its gc.collect() per spec costs ~0.7 s a run
         f"--hypothesis-profile={PROFILE}",
         *([f"--hypothesis-seed={SEED}"] if SEED else []),

@@ -25,9 +25,9 @@ def reports(pytester, monkeypatch):
     pytester.makeconftest((REPO / "conftest.py").read_text())
     pytester.makepyfile(test_concept=SPEC)
     monkeypatch.delenv("BROKEN", raising=False)
-    pytester.runpytest_inprocess("--report-log=old.jsonl")
+    pytester.runpytest_inprocess("--report-log=old.jsonl", "--devices", "cpu,cuda")
     monkeypatch.setenv("BROKEN", "1")
-    pytester.runpytest_inprocess("--report-log=new.jsonl")
+    pytester.runpytest_inprocess("--report-log=new.jsonl", "--devices", "cpu,cuda")
     return pytester.path / "old.jsonl", pytester.path / "new.jsonl"
 
 

@@ -61,7 +61,7 @@ pytestmark = pytest.mark.usefixtures("clean_env")
 
 def test_every_spec_runs_once_per_device_with_readable_ids(harness):
     harness.makepyfile(test_specs=SPEC)
-    result = harness.runpytest_inprocess("--co", "-q")
+    result = harness.runpytest_inprocess("--co", "-q", "--devices", "cpu,cuda")
     collected = sorted(line for line in result.stdout.lines if line.startswith("test_specs.py::"))
     assert collected == [  # in any order: pytest-randomly may shuffle collection
         "test_specs.py::test_param[cpu-1]",
@@ -73,11 +73,37 @@ def test_every_spec_runs_once_per_device_with_readable_ids(harness):
     ]
 
 
-def test_missing_cuda_device_skips_with_precise_reason(harness, no_cuda):
+def test_missing_cuda_device_named_in_devices_skips_with_precise_reason(harness, no_cuda):
     harness.makepyfile(test_specs=SPEC)
-    result = harness.runpytest_inprocess("-rs")
+    result = harness.runpytest_inprocess("-rs", "--devices", "cpu,cuda")
     result.assert_outcomes(passed=3, skipped=3)
     result.stdout.fnmatch_lines([f"SKIPPED *{no_cuda}*"])
+
+
+def test_missing_cuda_device_is_not_under_test_by_default_and_says_why(harness, no_cuda):
+    """By default an absent GPU is not parametrized (no ~2,400 skipped variants to report): the header
+    and the summary at the end name it as not under test, with the reason and the options that list
+    its variants as skips or fail the run."""
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("-v")
+    result.assert_outcomes(passed=3)
+    assert "[cuda" not in result.stdout.str()
+    reason = no_cuda.split(": ", 1)[1]
+    result.stdout.fnmatch_lines([
+        "devices under test: cpu;*",
+        f"cuda: not under test ({reason}); `--devices cpu,cuda` lists its variants as skips, "
+        "`--require-devices cuda` fails the run",
+        "*claims proven per device*",
+        "cpu: 2 of 2 claims proven*",
+        f"cuda: no claim proven, not under test ({reason});*",
+    ])
+
+
+def test_a_device_left_out_by_devices_is_not_reported_as_absent(harness, no_cuda):
+    harness.makepyfile(test_specs=SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu")
+    result.assert_outcomes(passed=3)
+    assert "not under test" not in result.stdout.str()
 
 
 def test_cpu_only_torch_build_skips_saying_so(harness, monkeypatch):
@@ -85,7 +111,7 @@ def test_cpu_only_torch_build_skips_saying_so(harness, monkeypatch):
     monkeypatch.setattr(torch.version, "hip", None, raising=False)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     harness.makepyfile(test_specs=SPEC)
-    result = harness.runpytest_inprocess("-rs")
+    result = harness.runpytest_inprocess("-rs", "--devices", "cpu,cuda")
     result.stdout.fnmatch_lines([f"SKIPPED *cuda: this torch build ({torch.__version__}) has no CUDA support*"])
 
 
@@ -177,7 +203,7 @@ def test_needs_cuda_marker_skips_every_variant_without_cuda(harness, no_cuda):
             '''.cuda() moves to cuda'''
         """
     )
-    result = harness.runpytest_inprocess("-rs")
+    result = harness.runpytest_inprocess("-rs", "--devices", "cpu,cuda")
     result.assert_outcomes(skipped=2)
     result.stdout.fnmatch_lines([f"SKIPPED *{no_cuda}*"])
 
@@ -278,7 +304,8 @@ def test_report_header_names_torch_cuda_build_devices_and_versions(harness, no_c
             "device xpu: *",
             "torchvision *",
             f"numpy {numpy.__version__}, Pillow {PIL.__version__}, hypothesis {hypothesis.__version__}, profile dev",
-            "devices under test: cpu, cuda; which claims were proven on which device is summarized at the end",
+            "devices under test: cpu; which claims were proven on which device is summarized at the end",
+            "cuda: not under test (*); `--devices cpu,cuda` lists its variants as skips, `--require-devices cuda` fails the run",
             "torch-concept-specs *",
         ]
     )
@@ -301,7 +328,7 @@ def test_xdist_controller_leaves_torch_to_the_workers_and_prints_their_environme
 
     harness.makepyfile(test_specs=SPEC, controller_probe=CONTROLLER_PROBE)
     result = harness.runpytest_subprocess("-n", "2", "-p", "controller_probe", "-p", "no:randomly")
-    result.assert_outcomes(passed=3, skipped=3)  # the cuda variants skip without a GPU
+    result.assert_outcomes(passed=3)  # an absent GPU is not under test
     assert "controller imported torch: False" in result.stdout.str()
     result.stdout.fnmatch_lines([
         "python *",
@@ -322,7 +349,7 @@ def test_xdist_controller_checks_required_devices_itself(harness):
     imports torch and prints the full header itself."""
     harness.makepyfile(test_specs=SPEC, controller_probe=CONTROLLER_PROBE)
     result = harness.runpytest_subprocess("-n", "2", "--require-devices", "cpu", "-p", "controller_probe", "-p", "no:randomly")
-    result.assert_outcomes(passed=3, skipped=3)
+    result.assert_outcomes(passed=3)
     assert "controller imported torch: True" in result.stdout.str()
     result.stdout.fnmatch_lines([
         f"torch {torch.__version__} (git *), built with CUDA {torch.version.cuda}, cuDNN *",
@@ -562,7 +589,7 @@ def test_device_independent_spec_runs_once_and_is_reported_as_such(harness):
 
 def test_summary_says_plainly_that_no_cuda_claim_was_proven_without_a_gpu(harness, no_cuda):
     harness.makepyfile(test_specs=SPEC)
-    result = harness.runpytest_inprocess()
+    result = harness.runpytest_inprocess("--devices", "cpu,cuda")
     result.stdout.fnmatch_lines([
         "*claims proven per device*",
         "cpu: 2 of 2 claims proven*",
@@ -725,3 +752,39 @@ def test_heap_is_frozen(device):
 """)
     harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1)
     assert gc.get_freeze_count() <= frozen, "the inner session froze its heap too"  # frozen objects may be freed
+
+
+# --------------------------------------------------------------------------- -n auto
+
+
+def _harness_module():
+    """The root conftest.py loaded as a module of its own (its functions, without a session)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tcs_harness_module", REPO / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("cpus, workers", [(1, 0), (2, 2), (6, 6), (64, 8)])
+def test_n_auto_starts_a_worker_per_usable_core_at_most_eight_and_none_on_one_core(monkeypatch, cpus, workers):
+    """pyproject's addopts say ``-n auto``; the harness answers xdist's question how many workers that
+    is: the usable cores (affinity and cgroup quota), at most 8, and 0 on one core (no worker process to
+    start: the specs run in the pytest process)."""
+    harness = _harness_module()
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    monkeypatch.setattr(harness, "usable_cpus", lambda: cpus)
+    assert harness.pytest_xdist_auto_num_workers(None) == workers
+
+
+def test_n_auto_follows_pytest_xdist_auto_num_workers(monkeypatch):
+    harness = _harness_module()
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "3")
+    monkeypatch.setattr(harness, "usable_cpus", lambda: 64)
+    assert harness.pytest_xdist_auto_num_workers(None) == 3
+
+
+def test_the_quick_start_runs_with_n_auto():
+    addopts = re.search(r'^addopts = "(.*)"$', (REPO / "pyproject.toml").read_text(), re.M).group(1)
+    assert "-n auto" in addopts.split(" -")[0] or " -n auto" in addopts, addopts
