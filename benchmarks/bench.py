@@ -79,6 +79,8 @@ def main() -> None:
     cache = "off (PYTHONDONTWRITEBYTECODE)" if env.get("PYTHONDONTWRITEBYTECODE") else "on (Python's default)"
     py = [sys.executable]
     pytest = py + ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    if importlib.util.find_spec("pytest_randomly"):  # a dev venv's plugin; the quick start installs none
+        pytest += ["-p", "no:randomly"]
     rows = []
     wall(pytest + ["--co"], env)  # warm-up: writes the bytecode caches where they are on
     onnx = all(importlib.util.find_spec(name) for name in ("onnx", "onnxscript", "onnxruntime"))
