@@ -660,18 +660,20 @@ def _digest_once(config, items):
     """
     if config.getoption("hypothesis_seed", None) is not None:
         return
-    try:
-        from hypothesis.internal.reflection import function_digest
-    except ImportError:  # pragma: no cover - a hypothesis without it computes the key itself
-        return
     if isinstance(settings.default.database, _NoDatabase):  # ci: the key keys nothing; its name will do
-        function_digest = lambda f: f"{f.__module__}.{f.__qualname__}".encode()  # noqa: E731
+        def key(f):
+            return f"{f.__module__}.{f.__qualname__}".encode()
+    else:
+        try:
+            from hypothesis.internal.reflection import function_digest as key
+        except ImportError:  # pragma: no cover - a hypothesis without it computes the key itself
+            return
     for item in items:
         fn = getattr(item, "obj", None)
         inner = getattr(getattr(fn, "hypothesis", None), "inner_test", None)
         if inner is not None and not hasattr(fn, "_hypothesis_internal_database_key"):
             try:
-                fn._hypothesis_internal_database_key = function_digest(inner)
+                fn._hypothesis_internal_database_key = key(inner)
             except Exception:  # pragma: no cover - leave it to hypothesis
                 pass
 

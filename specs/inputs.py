@@ -114,6 +114,21 @@ shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5)
 nonempty_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=5)
 
 
+def simplest_first(example, strategy):
+    """``strategy``, with ``example`` as the input hypothesis tries first (it tries the simplest first).
+
+    Under ``ci`` a compile claim runs one example (:func:`compile_budget`): that first one, on every run.
+    Left to ``nonempty_shapes`` it would always be a 0-d tensor (no strides, no transpose, nothing to
+    broadcast); ``simplest_first((2, 3), nonempty_shapes)`` makes it a 2 x 3 matrix, while the ``dev`` and
+    ``thorough`` profiles' later examples range over the whole strategy (half of them drawn from it).
+    """
+    return st.one_of(st.just(example), strategy)
+
+
+#: the shapes of the compile claims: every non-empty shape of 0-3 dims, a 2 x 3 matrix first
+compile_shapes = simplest_first((2, 3), nonempty_shapes)
+
+
 def extremes(np_dtype, finite: bool = False, lo=None, hi=None) -> list:
     """The values of ``np_dtype`` a regression is most likely to get wrong, within ``[lo, hi]``: 0 and 1,
     the type's limits, -1 and beyond the int32 range for integers; +-0, +-1.5, the largest finite values,

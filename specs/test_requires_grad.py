@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 from specs.differential import Call, assert_compiles_like_eager, compile_fn
 from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises, warnings_recorded
 from specs.inputs import (
-    BOOL, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, dtype_id, dtype_params, nonempty_shapes,
+    BOOL, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, compile_shapes, dtype_id, dtype_params, nonempty_shapes,
     to_numpy_dtype,
 )
 
@@ -532,7 +532,7 @@ def _flags(x, w):
 
 
 @compile_budget()
-@given(shape=nonempty_shapes, seed=st.integers(0, 2**16))
+@given(shape=compile_shapes, seed=st.integers(0, 2**16))
 def test_requires_grad_of_outputs_under_compile(device, backend, shape, seed):
     """Compiled, an op's output requires grad iff an input does, .to(int)/detach/*_like outputs do not, and backward fills the input leaf's .grad, as in eager.
 
@@ -542,7 +542,7 @@ def test_requires_grad_of_outputs_under_compile(device, backend, shape, seed):
     None``, values (a random ``*_like`` as ``r * 0 + 1``: inductor draws other random numbers than eager,
     and a result that wrongly requires grad still shows as a non-leaf) and ``w.grad`` after backward, in grad
     mode and then under ``torch.no_grad()`` (where nothing requires grad). float32 inputs of non-empty
-    shapes of 0-3 dims.
+    shapes of 0-3 dims (``compile_shapes``: a 2 x 3 matrix first).
     """
     def make():
         return data(shape, seed, device, torch.float32), data(shape, seed + 1, device, torch.float32).requires_grad_()
@@ -572,7 +572,7 @@ def _int_leaf(x):
     "graph-breaks there instead. checked: fails on 2.1.2 (aot_eager), passes on 2.2.2 and 2.14.1",
 )
 @compile_budget()
-@given(shape=nonempty_shapes, seed=st.integers(0, 2**16))
+@given(shape=compile_shapes, seed=st.integers(0, 2**16))
 def test_leaves_created_inside_compile_require_grad_and_get_grad(device, backend, shape, seed):
     """Compiled, torch.zeros/torch.tensor/*_like called with requires_grad=True inside make leaves that require grad and get .grad after backward, as in eager; an integer dtype is refused.
 
@@ -582,7 +582,7 @@ def test_leaves_created_inside_compile_require_grad_and_get_grad(device, backend
     ``torch.no_grad()``, where the leaves still require grad), then, after one backward through the
     non-leaves on each side, each returned leaf's ``.grad`` (the non-leaves' stay ``None``). Asked for
     ``requires_grad=True`` with ``dtype=torch.int64``, the compiled function raises RuntimeError
-    ("floating point"), as eager does. float32 inputs of non-empty shapes of 0-3 dims.
+    ("floating point"), as eager does. float32 inputs of non-empty shapes of 0-3 dims (``compile_shapes``: a 2 x 3 matrix first).
     """
     def make():
         return data(shape, seed, device, torch.float32), data(shape, seed + 1, device, torch.float32).requires_grad_()
