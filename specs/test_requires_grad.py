@@ -628,25 +628,28 @@ STALE_FLAG = (
     "inside a compiled function, reading t.requires_grad after an op that changed it gives the flag from before the op "
     "(Dynamo kept the tensor's old metadata), so the branch on it goes the other way; the tensor itself comes out right"
 )
+ON_EVERY_MINOR = "Checked: diverges on every minor release 2.1.2-{last}, agrees on {first}-2.15.0"
+
+
+def _stale_flag(before: str, issue: int, detail: str, last: str, first: str):
+    """The known bug of one op: STALE_FLAG on releases ``before``, with what the op does and the releases checked."""
+    return pytest.mark.known_bug(
+        before, issue=f"https://github.com/pytorch/pytorch/issues/{issue}",
+        reason=f"{STALE_FLAG} ({detail}). {ON_EVERY_MINOR.format(last=last, first=first)}",
+    )
+
+
 #: the op that changes the flag -> its known bug (releases checked with aot_eager on cpu; 2.0 cannot run Dynamo on 3.11)
 REQUIRES_GRAD_READS = [
-    pytest.param("detach_", id="detach_", marks=pytest.mark.known_bug(
-        "<2.12", issue="https://github.com/pytorch/pytorch/issues/176854",
-        reason=STALE_FLAG + " (detach_() left requires_grad True). Checked: diverges on every minor release 2.1.2-2.11.0, "
-        "agrees on 2.12.1-2.15.0")),
-    pytest.param("t[0] = v", id="setitem", marks=pytest.mark.known_bug(
-        "<2.9", issue="https://github.com/pytorch/pytorch/issues/169179",
-        reason=STALE_FLAG + " (requires_grad stays False after an index assignment of a value that requires grad; the "
-        "issue, still open, reports it for larger programs on later releases too). Checked: diverges on every minor "
-        "release 2.1.2-2.8.0, agrees on 2.9.1-2.15.0")),
-    pytest.param("t[rows, cols] = v", id="advanced-setitem", marks=pytest.mark.known_bug(
-        "<2.9", issue="https://github.com/pytorch/pytorch/issues/169179",
-        reason=STALE_FLAG + " (the issue's own form: an advanced-index assignment). Checked: diverges on every minor "
-        "release 2.1.2-2.8.0, agrees on 2.9.1-2.15.0")),
-    pytest.param("add_", id="add_", marks=pytest.mark.known_bug(
-        "<2.11", issue="https://github.com/pytorch/pytorch/issues/169179",
-        reason=STALE_FLAG + " (the same for add_ of a value that requires grad). Checked: diverges on every minor "
-        "release 2.1.2-2.10.0, agrees on 2.11.0-2.15.0")),
+    pytest.param("detach_", id="detach_", marks=_stale_flag(
+        "<2.12", 176854, "detach_() left requires_grad True", last="2.11.0", first="2.12.1")),
+    pytest.param("t[0] = v", id="setitem", marks=_stale_flag(
+        "<2.9", 169179, "requires_grad stays False after an index assignment of a value that requires grad; the "
+        "issue, still open, reports it for larger programs on later releases too", last="2.8.0", first="2.9.1")),
+    pytest.param("t[rows, cols] = v", id="advanced-setitem", marks=_stale_flag(
+        "<2.9", 169179, "the issue's own form: an advanced-index assignment", last="2.8.0", first="2.9.1")),
+    pytest.param("add_", id="add_", marks=_stale_flag(
+        "<2.11", 169179, "the same for add_ of a value that requires grad", last="2.10.0", first="2.11.0")),
 ]
 
 
