@@ -147,12 +147,7 @@ def pytest_xdist_auto_num_workers(config):
     """``-n auto`` (the default: pyproject's addopts): one xdist worker per usable core, at most
     :data:`MAX_AUTO_WORKERS`; none on a single core (the specs then run in this process, without a
     worker to start). ``PYTEST_XDIST_AUTO_NUM_WORKERS`` overrides it, as in pytest-xdist; ``-n 0`` runs
-    serially, ``-n N`` starts N workers."""
-    return auto_workers()
-
-
-def auto_workers() -> int:
-    """The number of workers ``-n auto`` starts here (0: the run stays in this process)."""
+    serially, ``-n N`` starts N workers. (``benchmarks/bench.py`` asks it too, with no config.)"""
     env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS")
     if env:
         return int(env)
@@ -162,6 +157,10 @@ def auto_workers() -> int:
 
 pytest_plugins = ["pytester"]  # tests/ runs specs in-process with pytester
 SELF_TESTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tests")  # the suite's own tests
+
+
+def _is_self_test(item) -> bool:
+    return str(item.path).startswith(SELF_TESTS + os.sep)
 
 # --------------------------------------------------------------------------- hypothesis profiles
 
@@ -682,7 +681,7 @@ def pytest_collection_modifyitems(config, items):
     config.stash[ENVIRONMENT] = environment(config)
     _digest_once(config, items)
     for item in items:
-        if str(item.path).startswith(SELF_TESTS + os.sep):
+        if _is_self_test(item):
             continue  # the suite's own tests state no claims
         for mark in item.iter_markers("known_bug"):  # numpy=SPEC: with such a numpy; device=/backend=: there only
             if Version(Version(torch.__version__).base_version) in SpecifierSet(mark.args[0]) and (
@@ -708,7 +707,7 @@ def pytest_runtest_makereport(item, call):
     ``specs/compare.py`` reads it from there): on every phase's report it made xdist serialize it ~7,400
     times a run."""
     outcome = yield
-    if call.when == "setup" and ENVIRONMENT in item.config.stash and not str(item.path).startswith(SELF_TESTS + os.sep):
+    if call.when == "setup" and ENVIRONMENT in item.config.stash and not _is_self_test(item):
         report = outcome.get_result()
         report.user_properties = [*report.user_properties, ("environment", item.config.stash[ENVIRONMENT])]
 
@@ -761,7 +760,7 @@ class ProvenTally:
             terminalreporter.write_sep("=", f"environment (as xdist worker {worker} saw it)")
             for line in seen["header"]:
                 terminalreporter.write_line(line)
-            devices, problems, absent = seen["devices"], seen["problems"], seen.get("absent", {})
+            devices, problems, absent = seen["devices"], seen["problems"], seen["absent"]
         else:
             devices = self.config.stash[DEVICES]
             problems = {name: device_problem(name) for name in devices}
@@ -817,7 +816,7 @@ def failure_notes(item) -> list[str]:
 def pytest_runtest_call(item):
     """Name the claim, device, torch build and a reproduction in every failure of a spec."""
     outcome = yield
-    if outcome.excinfo is None or str(item.path).startswith(SELF_TESTS + os.sep):
+    if outcome.excinfo is None or _is_self_test(item):
         return  # passed, or one of the suite's own tests (tests/), which states no claim
     exc = outcome.excinfo[1]
     if isinstance(exc, (pytest.skip.Exception, pytest.xfail.Exception, KeyboardInterrupt, SystemExit)):

@@ -53,13 +53,13 @@ def median(cmd, runs, env=None) -> tuple[float, str]:
 
 
 def auto_workers() -> int:
-    """How many workers ``-n auto`` starts here: the harness decides (``conftest.auto_workers``)."""
+    """How many workers ``-n auto`` starts here: the harness decides (its xdist hook)."""
     sys.path.insert(0, os.getcwd())
     try:
-        from conftest import auto_workers as harness_auto_workers
+        from conftest import pytest_xdist_auto_num_workers
     finally:
         sys.path.pop(0)
-    return harness_auto_workers()
+    return pytest_xdist_auto_num_workers(None)
 
 
 def main() -> None:
