@@ -9,6 +9,9 @@ same thing in every module. The rule for using it:
   reaches every slice. Hypothesis draws only values and shapes inside a case.
 * **Sizes are budgeted per case.** A spec enumerated over N cases divides its examples with
   :func:`budget`, so the whole run keeps its time budget and ``thorough`` still searches hard.
+* **Strategies are built once.** The factories here (:func:`values`, :func:`shaped_shapes` ...) are
+  :func:`built_once`: the same arguments give the same strategy object, so a spec may call them inside
+  its loops and draws without hypothesis validating a fresh strategy every time.
 * **Layouts keep values.** :func:`relayout` gives the same values in another memory layout
   (transposed, step-sliced, with a storage offset, ``channels_last``, conj/neg bits...), so the
   oracle -- the numpy array the values came from -- is unchanged. ``expanded`` (stride 0) is the one
@@ -20,12 +23,22 @@ Sections: dtypes; values; layouts; calling forms; grad-mode forms; module forms;
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 import torch
 from hypothesis import Phase, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+#: Decorates a strategy factory so that equal arguments give the one strategy built the first time.
+#: Hypothesis validates a strategy and works out its properties on its first draw; a spec that draws
+#: ``values(dtype, shape)`` for every dtype in every example rebuilt and re-validated it each time,
+#: about a tenth of the eager specs' run time. Strategies are immutable, so sharing one is safe as long
+#: as what it calls is looked up when it draws (``.map(lambda a: torch.tensor(a))``, not
+#: ``.map(torch.tensor)``): a strategy kept from a planted regression's session must not keep the plant.
+built_once = functools.lru_cache(maxsize=None)
 
 # --------------------------------------------------------------------------- dtypes
 
@@ -156,17 +169,23 @@ def extremes(np_dtype, finite: bool = False, lo=None, hi=None) -> list:
     return found
 
 
+@built_once
+def _positions(n: int):
+    return st.integers(0, n - 1)
+
+
 @st.composite
 def _extremes_filled(draw, np_dtype, shape, found):
     """An array of ``shape`` (drawn if a strategy; the default shapes give a 3 x 4 array) filled with
     ``found``, cycling, starting at a drawn position."""
     if not isinstance(shape, tuple):
         shape = draw(shape)
-    start = draw(st.integers(0, len(found) - 1), label="first extreme")
+    start = draw(_positions(len(found)), label="first extreme")
     flat = [found[(start + k) % len(found)] for k in range(int(np.prod(shape, dtype=np.int64)))]
     return np.array(flat, dtype=np_dtype).reshape(shape)
 
 
+@built_once
 def values(np_dtype, shape=shapes, finite: bool = False, lo=None, hi=None):
     """Arrays of ``np_dtype`` reaching its extremes: ints over the whole range (int64 beyond int32),
     floats with +-0, subnormals, the largest finite values and -- unless ``finite`` -- nan and +-inf.
@@ -188,6 +207,7 @@ def values(np_dtype, shape=shapes, finite: bool = False, lo=None, hi=None):
     return st.one_of(_extremes_filled(np_dtype, filled_shape, found), drawn, drawn, drawn) if found else drawn
 
 
+@built_once
 def tensor_values(dtype: torch.dtype, shape=shapes, finite: bool = False, lo=None, hi=None):
     """(array, cpu tensor) pairs: the tensor holds exactly the array's values in ``dtype``.
 
@@ -275,12 +295,16 @@ def relayout_np(a: np.ndarray, layout: str) -> np.ndarray:
     return a
 
 
+@built_once
+def _shapes_of_rank(rank: int, min_side: int, max_side: int):
+    return hnp.array_shapes(min_dims=rank, max_dims=rank, min_side=min_side, max_side=max_side)
+
+
+@built_once
 def layout_shapes(layout: str, min_side: int = 1, max_side: int = 4):
     """Shapes of a rank that ``layout`` applies to (4-D for channels_last, 2-D+ for transposed...)."""
     ranks = [r for r in LAYOUTS[layout][1] if r <= 5]
-    return st.sampled_from(ranks).flatmap(
-        lambda r: hnp.array_shapes(min_dims=r, max_dims=r, min_side=min_side, max_side=max_side)
-    )
+    return st.sampled_from(ranks).flatmap(lambda r: _shapes_of_rank(r, min_side, max_side))
 
 
 def layout_params(layouts=STRIDED) -> list:
@@ -297,6 +321,7 @@ def layout_applies(layout: str, dtype: torch.dtype) -> bool:
 SHAPED = ("contiguous", "transposed", "step_sliced", "offset", "expanded", "channels_last", "0-d", "empty")
 
 
+@built_once
 def shaped_shapes(case: str, max_side: int = 4):
     """Shapes for a :data:`SHAPED` case: rank 1..3 for contiguous, ``()`` for 0-d, a side of 0 in 2-3 dims for empty, and
     the ranks the layout applies to (with sides >= 2 where a side of 1 would make it contiguous) otherwise."""
@@ -308,8 +333,7 @@ def shaped_shapes(case: str, max_side: int = 4):
     if case == "contiguous":
         return hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=max_side)
     ranks = [r for r in LAYOUTS[case][1] if r <= max(3, min(LAYOUTS[case][1]))]  # rank <= 3 but where it needs more
-    return st.sampled_from(ranks).flatmap(
-        lambda r: hnp.array_shapes(min_dims=r, max_dims=r, min_side=2, max_side=max_side))
+    return st.sampled_from(ranks).flatmap(lambda r: _shapes_of_rank(r, 2, max_side))
 
 
 def reshaped(t: torch.Tensor, case: str) -> torch.Tensor:
@@ -568,6 +592,7 @@ def batchnorm_input_params(kinds=tuple(BATCHNORM_INPUTS)) -> list:
     return [pytest.param(k, id=k) for k in kinds]
 
 
+@built_once
 def batchnorm_sizes(kind: str, max_batch: int = 6):
     """(n, c, spatial sides) for ``kind``: a batch of 2..max_batch, 1..4 channels, sides 1..3 (2..3
     channels and sides where the layout would otherwise coincide with contiguous)."""

@@ -74,6 +74,7 @@ from specs.inputs import (
     DIFFERENTIABLE,
     TORCH_TO_NUMPY,
     budget,
+    built_once,
     compile_budget,
     dtype_id,
     dtype_params,
@@ -455,12 +456,16 @@ def _view_layout_cases():
 VIEW_CASES = list(_view_layout_cases())
 
 
+@built_once
 def _sides(rank, max_side):
     """Sides 1 to ``max_side`` whose simplest draw is 3, not 1: the first example hypothesis tries in a
     case (its simplest) is then an informative tensor (two unfold windows of step 2 fit, a narrow can
     start past 0), not a single element -- with a budget of a few examples per case that matters."""
     return st.lists(st.integers(0, max_side - 1).map(lambda k: (k + 2) % max_side + 1),
                     min_size=rank, max_size=rank).map(tuple)
+
+
+_ranks = built_once(st.sampled_from)
 
 
 def _layout_shape(draw, layout, min_dims, max_dims):
@@ -470,7 +475,7 @@ def _layout_shape(draw, layout, min_dims, max_dims):
     if layout == "channels_last":
         return draw(_sides(4, 3), label="shape")
     ranks = [r for r in VIEW_LAYOUTS[layout][0] if min_dims <= r <= max_dims]
-    rank = draw(st.sampled_from(ranks[::-1]), label="rank")
+    rank = draw(_ranks(tuple(ranks[::-1])), label="rank")
     return draw(_sides(rank, 4), label="shape")
 
 
@@ -930,6 +935,7 @@ def test_index_assignment_writes_into_the_tensor_for_basic_and_advanced_indices(
 # --------------------------------------------------------------------------- y = x + y vs y += x
 
 
+@built_once
 def _finite(dtype, shape):
     """cpu tensors of ``dtype``/``shape`` with finite values of magnitude <= 1000 for float/complex.
 
@@ -946,13 +952,16 @@ def _finite(dtype, shape):
                                   min_value=-1000, max_value=1000)
     else:
         elements = hnp.from_dtype(np_dtype)
-    return hnp.arrays(np_dtype, shape, elements=elements).map(torch.tensor)
+    return hnp.arrays(np_dtype, shape, elements=elements).map(lambda a: torch.tensor(a))  # looked up per draw
+
+
+_Y_SHAPES = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
 
 
 @st.composite
 def operand_shapes(draw):
     """(y's shape, x's shape): rank 0 to 3, x broadcastable *to* y's shape (a 0-d x included)."""
-    y_shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4))
+    y_shape = draw(_Y_SHAPES)
     k = draw(st.integers(0, len(y_shape)))
     return y_shape, tuple(1 if draw(st.booleans()) else n for n in y_shape[len(y_shape) - k:])
 

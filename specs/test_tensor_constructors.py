@@ -80,6 +80,7 @@ from specs.helpers import (
 )
 from specs.inputs import (
     ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, compile_budget, dtype_id, dtype_params, tensor_values, values,
+    built_once,
 )
 
 #: Python scalars by kind. Ints stay within int32 so every one is exact in float64 and promotes
@@ -155,6 +156,7 @@ INFERRED = {
 CATEGORIES = ["bool", "int", "float", "complex"]
 
 
+@built_once
 def of_kind(kind_name: str, n: int):
     """Flat lists of ``n`` Python scalars of kinds up to ``kind_name``, with at least one of it."""
     lower = [KINDS[k] for k in CATEGORIES[: CATEGORIES.index(kind_name) + 1]]

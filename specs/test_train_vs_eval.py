@@ -51,6 +51,7 @@ from specs.helpers import assert_same, data, exact_kernels, raises, seeded, warn
 from specs.inputs import (
     BATCHNORM_INPUTS, GRAD_MODES, MODULE_FORMS, STRIDED, batchnorm_input, batchnorm_input_params, batchnorm_sizes,
     budget, compile_budget, covering, dtype_params, layout_params, layout_shapes, module_form, module_form_params,
+    built_once,
     relayout, relayout_np, tensor_values,
 )
 
@@ -106,6 +107,7 @@ momenta = st.floats(0.0, 1.0)
 BN_TOL = {torch.float32: {"rtol": 1e-5, "atol": 1e-5}, torch.float64: {"rtol": 1e-7, "atol": 1e-7}}
 
 
+@built_once
 def bn_draws(kind):
     """(n, c, spatial sides, seed) for a BatchNorm input of ``kind``."""
     return st.tuples(batchnorm_sizes(kind), st.integers(0, 2**32 - 1)).map(lambda t: (*t[0], t[1]))
