@@ -737,12 +737,12 @@ def test_inductor_on_cpu_skips_without_a_cxx_compiler(harness, monkeypatch):
 
 
 def test_the_heap_is_frozen_once_per_process_and_not_by_a_session_inside_a_run(harness):
-    """After collection the harness freezes the heap (gc.freeze) so specs run without the collector
-    walking torch's objects; a pytester session inside a run (this one) finds it frozen and freezes
-    nothing more, so its own garbage stays collectable."""
+    """After collection the harness freezes the heap (gc.freeze) and makes full collections 100 times
+    rarer, so specs run without the collector walking torch's objects; a pytester session inside a run
+    (this one) finds it frozen and changes nothing more, so its own garbage stays collectable."""
     import gc
 
-    frozen = gc.get_freeze_count()
+    frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     harness.makepyfile(test_specs="""
 import gc
 
@@ -752,6 +752,23 @@ def test_heap_is_frozen(device):
 """)
     harness.runpytest_inprocess("--devices", "cpu").assert_outcomes(passed=1)
     assert gc.get_freeze_count() <= frozen, "the inner session froze its heap too"  # frozen objects may be freed
+    assert gc.get_threshold() == thresholds, "the inner session changed the collector's thresholds"
+
+
+def test_a_run_makes_full_collections_100_times_rarer(harness):
+    """A run of its own (a subprocess) keeps the collector's first two thresholds and multiplies the
+    third -- how many younger collections come between two full ones -- by 100."""
+    harness.makepyfile(test_specs='''
+import gc
+
+def test_thresholds(device):
+    """full collections are rare while specs run"""
+    print("thresholds", gc.get_threshold())
+''')
+    fresh = subprocess.run([sys.executable, "-c", "import gc; print(*gc.get_threshold())"], capture_output=True, text=True)
+    young, middle, full = map(int, fresh.stdout.split())
+    result = harness.runpytest_subprocess("--devices", "cpu", "-n", "0", "-s", "-p", "no:randomly")
+    result.stdout.fnmatch_lines([f"*thresholds ({young}, {middle}, {full * 100})*"])
 
 
 # --------------------------------------------------------------------------- -n auto
