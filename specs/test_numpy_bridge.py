@@ -17,6 +17,15 @@ describe: negative strides (``a[::-1]``; ValueError, fixed by ``a.copy()``) -- e
 ``as_tensor`` accept a read-only array with a UserWarning, because the tensor would still let you
 write to it (``torch.tensor`` copies it silently).
 
+``torch.asarray`` (the Python array API's constructor) makes the sharing explicit: by default it
+aliases whatever it can -- an ndarray in any layout, a tensor (which it returns itself), a buffer --
+and copies only for another dtype or device; ``copy=True`` always copies; ``copy=False`` refuses
+(ValueError "can't alias") what it cannot alias. Two corners differ between releases: from 2.12 a tensor
+that requires grad keeps it (before, ``asarray(t)`` switched the caller's leaf off, pytorch#170819), and
+from 2.15 a buffer without ``dtype=`` takes the dtype its format names (before, its bytes were read as
+float32, pytorch#188784). A 0-d ndarray is copied even with ``copy=False`` (a known bug: it is taken for
+a NumPy scalar).
+
 Off the cpu, the sharing stops: ``t.to(device)``, ``torch.as_tensor(a, device=device)`` and
 ``x.cpu()`` of a tensor elsewhere are copies, so writes to the array reach them only on the cpu.
 The note's two idioms for getting a value (section 6): ``xx.cpu().numpy()`` is safe only for a
@@ -46,6 +55,8 @@ and numpy's ``sum`` dtype for uint8 are known divergences (marked ``known_bug``)
 
 from __future__ import annotations
 
+import array
+import math
 import re
 import warnings
 
@@ -634,6 +645,309 @@ def test_as_tensor_to_cuda_copies_the_array(device):
     t = torch.as_tensor(a, device="cuda")
     a[...] = 3.0
     assert_same(t.cpu(), torch.ones(5, dtype=torch.float64), "t after writing the array")
+
+
+# --------------------------------------------------------------------------- torch.asarray
+# The Python array API's constructor (torch >= 1.11): shares whatever it can alias, copies when asked
+# (copy=True) or when it must (another dtype or device), and with copy=False refuses what it cannot alias.
+
+#: every SHAPED case but 0-d, whose array torch.asarray copies (a known bug, the spec after the next)
+ASARRAY_CASES = [c for c in CASES if c.id != "0-d"]
+#: the offset case's shapes without the 0-d one (shaped_shapes("offset") draws rank 0 to 3)
+OFFSET_RANKED = hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4)
+ASARRAY_SHARES = [pytest.param("copy=None", {}, id="default"), pytest.param("copy=False", {"copy": False}, id="copy=False")]
+ASARRAY_0D = (
+    "asarray tests PyArray_CheckScalar, which is also true for 0-d arrays, and clones what passes it "
+    "('if (is_numpy_scalar) tensor = tensor.clone()' in torch/csrc/utils/tensor_new.cpp), so a 0-d ndarray is "
+    "copied like a NumPy scalar -- even with copy=False, which the docs say raises when it cannot alias; "
+    "torch.from_numpy and torch.as_tensor share it. Checked on 2.0.1, 2.1.2, 2.10.0, 2.11.0, 2.12.1, 2.14.1 and 2.15.0"
+)
+
+
+@pytest.mark.parametrize("np_dtype, case", covering_twice(NUMPY_DTYPES, ASARRAY_CASES))
+@pytest.mark.parametrize("form, kwargs", ASARRAY_SHARES)
+@given(data=st.data())
+@budget(2 * 2 * len(NUMPY_DTYPES))
+def test_asarray_of_an_ndarray_shares_it_in_every_layout(device, form, kwargs, np_dtype, case, data):
+    """torch.asarray(array) shares the array's memory, dtype and strides in both directions, by default and with copy=False, for every dtype and layout; asarray(array, device=device) shares on cpu and copies elsewhere.
+
+    Ranges over both calling forms that must alias (``copy`` left out, ``copy=False``), every numpy
+    dtype with a torch twin and every array layout but 0-d (enumerated like ``from_numpy``'s claim:
+    contiguous, transposed, step-sliced, at an offset (rank >= 1), stride 0, channels_last, empty; a
+    0-d array is the known bug below). The tensor is the array's buffer with the array's strides; writes go
+    both ways. ``device=device`` with the default ``copy`` moves the values to ``device``, which on
+    the cpu is the array itself and elsewhere a copy that later writes to the array do not reach.
+    """
+    base = data.draw(values(np_dtype, OFFSET_RANKED if case == "offset" else shaped_shapes(case)), label="a")
+    a = array_in(base, case)
+    original, new = reshaped_np(base, case).copy(), other(reshaped_np(base, case))
+    t = torch.asarray(a, **kwargs)
+    on = torch.asarray(a, device=device)
+    what = f"torch.asarray(a{', copy=False' if kwargs else ''})"
+    assert_dtype(t, torch_dtype_of(a.dtype), what)
+    assert_device(on, device, "torch.asarray(a, device=device)")
+    if a.size:
+        assert byte_strides(t) == a.strides, f"{what}.stride()={t.stride()} (bytes {byte_strides(t)}), but should be the array's {a.strides}"
+        assert t.data_ptr() == addr(a), f"{what}.data_ptr()={t.data_ptr():#x}, but should be the array's buffer {addr(a):#x}"
+    a[...] = new
+    assert_same(t, from_values(new, "cpu"), f"{what} after writing the array")
+    assert_same(on, from_values(new if device.type == "cpu" else original, device), "torch.asarray(a, device=device) after writing the array")
+    write(t, from_values(original, "cpu"), case)
+    assert_array_same(a, original, f"the array after writing {what}")
+
+
+@pytest.mark.known_bug(">=2.0", issue="not yet reported (pytorch/pytorch issues searched 2026-12-01)", reason=ASARRAY_0D)
+@pytest.mark.parametrize("form, kwargs", ASARRAY_SHARES)
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+def test_asarray_of_a_0d_ndarray_shares_it(device, form, kwargs, np_dtype):
+    """torch.asarray of a 0-d ndarray shares its memory like every other array (copy=False must alias or raise), for every dtype.
+
+    Ranges over both forms (``copy`` left out, ``copy=False``) and every numpy dtype with a torch
+    twin. A 0-d array is an array, not a NumPy scalar (which asarray documents as copied): the
+    tensor is 0-d, of the twin dtype, over the array's buffer, and a write to the array shows in it.
+    """
+    a = np.array(extremes_of(np_dtype), dtype=np_dtype)
+    t = torch.asarray(a, **kwargs)
+    what = f"torch.asarray(0-d {a.dtype} array{', copy=False' if kwargs else ''})"
+    assert_dtype(t, torch_dtype_of(a.dtype), what)
+    assert tuple(t.shape) == (), f"{what}.shape={tuple(t.shape)}, but should be ()"
+    assert t.data_ptr() == addr(a), f"{what}.data_ptr()={t.data_ptr():#x}, but should be the array's buffer {addr(a):#x} (a copy)"
+
+
+def extremes_of(np_dtype):
+    """One value of ``np_dtype`` other than zero (its largest), so a write of 0 shows."""
+    np_dtype = np.dtype(np_dtype)
+    if np_dtype.kind == "b":
+        return True
+    return np.iinfo(np_dtype).max if np_dtype.kind in "iu" else np.finfo(np_dtype).max
+
+
+@pytest.mark.parametrize("np_dtype, case", covering_twice(NUMPY_DTYPES, CASES))
+@given(data=st.data())
+@budget(2 * len(NUMPY_DTYPES))
+def test_asarray_with_copy_true_copies_an_ndarray(device, np_dtype, case, data):
+    """torch.asarray(array, copy=True) is a copy with the array's dtype, shape and values, for every dtype and layout (0-d included), with and without device=device: later writes to the array do not reach it.
+
+    Ranges over every numpy dtype with a torch twin and every layout (enumerated, as above, 0-d
+    included). Both ``torch.asarray(a, copy=True)`` and ``torch.asarray(a, copy=True,
+    device=device)`` hold the array's values in its dtype; the array is then overwritten, and
+    neither tensor changes.
+    """
+    base = data.draw(values(np_dtype, shaped_shapes(case)), label="a")
+    a = array_in(base, case)
+    original = reshaped_np(base, case).copy()
+    made = {"torch.asarray(a, copy=True)": torch.asarray(a, copy=True),
+            "torch.asarray(a, copy=True, device=device)": torch.asarray(a, copy=True, device=device)}
+    for what, t in made.items():
+        assert_dtype(t, torch_dtype_of(a.dtype), what)
+        if a.size:
+            assert t.data_ptr() != addr(a), f"{what} is the array's buffer {addr(a):#x}, but should be a copy"
+    a[...] = other(original)
+    for what, t in made.items():
+        assert_same(t, from_values(original, t.device), f"{what} after writing the array")
+
+
+@pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES))
+def test_asarray_with_another_dtype_converts_into_new_memory_and_copy_false_refuses(device, np_dtype, data):
+    """torch.asarray(array, dtype=other) converts into new memory, like torch.tensor; with copy=False it refuses (ValueError 'can't alias'), as it does for another device.
+
+    Ranges over every source dtype (enumerated) times every other target dtype (all, in turn), with
+    values 0..100 (bools for bool) that every dtype holds exactly, numpy's ``astype`` as the oracle.
+    ``copy=False`` with another dtype, or with ``device='meta'`` (a device the array is not on, on
+    every machine), raises ValueError: asarray does not copy silently when told not to.
+    """
+    a = data.draw(hnp.arrays(np_dtype, nonempty, elements=small_values(np_dtype)), label="a")
+    with raises(ValueError, "can't alias", f"torch.asarray({a.dtype} array, device='meta', copy=False)"):
+        torch.asarray(a, device="meta", copy=False)
+    for target_np in targets():
+        if target_np == a.dtype:
+            continue
+        target = torch_dtype_of(target_np)
+        b = a.copy()
+        with warnings.catch_warnings():  # complex -> real casts warn, though imag is 0 here
+            warnings.simplefilter("ignore")
+            expected = from_values(b.astype(target_np), device)
+            t = torch.asarray(b, dtype=target, device=device)
+        what = f"torch.asarray({a.dtype} array, dtype={target})"
+        assert_dtype(t, target, what)
+        assert_same(t, expected, what)
+        with raises(ValueError, "can't alias", f"torch.asarray({a.dtype} array, dtype={target}, copy=False)"):
+            torch.asarray(b, dtype=target, copy=False)
+        b[...] = other(b)
+        assert_same(t, expected, f"{what} after writing the array")
+
+
+@pytest.mark.parametrize("dtype", dtype_params([torch_dtype_of(d) for d in NUMPY_ALL if hasattr(torch, d.name)] + list(TORCH_ONLY)))
+@given(data=st.data())
+@budget(12)
+def test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it(device, dtype, data):
+    """torch.asarray(t) of a tensor is t itself (also naming its own dtype and device, and with copy=False); asarray(t, copy=True) is new memory with t's values, dtype and strides, in every layout.
+
+    Ranges over every dtype (enumerated: numpy's twins and bfloat16) and, in each example, every
+    layout in turn (contiguous, transposed, step-sliced, storage offset, expanded, channels_last,
+    0-d, empty). The copy is a clone (``memory_format=torch.preserve_format``): a dense layout keeps
+    its strides (transposed, offset, channels_last), a layout with gaps or stride 0 (step-sliced,
+    expanded) is packed contiguously, one element per index.
+    """
+    for case in SHAPED:
+        shape = data.draw(shaped_shapes(case), label=case)
+        t = reshaped(torch.arange(math.prod(shape), device=device).reshape(shape).to(dtype), case)
+        for form, kwargs in [("", {}), (", copy=False", {"copy": False}), (", dtype=t.dtype, device=t.device", {"dtype": t.dtype, "device": t.device})]:
+            out = torch.asarray(t, **kwargs)
+            assert out is t, f"[{case}] torch.asarray(t{form}) is a new tensor, but should be t itself"
+        c = torch.asarray(t, copy=True)
+        assert_dtype(c, dtype, f"[{case}] torch.asarray(t, copy=True)")
+        assert_same(c, t, f"[{case}] torch.asarray(t, copy=True)")
+        if t.numel():
+            assert c.data_ptr() != t.data_ptr(), f"[{case}] torch.asarray(t, copy=True) is t's memory, but should be a copy"
+        if case in ("step_sliced", "expanded"):  # not dense: the copy is packed
+            assert c.is_contiguous(), f"[{case}] torch.asarray(t, copy=True).stride()={c.stride()}, but should be contiguous"
+        elif t.numel() > 1:
+            assert c.stride() == t.stride(), f"[{case}] torch.asarray(t, copy=True).stride()={c.stride()}, but should keep t's {t.stride()}"
+
+
+ASARRAY_REQUIRES_GRAD = (
+    "torch.asarray's requires_grad defaulted to False and was applied to the tensor it returns -- obj itself "
+    "when it can alias -- so torch.asarray(t) of a leaf that requires grad switched the caller's t off "
+    "(pytorch#170819); pytorch#170897 made the default None, meaning obj.requires_grad, with a once-per-process "
+    "UserWarning that the default changed. Checked: False and t switched off on 2.0.1, 2.1.2, 2.10.0 and 2.11.0; "
+    "kept, with the warning, on 2.12.1, 2.14.1 and 2.15.0"
+)
+
+
+@pytest.mark.torch_version("<2.12", reason=ASARRAY_REQUIRES_GRAD)
+@pytest.mark.parametrize("np_dtype", GRAD_DTYPES)
+def test_asarray_of_a_tensor_that_requires_grad_switches_it_off_before_2_12(device, np_dtype):
+    """Before torch 2.12, torch.asarray(t) of a leaf that requires grad returns t itself with requires_grad switched off (the caller's t no longer requires grad); of a non-leaf, a detached alias.
+
+    Ranges over every dtype that can require grad (enumerated). The leaf ``t`` comes back as the same
+    object, no longer requiring grad; the non-leaf ``h = t * 2`` comes back as a new tensor over
+    ``h``'s memory without history, and ``h`` keeps its own.
+    """
+    t = torch.ones(3, dtype=torch_dtype_of(np_dtype), device=device, requires_grad=True)
+    h = t * 2
+    out = torch.asarray(t)
+    assert out is t, "torch.asarray(t) of a leaf is a new tensor, but should be t itself"
+    assert not t.requires_grad, "t.requires_grad is True after torch.asarray(t), but asarray should have switched it off"
+    alias = torch.asarray(h)
+    assert alias is not h and alias.data_ptr() == h.data_ptr(), "torch.asarray(h) of a non-leaf should be a new tensor over h's memory"
+    assert not alias.requires_grad and alias.grad_fn is None, f"torch.asarray(h) requires_grad={alias.requires_grad}, but should be a detached alias"
+    assert h.grad_fn is not None, "h lost its history"
+
+
+@pytest.mark.torch_version(">=2.12", reason=ASARRAY_REQUIRES_GRAD)
+@pytest.mark.parametrize("np_dtype", GRAD_DTYPES)
+def test_asarray_of_a_tensor_keeps_its_requires_grad_and_history_and_warns_from_2_12(device, np_dtype):
+    """From torch 2.12, torch.asarray(t) of a tensor that requires grad returns it unchanged -- a leaf still requiring grad, a non-leaf with its history -- warning (UserWarning) that the default changed; requires_grad=False asks for the old result silently.
+
+    Ranges over every dtype that can require grad (enumerated). With the default: the leaf ``t`` and
+    the non-leaf ``h = t * 2`` come back as themselves, ``t`` still requiring grad and ``h`` with its
+    ``grad_fn``, and the call warns 'unspecified requires_grad now defaults to obj.requires_grad'
+    (once per process; here every time, ``torch.set_warn_always``). ``requires_grad=False`` gives
+    ``h`` detached (a new alias without history) and warns nothing.
+    """
+    t = torch.ones(3, dtype=torch_dtype_of(np_dtype), device=device, requires_grad=True)
+    h = t * 2
+    with warn_always(), warnings_recorded() as caught:
+        out, alias = torch.asarray(t), torch.asarray(h)
+    assert out is t and t.requires_grad, f"torch.asarray(t) is t: {out is t}, t.requires_grad={t.requires_grad}; should be t, still requiring grad"
+    assert alias is h and h.grad_fn is not None, f"torch.asarray(h) is h: {alias is h}; should be h with its history"
+    said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert any("requires_grad now defaults to obj.requires_grad" in m for m in said), f"warnings={said}, but should say the default changed"
+    with warn_always(), warnings_recorded() as caught:
+        plain = torch.asarray(h, requires_grad=False)
+    assert not [w for w in caught if "requires_grad" in str(w.message)], f"torch.asarray(h, requires_grad=False) warned {[str(w.message) for w in caught]}"
+    assert plain is not h and not plain.requires_grad and plain.data_ptr() == h.data_ptr(), "torch.asarray(h, requires_grad=False) should be a detached alias of h"
+
+
+#: array.array typecode -> (values, the torch dtype its buffer format names); bytearray is format "B"
+BUFFER_FORMATS = {
+    "b": ([1, -2, 3], torch.int8),
+    "B": ([1, 2, 255], torch.uint8),
+    "h": ([1, -2, 3], torch.int16),
+    "i": ([1, -2, 3], torch.int32),
+    "q": ([1, -2, 3], torch.int64),
+    "f": ([1.5, -2.0, 0.25], torch.float32),
+    "d": ([1.5, -2.0, 0.25], torch.float64),
+}
+BUFFER_PARAMS = [pytest.param(code, id=f"array-{code}") for code in BUFFER_FORMATS] + [pytest.param("bytearray", id="bytearray")]
+ASARRAY_BUFFER = (
+    "torch 2.15 reads the dtype of a buffer-protocol object given without dtype= from its declared format "
+    "(pytorch#188784, fixing pytorch#188128): before, asarray reinterpreted its bytes as the default float dtype, "
+    "refusing a length that is not a multiple of its size (ValueError); with dtype= given it still reinterprets, "
+    "like torch.frombuffer. Checked: float32 of the bytes on 2.14.1, the format's dtype on 2.15.0"
+)
+
+
+def buffer_of(code: str):
+    """(buffer object, its values, the dtype its format names)."""
+    if code == "bytearray":
+        return bytearray([1, 2, 255]), [1, 2, 255], torch.uint8
+    values_, dtype = BUFFER_FORMATS[code]
+    return array.array(code, values_), values_, dtype
+
+
+@pytest.mark.torch_version(">=2.15", reason=ASARRAY_BUFFER)
+@pytest.mark.parametrize("code", BUFFER_PARAMS)
+def test_asarray_of_a_buffer_takes_the_dtype_its_format_names_and_shares_it_from_2_15(device, code):
+    """From torch 2.15, torch.asarray of a buffer-protocol object without dtype= has the dtype its format names and its values, sharing its memory.
+
+    Ranges over ``array.array`` of every typecode with a fixed-size torch twin (int8/16/32/64, uint8,
+    float32/64) and a ``bytearray`` (format 'B', uint8). A write to the buffer shows in the tensor.
+    """
+    buf, expected, dtype = buffer_of(code)
+    t = torch.asarray(buf)
+    assert_dtype(t, dtype, f"torch.asarray({type(buf).__name__} {code!r})")
+    assert_same(t, torch.tensor(expected, dtype=dtype), f"torch.asarray({type(buf).__name__} {code!r})")
+    buf[0] = 0
+    assert t[0].item() == 0, f"torch.asarray({code!r})[0]={t[0].item()} after the buffer's [0] was set to 0: not shared"
+    assert_same(t.to(device).cpu(), torch.tensor([0] + expected[1:], dtype=dtype), "moved to device and back")
+
+
+@pytest.mark.torch_version("<2.15", reason=ASARRAY_BUFFER)
+@pytest.mark.parametrize("code", BUFFER_PARAMS)
+def test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2_15(device, code):
+    """Before torch 2.15, torch.asarray of a buffer-protocol object without dtype= reads its bytes as float32 (the default float dtype), whatever its format; a length not a multiple of 4 bytes raises ValueError.
+
+    Ranges over ``array.array`` of every typecode with a fixed-size torch twin and a ``bytearray``.
+    The oracle is numpy's ``frombuffer(bytes, float32)``, compared bit for bit (the bytes of an
+    int64 can be a NaN as a float32).
+    """
+    buf, _, _ = buffer_of(code)
+    raw = bytes(buf)
+    if len(raw) % 4:
+        with raises(ValueError, "multiple of element size", f"torch.asarray({type(buf).__name__} {code!r}) of {len(raw)} bytes"):
+            torch.asarray(buf)
+        return
+    t = torch.asarray(buf)
+    assert_dtype(t, torch.float32, f"torch.asarray({type(buf).__name__} {code!r})")
+    assert t.numpy().tobytes() == raw, f"torch.asarray({code!r}) holds bytes {t.numpy().tobytes()!r}, but should be the buffer's {raw!r}"
+
+
+@pytest.mark.parametrize("code", BUFFER_PARAMS)
+@pytest.mark.parametrize("dtype", dtype_params([torch.uint8, torch.int16, torch.float32, torch.float64]))
+def test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them(device, code, dtype):
+    """torch.asarray(buffer, dtype=d) reads the buffer's bytes as d (like torch.frombuffer) and shares them, whatever the buffer's own format; a length not a multiple of d's size raises ValueError.
+
+    Ranges over the buffers above (every ``array.array`` typecode with a torch twin, a bytearray)
+    and target dtypes of 1, 2, 4 and 8 bytes. The oracle is numpy's ``frombuffer(bytes, d)``; a
+    write through the tensor shows in the buffer's bytes.
+    """
+    buf, _, _ = buffer_of(code)
+    raw = bytes(buf)
+    size = torch.empty((), dtype=dtype).element_size()
+    what = f"torch.asarray({type(buf).__name__} {code!r}, dtype={dtype})"
+    if len(raw) % size:
+        with raises(ValueError, "multiple of element size", what):
+            torch.asarray(buf, dtype=dtype)
+        return
+    t = torch.asarray(buf, dtype=dtype)
+    assert_dtype(t, dtype, what)
+    assert t.numpy().tobytes() == raw, f"{what} holds bytes {t.numpy().tobytes()!r}, but should be the buffer's {raw!r}"
+    t.zero_()
+    assert bytes(buf) == bytes(len(raw)), f"the buffer after {what}.zero_() is {bytes(buf)!r}: not shared"
 
 
 # --------------------------------------------------------------------------- what is refused

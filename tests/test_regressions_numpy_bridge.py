@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import warnings
 
 import numpy as np
@@ -784,3 +785,137 @@ def test_slice_from_numpy_zeroing_nan_in_float32_arrays_is_killed(pytester, monk
     monkeypatch.setattr(torch, "from_numpy", from_numpy)
     result = run(pytester, spec("test_from_numpy_keeps_dtype_shape_and_values"))
     assert_killed(result, "test_from_numpy_keeps_dtype_shape_and_values[cpu-float32]")
+
+
+# --------------------------------------------------------------------------- torch.asarray
+
+
+def _patch_asarray(monkeypatch, fake):
+    monkeypatch.setattr(torch, "asarray", fake)
+
+
+def test_asarray_always_copying_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray that always copies (arrays and tensors), as torch.tensor does."""
+    orig = torch.asarray
+    _patch_asarray(monkeypatch, lambda obj, **kw: orig(obj, **{**kw, "copy": True}) if kw.get("copy") is not False else orig(obj, **kw).clone())
+    result = run(pytester, spec("test_asarray_of_an_ndarray_shares_it_in_every_layout"), spec("test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it"))
+    assert_killed(result, "test_asarray_of_an_ndarray_shares_it_in_every_layout", "test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it")
+
+
+def test_slice_asarray_copying_transposed_arrays_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray that returns a contiguous copy of a Fortran-ordered (transposed) array only."""
+    orig = torch.asarray
+
+    def asarray(obj, **kw):
+        t = orig(obj, **kw)
+        if isinstance(obj, np.ndarray) and obj.ndim >= 2 and obj.flags.f_contiguous and not obj.flags.c_contiguous:
+            return t.contiguous()
+        return t
+
+    _patch_asarray(monkeypatch, asarray)
+    result = run(pytester, spec("test_asarray_of_an_ndarray_shares_it_in_every_layout"))
+    assert_killed(result, "test_asarray_of_an_ndarray_shares_it_in_every_layout[cpu-default-uint8-transposed]",
+                  "test_asarray_of_an_ndarray_shares_it_in_every_layout[cpu-copy=False-uint8-transposed]")
+
+
+def test_slice_asarray_copy_false_copying_int16_arrays_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray(a, copy=False) that silently copies int16 arrays (every other dtype and copy=None still share)."""
+    orig = torch.asarray
+
+    def asarray(obj, **kw):
+        t = orig(obj, **kw)
+        return t.clone() if kw.get("copy") is False and isinstance(obj, np.ndarray) and obj.dtype == np.int16 else t
+
+    _patch_asarray(monkeypatch, asarray)
+    result = run(pytester, spec("test_asarray_of_an_ndarray_shares_it_in_every_layout"))
+    assert_killed(result, "test_asarray_of_an_ndarray_shares_it_in_every_layout", "but should be the array's buffer")
+    assert "copy=False-int16" in result.stdout.str() and "default-int16" not in "".join(
+        rep.nodeid for rep in result.reprec.getfailures()), "only the copy=False int16 cases should fail"
+
+
+def test_asarray_ignoring_copy_true_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray that ignores copy=True for arrays already of the right dtype and device (pytorch#108408's shape)."""
+    orig = torch.asarray
+    _patch_asarray(monkeypatch, lambda obj, copy=None, **kw: orig(obj, **kw) if copy else orig(obj, copy=copy, **kw))
+    result = run(pytester, spec("test_asarray_with_copy_true_copies_an_ndarray"), spec("test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it"))
+    assert_killed(result, "test_asarray_with_copy_true_copies_an_ndarray", "test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it")
+
+
+def test_slice_asarray_copy_true_sharing_float16_arrays_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray(a, copy=True) that shares float16 arrays instead of copying them."""
+    orig = torch.asarray
+
+    def asarray(obj, copy=None, **kw):
+        if copy and isinstance(obj, np.ndarray) and obj.dtype == np.float16:
+            return orig(obj, **kw)
+        return orig(obj, copy=copy, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    result = run(pytester, spec("test_asarray_with_copy_true_copies_an_ndarray"))
+    assert_killed(result, "test_asarray_with_copy_true_copies_an_ndarray", "but should be a copy")
+
+
+def test_asarray_copy_false_converting_silently_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray(a, dtype=other, copy=False) that converts (copies) instead of raising."""
+    orig = torch.asarray
+    _patch_asarray(monkeypatch, lambda obj, copy=None, **kw: orig(obj, **kw) if copy is False and "dtype" in kw else orig(obj, copy=copy, **kw))
+    result = run(pytester, spec("test_asarray_with_another_dtype_converts_into_new_memory_and_copy_false_refuses"))
+    assert_killed(result, "test_asarray_with_another_dtype_converts_into_new_memory_and_copy_false_refuses", "raised no ValueError")
+
+
+def test_asarray_ignoring_dtype_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray that ignores dtype= for arrays (keeps the array's dtype)."""
+    orig = torch.asarray
+    _patch_asarray(monkeypatch, lambda obj, dtype=None, **kw: orig(obj, **kw) if isinstance(obj, np.ndarray) and kw.get("copy") is not False else orig(obj, dtype=dtype, **kw))
+    result = run(pytester, spec("test_asarray_with_another_dtype_converts_into_new_memory_and_copy_false_refuses"))
+    assert_killed(result, "test_asarray_with_another_dtype_converts_into_new_memory_and_copy_false_refuses", ").dtype=torch.")
+
+
+def test_slice_asarray_copy_true_packing_channels_last_tensors_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray(t, copy=True) that returns a contiguous copy of a channels_last tensor (clone with contiguous_format)."""
+    orig = torch.asarray
+
+    def asarray(obj, copy=None, **kw):
+        out = orig(obj, copy=copy, **kw)
+        return out.contiguous() if copy and isinstance(obj, torch.Tensor) and obj.dim() == 4 else out
+
+    _patch_asarray(monkeypatch, asarray)
+    result = run(pytester, spec("test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it"))
+    assert_killed(result, "test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it", "[channels_last] torch.asarray(t, copy=True).stride()")
+
+
+def test_asarray_switching_requires_grad_off_again_is_killed(pytester, monkeypatch):
+    """Plants a torch >= 2.12 whose asarray(t) still switches a leaf's requires_grad off (the pre-2.12 default, pytorch#170819)."""
+    orig = torch.asarray
+    _patch_asarray(monkeypatch, lambda obj, requires_grad=False, **kw: orig(obj, requires_grad=requires_grad, **kw))
+    result = run(pytester, spec("test_asarray_of_a_tensor_keeps_its_requires_grad_and_history_and_warns_from_2_12"))
+    assert_killed(result, "test_asarray_of_a_tensor_keeps_its_requires_grad_and_history_and_warns_from_2_12")
+
+
+def test_pre_2_12_asarray_keeping_requires_grad_is_killed(pytester, monkeypatch):
+    """Plants a torch that reports 2.11.0 but keeps requires_grad in asarray (this build's behaviour): the <2.12 spec must fail."""
+    monkeypatch.setattr(torch, "__version__", "2.11.0")
+    result = run(pytester, spec("test_asarray_of_a_tensor_that_requires_grad_switches_it_off_before_2_12"))
+    assert_killed(result, "test_asarray_of_a_tensor_that_requires_grad_switches_it_off_before_2_12", "is True after torch.asarray(t)")
+
+
+def test_asarray_of_a_buffer_with_dtype_copying_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray(buffer, dtype=d) that copies the bytes instead of sharing them."""
+    orig = torch.asarray
+    _patch_asarray(monkeypatch, lambda obj, **kw: orig(obj, **kw).clone() if isinstance(obj, (bytearray, array.array)) else orig(obj, **kw))
+    result = run(pytester, spec("test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them"))
+    assert_killed(result, "test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them", "not shared")
+
+
+def test_slice_asarray_of_a_buffer_converting_float64_values_is_killed(pytester, monkeypatch):
+    """Plants torch.asarray(buffer, dtype=float64) that converts an array.array's values instead of reading its bytes."""
+    orig = torch.asarray
+
+    def asarray(obj, dtype=None, **kw):
+        if isinstance(obj, array.array) and dtype == torch.float64:
+            return torch.tensor(list(obj), dtype=dtype)
+        return orig(obj, dtype=dtype, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    result = run(pytester, spec("test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them"))
+    assert_killed(result, "test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them[cpu-float64-array-d]")
