@@ -24,7 +24,9 @@ and copies only for another dtype or device; ``copy=True`` always copies; ``copy
 that requires grad keeps it (before, ``asarray(t)`` switched the caller's leaf off, pytorch#170819), and
 from 2.15 a buffer without ``dtype=`` takes the dtype its format names (before, its bytes were read as
 float32, pytorch#188784). A 0-d ndarray is copied even with ``copy=False`` (a known bug: it is taken for
-a NumPy scalar).
+a NumPy scalar). Under a default device (``with torch.device(...)``, ``set_default_device``) Python
+data is built there from 2.1 (pytorch#106779) -- and so, a known bug (pytorch#150199), is a copy of a
+tensor, ndarray, NumPy scalar or buffer, which asarray documents as keeping its device.
 
 Off the cpu, the sharing stops: ``t.to(device)``, ``torch.as_tensor(a, device=device)`` and
 ``x.cpu()`` of a tensor elsewhere are copies, so writes to the array reach them only on the cpu.
@@ -696,10 +698,11 @@ def test_asarray_of_an_ndarray_shares_it_in_every_layout(device, form, kwargs, n
     assert_array_same(a, original, f"the array after writing {what}")
 
 
+@pytest.mark.device_independent
 @pytest.mark.known_bug(">=2.0", issue="not yet reported (pytorch/pytorch issues searched 2026-12-01)", reason=ASARRAY_0D)
 @pytest.mark.parametrize("form, kwargs", ASARRAY_SHARES)
 @pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
-def test_asarray_of_a_0d_ndarray_shares_it(device, form, kwargs, np_dtype):
+def test_asarray_of_a_0d_ndarray_shares_it(form, kwargs, np_dtype):
     """torch.asarray of a 0-d ndarray shares its memory like every other array (copy=False must alias or raise), for every dtype.
 
     Ranges over both forms (``copy`` left out, ``copy=False``) and every numpy dtype with a torch
@@ -906,9 +909,10 @@ def test_asarray_of_a_buffer_takes_the_dtype_its_format_names_and_shares_it_from
     assert_same(t.to(device).cpu(), torch.tensor([0] + expected[1:], dtype=dtype), "moved to device and back")
 
 
+@pytest.mark.device_independent
 @pytest.mark.torch_version("<2.15", reason=ASARRAY_BUFFER)
 @pytest.mark.parametrize("code", BUFFER_PARAMS)
-def test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2_15(device, code):
+def test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2_15(code):
     """Before torch 2.15, torch.asarray of a buffer-protocol object without dtype= reads its bytes as float32 (the default float dtype), whatever its format; a length not a multiple of 4 bytes raises ValueError.
 
     Ranges over ``array.array`` of every typecode with a fixed-size torch twin and a ``bytearray``.
@@ -926,9 +930,10 @@ def test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2
     assert t.numpy().tobytes() == raw, f"torch.asarray({code!r}) holds bytes {t.numpy().tobytes()!r}, but should be the buffer's {raw!r}"
 
 
+@pytest.mark.device_independent
 @pytest.mark.parametrize("code", BUFFER_PARAMS)
 @pytest.mark.parametrize("dtype", dtype_params([torch.uint8, torch.int16, torch.float32, torch.float64]))
-def test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them(device, code, dtype):
+def test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them(code, dtype):
     """torch.asarray(buffer, dtype=d) reads the buffer's bytes as d (like torch.frombuffer) and shares them, whatever the buffer's own format; a length not a multiple of d's size raises ValueError.
 
     Ranges over the buffers above (every ``array.array`` typecode with a torch twin, a bytearray)
@@ -948,6 +953,77 @@ def test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shar
     assert t.numpy().tobytes() == raw, f"{what} holds bytes {t.numpy().tobytes()!r}, but should be the buffer's {raw!r}"
     t.zero_()
     assert bytes(buf) == bytes(len(raw)), f"the buffer after {what}.zero_() is {bytes(buf)!r}: not shared"
+
+
+ASARRAY_DEFAULT_DEVICE = (
+    "torch 2.1 put torch.asarray among the factories a default device redirects (pytorch#106779, for "
+    "pytorch#106773 'torch.asarray does not respect set_default_device'): Python scalars and sequences are then "
+    "built on the default device, as torch.tensor's are; torch 2.0 built them on the cpu. Checked: cpu on 2.0.1, "
+    "the default device on 2.1.2, 2.10.0, 2.11.0, 2.12.1, 2.14.1 and 2.15.0"
+)
+ASARRAY_KEEPS_DEVICE = (
+    "the default device is passed to asarray as device=, so what asarray documents as keeping its device -- a "
+    "tensor, an ndarray, a NumPy scalar, a buffer (the cpu) -- is copied onto the default device instead "
+    "(fix proposed in pytorch#188795). Checked: kept on 2.0.1 (which ignored the default device), moved on 2.1.2, "
+    "2.10.0, 2.11.0, 2.12.1, 2.14.1 and 2.15.0"
+)
+#: Python data for torch.asarray: name -> (object, the dtype torch.tensor infers for it)
+PYTHON_DATA = {"int": (3, torch.int64), "float": (1.5, None), "list": ([1, 2], torch.int64), "nested": ([[True], [False]], torch.bool)}
+#: objects that carry their own device: name -> make(device) -> object
+OWN_DEVICE = {
+    "tensor": lambda device: torch.arange(3, device=device),
+    "ndarray": lambda device: np.arange(3),
+    "numpy-scalar": lambda device: np.float32(1.5),
+    "buffer": lambda device: bytearray(4),
+}
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.1", reason=ASARRAY_DEFAULT_DEVICE)
+@pytest.mark.parametrize("kind", list(PYTHON_DATA))
+def test_asarray_of_python_data_is_built_on_the_default_device_from_2_1(kind):
+    """From torch 2.1, torch.asarray of a Python scalar or sequence is built on the default device (torch.device(...) as a context manager), with the dtype torch.tensor infers.
+
+    Ranges over a Python int, a float, a list and a nested list of bools (enumerated), under the
+    ``meta`` device as default -- a device every build has, other than any the data could be on. The
+    result is on ``meta`` with torch.tensor's dtype (the default float dtype for a float).
+    """
+    obj, dtype = PYTHON_DATA[kind]
+    with torch.device("meta"):
+        t = torch.asarray(obj)
+    assert t.device.type == "meta", f"torch.asarray({obj!r}) under torch.device('meta') is on {t.device}, but should be on meta"
+    assert_dtype(t, dtype or torch.get_default_dtype(), f"torch.asarray({obj!r})")
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.1", reason=ASARRAY_DEFAULT_DEVICE)
+@pytest.mark.parametrize("kind", list(PYTHON_DATA))
+def test_asarray_of_python_data_is_built_on_the_cpu_whatever_the_default_device_before_2_1(kind):
+    """Before torch 2.1, torch.asarray of a Python scalar or sequence is built on the cpu even under another default device.
+
+    Ranges over the same Python data as above, under ``meta`` as the default device.
+    """
+    obj, dtype = PYTHON_DATA[kind]
+    with torch.device("meta"):
+        t = torch.asarray(obj)
+    assert t.device.type == "cpu", f"torch.asarray({obj!r}) under torch.device('meta') is on {t.device}, but should be on the cpu"
+
+
+@pytest.mark.known_bug(">=2.1", issue="https://github.com/pytorch/pytorch/issues/150199", reason=ASARRAY_KEEPS_DEVICE)
+@pytest.mark.parametrize("kind", list(OWN_DEVICE))
+def test_asarray_keeps_the_device_of_what_has_one_under_a_default_device(device, kind):
+    """torch.asarray of a tensor, an ndarray, a NumPy scalar or a buffer keeps its device (the tensor's; the cpu for the rest) under another default device, as documented.
+
+    Ranges over the four kinds of object asarray documents as carrying their device (enumerated):
+    a tensor on ``device``, an ndarray, a NumPy scalar and a bytearray (read as uint8), under
+    ``meta`` as the default device. The result stays where the object is: a default device is for
+    data that has none.
+    """
+    obj = OWN_DEVICE[kind](device)
+    where = obj.device if isinstance(obj, torch.Tensor) else torch.device("cpu")
+    with torch.device("meta"):
+        t = torch.asarray(obj, dtype=torch.uint8) if kind == "buffer" else torch.asarray(obj)
+    assert t.device == where, f"torch.asarray({kind}) under torch.device('meta') is on {t.device}, but should stay on {where}"
 
 
 # --------------------------------------------------------------------------- what is refused

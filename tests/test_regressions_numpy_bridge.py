@@ -918,4 +918,93 @@ def test_slice_asarray_of_a_buffer_converting_float64_values_is_killed(pytester,
 
     _patch_asarray(monkeypatch, asarray)
     result = run(pytester, spec("test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them"))
-    assert_killed(result, "test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them[cpu-float64-array-d]")
+    assert_killed(result, "test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them[float64-array-d]")
+
+
+def test_asarray_ignoring_the_default_device_for_python_data_is_killed(pytester, monkeypatch):
+    """Plants a torch >= 2.1 whose asarray builds Python scalars and sequences on the cpu under any default device (2.0's behaviour, pytorch#106773)."""
+    orig = torch.asarray
+
+    def asarray(obj, device=None, **kw):
+        if device is None and isinstance(obj, (int, float, bool, list, tuple)):
+            device = "cpu"
+        return orig(obj, device=device, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    result = run(pytester, spec("test_asarray_of_python_data_is_built_on_the_default_device_from_2_1"))
+    assert_killed(result, "test_asarray_of_python_data_is_built_on_the_default_device_from_2_1", "but should be on meta")
+
+
+def test_pre_2_1_asarray_following_the_default_device_is_killed(pytester, monkeypatch):
+    """Plants a torch that reports 2.0.1 but builds asarray's Python data on the default device (this build's behaviour): the <2.1 spec must fail."""
+    monkeypatch.setattr(torch, "__version__", "2.0.1")
+    result = run(pytester, spec("test_asarray_of_python_data_is_built_on_the_cpu_whatever_the_default_device_before_2_1"))
+    assert_killed(result, "test_asarray_of_python_data_is_built_on_the_cpu_whatever_the_default_device_before_2_1", "but should be on the cpu")
+
+
+def _outcome_fixed(result, count: int):
+    outcomes = result.parseoutcomes()
+    assert outcomes.get("failed") == count and "XPASS(strict)" in result.stdout.str(), f"{outcomes}\n{result.stdout.str()[-3000:]}"
+
+
+def test_asarray_sharing_0d_arrays_shows_as_a_fixed_known_bug(pytester, monkeypatch):
+    """Plants the fix of the 0-d known bug (a 0-d ndarray aliased like any array): every case of its strict xfail passes unexpectedly, and the run fails saying so."""
+    orig = torch.asarray
+
+    def asarray(obj, **kw):
+        if isinstance(obj, np.ndarray) and obj.ndim == 0 and not kw.get("copy") and "dtype" not in kw and "device" not in kw:
+            return torch.from_numpy(obj)
+        return orig(obj, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    from specs.test_numpy_bridge import ASARRAY_SHARES, NUMPY_DTYPES
+
+    result = run(pytester, spec("test_asarray_of_a_0d_ndarray_shares_it"))
+    _outcome_fixed(result, len(ASARRAY_SHARES) * len([p for p in NUMPY_DTYPES if hasattr(torch, p.values[0].name)]))
+
+
+def test_asarray_keeping_the_device_under_a_default_device_shows_as_a_fixed_known_bug(pytester, monkeypatch):
+    """Plants the proposed fix of pytorch#150199 (pytorch#188795: what carries a device keeps it under a default device): the known bug's strict xfail passes unexpectedly."""
+    orig = torch.asarray
+
+    def asarray(obj, device=None, **kw):
+        if device is None and isinstance(obj, (torch.Tensor, np.ndarray, np.generic, bytearray)):
+            device = obj.device if isinstance(obj, torch.Tensor) else "cpu"
+        return orig(obj, device=device, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    from specs.test_numpy_bridge import OWN_DEVICE
+
+    result = run(pytester, spec("test_asarray_keeps_the_device_of_what_has_one_under_a_default_device"))
+    _outcome_fixed(result, len(OWN_DEVICE))
+
+
+def test_pre_2_15_asarray_reading_a_buffers_format_is_killed(pytester, monkeypatch):
+    """Plants a torch < 2.15 whose asarray already reads a buffer's format (2.15's pytorch#188784): the <2.15 spec must fail."""
+    orig = torch.asarray
+    formats = {"b": torch.int8, "B": torch.uint8, "h": torch.int16, "i": torch.int32, "q": torch.int64, "f": torch.float32, "d": torch.float64}
+
+    def asarray(obj, dtype=None, **kw):
+        if dtype is None and isinstance(obj, (bytearray, array.array)):
+            dtype = formats[memoryview(obj).format]
+        return orig(obj, dtype=dtype, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    monkeypatch.setattr(torch, "__version__", "2.14.1")  # the spec is gated to < 2.15; this build may be 2.15
+    result = run(pytester, spec("test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2_15"))
+    assert_killed(result, "test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2_15")
+
+
+def test_asarray_reading_a_buffer_as_float32_from_2_15_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.15 whose asarray still reads a buffer without dtype= as float32 bytes (the pre-2.15 behaviour): the >=2.15 spec must fail."""
+    orig = torch.asarray
+
+    def asarray(obj, dtype=None, **kw):
+        if dtype is None and isinstance(obj, (bytearray, array.array)):
+            dtype = torch.float32
+        return orig(obj, dtype=dtype, **kw)
+
+    _patch_asarray(monkeypatch, asarray)
+    monkeypatch.setattr(torch, "__version__", "2.15.0")
+    result = run(pytester, spec("test_asarray_of_a_buffer_takes_the_dtype_its_format_names_and_shares_it_from_2_15"))
+    assert_killed(result, "test_asarray_of_a_buffer_takes_the_dtype_its_format_names_and_shares_it_from_2_15")
