@@ -1077,6 +1077,37 @@ def test_non_native_byte_order_is_rejected(device, convert, np_dtype, data):
     assert_array_same(fixed.cpu().numpy(), a, f"torch.{convert}(swapped.astype(native)).to(device).cpu().numpy()")
 
 
+#: numpy dtypes without a torch twin: name -> an array of it
+FOREIGN_ARRAYS = {
+    "object": lambda: np.array([1, 2], dtype=object),
+    "str": lambda: np.array(["a", "b"]),
+    "bytes": lambda: np.array([b"a", b"b"]),
+    "datetime64": lambda: np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[D]"),
+    "timedelta64": lambda: np.array([1, 2], dtype="timedelta64[s]"),
+    "longdouble": lambda: np.array([1.5, 2.5], dtype=np.longdouble),
+    "clongdouble": lambda: np.array([1.5, 2.5], dtype=np.clongdouble),
+    "structured": lambda: np.zeros(2, dtype=[("a", "i4"), ("b", "f4")]),
+}
+FOREIGN_CONVERTERS = ("from_numpy", "as_tensor", "tensor", "asarray")
+
+
+@pytest.mark.parametrize("convert", FOREIGN_CONVERTERS)
+@pytest.mark.parametrize("kind", list(FOREIGN_ARRAYS))
+def test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error(device, kind, convert):
+    """from_numpy, as_tensor, torch.tensor and asarray refuse an array of a numpy dtype torch has no twin for (object, str, bytes, datetime64, timedelta64, longdouble, clongdouble, structured) with TypeError naming the supported types -- none converts it some other way.
+
+    Ranges over the eight foreign dtypes and the four converters (enumerated; all but ``from_numpy``
+    with ``device=device``). Even an object array of Python ints, which ``torch.tensor`` could read as
+    a sequence, is refused: the numpy reader sees the dtype first. (uint16/32/64 before torch 2.3
+    are a claim of their own above.)
+    """
+    a = FOREIGN_ARRAYS[kind]()
+    fn = torch.from_numpy if convert == "from_numpy" else (lambda x: getattr(torch, convert)(x, device=device))
+    with raises(TypeError, r"can't convert np\.ndarray of type numpy\.\w+\. The only supported types are",
+                f"torch.{convert}({a.dtype} array)"):
+        fn(a)
+
+
 @pytest.mark.parametrize("convert", ["from_numpy", "as_tensor"])
 def test_read_only_array_gives_user_warning(device, convert):
     """from_numpy and as_tensor(device=device) of a read-only array warn (UserWarning: not writable) on every device; the tensor shares the buffer on cpu and is a copy on any other device.

@@ -1008,3 +1008,26 @@ def test_asarray_reading_a_buffer_as_float32_from_2_15_is_killed(pytester, monke
     monkeypatch.setattr(torch, "__version__", "2.15.0")
     result = run(pytester, spec("test_asarray_of_a_buffer_takes_the_dtype_its_format_names_and_shares_it_from_2_15"))
     assert_killed(result, "test_asarray_of_a_buffer_takes_the_dtype_its_format_names_and_shares_it_from_2_15")
+
+
+def test_from_numpy_converting_object_arrays_is_killed(pytester, monkeypatch):
+    """Plants torch.from_numpy that reads an object array through its Python values instead of refusing it."""
+    orig = torch.from_numpy
+    monkeypatch.setattr(torch, "from_numpy", lambda a: torch.tensor(a.tolist()) if a.dtype == object else orig(a))
+    result = run(pytester, spec("test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error"))
+    assert_killed(result, "test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error[cpu-object-from_numpy]", "raised no TypeError")
+
+
+def test_slice_as_tensor_reading_datetime64_as_int64_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor that reads a datetime64 array as its int64 ticks (numpy's view) instead of refusing it."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, *args, **kwargs):
+        if isinstance(data, np.ndarray) and data.dtype.kind == "M":
+            data = data.view(np.int64)
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, spec("test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error"))
+    assert_killed(result, "test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error[cpu-datetime64-as_tensor]", "raised no TypeError")
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 1, "only the datetime64 as_tensor case should fail"
