@@ -35,7 +35,14 @@ Sharing has consequences: an ``expand``-ed tensor has stride 0, so an in-place o
 each element from the old ones (``add_``, ``mul_``, ``copy_``) is refused (many elements, one memory
 cell), while ``fill_`` / ``zero_``, which write one value everywhere, are allowed and write through
 to the base; and an in-place op on a view of a leaf that requires grad is refused
-just like one on the leaf itself.
+just like one on the leaf itself. Memory that cannot be reused is refused too: an in-place result
+that would have to broadcast ``y`` itself (``y`` of shape (3,) ``+=`` one of (2, 3)) raises instead
+of resizing ``y``; a write whose input overlaps the destination in part (``f[1:].copy_(f[:-1])``,
+``x += x.mT``) raises (an exact alias, ``torch.add(x, 1, out=x)``, is fine); an in-place write to
+one of several views (``unbind``/``split``/``chunk``) of a tensor with history raises, as autograd
+cannot rebase it; and an ``out=`` of the wrong size is resized with a UserWarning (silently when
+it is empty). The complex-only views (``.imag``, ``view_as_real``, ``view_as_complex``) refuse a
+real tensor with RuntimeError before torch 2.15 and TypeError / NotImplementedError from 2.15.
 
 Memory identity is checked with ``untyped_storage().data_ptr()`` (the deprecated ``.storage()``
 is not used). Every spec that claims sharing (the Tensor Views list, basic indexing, ``expand``,
@@ -1103,6 +1110,98 @@ def test_in_place_add_keeps_dtype_and_raises_when_other_is_of_higher_category(de
         assert_same(y, before, f"y after a refused {label} with y {y_dtype}, x {x_dtype}")
 
 
+@st.composite
+def self_broadcast_shapes(draw):
+    """(y's shape, x's shape): x broadcasts y to a larger shape -- a leading dimension y lacks, or a
+    side of y's that is 1 where x's is larger."""
+    y_shape = list(draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3)))
+    if draw(st.booleans(), label="grow a side of 1") and 1 in y_shape:
+        x_shape = [draw(st.integers(2, 3)) if n == 1 else n for n in y_shape]
+    else:
+        x_shape = [draw(st.integers(2, 3))] + y_shape
+    return tuple(y_shape), tuple(x_shape)
+
+
+@pytest.mark.parametrize("form", list(IN_PLACE_FORMS))
+@pytest.mark.parametrize("dtype", dtype_params((torch.int64, torch.float32)))
+@given(shapes=self_broadcast_shapes())
+@budget(2 * len(IN_PLACE_FORMS))
+def test_in_place_add_refuses_a_result_that_would_broadcast_y_and_out_of_place_does_not(device, form, dtype, shapes):
+    """``y += x`` refuses (RuntimeError "doesn't match the broadcast shape") when the result would need y itself to grow, leaving y as it was; ``y = x + y`` gives the broadcast shape.
+
+    Ranges over the four in-place spellings (``y += x``, ``y.add_(x)``, ``torch.add(x, y, out=y)``,
+    ``torch.add(y, x, out=y)``; enumerated), an integer and a floating dtype, and drawn shapes where
+    x broadcasts y to a larger shape (a leading dimension y lacks, or a side where y has 1). An
+    in-place op never resizes its destination (docs: "Broadcasting semantics", in-place semantics).
+    """
+    label, fn = IN_PLACE_FORMS[form]
+    y_shape, x_shape = shapes
+    y, x = base_tensor(y_shape, dtype, device), base_tensor(x_shape, dtype, device)
+    before = y.clone()
+    with raises(RuntimeError, "doesn't match the broadcast shape", f"{label} with y of shape {y_shape}, x of shape {x_shape}"):
+        fn(y, x)
+    assert tuple(y.shape) == y_shape, f"y.shape={tuple(y.shape)} after a refused {label}, but should stay {y_shape}"
+    assert_same(y, before, f"y after a refused {label}")
+    out = x + y
+    assert tuple(out.shape) == tuple(torch.broadcast_shapes(x_shape, y_shape)), f"(x + y).shape={tuple(out.shape)}"
+
+
+#: writes whose input overlaps the written tensor in part: label -> (make x, the write)
+PARTIAL_OVERLAPS = {  # f: x flattened (a view), whose f[1:] and f[:-1] share all but one element each
+    "f[1:].add_(f[:-1])": (lambda x: (lambda f: f[1:].add_(f[:-1]))(x.view(-1))),
+    "torch.add(f[:-1], 1, out=f[1:])": (lambda x: (lambda f: torch.add(f[:-1], 1, out=f[1:]))(x.view(-1))),
+    "f[1:].copy_(f[:-1])": (lambda x: (lambda f: f[1:].copy_(f[:-1]))(x.view(-1))),
+    "f[1:] = f[:-1]": (lambda x: (lambda f: f.__setitem__(slice(1, None), f[:-1]))(x.view(-1))),
+    "x.add_(x.mT)": (lambda x: x.add_(x.mT)),
+    "x += x.mT": (lambda x: x.__iadd__(x.mT)),
+}
+
+
+@pytest.mark.parametrize("write", list(PARTIAL_OVERLAPS))
+@pytest.mark.parametrize("dtype", dtype_params((torch.int64, torch.float32)))
+@given(n=st.integers(2, 4))
+@budget(2 * len(PARTIAL_OVERLAPS))
+def test_a_write_from_an_input_that_partly_overlaps_its_destination_is_refused_and_an_exact_alias_is_not(device, write, dtype, n):
+    """An in-place or ``out=`` write whose input shares some but not all of the destination's memory raises RuntimeError ("refer to a single memory location", clone() first) and leaves it alone; an input that is exactly the destination is fine.
+
+    Ranges over six partly overlapping writes (enumerated: with ``f = x.view(-1)``,
+    ``f[1:].add_(f[:-1])``, ``out=f[1:]`` from ``f[:-1]``, ``copy_``, slice assignment; ``add_`` and
+    ``+=`` of x's transpose) on an n x n tensor, an integer and a floating dtype. The exact alias ``torch.add(x, 1, out=x)`` adds 1 to
+    every element (pytorch#8212: such writes once gave silently wrong results).
+    """
+    x = base_tensor((n, n), dtype, device)
+    before = x.clone()
+    with raises(RuntimeError, "refer to a single memory location", f"{write} on a {n} x {n} tensor"):
+        PARTIAL_OVERLAPS[write](x)
+    assert_same(x, before, f"x after the refused {write}")
+    torch.add(x, 1, out=x)
+    assert_same(x, before + 1, "x after torch.add(x, 1, out=x)")
+
+
+@pytest.mark.parametrize("dtype", dtype_params((torch.int64, torch.float32)))
+@given(n=st.integers(1, 5), other=st.integers(1, 6))
+@budget(2)
+def test_an_out_of_the_wrong_size_is_resized_with_a_user_warning_and_an_empty_out_silently(device, dtype, n, other):
+    """``torch.add(a, 1, out=o)`` with a non-empty ``o`` of the wrong shape resizes ``o`` to the result's shape with a UserWarning ("was resized", deprecated); an empty ``o`` is resized silently; either way ``o`` is the result.
+
+    Ranges over an integer and a floating dtype and drawn sizes of the result (n) and of ``o``
+    (another size; 0 for the empty case).
+    """
+    assume(other != n)
+    a = base_tensor((n,), dtype, device)
+    for size, warns in ((other, True), (0, False)):
+        o = torch.empty(size, dtype=dtype, device=device)
+        with warnings_recorded() as caught:
+            result = torch.add(a, 1, out=o)
+        resized = [w for w in caught if issubclass(w.category, UserWarning) and "was resized" in str(w.message)]
+        assert bool(resized) == warns, (
+            f"torch.add(a, 1, out=o) with o of {size} elements for a result of {n} warned {[str(w.message)[:60] for w in caught]}, "
+            f"but should {'warn that o was resized' if warns else 'resize it silently'}"
+        )
+        assert result is o and tuple(o.shape) == (n,), f"out=o of {size} elements: o.shape={tuple(o.shape)}, but should be ({n},)"
+        assert_same(o, a + 1, f"o after torch.add(a, 1, out=o) with o of {size} elements")
+
+
 # --------------------------------------------------------------------------- expand, view/reshape
 
 DTYPE_CASES = dtype_params(ALL)
@@ -1351,6 +1450,86 @@ def test_in_place_on_a_leaf_that_requires_grad_raises_also_through_a_view(device
         assert w._version > 0 and not torch.equal(w.detach(), before), (
             f"{dtype} w after {w_name}.add_(1) under no_grad: _version={w._version}, unchanged values, but should be updated"
         )
+
+
+#: ops returning several views of their input: label -> the views
+MULTI_VIEWS = {
+    "x.unbind(0)": lambda x: x.unbind(0),
+    "x.split(1)": lambda x: x.split(1),
+    "x.chunk(2)": lambda x: x.chunk(2),
+}
+
+
+@pytest.mark.parametrize("op", list(MULTI_VIEWS))
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+@given(n=st.integers(2, 4))
+@budget(len(DIFFERENTIABLE))
+def test_in_place_on_one_of_several_views_of_a_tensor_with_history_raises_and_under_no_grad_writes_through(device, op, dtype, n):
+    """An in-place write to an output of unbind/split/chunk of a tensor with history raises RuntimeError ("returns multiple views"); under no_grad the same write is allowed and reaches the base.
+
+    Ranges over the three multi-view ops (enumerated), every dtype that can require grad, and drawn
+    sizes. Autograd cannot rebase a view that shares its creator with other outputs, so it refuses
+    the write rather than record a wrong gradient; without grad there is nothing to record (the
+    error's op name changed from ``UnbindBackward0`` to ``Unbind`` after 2.0, the reason did not).
+    """
+    x = torch.ones(n, 2, dtype=dtype, device=device, requires_grad=True).clone()
+    first = MULTI_VIEWS[op](x)[0]
+    with raises(RuntimeError, "returns multiple views", f"{op}[0].mul_(2) of a tensor with history"):
+        first.mul_(2)
+    with torch.no_grad():
+        MULTI_VIEWS[op](x)[0].mul_(2)
+    assert_same(x[0].detach(), torch.full((2,), 2, dtype=dtype, device=device), f"x[0] after {op}[0].mul_(2) under no_grad")
+
+
+COMPLEX_DTYPE_CHECKS = (
+    "torch 2.15 raises TypeError (view_as_complex: NotImplementedError) where these complex-only views meet "
+    "a real dtype (pytorch#192350 'BE: Use TypeError/NotImplementedError for complex dtype checks'); before, "
+    "RuntimeError. The message is unchanged. Checked: RuntimeError on 2.0.1 and 2.14.1, TypeError / "
+    "NotImplementedError on 2.15.0"
+)
+#: complex-only views applied to a real tensor: label -> (the call, error from 2.15, dtypes it refuses)
+REAL_REFUSALS = {
+    "x.imag": (lambda x: x.imag, TypeError, "imag is not implemented", None),
+    "torch.imag(x)": (lambda x: torch.imag(x), TypeError, "imag is not implemented", None),
+    "torch.view_as_real(x)": (lambda x: torch.view_as_real(x), TypeError, "only supported for complex", None),
+    "torch.view_as_complex(x)": (lambda x: torch.view_as_complex(x), NotImplementedError, "only supported for half, float and double",
+                                 (torch.bool, torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bfloat16)),
+}
+REAL_DTYPES = [d for d in ALL if not d.is_complex]
+REAL_REFUSAL_CASES = [pytest.param(label, d, id=f"{label}-{dtype_id(d)}") for label, (_, _, _, only) in REAL_REFUSALS.items()
+                      for d in REAL_DTYPES if only is None or d in only]
+
+
+@pytest.mark.torch_version("<2.15", reason=COMPLEX_DTYPE_CHECKS)
+@pytest.mark.parametrize("label, dtype", REAL_REFUSAL_CASES)
+def test_complex_only_views_of_a_real_tensor_raise_runtime_error_before_2_15(device, label, dtype):
+    """Before torch 2.15, .imag, torch.imag and view_as_real of a real tensor, and view_as_complex of one that is not half/float/double, raise exactly RuntimeError.
+
+    Ranges over the four calls and every real dtype each refuses (enumerated), on a (3, 2) tensor.
+    """
+    fn, _, message, _ = REAL_REFUSALS[label]
+    x = torch.zeros(3, 2, dtype=dtype, device=device)
+    try:
+        fn(x)
+    except Exception as e:  # noqa: BLE001 -- the claim is about which exception
+        assert type(e) is RuntimeError and message in str(e), (
+            f"{label} of a {dtype} tensor raised {type(e).__name__}({str(e)[:120]}), but should raise RuntimeError saying {message!r}"
+        )
+    else:
+        pytest.fail(f"{label} of a {dtype} tensor raised nothing, but should raise RuntimeError")
+
+
+@pytest.mark.torch_version(">=2.15", reason=COMPLEX_DTYPE_CHECKS)
+@pytest.mark.parametrize("label, dtype", REAL_REFUSAL_CASES)
+def test_complex_only_views_of_a_real_tensor_raise_type_error_from_2_15(device, label, dtype):
+    """From torch 2.15, .imag, torch.imag and view_as_real of a real tensor raise TypeError, and view_as_complex of one that is not half/float/double NotImplementedError.
+
+    Ranges over the four calls and every real dtype each refuses (enumerated), on a (3, 2) tensor.
+    """
+    fn, error, message, _ = REAL_REFUSALS[label]
+    x = torch.zeros(3, 2, dtype=dtype, device=device)
+    with raises(error, message, f"{label} of a {dtype} tensor"):
+        fn(x)
 
 
 # --------------------------------------------------------------------------- under torch.compile

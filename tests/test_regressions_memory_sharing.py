@@ -846,3 +846,100 @@ def test_slice_bool_in_place_subtraction_as_xor_is_killed(pytester, monkeypatch)
     monkeypatch.setattr(torch.Tensor, "sub_", sub_)
     result = run(pytester, f"{MOD}::{BOOL_SUB_SPEC}[cpu-y.sub_(x)]")
     assert_killed(result, f"{BOOL_SUB_SPEC}[cpu-y.sub_(x)]")
+
+
+# --------------------------------------------------------------------------- refusals of in-place writes, out= resizing
+
+
+def _spec(name: str) -> str:
+    return f"{MOD}::{name}"
+
+
+BROADCAST_Y = "test_in_place_add_refuses_a_result_that_would_broadcast_y_and_out_of_place_does_not"
+OVERLAPS = "test_a_write_from_an_input_that_partly_overlaps_its_destination_is_refused_and_an_exact_alias_is_not"
+WRONG_SIZE = "test_an_out_of_the_wrong_size_is_resized_with_a_user_warning_and_an_empty_out_silently"
+MULTI = "test_in_place_on_one_of_several_views_of_a_tensor_with_history_raises_and_under_no_grad_writes_through"
+
+
+def test_slice_iadd_falling_back_to_out_of_place_when_y_would_broadcast_is_killed(pytester, monkeypatch):
+    """Plants ``y += x`` that rebinds y to ``x + y`` when the result would need y to grow (add_ and out= still refuse)."""
+    orig = torch.Tensor.__iadd__
+
+    def iadd(self, other):
+        try:
+            return orig(self, other)
+        except RuntimeError:
+            return self + other
+
+    monkeypatch.setattr(torch.Tensor, "__iadd__", iadd)
+    result = run(pytester, _spec(BROADCAST_Y))
+    assert_killed(result, f"{BROADCAST_Y}[cpu-int64-iadd]", f"{BROADCAST_Y}[cpu-float32-iadd]")
+    assert "add_]" not in "".join(r.nodeid for r in result.reprec.getfailures()), "only the += cases should fail"
+
+
+def test_slice_copy_cloning_an_overlapping_source_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.copy_`` that clones an overlapping source first instead of refusing it (the other writes still refuse)."""
+    orig = torch.Tensor.copy_
+
+    def copy_(self, src, non_blocking=False):
+        try:
+            return orig(self, src, non_blocking)
+        except RuntimeError:
+            return orig(self, src.clone(), non_blocking)
+
+    monkeypatch.setattr(torch.Tensor, "copy_", copy_)
+    result = run(pytester, _spec(OVERLAPS))
+    assert_killed(result, f"{OVERLAPS}[cpu-float32-f[1:].copy_(f[:-1])]", "raised no RuntimeError")
+
+
+def test_out_resize_warning_dropped_is_killed(pytester, monkeypatch):
+    """Plants torch.add whose out= resizing no longer warns."""
+    import warnings
+
+    orig = torch.add
+
+    def add(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "add", add)
+    result = run(pytester, _spec(WRONG_SIZE))
+    assert_killed(result, WRONG_SIZE, "but should warn that o was resized")
+
+
+def test_slice_unbind_returning_copies_is_killed(pytester, monkeypatch):
+    """Plants ``Tensor.unbind`` that returns copies instead of views (split and chunk still give views)."""
+    orig = torch.Tensor.unbind
+    monkeypatch.setattr(torch.Tensor, "unbind", lambda self, dim=0: tuple(t.clone() for t in orig(self, dim)))
+    result = run(pytester, _spec(MULTI))
+    assert_killed(result, f"{MULTI}[cpu-float32-x.unbind(0)]", "raised no RuntimeError")
+
+
+def _view_as_real_raising(monkeypatch, error):
+    orig = torch.view_as_real
+
+    def view_as_real(x):
+        if not x.is_complex():
+            raise error("view_as_real is only supported for complex tensors")
+        return orig(x)
+
+    monkeypatch.setattr(torch, "view_as_real", view_as_real)
+
+
+def test_pre_2_15_view_as_real_raising_type_error_is_killed(pytester, monkeypatch):
+    """Plants a torch < 2.15 whose view_as_real of a real tensor already raises TypeError (2.15's pytorch#192350)."""
+    _view_as_real_raising(monkeypatch, TypeError)
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_complex_only_views_of_a_real_tensor_raise_runtime_error_before_2_15"
+    result = run(pytester, _spec(name))
+    assert_killed(result, f"{name}[cpu-torch.view_as_real(x)-float32]", "raised TypeError")
+
+
+def test_view_as_real_raising_runtime_error_from_2_15_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.15 whose view_as_real of a real tensor still raises RuntimeError (the pre-2.15 type)."""
+    _view_as_real_raising(monkeypatch, RuntimeError)
+    monkeypatch.setattr(torch, "__version__", "2.15.0")
+    name = "test_complex_only_views_of_a_real_tensor_raise_type_error_from_2_15"
+    result = run(pytester, _spec(name))
+    assert_killed(result, f"{name}[cpu-torch.view_as_real(x)-float32]")
