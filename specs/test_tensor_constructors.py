@@ -18,7 +18,13 @@ int64, floats -> the default dtype, complex -> complex64 (complex128 when the de
 and a mix takes the promotion of its kinds (``[True, 2]`` -> int64, ``[1, 2.5]`` -> float). numpy
 arrays and numpy scalars keep their own dtype (a float64 array gives float64, not float32).
 ``torch.tensor(3)`` is a 0-d int64 scalar. ``torch.as_tensor`` is the non-copying variant: it
-returns its tensor argument itself when dtype and device already match.
+returns its tensor argument itself when dtype and device already match. A list of 0-d tensors
+promotes their dtypes, a Python scalar among them counting as the dtype it alone would give
+(``[int32 0-d, 2]`` -> int64, unlike ``int32_tensor + 2``); from torch 2.8 a 0-d tensor that
+requires grad in such a list warns that it is read as a scalar. ``torch.tensor([])`` has shape (0,)
+and the default dtype; a ragged list raises. ``torch.full`` infers from its fill value too, except
+that a complex fill is complex64 under every default but float64 (float16 included: no complex32).
+``torch.linspace``/``logspace`` read 0-d tensor ends (also ones that require grad) from torch 2.2.
 
 Lists, tuples and nested mixes of them infer alike, and every kind of data is copied. Under
 ``set_default_dtype(torch.float16)`` floats give float16 and complex data complex32 (``torch.chalf``)
@@ -79,8 +85,7 @@ from specs.helpers import (
     warnings_recorded,
 )
 from specs.inputs import (
-    ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, compile_budget, dtype_id, dtype_params, tensor_values, values,
-    built_once,
+    ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, built_once, compile_budget, dtype_id, dtype_params, tensor_values, values,
 )
 
 #: Python scalars by kind. Ints stay within int32 so every one is exact in float64 and promotes
@@ -560,6 +565,120 @@ def test_set_default_device_moves_factories_but_not_from_numpy_or_the_legacy_con
     assert torch.zeros(1).device.type == "cpu", f"torch.zeros(1) after set_default_device(None): device={torch.zeros(1).device}, but should be cpu"
 
 
+def _complex_of(default: torch.dtype) -> torch.dtype:
+    """The complex dtype a Python complex fill gives under ``default``: complex128 under float64,
+    complex64 under every other default (float16 and bfloat16 included -- unlike torch.tensor)."""
+    return torch.complex128 if default == torch.float64 else torch.complex64
+
+
+#: fill values by kind: name -> (value, its dtype under a default float dtype)
+FILLS = {
+    "bool": (True, lambda default: torch.bool),
+    "int": (3, lambda default: torch.int64),
+    "float": (1.5, lambda default: default),
+    "complex": (1 + 2j, _complex_of),
+    "numpy-int32": (np.int32(3), lambda default: torch.int64),
+    "0-d float64 tensor": (torch.tensor(1.5, dtype=torch.float64), lambda default: default),
+}
+FULL_CASES = [pytest.param(kind, d, id=f"{kind}-{dtype_id(d)}") for kind in FILLS for d in DEFAULTS]
+
+
+@pytest.mark.parametrize("kind, default", FULL_CASES)
+@given(n=st.integers(0, 4))
+@budget(len(FULL_CASES))
+def test_full_infers_its_dtype_from_the_fill_value(device, kind, default, n):
+    """torch.full(size, v) without dtype= takes its dtype from the fill value: bool -> bool, int -> int64, float -> the default dtype, complex -> complex128 under a float64 default and complex64 under any other (float16 and bfloat16 included).
+
+    Ranges over the fill kinds (a Python bool, int, float, complex, a numpy int32 scalar -- read as a
+    Python int: int64 -- and a 0-d float64 tensor -- read as a float: the default dtype) and every
+    default dtype (enumerated), with drawn sizes (0 included). Every element equals the fill value.
+    Unlike ``torch.tensor``, a complex fill under a float16/bfloat16 default is complex64, not
+    complex32 or an error (docs: "the tensor's dtype is inferred from fill_value").
+    """
+    value, rule = FILLS[kind]
+    with default_dtype(default):
+        t = torch.full((n,), value, device=device)
+        expected = rule(default)
+    assert_dtype(t, expected, f"torch.full(({n},), {kind} fill) under default {default}")
+    scalar = value.item() if isinstance(value, torch.Tensor) else value.item() if isinstance(value, np.generic) else value
+    assert_same(t, torch.tensor([scalar] * n, dtype=expected, device=device), f"torch.full(({n},), {kind} fill)")
+
+
+@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+def test_tensor_of_an_empty_list_is_of_size_0_and_the_default_dtype(device, default):
+    """torch.tensor([]) is a 1-d tensor of size 0 (the docs' example) and torch.tensor([[]]) one of shape (1, 0), both of the default dtype.
+
+    Ranges over every default dtype (enumerated).
+    """
+    with default_dtype(default):
+        for data, shape in (([], (0,)), ([[]], (1, 0))):
+            t = torch.tensor(data, device=device)
+            assert tuple(t.shape) == shape, f"torch.tensor({data!r}).shape={tuple(t.shape)}, but should be {shape}"
+            assert_dtype(t, default, f"torch.tensor({data!r}) under default {default}")
+
+
+#: lists that are not rectangular: data -> (error, message)
+RAGGED = {
+    "[[1, 2], [3]]": ([[1, 2], [3]], ValueError, r"expected sequence of length 2 at dim 1 \(got 1\)"),
+    "[1, [2]]": ([1, [2]], TypeError, "cannot be interpreted as an integer"),
+    "[[1], 2]": ([[1], 2], TypeError, "not a sequence"),
+}
+
+
+@pytest.mark.parametrize("data", list(RAGGED))
+def test_tensor_of_a_ragged_list_raises(device, data):
+    """torch.tensor of a list that is not rectangular raises: rows of different lengths ValueError (naming the length it expected), a scalar where a list was expected or the other way round TypeError.
+
+    Ranges over the three ways a nested list can be ragged (enumerated): torch does not pad, truncate or build an object tensor.
+    """
+    value, error, message = RAGGED[data]
+    with raises(error, message, f"torch.tensor({data})"):
+        torch.tensor(value, device=device)
+
+
+#: what a Python scalar among 0-d tensors contributes to torch.tensor's inference (under a float32 default)
+PY_KIND_DTYPE = {bool: torch.bool, int: torch.int64, float: torch.float32, complex: torch.complex64}
+REAL_OR_COMPLEX = [d for d in ALL if d != torch.bool]
+
+
+@st.composite
+def scalars_and_0d_tensors(draw, first: torch.dtype):
+    """A list starting with a 0-d tensor of ``first``, then 1 to 3 more elements: Python scalars or 0-d tensors of
+    any dtype. The simplest draw (hypothesis' first example in a case) is ``[first, 2.5]``: a promotion to float."""
+    out = [torch.tensor(1, dtype=first)]
+    for _ in range(draw(st.integers(1, 3), label="more elements")):
+        if draw(st.booleans(), label="a 0-d tensor"):
+            out.append(torch.tensor(2, dtype=draw(st.sampled_from(ALL), label="its dtype")))
+        else:
+            out.append(draw(st.sampled_from([2.5, 1 + 1j, 2, True]), label="a Python scalar"))
+    return out
+
+
+@pytest.mark.parametrize("first", dtype_params(ALL))
+@given(data=st.data())
+@budget(len(ALL))
+def test_tensor_of_0d_tensors_and_scalars_has_their_promoted_dtype(device, first, data):
+    """torch.tensor of a list of 0-d tensors (and Python scalars) has the promoted dtype of the elements -- a 0-d tensor counting with its own dtype, a Python scalar with the dtype it alone would give -- holds their values, and is a copy without history.
+
+    Ranges over the dtype of the first element (every dtype, enumerated) and drawn further elements:
+    0-d tensors of any dtype and Python bools, ints, floats and complex numbers. Unlike arithmetic,
+    where a Python scalar is weak (``int32_tensor + 2`` stays int32), here ``[int32 0-d, 2]`` gives
+    int64: the oracle is ``torch.promote_types`` folded over the elements' dtypes, a Python scalar
+    counting as bool / int64 / the default float / complex64.
+    """
+    items = data.draw(scalars_and_0d_tensors(first), label="elements")
+    expected = items[0].dtype
+    for x in items[1:]:
+        expected = torch.promote_types(expected, x.dtype if isinstance(x, torch.Tensor) else PY_KIND_DTYPE[type(x)])
+    t = torch.tensor(items, device=device)
+    what = f"torch.tensor([{', '.join(str(x.dtype) if isinstance(x, torch.Tensor) else type(x).__name__ for x in items)}])"
+    assert_dtype(t, expected, what)
+    cast = bool if expected == torch.bool else complex if expected.is_complex else float if expected.is_floating_point else int
+    wanted = [cast(x.item() if isinstance(x, torch.Tensor) else x) for x in items]
+    assert t.cpu().tolist() == wanted, f"{what} holds {t.cpu().tolist()}, but should hold {wanted}"
+    assert not t.requires_grad and t.grad_fn is None, f"{what} has history"
+
+
 # --------------------------------------------------------------------------- sizes vs scalars
 
 
@@ -1018,3 +1137,87 @@ def test_tensor_of_a_numpy_wide_unsigned_scalar_raises_type_error_before_2_3(dev
         torch.tensor(scalar, device=device)
     out = torch.tensor(scalar, dtype=torch.int64, device=device)
     assert_same(out.cpu(), torch.tensor(5), f"torch.tensor(np.{np_dtype.name}(5), dtype=torch.int64)")
+
+
+LIST_OF_GRAD_TENSORS = (
+    "torch 2.8 warns 'Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior' "
+    "(once per element, with torch.set_warn_always) when torch.tensor reads a 0-d tensor that requires grad as one "
+    "element of a list (pytorch#143261, for pytorch#143071); before, it converted silently. Either way the result is "
+    "a copy without history. Checked: silent on 2.0.1, 2.1.2, 2.2.2, 2.5.1 and 2.7.1; warns on 2.8.0, 2.9.1, 2.14.1 "
+    "and 2.15.0"
+)
+
+
+def _list_of_grad_tensors(device, dtype):
+    """torch.tensor([x, y]) of two 0-d tensors that require grad, with the warnings it raised (every time)."""
+    x = torch.tensor(1.5, dtype=dtype, device=device, requires_grad=True)
+    y = torch.tensor(-2.0, dtype=dtype, device=device, requires_grad=True)
+    with _warn_always(), warnings_recorded() as caught:
+        t = torch.tensor([x, y], device=device)
+    assert_dtype(t, dtype, f"torch.tensor([x, y]) of two 0-d {dtype} tensors")
+    assert_same(t, torch.tensor([1.5, -2.0], dtype=dtype, device=device), "torch.tensor([x, y])")
+    assert not t.requires_grad and t.grad_fn is None, "torch.tensor([x, y]) should be a copy without history"
+    return [str(w.message) for w in caught if issubclass(w.category, UserWarning) and "requires_grad=True to a scalar" in str(w.message)]
+
+
+@pytest.mark.torch_version(">=2.8", reason=LIST_OF_GRAD_TENSORS)
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+def test_tensor_of_a_list_of_0d_tensors_that_require_grad_warns_per_element_from_2_8(device, dtype):
+    """From torch 2.8, torch.tensor([x, y]) of 0-d tensors that require grad warns UserWarning, once per element, that converting them to scalars may be unexpected (use detach()); the result is their values, without history.
+
+    Ranges over every dtype that can require grad (enumerated).
+    """
+    found = _list_of_grad_tensors(device, dtype)
+    assert len(found) == 2, f"torch.tensor([x, y]) warned {found}, but should warn once for each of the 2 elements"
+
+
+@pytest.mark.torch_version("<2.8", reason=LIST_OF_GRAD_TENSORS)
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+def test_tensor_of_a_list_of_0d_tensors_that_require_grad_is_silent_before_2_8(device, dtype):
+    """Before torch 2.8, torch.tensor([x, y]) of 0-d tensors that require grad converts them silently to a tensor of their values, without history.
+
+    Ranges over every dtype that can require grad (enumerated).
+    """
+    found = _list_of_grad_tensors(device, dtype)
+    assert not found, f"torch.tensor([x, y]) warned {found}, but should be silent"
+
+
+LINSPACE_TENSOR_ENDS = (
+    "torch 2.2 reads 0-dimensional tensors as linspace/logspace's start and end (pytorch#104889) -- ones that require "
+    "grad too, though the result does not: the ends are read as numbers -- and refuses tensors of more dimensions "
+    "with RuntimeError 'only supports 0-dimensional start and end tensors'; torch 2.0/2.1 parsed the ends as Numbers, "
+    "so a 0-d tensor that requires grad, or a 1-d one, raised TypeError 'must be Number, not Tensor'. Checked: TypeError "
+    "on 2.0.1 and 2.1.2; read on 2.2.2, 2.3.1, 2.4.1, 2.5.1, 2.7.1, 2.14.1 and 2.15.0"
+)
+#: name -> the numpy oracle of three points from 0 to 1
+SPACINGS = {"linspace": lambda: np.linspace(0.0, 1.0, 3), "logspace": lambda: np.logspace(0.0, 1.0, 3)}
+
+
+@pytest.mark.torch_version(">=2.2", reason=LINSPACE_TENSOR_ENDS)
+@pytest.mark.parametrize("name", list(SPACINGS))
+def test_linspace_and_logspace_read_0d_tensor_ends_that_require_grad_from_2_2(device, name):
+    """From torch 2.2, torch.linspace/logspace take 0-d tensors as start and end, also ones that require grad (the result does not), and refuse a 1-d end with RuntimeError.
+
+    Ranges over both functions (enumerated); three points from 0 to 1, numpy's linspace/logspace in
+    float32 as the oracle.
+    """
+    start = torch.tensor(0.0, requires_grad=True)
+    end = torch.tensor(1.0, requires_grad=True)
+    t = getattr(torch, name)(start, end, 3, device=device)
+    assert_dtype(t, torch.float32, f"torch.{name}(0-d start, 0-d end, 3)")
+    torch.testing.assert_close(t, torch.from_numpy(SPACINGS[name]().astype(np.float32)).to(device), msg=lambda m: f"torch.{name}: {m}")
+    assert not t.requires_grad, f"torch.{name} of ends that require grad requires grad, but should not"
+    with raises(RuntimeError, "only supports 0-dimensional", f"torch.{name}(1-d start, 1.0, 3)"):
+        getattr(torch, name)(torch.tensor([0.0]), 1.0, 3, device=device)
+
+
+@pytest.mark.torch_version("<2.2", reason=LINSPACE_TENSOR_ENDS)
+@pytest.mark.parametrize("name", list(SPACINGS))
+def test_linspace_and_logspace_refuse_tensor_ends_that_require_grad_with_type_error_before_2_2(device, name):
+    """Before torch 2.2, torch.linspace/logspace refuse a 0-d start that requires grad, and a 1-d one, with TypeError 'must be Number, not Tensor'.
+
+    Ranges over both functions (enumerated).
+    """
+    for start in (torch.tensor(0.0, requires_grad=True), torch.tensor([0.0])):
+        with raises(TypeError, "must be Number, not Tensor", f"torch.{name}(start of shape {tuple(start.shape)}, 1.0, 3)"):
+            getattr(torch, name)(start, 1.0, 3, device=device)

@@ -884,3 +884,150 @@ def test_numpy_wide_unsigned_scalar_converted_early_is_killed(pytester, monkeypa
     name = "test_tensor_of_a_numpy_wide_unsigned_scalar_raises_type_error_before_2_3"
     result = run(pytester, f"{MOD}::{name}")
     assert_killed(result, name)
+
+
+# --------------------------------------------------------------------------- full, empty and ragged lists, lists of 0-d tensors, linspace
+
+
+def test_full_casting_complex_fills_to_the_float16_default_is_killed(pytester, monkeypatch):
+    """Plants torch.full that gives a complex fill the complex twin of a float16 default (complex32) instead of complex64."""
+    orig = torch.full
+
+    def full(size, fill_value, *args, **kwargs):
+        if isinstance(fill_value, complex) and "dtype" not in kwargs and torch.get_default_dtype() == torch.float16:
+            kwargs["dtype"] = torch.complex32
+        return orig(size, fill_value, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "full", full)
+    name = "test_full_infers_its_dtype_from_the_fill_value"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-complex-float16]", "should be torch.complex64")
+
+
+def test_slice_full_reading_numpy_int32_fills_as_int32_is_killed(pytester, monkeypatch):
+    """Plants torch.full that keeps a numpy int32 fill's dtype (int32) instead of reading it as a Python int (int64)."""
+    orig = torch.full
+
+    def full(size, fill_value, *args, **kwargs):
+        if isinstance(fill_value, np.int32) and "dtype" not in kwargs:
+            kwargs["dtype"] = torch.int32
+        return orig(size, fill_value, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "full", full)
+    name = "test_full_infers_its_dtype_from_the_fill_value"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-numpy-int32-float32]", f"{name}[cpu-numpy-int32-bfloat16]")
+
+
+def test_tensor_of_an_empty_list_taking_float32_under_another_default_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor([]) that is always float32, whatever the default dtype."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, list) and (data == [] or data == [[]]) and "dtype" not in kwargs:
+            kwargs["dtype"] = torch.float32
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    name = "test_tensor_of_an_empty_list_is_of_size_0_and_the_default_dtype"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-float64]", "should be torch.float64")
+
+
+def test_tensor_padding_ragged_rows_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor that pads ragged rows with zeros instead of refusing them."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, list) and data and all(isinstance(r, list) for r in data) and len({len(r) for r in data}) > 1:
+            width = max(len(r) for r in data)
+            data = [r + [0] * (width - len(r)) for r in data]
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    name = "test_tensor_of_a_ragged_list_raises"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-[[1, 2], [3]]]", "raised no ValueError")
+
+
+def test_slice_tensor_of_0d_tensors_keeping_the_first_elements_dtype_is_killed(pytester, monkeypatch):
+    """Plants torch.tensor of a list of 0-d tensors that takes the first element's dtype instead of promoting (uint8 lists only)."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, list) and data and isinstance(data[0], torch.Tensor) and data[0].dtype == torch.uint8 and "dtype" not in kwargs:
+            kwargs["dtype"] = torch.uint8
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    name = "test_tensor_of_0d_tensors_and_scalars_has_their_promoted_dtype"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-uint8]")
+
+
+def test_list_of_grad_tensors_warning_dropped_is_killed(pytester, monkeypatch):
+    """Plants a torch >= 2.8 whose torch.tensor of 0-d tensors that require grad no longer warns (it detaches them first)."""
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, list):
+            data = [x.detach() if isinstance(x, torch.Tensor) else x for x in data]
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    monkeypatch.setattr(torch, "__version__", "2.8.0")
+    name = "test_tensor_of_a_list_of_0d_tensors_that_require_grad_warns_per_element_from_2_8"
+    result = run(pytester, spec(name))
+    assert_killed(result, name, "but should warn once for each of the 2 elements")
+
+
+def test_pre_2_8_list_of_grad_tensors_warning_is_killed(pytester, monkeypatch):
+    """Plants a torch < 2.8 that already warns when torch.tensor reads 0-d tensors that require grad (2.8's pytorch#143261)."""
+    import warnings
+
+    orig = torch.tensor
+
+    def tensor(data, *args, **kwargs):
+        if isinstance(data, list):
+            for x in data:
+                if isinstance(x, torch.Tensor) and x.requires_grad:
+                    warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.", UserWarning)
+            data = [x.detach() if isinstance(x, torch.Tensor) else x for x in data]
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    monkeypatch.setattr(torch, "__version__", "2.7.1")
+    name = "test_tensor_of_a_list_of_0d_tensors_that_require_grad_is_silent_before_2_8"
+    result = run(pytester, spec(name))
+    assert_killed(result, name, "but should be silent")
+
+
+def test_linspace_refusing_tensor_ends_again_is_killed(pytester, monkeypatch):
+    """Plants a torch >= 2.2 whose linspace refuses tensor ends that require grad (the 2.0/2.1 parser)."""
+    orig = torch.linspace
+
+    def linspace(start, end, *args, **kwargs):
+        if any(isinstance(v, torch.Tensor) and (v.requires_grad or v.dim()) for v in (start, end)):
+            raise TypeError("linspace(): argument 'start' (position 1) must be Number, not Tensor")
+        return orig(start, end, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "linspace", linspace)
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_linspace_and_logspace_read_0d_tensor_ends_that_require_grad_from_2_2"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-linspace]")
+
+
+def test_pre_2_2_linspace_reading_tensor_ends_is_killed(pytester, monkeypatch):
+    """Plants a torch that reports 2.1.2 but reads tensor ends (this build's behaviour, planted explicitly): the <2.2 spec must fail."""
+    orig = torch.logspace
+
+    def logspace(start, end, *args, **kwargs):
+        start, end = (float(v.detach()) if isinstance(v, torch.Tensor) and v.dim() == 0 else v for v in (start, end))
+        return orig(start, end, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "logspace", logspace)
+    monkeypatch.setattr(torch, "__version__", "2.1.2")
+    name = "test_linspace_and_logspace_refuse_tensor_ends_that_require_grad_with_type_error_before_2_2"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[cpu-logspace]", "raised no TypeError")
