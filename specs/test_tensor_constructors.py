@@ -25,6 +25,8 @@ requires grad in such a list warns that it is read as a scalar. ``torch.tensor([
 and the default dtype; a ragged list raises. ``torch.full`` infers from its fill value too, except
 that a complex fill is complex64 under every default but float64 (float16 included: no complex32).
 ``torch.linspace``/``logspace`` read 0-d tensor ends (also ones that require grad) from torch 2.2.
+The ``*_like`` factories keep a dense input's strides (transposed, channels_last) and give a gapped
+or expanded input a dense tensor in its stride order -- not the contiguous one the docs describe.
 
 Lists, tuples and nested mixes of them infer alike, and every kind of data is copied. Under
 ``set_default_dtype(torch.float16)`` floats give float16 and complex data complex32 (``torch.chalf``)
@@ -85,7 +87,8 @@ from specs.helpers import (
     warnings_recorded,
 )
 from specs.inputs import (
-    ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, built_once, compile_budget, dtype_id, dtype_params, tensor_values, values,
+    ALL, DIFFERENTIABLE, TORCH_TO_NUMPY, budget, built_once, compile_budget, dtype_id, dtype_params, layout_shapes, relayout,
+    tensor_values, values,
 )
 
 #: Python scalars by kind. Ints stay within int32 so every one is exact in float64 and promotes
@@ -677,6 +680,68 @@ def test_tensor_of_0d_tensors_and_scalars_has_their_promoted_dtype(device, first
     wanted = [cast(x.item() if isinstance(x, torch.Tensor) else x) for x in items]
     assert t.cpu().tolist() == wanted, f"{what} holds {t.cpu().tolist()}, but should hold {wanted}"
     assert not t.requires_grad and t.grad_fn is None, f"{what} has history"
+
+
+#: the *_like factories: name -> call (every one defaults to memory_format=torch.preserve_format)
+LIKE_FACTORIES = {
+    "empty_like": lambda x: torch.empty_like(x),
+    "zeros_like": lambda x: torch.zeros_like(x),
+    "ones_like": lambda x: torch.ones_like(x),
+    "full_like": lambda x: torch.full_like(x, 2.0),
+    "rand_like": lambda x: torch.rand_like(x),
+    "randn_like": lambda x: torch.randn_like(x),
+    "randint_like": lambda x: torch.randint_like(x, 5),
+}
+LIKE_LAYOUTS = ("contiguous", "transposed", "offset", "channels_last", "channels_last_3d", "step_sliced", "expanded")
+DENSE_LAYOUTS = ("contiguous", "transposed", "offset", "channels_last", "channels_last_3d")
+LIKE_CASES = [pytest.param(f, lay, id=f"{f}-{lay}") for f in LIKE_FACTORIES for lay in LIKE_LAYOUTS]
+
+
+def _stride_order(t: torch.Tensor) -> list:
+    """t's dimensions from the largest stride to the smallest, leaving out those a stride order does not fix
+    (stride 0, or a single element)."""
+    dims = [d for d in range(t.dim()) if t.stride(d) != 0 and t.shape[d] > 1]
+    return sorted(dims, key=lambda d: -t.stride(d))
+
+
+@pytest.mark.parametrize("factory, layout", LIKE_CASES)
+@given(data=st.data())
+@budget(len(LIKE_CASES))
+def test_like_factories_keep_a_dense_inputs_strides_and_a_gapped_inputs_stride_order(device, factory, layout, data):
+    """Every *_like factory gives a tensor of the input's shape, dtype and device with the input's own strides when the input is dense (transposed, channels_last, at an offset), and a dense tensor that keeps the input's stride order when it is not (step-sliced, expanded).
+
+    Ranges over the seven *_like factories (enumerated: empty, zeros, ones, full, rand, randn,
+    randint) and seven layouts (enumerated: contiguous, transposed, storage offset, channels_last,
+    channels_last_3d, step-sliced, expanded with stride 0), with drawn shapes of sides 2 to 4. This
+    is ``memory_format=torch.preserve_format`` as torch implements it: the docs of
+    ``torch.memory_format`` say the strides of a non-dense input "follow torch.contiguous_format", but
+    a transposed step-sliced tensor gives a transposed dense one (the same on 2.0 and 2.15).
+    """
+    shape = data.draw(layout_shapes(layout, min_side=2), label="shape")
+    x = relayout(torch.ones(shape, device=device), layout)
+    out = LIKE_FACTORIES[factory](x)
+    what = f"torch.{factory}(x) of a {layout} x with strides {x.stride()}"
+    assert tuple(out.shape) == tuple(x.shape) and out.device == x.device, f"{what}: shape {tuple(out.shape)} on {out.device}"
+    assert_dtype(out, x.dtype, what)
+    if layout in DENSE_LAYOUTS:
+        assert out.stride() == x.stride(), f"{what} has strides {out.stride()}, but should keep the input's"
+    else:
+        assert _is_dense(out), f"{what} has strides {out.stride()}: not dense (gaps or overlap)"
+        fixed = _stride_order(x)  # the dims whose order the input fixes; a stride-0 dim may go anywhere
+        assert [d for d in _stride_order(out) if d in fixed] == fixed, (
+            f"{what} orders its dimensions {_stride_order(out)} by stride, but should keep the input's order {_stride_order(x)}"
+        )
+
+
+def _is_dense(t: torch.Tensor) -> bool:
+    """Non-overlapping and dense: its strides, sorted, are those of a contiguous tensor of the sizes taken in that order."""
+    dims = sorted(range(t.dim()), key=lambda d: t.stride(d))
+    expected = 1
+    for d in dims:
+        if t.shape[d] != 1 and t.stride(d) != expected:
+            return False
+        expected *= t.shape[d]
+    return True
 
 
 # --------------------------------------------------------------------------- sizes vs scalars

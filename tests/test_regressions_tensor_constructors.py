@@ -1031,3 +1031,36 @@ def test_pre_2_2_linspace_reading_tensor_ends_is_killed(pytester, monkeypatch):
     name = "test_linspace_and_logspace_refuse_tensor_ends_that_require_grad_with_type_error_before_2_2"
     result = run(pytester, spec(name))
     assert_killed(result, f"{name}[cpu-logspace]", "raised no TypeError")
+
+
+LIKE_SPEC = "test_like_factories_keep_a_dense_inputs_strides_and_a_gapped_inputs_stride_order"
+
+
+def test_zeros_like_returning_contiguous_tensors_is_killed(pytester, monkeypatch):
+    """Plants torch.zeros_like that ignores the input's layout (contiguous_format always)."""
+    orig = torch.zeros_like
+    monkeypatch.setattr(torch, "zeros_like", lambda x, *a, **k: orig(x, *a, **k).contiguous())
+    result = run(pytester, spec(LIKE_SPEC))
+    assert_killed(result, f"{LIKE_SPEC}[cpu-zeros_like-transposed]", f"{LIKE_SPEC}[cpu-zeros_like-channels_last]")
+
+
+def test_slice_empty_like_dropping_channels_last_3d_is_killed(pytester, monkeypatch):
+    """Plants torch.empty_like that gives a contiguous tensor for 5-d inputs only (channels_last_3d lost)."""
+    orig = torch.empty_like
+    monkeypatch.setattr(torch, "empty_like", lambda x, *a, **k: orig(x, *a, **k).contiguous() if x.dim() == 5 else orig(x, *a, **k))
+    result = run(pytester, spec(LIKE_SPEC))
+    assert_killed(result, f"{LIKE_SPEC}[cpu-empty_like-channels_last_3d]", "should keep the input's")
+
+
+def test_ones_like_copying_an_inputs_gaps_is_killed(pytester, monkeypatch):
+    """Plants torch.ones_like that copies a step-sliced input's strides, gaps and all (empty_strided), instead of a dense tensor."""
+    orig = torch.ones_like
+
+    def ones_like(x, *a, **k):
+        if x.dim() and x.stride(-1) > 1:
+            return torch.empty_strided(x.shape, x.stride(), dtype=x.dtype, device=x.device).fill_(1)
+        return orig(x, *a, **k)
+
+    monkeypatch.setattr(torch, "ones_like", ones_like)
+    result = run(pytester, spec(LIKE_SPEC))
+    assert_killed(result, f"{LIKE_SPEC}[cpu-ones_like-step_sliced]", "not dense")
