@@ -41,12 +41,19 @@ the result cannot be loss.backward()-ed": the backward part is checked exactly
 tensor is saved for backward" (``test_no_grad_and_inference_mode_save_no_tensors_for_backward``)
 and, on CUDA, as a lower allocator peak (``test_no_grad_forward_peaks_lower_in_cuda_memory``);
 speed is not asserted (timings are not a property).
+
+Inference tensors stay what they are outside the mode: asking one for ``requires_grad`` raises
+there (inside the mode it works), and a view of a normal tensor made in inference mode refuses an
+in-place write outside it. The grad modes are about backward recording only: forward-mode AD
+(``torch.autograd.forward_ad``) keeps computing tangents under ``no_grad``, ``enable_grad`` and
+``set_grad_enabled(False)``; ``inference_mode`` and ``detach()`` drop them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import warnings
 import threading
 
 import pytest
@@ -788,6 +795,78 @@ def test_inference_mode_makes_inference_tensors_that_cannot_be_saved_for_backwar
     assert_same(w.grad, torch.ones(3, device=device), "w.grad after (w + t).sum().backward()")
     normal = t.clone()
     assert not normal.is_inference(), "t.clone() outside the mode is an inference tensor"
+
+
+#: ways to ask an inference tensor for requires_grad outside inference mode: label -> call
+REQUIRE_FORMS = {
+    "t.requires_grad_()": lambda t: t.requires_grad_(),
+    "t.requires_grad = True": lambda t: setattr(t, "requires_grad", True),
+    "nn.Parameter(t)": lambda t: torch.nn.Parameter(t),
+}
+
+
+@pytest.mark.parametrize("form", list(REQUIRE_FORMS))
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_an_inference_tensor_refuses_requires_grad_outside_inference_mode_and_an_inference_view_refuses_in_place_writes(device, form, dtype):
+    """Outside inference mode an inference tensor refuses requires_grad (RuntimeError 'Setting requires_grad=True on inference tensor outside InferenceMode'), inside the mode it accepts it; a view made in inference mode of a tensor that requires grad refuses an in-place write outside the mode.
+
+    Ranges over the three ways to ask (``requires_grad_()``, the attribute, ``nn.Parameter``;
+    enumerated) and every floating dtype. The view ``v = a[0]`` taken under ``inference_mode`` of a
+    normal ``a`` is not an inference tensor, but ``v.mul_(2)`` outside the mode raises "A view was
+    created in inference mode and is being modified inplace in normal mode".
+    """
+    with torch.inference_mode():
+        t = torch.ones(3, dtype=dtype, device=device)
+    with raises(RuntimeError, "Setting requires_grad=True on inference tensor outside InferenceMode", f"{form} of an inference tensor"):
+        REQUIRE_FORMS[form](t)
+    with torch.inference_mode():
+        inside = torch.ones(3, dtype=dtype, device=device)
+        assert inside.requires_grad_().requires_grad, "requires_grad_() of an inference tensor inside inference_mode did not take"
+    a = torch.ones(2, 3, dtype=dtype, device=device, requires_grad=True).clone()
+    with torch.inference_mode():
+        v = a[0]
+    assert not v.is_inference(), "a view of a normal tensor made in inference mode is an inference tensor"
+    with raises(RuntimeError, "created in inference mode and is being modified inplace in normal mode", "v.mul_(2) outside inference_mode"):
+        v.mul_(2)
+
+
+#: grad-mode contexts and whether forward-mode AD still computes a tangent inside: label -> (context, tangent kept)
+FORWARD_AD_MODES = {
+    "no_grad": (torch.no_grad, True),
+    "enable_grad": (torch.enable_grad, True),
+    "set_grad_enabled(False)": (lambda: torch.set_grad_enabled(False), True),
+    "inference_mode(False)": (lambda: torch.inference_mode(False), True),
+    "inference_mode": (torch.inference_mode, False),
+}
+
+
+@pytest.mark.parametrize("mode", list(FORWARD_AD_MODES))
+@pytest.mark.parametrize("dtype", dtype_params((torch.float32, torch.float64)))
+def test_grad_modes_leave_forward_mode_ad_alone_but_inference_mode_and_detach_drop_tangents(device, mode, dtype):
+    """no_grad, enable_grad and set_grad_enabled do not apply to forward-mode AD (a dual tensor's tangent flows through p * 3), inference_mode disables it, and detach() drops the tangent.
+
+    Ranges over five grad-mode contexts (enumerated) and two floating dtypes. Inside
+    ``torch.autograd.forward_ad.dual_level()``, ``p = make_dual(ones, 2s)``: ``p * 3`` has tangent 6s
+    under every mode but ``inference_mode`` (None), and ``p.detach() * 3`` has none (the docs of
+    each mode: "This API does not apply to forward-mode AD"; inference_mode "also disables
+    forward-mode AD"; detach "also affects forward mode AD gradients").
+    """
+    import torch.autograd.forward_ad as fwAD
+
+    context, kept = FORWARD_AD_MODES[mode]
+    with warnings.catch_warnings():  # 2.14+: importing the jvp decompositions warns that torch.jit.script is deprecated
+        warnings.simplefilter("ignore", FutureWarning)
+        with fwAD.dual_level():
+            p = fwAD.make_dual(torch.ones(3, dtype=dtype, device=device), torch.full((3,), 2.0, dtype=dtype, device=device))
+            with context():
+                tangent = fwAD.unpack_dual(p * 3).tangent
+            detached = fwAD.unpack_dual(p.detach() * 3).tangent
+    if kept:
+        assert tangent is not None, f"the tangent of p * 3 under {mode} is None, but forward-mode AD should ignore {mode}"
+        assert_same(tangent, torch.full((3,), 6.0, dtype=dtype, device=device), f"the tangent of p * 3 under {mode}")
+    else:
+        assert tangent is None, f"the tangent of p * 3 under {mode} is {tangent}, but inference_mode should disable forward-mode AD"
+    assert detached is None, f"the tangent of p.detach() * 3 is {detached}, but detach() should drop it"
 
 
 # --- under torch.compile

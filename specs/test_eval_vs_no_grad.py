@@ -16,6 +16,10 @@ training flag alone decides how the layers behave -- and evaluating a model need
 
 Folklore corrected: the source note (section 4) describes the two correctly, but its section 5 says
 ``model.eval()`` "does not compute gradients" -- it does; only grad mode stops autograd.
+
+Neither switch freezes a module's state either: ``nn.Embedding(max_norm=m)`` renormalizes the rows it
+looks up, in place, on every forward -- after ``eval()``, under ``no_grad`` and under
+``inference_mode`` alike.
 """
 
 from __future__ import annotations
@@ -334,6 +338,42 @@ def test_inference_mode_does_not_call_eval(device, batch, p, seed):
     assert_same(out.clone(), expected, "out under inference_mode vs training-mode output")
     assert not torch.equal(out, evaluated(x)), "out under inference_mode equals the eval-mode output, but should not"
     assert_buffers(model, before, changed=True)
+
+
+#: how the forward runs: label -> (prepare the module, the context)
+EMBEDDING_RUNS = {
+    "eval + no_grad": (lambda m: m.eval(), torch.no_grad),
+    "eval + inference_mode": (lambda m: m.eval(), torch.inference_mode),
+    "train + no_grad": (lambda m: m.train(), torch.no_grad),
+    "eval, grad on": (lambda m: m.eval(), contextlib.nullcontext),
+}
+
+
+@pytest.mark.parametrize("run", list(EMBEDDING_RUNS))
+@given(max_norm=st.floats(0.5, 2.0), seed=st.integers(0, 2**32 - 1))
+@budget(len(EMBEDDING_RUNS))
+def test_embedding_max_norm_rewrites_its_weight_in_place_in_eval_and_under_no_grad_too(device, run, max_norm, seed):
+    """nn.Embedding(max_norm=m) renormalizes the looked-up rows of its weight to norm m, in place, on every forward -- after eval(), under no_grad and under inference_mode alike: neither switch means "leave the module's state alone".
+
+    Ranges over four ways to run the forward (enumerated: eval with no_grad, eval with inference_mode,
+    train with no_grad, eval with grad on), drawn max_norm and weights of norms 3 to 6. The looked-up
+    rows become ``row * m / (norm + 1e-7)`` (the docs' note on ``max_norm``: "the forward method will
+    modify the weight tensor in-place"); the other rows stay as they were.
+    """
+    prepare, context = EMBEDDING_RUNS[run]
+    with seeded(device, seed):
+        e = torch.nn.Embedding(5, 4, max_norm=max_norm).to(device)
+        with torch.no_grad():
+            e.weight.mul_(3.0 / e.weight.norm(dim=1, keepdim=True)).mul_(torch.arange(1, 6, device=device).unsqueeze(1) * 0.75 + 2.25)
+    before = e.weight.detach().clone()
+    prepare(e)
+    with context():
+        e(torch.tensor([1, 2], device=device))
+    after = e.weight.detach()
+    norms = before.norm(dim=1, keepdim=True)
+    expected = before.clone()
+    expected[[1, 2]] = before[[1, 2]] * (max_norm / (norms[[1, 2]] + 1e-7))
+    torch.testing.assert_close(after, expected, rtol=1e-5, atol=1e-6, msg=lambda m: f"the weight after a forward ({run}): {m}")
 
 
 # --- under torch.compile

@@ -52,6 +52,11 @@ version"). Neither namespace it may mean is going away:
   ``stft`` deprecates only ``return_complex=False``. The one name dropped between 2.0 and
   2.15 is ``align_tensors``, a stub that only raised "not yet implemented" (listed up to 2.9, gone
   by 2.13).
+
+The functional dropouts do not agree on their own default: ``F.dropout``/``dropout1d``/``2d``/``3d``
+default to ``training=True`` (a bare call drops, even inside an ``eval()`` module), while
+``F.alpha_dropout`` and ``F.feature_alpha_dropout`` default to ``training=False`` (a bare call never
+drops).
 """
 
 from __future__ import annotations
@@ -434,6 +439,42 @@ def test_f_dropout_defaults_to_training_true_and_keeps_dropping_after_eval(devic
         naive = Naive().eval()(x)
     assert (naive == 0).any() and not torch.equal(naive, x), f"F.dropout(x, {p}) inside an eval() module zeroed nothing: {naive.tolist()[:8]}..."
     assert_same(Correct().eval()(x), x, "F.dropout(x, p, training=self.training) inside an eval() module")
+
+
+#: the functional dropouts: name -> (the default of `training` in their signature, an input shape they take)
+F_DROPOUTS = {
+    "dropout": (True, (8, 16, 8)),
+    "dropout1d": (True, (8, 16, 8)),
+    "dropout2d": (True, (8, 16, 4, 4)),
+    "dropout3d": (True, (8, 16, 2, 2, 2)),
+    "alpha_dropout": (False, (8, 16, 8)),
+    "feature_alpha_dropout": (False, (8, 16, 4, 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(F_DROPOUTS))
+@given(p=st.floats(0.2, 0.8), seed=seeds)
+@budget(len(F_DROPOUTS))
+def test_functional_dropouts_default_to_training_true_but_the_alpha_ones_to_false(device, name, p, seed):
+    """F.dropout, dropout1d, dropout2d and dropout3d default to training=True (called bare they drop), while F.alpha_dropout and F.feature_alpha_dropout default to training=False (called bare they return the input unchanged).
+
+    Ranges over the six functional dropouts (enumerated; the docs' signatures) and drawn rates and
+    seeds, on inputs of the ranks each takes. The opposite defaults are a trap in both directions: a
+    bare ``F.dropout`` keeps dropping after ``eval()`` (the spec above), a bare ``F.alpha_dropout``
+    never drops, even in training.
+    """
+    training, shape = F_DROPOUTS[name]
+    fn = getattr(F, name)
+    assert inspect.signature(fn).parameters["training"].default is training, (
+        f"F.{name}{inspect.signature(fn)}: training should default to {training}"
+    )
+    x = torch.rand(shape, device=device) + 1.0
+    with seeded(device, seed):
+        out = fn(x, p)
+    if training:
+        assert not torch.equal(out, x), f"F.{name}(x, {p}) called bare left x unchanged, but should drop (training defaults to True)"
+    else:
+        assert_same(out, x, f"F.{name}(x, {p}) called bare (training defaults to False)")
 
 
 @given(n=st.integers(2, 5), c=st.integers(1, 4), seed=seeds)

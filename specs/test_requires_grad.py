@@ -19,6 +19,11 @@ error -- a tensor accepts arbitrary Python attributes -- so ``t.require_grad = T
 an unrelated attribute and gradients stay off. Its ``Variable``/``volatile`` history also no longer
 applies: ``Variable(t, volatile=True)`` only warns that volatile "has no effect"; the replacement is
 ``torch.no_grad()`` (see ``test_detach_vs_no_grad``).
+
+Only leaves get ``.grad``: ``retain_grad()`` asks backward to fill a non-leaf's too (on a leaf it is
+a no-op), and reading the ``.grad`` of a non-leaf that was not retained gives None with a
+UserWarning. ``nn.Parameter`` requires grad by default, so ``nn.Parameter(int_tensor)`` raises
+unless ``requires_grad=False`` is passed.
 """
 
 from __future__ import annotations
@@ -453,6 +458,47 @@ def test_as_tensor_of_a_tensor_keeps_its_graph_where_torch_tensor_copies_it_out(
             assert copied.is_leaf and copied.grad_fn is None, f"torch.tensor({what}): grad_fn={copied.grad_fn}"
             assert copied.dtype == dtype and tuple(copied.shape) == shape, f"torch.tensor({what}): {copied.dtype}, {tuple(copied.shape)}"
             assert copied.numel() == 0 or copied.data_ptr() != src.data_ptr(), f"torch.tensor({what}) shares its input's memory"
+
+
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+def test_retain_grad_keeps_a_non_leafs_grad_and_reading_an_unretained_one_warns(device, dtype):
+    """y.retain_grad() on a non-leaf makes backward fill y.grad (retains_grad True); on a leaf it is a no-op; on a tensor that does not require grad it raises; reading .grad of a non-leaf that was not retained gives None with a UserWarning.
+
+    Ranges over every floating and complex dtype (enumerated). ``y = x * 2`` is retained, ``z = x * 3``
+    is not: after ``(y + z).sum().real.backward()``, ``y.grad`` holds ones silently and ``z.grad`` is
+    None with the warning "The .grad attribute of a Tensor that is not a leaf Tensor is being
+    accessed" (the docs of ``Tensor.retain_grad``: "a no-op for leaf tensors").
+    """
+    x = torch.ones(3, dtype=dtype, device=device, requires_grad=True)
+    y, z = x * 2, x * 3
+    assert not y.retains_grad, "y.retains_grad is True before retain_grad()"
+    y.retain_grad()
+    x.retain_grad()
+    assert y.retains_grad and not x.retains_grad, f"retains_grad: y={y.retains_grad} (should be True), leaf x={x.retains_grad} (should stay False)"
+    (y + z).sum().real.backward()
+    with warnings_recorded() as caught:
+        y_grad, z_grad, x_grad = y.grad, z.grad, x.grad
+    said = [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    assert_same(y_grad, torch.ones(3, dtype=dtype, device=device), "y.grad of the retained y")
+    assert z_grad is None, f"z.grad={z_grad}, but should be None (not retained)"
+    assert x_grad is not None, "the leaf's x.grad is None"
+    assert len(said) == 1 and "not a leaf Tensor is being accessed" in said[0], f"reading y.grad, z.grad, x.grad warned {said}: only z.grad should"
+    with raises(RuntimeError, "can't retain_grad on Tensor that has requires_grad=False", "torch.ones(3).retain_grad()"):
+        torch.ones(3, dtype=dtype, device=device).retain_grad()
+
+
+@pytest.mark.parametrize("dtype", dtype_params(NO_GRAD_DTYPES))
+def test_parameter_of_an_integer_or_bool_tensor_raises_unless_it_does_not_require_grad(device, dtype):
+    """nn.Parameter(t) of an integer or bool tensor raises RuntimeError (a Parameter requires grad, which only floating and complex tensors can); with requires_grad=False it is accepted.
+
+    Ranges over every dtype that cannot require grad (enumerated: bool, uint8, int8-int64, and uint16/32/64 from 2.3).
+    """
+    t = torch.zeros(3, dtype=dtype, device=device)
+    with raises(RuntimeError, "Only Tensors of floating point and complex dtype can require gradients", f"nn.Parameter({dtype} tensor)"):
+        torch.nn.Parameter(t)
+    p = torch.nn.Parameter(t, requires_grad=False)
+    assert_requires_grad(p, False, f"nn.Parameter({dtype} tensor, requires_grad=False)")
+    assert p.dtype == dtype, f"nn.Parameter({dtype} tensor, requires_grad=False).dtype={p.dtype}"
 
 
 # --------------------------------------------------------------------------- Variable

@@ -758,3 +758,28 @@ def test_class_decorator_warning_as_future_warning_early_is_killed(pytester, mon
     monkeypatch.setattr(torch, "no_grad", _class_decorating_no_grad(FutureWarning))
     result = run(pytester, *specs("test_no_grad_decorating_a_class_warns_user_warning_before_2_4"))
     assert_killed(result, "test_no_grad_decorating_a_class_warns_user_warning_before_2_4")
+
+
+INFERENCE_RG = "test_an_inference_tensor_refuses_requires_grad_outside_inference_mode_and_an_inference_view_refuses_in_place_writes"
+FORWARD_AD = "test_grad_modes_leave_forward_mode_ad_alone_but_inference_mode_and_detach_drop_tangents"
+
+
+def test_slice_requires_grad_on_an_inference_tensor_ignored_silently_is_killed(pytester, monkeypatch):
+    """Plants Tensor.requires_grad_ that silently does nothing on an inference tensor outside inference mode (the attribute and Parameter still refuse)."""
+    orig = torch.Tensor.requires_grad_
+
+    def requires_grad_(self, requires_grad=True):
+        if self.is_inference() and not torch.is_inference_mode_enabled():
+            return self
+        return orig(self, requires_grad)
+
+    monkeypatch.setattr(torch.Tensor, "requires_grad_", requires_grad_)
+    result = run(pytester, f"{MOD}::{INFERENCE_RG}")
+    assert_killed(result, f"{INFERENCE_RG}[cpu-float32-t.requires_grad_()]", "raised no RuntimeError")
+
+
+def test_no_grad_disabling_forward_mode_ad_is_killed(pytester, monkeypatch):
+    """Plants torch.no_grad that also disables forward-mode AD (as inference_mode does)."""
+    monkeypatch.setattr(torch, "no_grad", lambda: torch.inference_mode())
+    result = run(pytester, f"{MOD}::{FORWARD_AD}")
+    assert_killed(result, f"{FORWARD_AD}[cpu-float32-no_grad]", "forward-mode AD should ignore no_grad")

@@ -422,3 +422,22 @@ def test_compiled_module_reusing_its_inference_graph_is_killed(monkeypatch, pyte
 
     plant_compile(monkeypatch, wrap)
     assert_killed(run(pytester, f"{MOD}::{COMPILED}"), COMPILED, "call 1 (train, grad): output 0 requires_grad=False")
+
+
+EMBEDDING = "test_embedding_max_norm_rewrites_its_weight_in_place_in_eval_and_under_no_grad_too"
+
+
+def test_slice_embedding_skipping_max_norm_under_no_grad_is_killed(pytester, monkeypatch):
+    """Plants F.embedding that skips the max_norm renormalization when grad is off (as if no_grad meant "leave the weight alone")."""
+    import torch.nn.functional as F
+
+    orig = F.embedding
+
+    def embedding(input, weight, padding_idx=None, max_norm=None, *args, **kwargs):
+        if not torch.is_grad_enabled():
+            max_norm = None
+        return orig(input, weight, padding_idx, max_norm, *args, **kwargs)
+
+    monkeypatch.setattr(F, "embedding", embedding)
+    result = run(pytester, f"{MOD}::{EMBEDDING}")
+    assert_killed(result, f"{EMBEDDING}[cpu-eval + no_grad]", f"{EMBEDDING}[cpu-train + no_grad]")

@@ -729,3 +729,18 @@ def test_dtype_refusal_as_not_implemented_error_early_is_killed(pytester, monkey
     monkeypatch.setattr(F, "hardshrink", _hardshrink_raising(NotImplementedError))
     name = "test_a_dtype_without_a_kernel_raises_plain_runtime_error_in_both_forms_before_2_8"
     assert_killed(run(pytester, f"{MOD}::{name}"), name)
+
+
+ALPHA = "test_functional_dropouts_default_to_training_true_but_the_alpha_ones_to_false"
+
+
+def test_slice_alpha_dropout_defaulting_to_training_true_is_killed(pytester, monkeypatch):
+    """Plants F.alpha_dropout whose training argument defaults to True, like F.dropout's (the other dropouts unchanged)."""
+    orig = F.alpha_dropout
+
+    def alpha_dropout(input, p=0.5, training=True, inplace=False):
+        return orig(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "alpha_dropout", alpha_dropout)
+    result = run(pytester, f"{MOD}::{ALPHA}")
+    assert_killed(result, f"{ALPHA}[cpu-alpha_dropout]", "training should default to False")

@@ -631,3 +631,44 @@ def test_compiled_branch_on_a_stale_requires_grad_is_killed(pytester, monkeypatc
     _compile_wrapping(monkeypatch, lambda out: (out[0] * (1.5 if out[1].requires_grad else 2 / 3), out[1]))
     result = run(pytester, f"{MOD}::{READS_SPEC}")
     assert_killed(result, f"{READS_SPEC}[cpu-aot_eager-detach_]", "output 0")
+
+
+RETAIN = "test_retain_grad_keeps_a_non_leafs_grad_and_reading_an_unretained_one_warns"
+INT_PARAM = "test_parameter_of_an_integer_or_bool_tensor_raises_unless_it_does_not_require_grad"
+
+
+def test_retain_grad_doing_nothing_is_killed(pytester, monkeypatch):
+    """Plants Tensor.retain_grad that does nothing (the non-leaf's .grad stays None)."""
+    monkeypatch.setattr(torch.Tensor, "retain_grad", lambda self: None)
+    result = run(pytester, f"{MOD}::{RETAIN}")
+    assert_killed(result, RETAIN)
+
+
+def test_non_leaf_grad_warning_dropped_is_killed(pytester, monkeypatch):
+    """Plants a Tensor.grad getter that no longer warns when a non-leaf's .grad is read."""
+    import warnings
+
+    orig = torch.Tensor.grad
+
+    def grad(self):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return orig.__get__(self)
+
+    monkeypatch.setattr(torch.Tensor, "grad", property(grad, orig.__set__, orig.__delete__))
+    result = run(pytester, f"{MOD}::{RETAIN}")
+    assert_killed(result, RETAIN, "only z.grad should")
+
+
+def test_slice_parameter_casting_int64_to_float_is_killed(pytester, monkeypatch):
+    """Plants nn.Parameter that casts an int64 tensor to the default float dtype instead of refusing it (other integer dtypes still refused)."""
+    orig = torch.nn.Parameter.__new__
+
+    def new(cls, data=None, requires_grad=True):
+        if data is not None and data.dtype == torch.int64 and requires_grad:
+            data = data.to(torch.get_default_dtype())
+        return orig(cls, data, requires_grad)
+
+    monkeypatch.setattr(torch.nn.Parameter, "__new__", new)
+    result = run(pytester, f"{MOD}::{INT_PARAM}")
+    assert_killed(result, f"{INT_PARAM}[cpu-int64]", "raised no RuntimeError")
