@@ -31,6 +31,11 @@ note's "BatchNorm and Dropout set to True/False" is the ``training`` flag descri
 "eval() 不启用 BatchNormalization" (eval "does not enable" BatchNorm) is wrong too: in eval
 BatchNorm still normalizes, with its running statistics and its affine weight and bias; only
 Dropout becomes the identity.
+
+The other normalization layers differ: InstanceNorm normalizes each (sample, channel) by its own
+statistics in train and eval alike, unless ``track_running_stats=True`` gives it BatchNorm-like
+running statistics; LayerNorm and GroupNorm hold none and ignore the mode. ``bias=False`` (LayerNorm
+from torch 2.1, BatchNorm/InstanceNorm/GroupNorm from 2.12) keeps the weight and drops the bias.
 """
 
 from __future__ import annotations
@@ -697,6 +702,125 @@ def test_batchnorm_refuses_a_rank_it_does_not_accept(device, case, training):
     x = torch.randn((3, 2, 2, 2, 2, 2)[:rank], device=device)
     with raises(ValueError, re.escape(f"expected {expected} input (got {rank}D input)"), f"{cls.__name__}(x) with x.dim()={rank}"):
         bn(x)
+
+
+# --------------------------------------------------------------------------- InstanceNorm, LayerNorm, GroupNorm
+
+#: InstanceNorm classes and the rank of the input each takes
+INSTANCE_NORMS = {"InstanceNorm1d": (nn.InstanceNorm1d, 3), "InstanceNorm2d": (nn.InstanceNorm2d, 4), "InstanceNorm3d": (nn.InstanceNorm3d, 5)}
+INSTANCE_CASES = [pytest.param(k, d, id=f"{k}-{str(d).replace('torch.', '')}") for k in INSTANCE_NORMS for d in (torch.float32, torch.float64)]
+
+
+@pytest.mark.parametrize("kind, dtype", INSTANCE_CASES)
+@given(n=st.integers(1, 3), c=st.integers(1, 3), side=st.integers(2, 4), seed=st.integers(0, 2**32 - 1))
+@budget(len(INSTANCE_CASES))
+def test_instance_norm_uses_each_instances_statistics_in_train_and_eval_unless_it_tracks_running_stats(device, kind, dtype, n, c, side, seed):
+    """InstanceNorm normalizes each (sample, channel) by its own mean and biased variance in training and in eval alike; with track_running_stats=True, training moves the running statistics by momentum 0.1 toward the batch's average per-instance mean and unbiased variance, and eval normalizes with them.
+
+    Ranges over InstanceNorm1d/2d/3d (enumerated, inputs of their ranks) in float32 and float64, with
+    drawn batch, channels, spatial side (>= 2) and values. The default module (affine=False,
+    track_running_stats=False) has no running statistics, so ``eval()`` changes nothing (the docs:
+    "uses instance statistics computed from input data in both training and evaluation modes").
+    The formulas are evaluated in float64.
+    """
+    cls, rank = INSTANCE_NORMS[kind]
+    x = data((n, c, *(side,) * (rank - 2)), seed, device, dtype, scale=2.0, shift=0.5)
+    dims = tuple(range(2, rank))
+    xd = x.double()
+    mean, var = xd.mean(dims, keepdim=True), xd.var(dims, unbiased=False, keepdim=True)
+    own = (xd - mean) / torch.sqrt(var + 1e-5)
+    m = cls(c).to(device, dtype)
+    assert m.running_mean is None, f"{kind}(c).running_mean is {m.running_mean}, but should be None"
+    for training in (True, False):
+        bn_close(m.train(training)(x), own, f"{kind}(c) in {'train' if training else 'eval'} mode")
+    t = cls(c, track_running_stats=True).to(device, dtype)
+    t.train()(x)
+    flat = xd.flatten(2)
+    rm = 0.1 * flat.mean(-1).mean(0)
+    rv = 0.9 + 0.1 * flat.var(-1, unbiased=True).mean(0)
+    bn_close(t.running_mean, rm, f"{kind}(c, track_running_stats=True).running_mean after one training step")
+    bn_close(t.running_var, rv, f"{kind}(c, track_running_stats=True).running_var after one training step")
+    shape = (1, c) + (1,) * (rank - 2)
+    bn_close(t.eval()(x), (xd - rm.view(shape)) / torch.sqrt(rv.view(shape) + 1e-5), f"{kind}(c, track_running_stats=True) in eval mode")
+
+
+#: normalization layers with no running statistics: name -> (make, the formula of their output in float64)
+MODELESS_NORMS = {
+    "LayerNorm": (lambda c: nn.LayerNorm(c), lambda x: (x - x.mean(-1, keepdim=True)) / torch.sqrt(x.var(-1, unbiased=False, keepdim=True) + 1e-5)),
+    "GroupNorm(1 group)": (lambda c: nn.GroupNorm(1, c), lambda x: (x - x.mean((1, 2), keepdim=True)) / torch.sqrt(x.var((1, 2), unbiased=False, keepdim=True) + 1e-5)),
+}
+
+
+@pytest.mark.parametrize("name", list(MODELESS_NORMS))
+@given(n=st.integers(1, 3), c=st.integers(2, 4), seed=st.integers(0, 2**32 - 1))
+@budget(len(MODELESS_NORMS))
+def test_layer_norm_and_group_norm_hold_no_running_statistics_and_ignore_the_mode(device, name, n, c, seed):
+    """LayerNorm and GroupNorm register no buffers and give the same output in train and eval: they normalize by the statistics of the input itself, whatever the mode.
+
+    Ranges over LayerNorm (over the last dimension) and GroupNorm with one group (over channels and
+    length), enumerated, with drawn sizes and values; the formula, evaluated in float64, is the
+    oracle (weight 1 and bias 0 at initialization).
+    """
+    make, formula = MODELESS_NORMS[name]
+    x = data((n, c, 5), seed, device, torch.float32, scale=2.0, shift=0.5)
+    m = make(c if name != "LayerNorm" else 5).to(device)
+    assert not list(m.buffers()), f"{name} registers buffers {[b for b, _ in m.named_buffers()]}, but should hold no running statistics"
+    train_out, eval_out = m.train()(x), m.eval()(x)
+    assert_same(eval_out, train_out, f"{name} in eval vs in train")
+    bn_close(train_out, formula(x.double()), f"{name}")
+
+
+NORM_BIAS = (
+    "torch 2.12 gave BatchNorm, InstanceNorm and GroupNorm a keyword-only bias= (pytorch#176573, for pytorch#157144): "
+    "bias=False keeps the affine weight and drops the bias; LayerNorm has had it since 2.1 (pytorch#101683). Before, "
+    "the keyword raises TypeError. Checked: TypeError on 2.0.1 (all four) and on 2.1.2, 2.4.1, 2.8.0, 2.11.0 (all but "
+    "LayerNorm); accepted on 2.12.1, 2.13.0, 2.14.1 and 2.15.0"
+)
+#: normalization layers with a bias= keyword: name -> (make with bias=..., release it arrived in, input rank)
+BIAS_NORMS = {
+    "LayerNorm": (lambda bias: nn.LayerNorm(4, bias=bias), "2.1", 3),
+    "BatchNorm1d": (lambda bias: nn.BatchNorm1d(4, bias=bias), "2.12", 3),
+    "InstanceNorm1d": (lambda bias: nn.InstanceNorm1d(4, affine=True, bias=bias), "2.12", 3),
+    "GroupNorm": (lambda bias: nn.GroupNorm(2, 4, bias=bias), "2.12", 3),
+}
+
+
+def _bias_params(accepted: bool) -> list:
+    return [pytest.param(name, id=name, marks=pytest.mark.torch_version((">=" if accepted else "<") + since, reason=NORM_BIAS))
+            for name, (_, since, _) in BIAS_NORMS.items()]
+
+
+@pytest.mark.parametrize("name", _bias_params(True))
+@given(seed=st.integers(0, 2**32 - 1))
+@budget(len(BIAS_NORMS))
+def test_norm_layers_built_with_bias_false_have_a_weight_and_no_bias(device, name, seed):
+    """LayerNorm (from torch 2.1) and BatchNorm, InstanceNorm and GroupNorm (from 2.12) built with bias=False own a weight and no bias, and compute what the same layer with a zero bias computes, in train and in eval.
+
+    Ranges over the four layers (enumerated, each gated to the release that gave it the keyword) and
+    drawn weights and inputs (4 channels / features, length 4).
+    """
+    make, _, rank = BIAS_NORMS[name]
+    m, ref = make(False).to(device), make(True).to(device)
+    assert [n for n, _ in m.named_parameters()] == ["weight"], f"{name}(bias=False) has parameters {[n for n, _ in m.named_parameters()]}, but should have only weight"
+    assert "bias" not in m.state_dict(), f"{name}(bias=False).state_dict() holds a bias"
+    with torch.no_grad():
+        m.weight.copy_(data(m.weight.shape, seed, device, torch.float32, shift=1.0))
+        ref.weight.copy_(m.weight)
+        ref.bias.zero_()
+    x = data((3, 4, 4), seed + 1, device, torch.float32, scale=2.0)
+    for training in (True, False):
+        assert_same(m.train(training)(x), ref.train(training)(x), f"{name}(bias=False) vs a zero bias in {'train' if training else 'eval'} mode")
+
+
+@pytest.mark.parametrize("name", _bias_params(False))
+def test_norm_layers_refuse_a_bias_keyword_before_it_arrived(device, name):
+    """Before the release that gave it the keyword (LayerNorm 2.1; BatchNorm, InstanceNorm, GroupNorm 2.12), a normalization layer built with bias=False raises TypeError.
+
+    Ranges over the four layers (enumerated, each gated to the releases before its keyword).
+    """
+    make, _, _ = BIAS_NORMS[name]
+    with raises(TypeError, "unexpected keyword argument 'bias'", f"{name}(..., bias=False)"):
+        make(False).to(device)
 
 
 # --------------------------------------------------------------------------- eval()/train() through every module form

@@ -996,3 +996,58 @@ def test_slice_move_exported_model_to_train_that_matches_no_dropout_is_killed(py
     """Plants move_exported_model_to_train that leaves the eval-form Dropout in place, breaking only the back-to-train case."""
     monkeypatch.setattr(_q, "move_exported_model_to_train", lambda model: model)
     assert_killed(run(pytester, f"{MOD}::{_PT2E_SWITCH_SPEC}"), f"{_PT2E_SWITCH_SPEC}[cpu-to_eval_then_to_train]")
+
+
+INSTANCE = "test_instance_norm_uses_each_instances_statistics_in_train_and_eval_unless_it_tracks_running_stats"
+MODELESS = "test_layer_norm_and_group_norm_hold_no_running_statistics_and_ignore_the_mode"
+
+
+def test_slice_instance_norm_1d_not_updating_running_stats_is_killed(pytester, monkeypatch):
+    """Plants F.instance_norm that leaves the running statistics of a 3-d input (InstanceNorm1d) alone in training."""
+    import torch.nn.functional as F
+
+    orig = F.instance_norm
+
+    def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True, momentum=0.1, eps=1e-5):
+        if input.dim() == 3:
+            momentum = 0.0
+        return orig(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+    monkeypatch.setattr(F, "instance_norm", instance_norm)
+    result = run(pytester, f"{MOD}::{INSTANCE}")
+    assert_killed(result, f"{INSTANCE}[cpu-InstanceNorm1d-float32]", "running_mean after one training step")
+
+
+def test_layer_norm_changing_in_eval_is_killed(pytester, monkeypatch):
+    """Plants nn.LayerNorm whose eval() output uses another eps (as if LayerNorm had an eval mode)."""
+    import torch.nn.functional as F
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps if self.training else 1e-2)
+
+    monkeypatch.setattr(torch.nn.LayerNorm, "forward", forward)
+    result = run(pytester, f"{MOD}::{MODELESS}")
+    assert_killed(result, f"{MODELESS}[cpu-LayerNorm]", "in eval vs in train")
+
+
+BIAS_FALSE = "test_norm_layers_built_with_bias_false_have_a_weight_and_no_bias"
+BIAS_REFUSED = "test_norm_layers_refuse_a_bias_keyword_before_it_arrived"
+
+
+def test_slice_layer_norm_keeping_its_bias_with_bias_false_is_killed(pytester, monkeypatch):
+    """Plants nn.LayerNorm that ignores bias=False and still creates a bias (the other layers unchanged)."""
+    orig = nn.LayerNorm.__init__
+
+    def init(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        orig(self, normalized_shape, eps, elementwise_affine, True, device, dtype)
+
+    monkeypatch.setattr(nn.LayerNorm, "__init__", init)
+    result = run(pytester, f"{MOD}::{BIAS_FALSE}")
+    assert_killed(result, f"{BIAS_FALSE}[cpu-LayerNorm]", "but should have only weight")
+
+
+def test_pre_2_12_norm_layers_accepting_bias_is_killed(pytester, monkeypatch):
+    """Plants a torch that reports 2.11.0 but whose BatchNorm/InstanceNorm/GroupNorm take bias= (this build's behaviour): the refusal spec must fail for them."""
+    monkeypatch.setattr(torch, "__version__", "2.11.0")
+    result = run(pytester, f"{MOD}::{BIAS_REFUSED}")
+    assert_killed(result, f"{BIAS_REFUSED}[cpu-BatchNorm1d]", f"{BIAS_REFUSED}[cpu-GroupNorm]", "raised no TypeError")
