@@ -668,10 +668,10 @@ def test_exported_module_refuses_train_and_eval_from_2_3(device):
 # --------------------------------------------------------------------------- torch.compile
 
 
-def counting_compile(fn, backend: str, graphs: list):
+def counting_compile(fn, backend: str, graphs: list, **options):
     """``torch.compile(fn)`` with ``backend`` wrapped so that every graph Dynamo hands it is recorded.
 
-    ``graphs`` gets one ``(graph module, devices of its example inputs)`` per graph compiled -- a
+    ``graphs`` gets one ``(graph module, devices of its example inputs, its example inputs)`` per graph compiled -- a
     counting backend: a recompile adds one, a reused graph adds none. Dynamo calls the backend once per
     captured graph (AOTAutograd's backward graph is compiled inside that call).
     """
@@ -680,10 +680,10 @@ def counting_compile(fn, backend: str, graphs: list):
     real = lookup_backend(backend)
 
     def counting(gm, example_inputs):
-        graphs.append((gm, {str(t.device) for t in example_inputs if isinstance(t, torch.Tensor)}))
+        graphs.append((gm, {str(t.device) for t in example_inputs if isinstance(t, torch.Tensor)}, list(example_inputs)))
         return real(gm, example_inputs)
 
-    return torch.compile(fn, backend=counting)
+    return torch.compile(fn, backend=counting, **options)
 
 
 def compiled_for(cache, device, backend: str = "eager", dtype=torch.float32):
@@ -731,7 +731,7 @@ def test_torch_compile_keeps_eager_semantics_across_data_dependent_branches(devi
     assert len(graphs) >= 2, (
         f"Dynamo captured {len(graphs)} graph(s), but the data-dependent `if` should split it into at least 2"
     )
-    seen = set().union(*(devs for _, devs in graphs))
+    seen = set().union(*(devs for _, devs, _ in graphs))
     assert seen <= {str(torch.empty(0, device=device).device)}, (
         f"captured graphs took inputs on {sorted(seen)}, but should only see {device}"
     )
@@ -810,6 +810,61 @@ def test_a_guard_change_recompiles_and_changing_back_reuses_the_first_graph(devi
     assert back == after_change, (
         f"changing {guard} back compiled {back - after_change} more graph(s), but should reuse the first one"
     )
+
+
+def times_rows(x):
+    """exp(x) times the number of rows: a graph that reads a size, so a static graph bakes the size in
+    (exp is never 0, so a stale size shows in every element)."""
+    return x.exp() * x.shape[0]
+
+
+#: torch.compile's ``dynamic=`` argument -> (graphs compiled after each of the calls on 3, 5, 7, 5, 3 rows,
+#: whether the first graph is symbolic, whether the second graph, if any, is symbolic)
+DYNAMIC_SHAPES = {
+    "dynamic=None": (None, [1, 2, 2, 2, 2], False, True),
+    "dynamic=False": (False, [1, 2, 3, 3, 3], False, False),
+    "dynamic=True": (True, [1, 1, 1, 1, 1], True, None),
+}
+
+
+@needs_dynamo
+@pytest.mark.parametrize("dynamic", list(DYNAMIC_SHAPES))
+@compile_budget()
+@given(a=hnp.arrays(np.float32, (7, 2), elements=st.floats(-2, 2, width=32)))
+def test_a_new_shape_recompiles_static_graphs_and_only_the_first_change_under_the_default(device, backend, dynamic, a):
+    """A compiled graph is static in its shapes until a shape changes: by default that one change recompiles a shape-generic graph, which every later shape reuses.
+
+    Ranges over: torch.compile's ``dynamic=`` (enumerated): ``None`` (the default: automatic dynamic
+    shapes -- the first graph is specialised to the shapes seen, the first shape change recompiles once
+    with the changed size symbolic, and no later size recompiles), ``False`` (every new shape compiles
+    its own static graph, a shape seen before reuses its graph) and ``True`` (one symbolic graph from the
+    first call); one function reading its input's size, called on 3, 5, 7, 5 and 3 rows of drawn values
+    in [-2, 2]. A counting backend records the graphs (a graph is symbolic when Dynamo hands it a
+    ``torch.SymInt`` for a size); every output equals the maths, exp(x) * rows. Sizes 0 and 1, which
+    Dynamo always specialises, are out of scope.
+    """
+    option, expected_counts, first_symbolic, second_symbolic = DYNAMIC_SHAPES[dynamic]
+    torch._dynamo.reset()
+    graphs, counts = [], []
+    compiled = counting_compile(times_rows, backend, graphs, dynamic=option)
+    for rows in (3, 5, 7, 5, 3):
+        x = on(device, a[:rows])
+        expected = torch.from_numpy(np.exp(a[:rows].astype(np.float64)) * rows).to(device, torch.float32)
+        torch.testing.assert_close(compiled(x), expected, rtol=1e-5, atol=1e-6)
+        counts.append(len(graphs))
+    assert counts == expected_counts, (
+        f"graphs compiled after the calls on 3, 5, 7, 5, 3 rows: {counts}, but {dynamic} should give {expected_counts}"
+    )
+    symbolic = [any(isinstance(i, torch.SymInt) for i in inputs) for _, _, inputs in graphs]
+    assert symbolic[0] == first_symbolic, (
+        f"the first graph {'takes' if symbolic[0] else 'takes no'} symbolic size, but under {dynamic} it should "
+        f"{'' if first_symbolic else 'not '}be shape-generic"
+    )
+    if second_symbolic is not None:
+        assert symbolic[1] == second_symbolic, (
+            f"the graph compiled at the first shape change {'takes' if symbolic[1] else 'takes no'} symbolic size, "
+            f"but under {dynamic} it should {'' if second_symbolic else 'not '}be shape-generic"
+        )
 
 
 class SmallNet(torch.nn.Module):

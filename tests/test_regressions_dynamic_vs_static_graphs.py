@@ -665,6 +665,62 @@ def test_compile_running_changed_calls_eagerly_is_killed(pytester, monkeypatch):
     assert_killed(result, GUARD_SPEC, "no new graph was compiled")
 
 
+SHAPES_SPEC = "test_a_new_shape_recompiles_static_graphs_and_only_the_first_change_under_the_default"
+
+
+def test_compile_ignoring_dynamic_is_killed(pytester, monkeypatch):
+    """Plants torch.compile that drops its ``dynamic=`` argument (every compile behaves as the default)."""
+    orig = torch.compile
+
+    def compile(fn=None, *args, **kwargs):
+        kwargs.pop("dynamic", None)
+        return orig(fn, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "compile", compile)
+    result = run(pytester, f"{MOD}::{SHAPES_SPEC}")
+    assert_killed(result, f"{SHAPES_SPEC}[cpu-aot_eager-dynamic=False]", "should give [1, 2, 3, 3, 3]")
+    assert_killed(result, f"{SHAPES_SPEC}[cpu-aot_eager-dynamic=True]", "should give [1, 1, 1, 1, 1]")
+
+
+def test_slice_compile_without_automatic_dynamic_shapes_is_killed(pytester, monkeypatch):
+    """Plants Dynamo with automatic dynamic shapes off: the default recompiles a static graph for every new shape."""
+    # config.patch, not monkeypatch: undoing a monkeypatch deletes the option from Dynamo's config module
+    with torch._dynamo.config.patch(automatic_dynamic_shapes=False):
+        result = run(pytester, f"{MOD}::{SHAPES_SPEC}")
+    assert_killed(result, f"{SHAPES_SPEC}[cpu-aot_eager-dynamic=None]", "should give [1, 2, 2, 2, 2]")
+
+
+def test_slice_compile_reading_dynamic_true_as_the_default_is_killed(pytester, monkeypatch):
+    """Plants torch.compile that treats ``dynamic=True`` as the default (a static first graph, then one recompile)."""
+    orig = torch.compile
+
+    def compile(fn=None, *args, **kwargs):
+        if kwargs.get("dynamic") is True:
+            kwargs["dynamic"] = None
+        return orig(fn, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "compile", compile)
+    result = run(pytester, f"{MOD}::{SHAPES_SPEC}")
+    assert_killed(result, f"{SHAPES_SPEC}[cpu-aot_eager-dynamic=True]", "should give [1, 1, 1, 1, 1]")
+
+
+def test_compile_baking_in_the_first_shape_is_killed(pytester, monkeypatch):
+    """Plants compiled code that keeps the first call's size (a missing shape guard: right graph count, stale size)."""
+
+    def wrap(compiled):
+        first = []
+
+        def call(x):
+            first.append(x.shape[0]) if not first else None
+            return compiled(x) * first[0] / x.shape[0]
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
+    result = run(pytester, f"{MOD}::{SHAPES_SPEC}")
+    assert_killed(result, SHAPES_SPEC, "Tensor-likes are not close")
+
+
 def test_slice_compile_without_a_dtype_guard_is_killed(pytester, monkeypatch):
     """Plants compiled code specialized to its first call's input dtype: later inputs are cast to it (a missing dtype guard)."""
 
