@@ -38,7 +38,7 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from specs.differential import assert_compiles_like_eager
-from specs.helpers import assert_dtype, assert_owns, assert_same, warnings_recorded
+from specs.helpers import assert_dtype, assert_owns, assert_same, raises, seeded, warnings_recorded
 from specs.inputs import (
     ALL,
     COMPLEX,
@@ -571,6 +571,157 @@ def test_to_device_is_cuda_only_when_device_is_cuda(device, dtype, case, data):
         f"x.to(device).device={via_to.device}, x.cuda().device={via_cuda.device}: same={not equivalent}, but should be {equivalent}"
     )
     assert_same(via_cuda.cpu(), x.cpu(), "x.cuda().cpu()")
+
+
+# --------------------------------------------------------------------------- nn.Module.to
+
+
+def trained_model(seed: int) -> torch.nn.Module:
+    """Linear(3, 2) -> BatchNorm1d(2) in float32 on the cpu, after one training step's forward and backward:
+    every parameter has a ``.grad``, BatchNorm's running statistics moved and its integer buffer
+    ``num_batches_tracked`` is 1."""
+    with seeded(torch.device("cpu"), seed):
+        m = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+        m(torch.randn(4, 3)).pow(2).sum().backward()
+    return m
+
+
+def bfloat16_of(a: np.ndarray) -> np.ndarray:
+    """float32 values rounded to bfloat16 (to nearest, ties to even, on the top 16 bits), as float32: the rule
+    written out on the bits, for finite values."""
+    bits = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return rounded.astype(np.uint32).view(np.float32)
+
+
+def cast_like_module_to(a: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    """What a float32 array becomes in ``dtype`` (bfloat16 as float32): numpy's astype, or the bfloat16 rule."""
+    return bfloat16_of(a) if dtype == torch.bfloat16 else a.astype(to_numpy_dtype(dtype))
+
+
+#: the ways to cast a module's floating-point state: ``.to`` in four spellings for each floating dtype, and
+#: the four named methods for theirs
+MODULE_CASTS = [
+    *(pytest.param(form, dtype, id=f"{form}-{str(dtype).removeprefix('torch.')}")
+      for form in ("m.to(dtype)", "m.to(device, dtype)", "m.to(device=, dtype=)", "m.to(tensor)")
+      for dtype in (torch.float16, torch.bfloat16, torch.float32, torch.float64)),
+    pytest.param("m.half()", torch.float16, id="m.half()"),
+    pytest.param("m.bfloat16()", torch.bfloat16, id="m.bfloat16()"),
+    pytest.param("m.float()", torch.float32, id="m.float()"),
+    pytest.param("m.double()", torch.float64, id="m.double()"),
+]
+
+
+def cast_module(m: torch.nn.Module, form: str, device: torch.device, dtype: torch.dtype):
+    if form == "m.to(dtype)":
+        return m.to(dtype)
+    if form == "m.to(device, dtype)":
+        return m.to(device, dtype)
+    if form == "m.to(device=, dtype=)":
+        return m.to(device=device, dtype=dtype)
+    if form == "m.to(tensor)":
+        return m.to(torch.empty(0, device=device, dtype=dtype))
+    return getattr(m, form.removeprefix("m.").removesuffix("()"))()
+
+
+@pytest.mark.parametrize("form, dtype", MODULE_CASTS)
+@pytest.mark.parametrize("seed", [0])
+def test_module_to_casts_floating_state_in_place_and_keeps_integer_buffers(device, form, dtype, seed):
+    """Module.to(dtype) and .half()/.bfloat16()/.float()/.double() cast floating parameters, their grads and buffers in place; integer buffers keep their dtype.
+
+    Ranges over: the calling forms (enumerated) -- ``m.to(dtype)``, ``m.to(device, dtype)``,
+    ``m.to(device=, dtype=)`` and ``m.to(tensor)`` for each floating dtype (float16, bfloat16, float32,
+    float64), and the four named methods; a trained Linear -> BatchNorm1d in float32 (parameters with
+    grads, running statistics, the int64 ``num_batches_tracked``). The call returns the module itself,
+    every parameter stays the same Python object (an optimizer built before the cast still holds them),
+    parameters, grads and floating buffers hold the float32 values cast to the dtype (numpy's ``astype``;
+    bfloat16 by its rounding rule written out), and ``num_batches_tracked`` stays int64 and 1. Forms without
+    a device leave the module on the cpu; the others move it to ``device``.
+    """
+    m = trained_model(seed)
+    params = dict(m.named_parameters())
+    before = {n: t.detach().numpy().copy() for n, t in [*m.named_parameters(), *m.named_buffers()]}
+    grads = {n: p.grad.numpy().copy() for n, p in params.items()}
+    target = device if form in ("m.to(device, dtype)", "m.to(device=, dtype=)", "m.to(tensor)") else torch.device("cpu")
+
+    out = cast_module(m, form, device, dtype)
+
+    assert out is m, f"{form} returned {type(out).__name__} object {id(out):#x}, but should return the module itself"
+    for name, p in m.named_parameters():
+        assert p is params[name], f"{form} replaced parameter {name} by a new object, but should cast it in place"
+        assert_on(p, target, name)
+        assert_dtype(p, dtype, name)
+        assert_holds(p.detach(), cast_like_module_to(before[name], dtype), name)
+        assert_dtype(p.grad, dtype, f"{name}.grad")
+        assert_holds(p.grad, cast_like_module_to(grads[name], dtype), f"{name}.grad")
+    for name, b in m.named_buffers():
+        assert_on(b, target, name)
+        if name.endswith("num_batches_tracked"):
+            assert_dtype(b, torch.int64, name)
+            assert_holds(b, before[name], name)
+        else:
+            assert_dtype(b, dtype, name)
+            assert_holds(b, cast_like_module_to(before[name], dtype), name)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.float64], ids=["float16", "float64"])
+def test_module_type_casts_every_parameter_and_buffer_integer_ones_too(device, dtype):
+    """Module.type(dtype) casts every parameter and buffer, integer buffers too, where Module.to(dtype) keeps them.
+
+    Ranges over: two target dtypes (enumerated), a trained Linear -> BatchNorm1d on ``device`` whose
+    ``num_batches_tracked`` is int64 and 1: after ``m.type(dtype)`` it is ``dtype`` and 1, and every other
+    parameter and buffer is ``dtype`` too (``nn.Module.type``'s docstring: "Casts all parameters and
+    buffers to dst_type"); the module itself is returned.
+    """
+    m = trained_model(0).to(device)
+    out = m.type(dtype)
+    assert out is m, f"m.type({dtype}) returned another object, but should return the module itself"
+    for name, t in [*m.named_parameters(), *m.named_buffers()]:
+        assert_dtype(t, dtype, name)
+        assert_on(t, device, name)
+    assert_holds(m[1].num_batches_tracked, np.array(1, dtype=to_numpy_dtype(dtype)), "num_batches_tracked")
+
+
+@pytest.mark.parametrize("dtype", [d for d in ALL if not (d.is_floating_point or d.is_complex)],
+                         ids=lambda d: str(d).removeprefix("torch."))
+def test_module_to_an_integer_or_bool_dtype_raises_type_error(device, dtype):
+    """Module.to(an integer or bool dtype) raises TypeError and leaves the module as it was.
+
+    Ranges over: bool and every integer dtype (enumerated), in ``m.to(dtype)`` and ``m.to(device, dtype)``;
+    ``nn.Module.to`` "only accepts floating point or complex dtypes" -- a module is never cast to an
+    integer type this way (``m.type(dtype)`` still does).
+    """
+    m = trained_model(0)
+    for call in (lambda: m.to(dtype), lambda: m.to(device, dtype)):
+        with raises(TypeError, "only accepts floating point or complex dtypes", f"m.to(..., {dtype})"):
+            call()
+        for name, t in [*m.named_parameters(), *m.named_buffers()]:
+            assert_on(t, torch.device("cpu"), name)
+            assert_dtype(t, torch.int64 if name.endswith("num_batches_tracked") else torch.float32, name)
+
+
+@pytest.mark.parametrize("dtype", COMPLEX, ids=lambda d: str(d).removeprefix("torch."))
+def test_module_to_a_complex_dtype_warns_and_casts_floating_state_only(device, dtype):
+    """Module.to(a complex dtype) warns that complex modules are a new feature and casts floating state only.
+
+    Ranges over: complex64 and complex128 (enumerated); a trained Linear -> BatchNorm1d: a UserWarning
+    ("Complex modules are a new feature under active development"), every parameter and floating buffer
+    becomes the complex dtype with the real values and zero imaginary parts, ``num_batches_tracked``
+    stays int64.
+    """
+    m = trained_model(0)
+    before = {n: t.detach().numpy().copy() for n, t in [*m.named_parameters(), *m.named_buffers()]}
+    with warnings_recorded() as seen:
+        m.to(device, dtype)
+    assert any(issubclass(w.category, UserWarning) and "Complex modules are a new feature" in str(w.message) for w in seen), (
+        f"m.to({dtype}) warned {[str(w.message)[:60] for w in seen]}, but should warn that complex modules are a new feature"
+    )
+    for name, t in [*m.named_parameters(), *m.named_buffers()]:
+        if name.endswith("num_batches_tracked"):
+            assert_dtype(t, torch.int64, name)
+        else:
+            assert_dtype(t, dtype, name)
+            assert_holds(t.detach(), before[name].astype(to_numpy_dtype(dtype)), name)
 
 
 # --------------------------------------------------------------------------- under torch.compile

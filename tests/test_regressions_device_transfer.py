@@ -674,3 +674,107 @@ def test_accelerator_device_count_off_by_one_is_killed(pytester, monkeypatch):
     name = "test_accelerator_device_count_is_the_available_backends_count_from_2_6"
     result = run(pytester, f"{MOD}::{name}")
     assert_killed(result, name)
+
+
+# --------------------------------------------------------------------------- nn.Module.to
+
+MODULE_TO = "test_module_to_casts_floating_state_in_place_and_keeps_integer_buffers"
+
+
+def test_module_to_casting_integer_buffers_too_is_killed(pytester, monkeypatch):
+    """Plants Module.to(dtype) that casts every buffer, num_batches_tracked too (what Module.type does)."""
+    orig = torch.nn.Module.to
+
+    def to(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        dtype = next(p.dtype for p in self.parameters())
+        for m in self.modules():
+            for k, b in m._buffers.items():
+                if b is not None and not b.is_floating_point():
+                    m._buffers[k] = b.to(dtype)
+        return out
+
+    monkeypatch.setattr(torch.nn.Module, "to", to)
+    result = run(pytester, spec(MODULE_TO))
+    assert_killed(result, f"{MODULE_TO}[cpu-0-m.to(dtype)-float64]", "num_batches_tracked.dtype=torch.float64")
+
+
+def test_module_to_overwriting_parameters_is_killed(pytester):
+    """Plants torch's own switch that makes Module.to replace parameters by new objects (an optimizer built
+    before the cast would update parameters the module no longer holds)."""
+    torch.__future__.set_overwrite_module_params_on_conversion(True)
+    try:
+        result = run(pytester, spec(MODULE_TO))
+    finally:
+        torch.__future__.set_overwrite_module_params_on_conversion(False)
+    assert_killed(result, f"{MODULE_TO}[cpu-0-m.to(dtype)-float64]", "but should cast it in place")
+
+
+def test_slice_module_half_leaving_grads_float32_is_killed(pytester, monkeypatch):
+    """Plants Module.half() that casts parameters but leaves their .grad in float32."""
+    orig = torch.nn.Module.half
+
+    # a buggy _apply that skips grads: the grads keep float32 (set back through .data, as
+    # .grad itself refuses a dtype unlike its parameter's)
+    def half_skipping_grads(self):
+        grads = [p.grad.detach().clone() for p in self.parameters()]
+        out = orig(self)
+        for p, g in zip(self.parameters(), grads):
+            p.grad.data = g
+        return out
+
+    monkeypatch.setattr(torch.nn.Module, "half", half_skipping_grads)
+    result = run(pytester, spec(MODULE_TO))
+    assert_killed(result, f"{MODULE_TO}[cpu-0-m.half()]", ".grad.dtype=torch.float32")
+
+
+def test_slice_module_to_tensor_ignoring_its_dtype_is_killed(pytester, monkeypatch):
+    """Plants Module.to(tensor) that takes only the tensor's device, not its dtype."""
+    orig = torch.nn.Module.to
+
+    def to(self, *args, **kwargs):
+        if len(args) == 1 and isinstance(args[0], torch.Tensor):
+            args = (args[0].device,)
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "to", to)
+    result = run(pytester, spec(MODULE_TO))
+    assert_killed(result, f"{MODULE_TO}[cpu-0-m.to(tensor)-float16]")
+
+
+def test_module_type_keeping_integer_buffers_is_killed(pytester, monkeypatch):
+    """Plants Module.type(dtype) that acts as Module.to(dtype): integer buffers keep their dtype."""
+    monkeypatch.setattr(torch.nn.Module, "type", lambda self, dst_type: self.to(dst_type))
+    name = "test_module_type_casts_every_parameter_and_buffer_integer_ones_too"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float64]", "num_batches_tracked.dtype=torch.int64")
+
+
+def test_module_to_an_integer_dtype_casting_silently_is_killed(pytester, monkeypatch):
+    """Plants Module.to that accepts an integer dtype and silently ignores it (the module stays float32)."""
+    orig = torch.nn.Module.to
+
+    def to(self, *args, **kwargs):
+        dtype = next((a for a in args if isinstance(a, torch.dtype)), None)
+        if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
+            return self
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "to", to)
+    name = "test_module_to_an_integer_or_bool_dtype_raises_type_error"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-int32]", "raised no TypeError")
+
+
+def test_module_to_complex_without_its_warning_is_killed(pytester, monkeypatch):
+    """Plants Module.to that no longer warns when casting to a complex dtype."""
+    import warnings
+
+    orig = torch.nn.Module.to
+
+    def to(self, *args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.nn.Module, "to", to)
+    name = "test_module_to_a_complex_dtype_warns_and_casts_floating_state_only"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-complex64]", "complex modules are a new feature")
