@@ -22,6 +22,8 @@ cpu-only constructor; the specs build the same float32 values with ``torch.tenso
 from __future__ import annotations
 
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -33,6 +35,7 @@ from specs.differential import assert_compiles_like_eager, compile_fn
 from specs.helpers import assert_same, assert_shares, raises
 from specs.inputs import (
     DIFFERENTIABLE,
+    GRAD_MODES,
     budget,
     compile_budget,
     compile_shapes,
@@ -301,6 +304,359 @@ def test_assigning_data_swaps_the_storage_behind_autograds_back(device, dtype, s
     w.data = torch.full((3,), values, dtype=dtype, device=device)
     loss.real.backward() if loss.is_complex() else loss.backward()
     assert_same(w.grad, torch.full((3,), 2 * values, dtype=dtype, device=device), "w.grad after w.data = t (from t's values)")
+
+
+# --------------------------------------------------------------------------- Parameters, optimizers, state_dict
+
+
+class Tagged(torch.Tensor):
+    """A plain Tensor subclass (torch function enabled, unlike nn.Parameter's)."""
+
+
+#: what x is: name -> factory from a float32 tensor (values kept)
+HOLDERS = {
+    "Parameter": lambda t: torch.nn.Parameter(t),
+    "Parameter(requires_grad=False)": lambda t: torch.nn.Parameter(t, requires_grad=False),
+    "Tensor subclass": lambda t: t.as_subclass(Tagged).requires_grad_(),
+}
+#: the class each alias of a holder has: nn.Parameter disables __torch_function__, a subclass keeps it
+ALIAS_CLASS = {"Parameter": torch.Tensor, "Parameter(requires_grad=False)": torch.Tensor, "Tensor subclass": Tagged}
+
+
+@pytest.mark.parametrize("holder", list(HOLDERS))
+@pytest.mark.parametrize("alias", list(ALIASES))
+def test_data_and_detach_of_a_parameter_are_plain_tensors(device, alias, holder):
+    """p.data and p.detach() of an nn.Parameter are plain torch.Tensor objects over p's storage, not Parameters; a Tensor subclass keeps its class through both.
+
+    ``nn.Parameter`` sets ``__torch_function__ = _disabled_torch_function_impl``, so the alias is the bare
+    ``torch.Tensor`` (``type(a) is torch.Tensor``): code testing ``isinstance(t, nn.Parameter)`` no longer
+    finds it, and ``module.weight = module.weight.detach()`` raises TypeError (a Parameter or None
+    expected). A subclass made with ``as_subclass`` keeps its class (its
+    ``__torch_function__`` wraps the result). Ranges over the alias (``.data``, ``.detach()``) x the holder
+    (a Parameter, a frozen Parameter, a Tensor subclass that requires grad); the alias never requires grad.
+    """
+    x = HOLDERS[holder](torch.arange(6.0, device=device).reshape(2, 3))
+    a = ALIASES[alias](x)
+    got = (type(a), isinstance(a, torch.nn.Parameter), a.requires_grad, a.grad_fn)
+    want = (ALIAS_CLASS[holder], False, False, None)
+    assert got == want, f"{holder}{alias}: (type, isinstance Parameter, requires_grad, grad_fn)={got}, but should be {want}"
+    assert_shares(a, x, f"{holder}{alias}")
+
+
+#: t assigned to p.data: name -> (shape, dtype) for a Linear(3, 2) weight of shape (2, 3), float32
+REBINDS = {"same shape": ((2, 3), torch.float32), "other shape": ((4,), torch.float32), "float64": ((2, 3), torch.float64)}
+
+
+@pytest.mark.parametrize("requires_grad", [True, False], ids=["trainable", "frozen"])
+@pytest.mark.parametrize("rebind", list(REBINDS))
+def test_assigning_data_keeps_a_parameter_registered_and_stepped_by_its_optimizer(device, rebind, requires_grad):
+    """p.data = t keeps p the same nn.Parameter -- still its module's, still in an optimizer built before, requires_grad unchanged -- now over t's memory: the optimizer's next step writes into t.
+
+    The setter swaps the tensor behind the Python object, so every holder of ``p`` (``module.weight``,
+    ``module.parameters()``, the optimizer's param group) follows, whatever t's shape or floating dtype
+    (how ``Module._apply`` -- ``.to()``, ``.half()`` -- converts parameters unless tensor swapping is on,
+    and how much user code rebinds weights). One ``SGD(lr=0.5)`` step with ``p.grad = ones`` then leaves ``t == 2 - 0.5``.
+    Ranges over t (same shape, another shape, float64) x p trainable or frozen (requires_grad False:
+    SGD updates any parameter that has a grad).
+    """
+    module = torch.nn.Linear(3, 2).to(device).requires_grad_(requires_grad)
+    p = module.weight
+    opt = torch.optim.SGD(module.parameters(), lr=0.5)
+    shape, dtype = REBINDS[rebind]
+    t = torch.full(shape, 2.0, dtype=dtype, device=device)
+    p.data = t
+    got = (type(module.weight), module.weight is p, next(module.parameters()) is p,
+           opt.param_groups[0]["params"][0] is p, p.requires_grad, tuple(p.shape), p.dtype)
+    want = (torch.nn.Parameter, True, True, True, requires_grad, shape, dtype)
+    assert got == want, (
+        f"after p.data = t ({rebind}): (type, module.weight is p, parameters()[0] is p, in optimizer, requires_grad, shape, "
+        f"dtype)={got}, but should be {want}"
+    )
+    assert_shares(p, t, f"p after p.data = t ({rebind})")
+    p.grad = torch.ones(shape, dtype=dtype, device=device)
+    opt.step()
+    assert_same(t, torch.full(shape, 1.5, dtype=dtype, device=device), f"t after an SGD step on p ({rebind})")
+
+
+def _csr(device):
+    with warnings.catch_warnings():  # "Sparse CSR tensor support is in beta state"
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.ones(2, 2, device=device).to_sparse_csr()
+
+
+#: what x.data = t is given: name -> (x without grad, t) ; REFUSED are other tensor types, the rest dense strided
+DATA_TARGETS = {
+    "sparse_coo t": (lambda d: torch.ones(3, device=d), lambda d: torch.ones(3, device=d).to_sparse()),
+    "sparse_csr t": (lambda d: torch.ones(2, 2, device=d), _csr),
+    "meta t": (lambda d: torch.ones(3, device=d), lambda d: torch.ones(3, device="meta")),
+    "sparse x, dense t": (lambda d: torch.ones(3, device=d).to_sparse(), lambda d: torch.ones(3, device=d)),
+    "int64 t": (lambda d: torch.ones(3, device=d), lambda d: torch.arange(5, device=d)),
+    "bool t": (lambda d: torch.ones(3, device=d), lambda d: torch.tensor([True, False], device=d)),
+    "t on cpu": (lambda d: torch.ones(3, device=d), lambda d: torch.arange(4.0)),
+}
+REFUSED = ("sparse_coo t", "sparse_csr t", "meta t", "sparse x, dense t")
+
+
+@pytest.mark.parametrize("target", list(DATA_TARGETS))
+def test_assigning_data_accepts_any_dense_tensor_and_refuses_other_tensor_types(device, target):
+    """x.data = t accepts any dense strided t -- any dtype, shape or device -- and refuses another tensor type (sparse, meta) with RuntimeError "incompatible tensor type", leaving x as it was.
+
+    The setter (``variable.set_data``) checks only that x and t have compatible tensor implementations
+    (``_has_compatible_shallow_copy_type``): two dense tensors on cpu / cuda / mps / xpu are, whatever their
+    dtype and shape (an integer or bool t only while x does not require grad); a sparse COO or CSR or
+    a meta t is not, nor a dense t for a sparse x. Ranges over those refused pairs and the
+    accepted ones: an int64 and a bool t of another shape, and a float32 t on cpu for x on the device under
+    test (the device move of old ``Module._apply``). An accepted x becomes t's alias (dtype, shape, device,
+    storage); a refused x keeps its type, shape and values.
+    """
+    make_x, make_t = DATA_TARGETS[target]
+    x, t = make_x(device), make_t(device)
+    before = (x.layout, x.device, x.dtype, tuple(x.shape))
+    if target in REFUSED:
+        with raises(RuntimeError, "incompatible tensor type", f"x.data = t ({target})"):
+            x.data = t
+        assert (x.layout, x.device, x.dtype, tuple(x.shape)) == before, (
+            f"x after the refused x.data = t ({target}): (layout, device, dtype, shape)="
+            f"{(x.layout, x.device, x.dtype, tuple(x.shape))}, but should stay {before}"
+        )
+        assert_same(x.to_dense(), make_x(device).to_dense(), f"x's values after the refused x.data = t ({target})")
+    else:
+        x.data = t
+        got = (x.device, x.dtype, tuple(x.shape))
+        want = (t.device, t.dtype, tuple(t.shape))
+        assert got == want, f"x after x.data = t ({target}): (device, dtype, shape)={got}, but should be {want}"
+        assert_shares(x, t, f"x after x.data = t ({target})")
+
+
+#: where x comes from, and which tensor is written: (x is a view of a base?, write through "x" or "base")
+WRITERS = {"x itself": (False, "x"), "x a view, write to x": (True, "x"), "x a view, write to its base": (True, "base")}
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_writes_through_x_move_the_version_of_detach_but_never_of_data(device, writer):
+    """A write through x -- or through the base x is a view of -- moves x.detach()._version with x's; x.data._version never moves.
+
+    The counter is shared both ways: ``x.detach()`` of a view shares the base's counter, which every view
+    of that base shares, so a later write to any of them bumps it; ``x.data`` was given a counter of its own
+    when it was made and only writes through ``.data`` itself move it. (The spec above writes through the
+    aliases; this one writes through x.) Ranges over x (a tensor that requires grad; a view, ``base[1:]``,
+    of one) x the tensor written (x or its base), every in-place write of ``WRITES`` in turn (float32).
+    """
+    is_view, written = WRITERS[writer]
+    base = torch.ones(3, 4, device=device, requires_grad=True) * 2
+    x = base[1:] if is_view else base
+    target = base if written == "base" else x
+    detached, data = x.detach(), x.data
+    data_version = data._version
+    for write in WRITES:
+        start = x._version
+        with torch.no_grad():  # x requires grad: out= refuses it in grad mode
+            WRITES[write](target, 1.0)
+        got = (x._version - start, detached._version, data._version)
+        want = (1, x._version, data_version)
+        assert got == want, (
+            f"{writer}: after {write}: (x's version step, detach()._version, .data._version)={got}, but should be {want}"
+        )
+
+
+#: in-place changes of shape, strides or storage: name -> the op on the alias a (x is 3 x 4)
+METADATA_OPS = {
+    "resize_(2, 2)": lambda a: a.resize_(2, 2),
+    "resize_(50)": lambda a: a.resize_(50),  # grows the shared storage
+    "resize_as_": lambda a: a.resize_as_(torch.zeros(6)),
+    "set_": lambda a: a.set_(torch.zeros(5, device=a.device)),
+    "transpose_": lambda a: a.transpose_(0, 1),
+    "t_": lambda a: a.t_(),
+    "unsqueeze_": lambda a: a.unsqueeze_(0),
+    "as_strided_": lambda a: a.as_strided_((2,), (2,), 1),
+}
+#: the alias's shape after each op
+METADATA_SHAPES = {"resize_(2, 2)": (2, 2), "resize_(50)": (50,), "resize_as_": (6,), "set_": (5,), "transpose_": (4, 3),
+                   "t_": (4, 3), "unsqueeze_": (1, 3, 4), "as_strided_": (2,)}
+
+
+@pytest.mark.parametrize("op", list(METADATA_OPS))
+@pytest.mark.parametrize("alias", list(ALIASES))
+def test_metadata_changes_through_data_or_detach_change_the_alias_only(device, alias, op):
+    """An in-place shape, stride or storage change through .data or .detach() (resize_, set_, t_ ...) is allowed and changes the alias only: x keeps its shape, strides, offset and values.
+
+    Both aliases are shallow copies of x's TensorImpl over the same storage: changing their sizes,
+    strides or storage changes their own copy (``x.detach().resize_(50)`` grows the shared storage, x still
+    reads its 12 values). Until 1.13 every such call raised RuntimeError "... is not allowed on a Tensor
+    created from .data or .detach()" (pytorch#13645); pytorch#83590 lifted it, so every 2.x allows it.
+    Ranges over the alias x the op (resize_ shrinking and growing, resize_as_, set_, transpose_, t_,
+    unsqueeze_, as_strided_); x is a 3 x 4 float32 non-leaf that requires grad.
+    """
+    x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
+    expected = torch.arange(12.0, device=device).reshape(3, 4)
+    before = (tuple(x.shape), x.stride(), x.storage_offset())
+    a = ALIASES[alias](x)
+    METADATA_OPS[op](a)
+    assert tuple(a.shape) == METADATA_SHAPES[op], f"{alias}.{op}: alias shape={tuple(a.shape)}, but should be {METADATA_SHAPES[op]}"
+    got = (tuple(x.shape), x.stride(), x.storage_offset())
+    assert got == before, f"x after {alias}.{op}: (shape, stride, offset)={got}, but should stay {before}"
+    assert_same(x.detach().clone(), expected, f"x's values after {alias}.{op}")
+
+
+RESIZE_VERSION = (
+    "pytorch#96403 ('[fix] resize_ and resize_as_ : version bump', fixing pytorch#93776, in 2.1) made resize_ and "
+    "resize_as_ bump the version counter when the size changes; checked (cpu): no bump on 2.0.1, a bump on 2.1.2 and 2.14.1"
+)
+RESIZES = ("resize_(2, 2)", "resize_(50)", "resize_as_")
+#: x's version step after each op through detach(): 1, but 0 for a resize_ to x's own shape (nothing changes)
+METADATA_VERSION_CASES = [
+    pytest.param(op, 1, id=op, marks=pytest.mark.torch_version(">=2.1", reason=RESIZE_VERSION) if op in RESIZES else ())
+    for op in METADATA_OPS
+] + [pytest.param("resize_(3, 4)", 0, id="resize_(3, 4)")]
+SAME_SIZE = {"resize_(3, 4)": lambda a: a.resize_(3, 4)}
+
+
+@pytest.mark.parametrize("alias", list(ALIASES))
+@pytest.mark.parametrize("op, step", METADATA_VERSION_CASES)
+def test_metadata_changes_through_detach_move_x_version_and_through_data_do_not(device, op, step, alias):
+    """A shape, stride or storage change through x.detach() counts as an in-place write and moves x's version counter (which the alias shares); through x.data it moves only the alias's own counter.
+
+    So ``x.detach().t_()`` makes a backward that saved x raise, although no value changed, where
+    ``x.data.t_()`` goes unnoticed. A ``resize_`` to the shape x already has changes nothing and moves
+    nothing. Ranges over the alias x the ops of the spec above and a resize_ to x's own shape (3 x 4);
+    resize_ and resize_as_ move the counter from 2.1 (pytorch#96403; the spec below states 2.0's behaviour).
+    """
+    x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
+    a = ALIASES[alias](x)
+    start, alias_start = x._version, a._version
+    {**METADATA_OPS, **SAME_SIZE}[op](a)
+    got = (x._version - start, a._version - alias_start)
+    want = (step, step) if alias == ".detach()" else (0, step)
+    assert got == want, f"{alias}.{op}: (x's version step, the alias's version step)={got}, but should be {want}"
+
+
+@pytest.mark.torch_version("<2.1", reason=RESIZE_VERSION)
+@pytest.mark.parametrize("op", RESIZES)
+def test_before_2_1_resize_through_detach_leaves_x_version_alone(device, op):
+    """Before torch 2.1, resize_ and resize_as_ through x.detach() change the alias's shape without moving x's version counter (nor the alias's).
+
+    resize_ was not counted as an in-place write (pytorch#93776); pytorch#96403 fixed it in 2.1. Ranges over
+    resize_ shrinking and growing and resize_as_ (x: a 3 x 4 float32 non-leaf that requires grad).
+    """
+    x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
+    a = x.detach()
+    start = x._version
+    METADATA_OPS[op](a)
+    got = (tuple(a.shape), x._version - start, a._version - start)
+    want = (METADATA_SHAPES[op], 0, 0)
+    assert got == want, f".detach().{op}: (alias shape, x's version step, the alias's version step)={got}, but should be {want}"
+
+
+#: grad modes that turn recording off (specs/inputs.py GRAD_MODES)
+OFF_MODES = ("no_grad", "set_grad_enabled(False)", "inference_mode")
+
+
+@pytest.mark.parametrize("mode", OFF_MODES)
+@pytest.mark.parametrize("write", WRITE_CASES)
+def test_a_write_inside_no_grad_into_a_saved_tensor_is_still_detected(device, mode, write):
+    """An in-place write into a tensor saved for backward made inside no_grad, set_grad_enabled(False) or inference_mode is still detected: backward raises "modified by an inplace operation".
+
+    Turning grad mode off stops recording, not version counting: the write bumps the saved tensor's counter
+    as in grad mode (inference_mode too, on a normal tensor). Only a write through ``.data`` escapes the
+    check (the spec above): ``with torch.no_grad(): d.mul_(3)`` is not a replacement for
+    ``d.data.mul_(3)`` where the write must stay hidden -- nor can it hide one. Ranges over the three modes
+    that disable grad x every in-place write of ``WRITES`` (float32; ``d * w`` saves d).
+    """
+    leaf, w, d, out = saved_graph((2, 3), torch.float32, 3.0, device, "d * w")
+    with GRAD_MODES[mode][0]():
+        WRITES[write](d, 0.0 if write in ADDING else 1.0)  # values kept: only the version moves
+    with raises(RuntimeError, "modified by an inplace operation", f"backward after {write} inside {mode}"):
+        out.backward()
+
+
+#: optimizers x implementation: name -> constructor over params
+OPTIMIZERS = {
+    "SGD": lambda ps, foreach: torch.optim.SGD(ps, lr=0.1, foreach=foreach),
+    "SGD(momentum)": lambda ps, foreach: torch.optim.SGD(ps, lr=0.1, momentum=0.9, foreach=foreach),
+    "Adam": lambda ps, foreach: torch.optim.Adam(ps, lr=0.1, foreach=foreach),
+    "RMSprop": lambda ps, foreach: torch.optim.RMSprop(ps, lr=0.1, foreach=foreach),
+}
+
+
+@pytest.mark.parametrize("foreach", [False, True], ids=["for-loop", "foreach"])
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+def test_an_optimizer_step_between_forward_and_backward_makes_backward_raise(device, optimizer, foreach):
+    """optimizer.step() moves each updated parameter's version counter by one, so a backward through a graph that saved the parameter before the step raises "modified by an inplace operation".
+
+    Optimizers update parameters in place under no_grad, no longer through ``.data`` (pytorch#33640, torch 1.5:
+    "torch.optim optimizers changed to fix in-place checks"), so the update is visible to autograd: the GAN
+    pattern -- ``loss_g`` built, ``opt_d.step()``, then ``loss_g.backward()`` -- fails (pytorch#39141: the fix
+    is to run the step after that backward). A parameter without a grad is skipped and keeps its version. Ranges over SGD, SGD with momentum,
+    Adam and RMSprop x the for-loop and foreach implementations; ``(p * p).sum()`` saves p.
+    """
+    p = torch.nn.Parameter(torch.ones(3, device=device))
+    idle = torch.nn.Parameter(torch.ones(3, device=device))  # no grad: not stepped
+    opt = OPTIMIZERS[optimizer]([p, idle], foreach)
+    p.grad = torch.ones(3, device=device)
+    out = (p * p).sum() + (idle * idle).sum()
+    before = (p._version, idle._version)
+    opt.step()
+    got = (p._version - before[0], idle._version - before[1])
+    assert got == (1, 0), f"{optimizer} step: (p's version step, idle p's version step)={got}, but should be (1, 0)"
+    with raises(RuntimeError, "modified by an inplace operation", f"backward after {optimizer}.step()"):
+        out.backward()
+
+
+#: state_dict entries of a BatchNorm1d: name -> is it a parameter (else a buffer)
+BN_ENTRIES = {"weight": True, "bias": True, "running_mean": False, "running_var": False, "num_batches_tracked": False}
+
+
+@pytest.mark.parametrize("keep_vars", [False, True], ids=["default", "keep_vars"])
+def test_state_dict_holds_detached_aliases_of_parameters_and_buffers(device, keep_vars):
+    """module.state_dict() holds t.detach() of each parameter and buffer: a plain tensor over its storage sharing its version counter, without grad; keep_vars=True holds the tensors themselves.
+
+    So a state_dict taken as a "checkpoint" in memory is no snapshot: a later optimizer step or running-stat
+    update shows in it (and bumps its version), and writing into it in place writes the model -- copy it
+    (``{k: v.clone() ...}``) to keep one. Ranges over keep_vars (False, the default; True) and every entry of
+    a BatchNorm1d (weight and bias parameters; running_mean, running_var, num_batches_tracked buffers).
+    """
+    module = torch.nn.BatchNorm1d(3).to(device)
+    state = module.state_dict(keep_vars=keep_vars)
+    assert list(state) == list(BN_ENTRIES), f"state_dict keys={list(state)}, but should be {list(BN_ENTRIES)}"
+    for name, is_param in BN_ENTRIES.items():
+        t, own = state[name], getattr(module, name)
+        if keep_vars:
+            assert t is own, f"state_dict(keep_vars=True)[{name!r}] is not module.{name} itself"
+            continue
+        got = (type(t), t is own, t.requires_grad, t.grad_fn)
+        want = (torch.Tensor, False, False, None)
+        assert got == want, f"state_dict()[{name!r}]: (type, is module.{name}, requires_grad, grad_fn)={got}, but should be {want}"
+        assert_shares(t, own, f"state_dict()[{name!r}]")
+        with torch.no_grad():
+            own.add_(1)
+        assert t._version == own._version, (
+            f"state_dict()[{name!r}]._version={t._version} after module.{name}.add_(1), but should be {own._version} (shared)"
+        )
+        assert_same(t, own.detach(), f"state_dict()[{name!r}] after module.{name}.add_(1)")
+
+
+@pytest.mark.parametrize("alias", list(ALIASES))
+def test_requires_grad_on_data_or_detach_makes_a_new_leaf_that_x_never_sees(device, alias):
+    """x.detach().requires_grad_() and x.data.requires_grad_() are new leaves over x's memory: backward through them fills their own .grad, never x's, and calls none of x's hooks.
+
+    The idiom for "a tensor with x's values that starts a graph of its own" (truncated BPTT, feeding a
+    generator's output to a discriminator): the alias starts with ``grad None`` even though x has a grad,
+    and what flows into it stays there. x is a leaf that requires grad and holds a grad; a hook registered
+    on x records its calls. Ranges over the alias (``.data``, ``.detach()``) (float32; ``(3 * a).sum()``
+    backpropagated: a's grad is 3).
+    """
+    x = torch.ones(4, device=device, requires_grad=True)
+    x.grad = torch.full((4,), 7.0, device=device)
+    calls = []
+    x.register_hook(lambda g: calls.append(g))
+    a = ALIASES[alias](x).requires_grad_()
+    got = (a.is_leaf, a.requires_grad, a.grad)
+    assert got == (True, True, None), f"{alias}.requires_grad_(): (is_leaf, requires_grad, grad)={got}, but should be (True, True, None)"
+    assert_shares(a, x, f"{alias}.requires_grad_()")
+    (3 * a).sum().backward()
+    assert_same(a.grad, torch.full((4,), 3.0, device=device), f"{alias}.requires_grad_().grad")
+    assert_same(x.grad, torch.full((4,), 7.0, device=device), "x.grad (its own, untouched)")
+    assert not calls, f"x's hook was called {len(calls)} time(s) by a backward through {alias}, but should not be"
 
 
 # --------------------------------------------------------------------------- under torch.compile

@@ -15,7 +15,8 @@ import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
 MOD = "test_data_vs_detach.py"
 SPEC_NAMES = [line.split("(")[0].removeprefix("def ") for line in (SPECS / MOD).read_text().splitlines()
               if line.startswith("def test_")]
-DATA = torch._C.TensorBase.data  # the getset descriptor behind Tensor.data
+# the getset descriptor behind Tensor.data (its class is torch._C._TensorBase before 2.1)
+DATA = getattr(torch._C, "TensorBase", getattr(torch._C, "_TensorBase", None)).data
 
 
 def specs(*names):
@@ -50,6 +51,8 @@ def test_data_made_safe_like_detach_is_killed(pytester, monkeypatch):
             "test_note_example_data_gives_a_silently_wrong_gradient",
             "test_inplace_write_through_data_into_a_saved_tensor_is_never_detected",
             "test_inplace_through_detach_bumps_the_version_and_through_data_does_not",
+            "test_writes_through_x_move_the_version_of_detach_but_never_of_data",
+            "test_metadata_changes_through_detach_move_x_version_and_through_data_do_not",
         ),
     )
     assert_killed(
@@ -57,6 +60,8 @@ def test_data_made_safe_like_detach_is_killed(pytester, monkeypatch):
         "test_note_example_data_gives_a_silently_wrong_gradient",
         "test_inplace_write_through_data_into_a_saved_tensor_is_never_detected",
         "test_inplace_through_detach_bumps_the_version_and_through_data_does_not",
+        "test_writes_through_x_move_the_version_of_detach_but_never_of_data",
+        "test_metadata_changes_through_detach_move_x_version_and_through_data_do_not",
     )
 
 
@@ -69,6 +74,8 @@ def test_detach_with_its_own_version_counter_is_killed(pytester, monkeypatch):
             "test_note_example_detach_raises_at_backward",
             "test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected",
             "test_inplace_through_detach_bumps_the_version_and_through_data_does_not",
+            "test_writes_through_x_move_the_version_of_detach_but_never_of_data",
+            "test_metadata_changes_through_detach_move_x_version_and_through_data_do_not",
         ),
     )
     assert_killed(
@@ -76,6 +83,8 @@ def test_detach_with_its_own_version_counter_is_killed(pytester, monkeypatch):
         "test_note_example_detach_raises_at_backward",
         "test_inplace_write_through_detach_into_a_saved_tensor_is_always_detected",
         "test_inplace_through_detach_bumps_the_version_and_through_data_does_not",
+        "test_writes_through_x_move_the_version_of_detach_but_never_of_data",
+        "test_metadata_changes_through_detach_move_x_version_and_through_data_do_not",
     )
 
 
@@ -392,3 +401,276 @@ def test_slice_compiled_data_rebinding_following_the_source_is_killed(pytester, 
 
     monkeypatch.setattr(torch, "compile", _compile_wrapping(wrap))
     assert_killed(run(pytester, *specs(ASSIGN_SPEC)), ASSIGN_SPEC, "input 0 after the call")
+
+
+# --------------------------------------------------------------------------- Parameters, tensor types, version counters
+
+
+def test_parameter_detach_returning_a_parameter_is_killed(pytester, monkeypatch):
+    """Plants nn.Parameter.detach returning a (frozen) Parameter instead of a plain Tensor."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.nn.Parameter, "detach", lambda self: torch.nn.Parameter(orig(self), requires_grad=False),
+                        raising=False)
+    spec = "test_data_and_detach_of_a_parameter_are_plain_tensors"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-.detach()-Parameter]")), f"{spec}[cpu-.detach()-Parameter]")
+
+
+def test_slice_data_dropping_a_tensor_subclass_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data returning a plain Tensor for every subclass (the Parameter rule applied to all of them)."""
+    monkeypatch.setattr(torch.Tensor, "data", data_property(lambda self: DATA.__get__(self).as_subclass(torch.Tensor)))
+    spec = "test_data_and_detach_of_a_parameter_are_plain_tensors"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-.data-Tensor subclass]")), f"{spec}[cpu-.data-Tensor subclass]")
+
+
+def test_data_setter_on_a_parameter_copying_is_killed(pytester, monkeypatch):
+    """Plants p.data = t that copies t into new memory: p is no longer t's alias, the optimizer's step misses t."""
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, lambda self, value: DATA.__set__(self, value.clone())))
+    spec = "test_assigning_data_keeps_a_parameter_registered_and_stepped_by_its_optimizer"
+    assert_killed(run(pytester, *specs(spec)), spec)
+
+
+def test_slice_data_setter_turning_requires_grad_on_is_killed(pytester, monkeypatch):
+    """Plants p.data = t on a Parameter that turns requires_grad on (a frozen parameter thawed by the rebinding)."""
+
+    def setter(self, value):
+        DATA.__set__(self, value)
+        if isinstance(self, torch.nn.Parameter):
+            self.requires_grad_(True)
+
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, setter))
+    spec = "test_assigning_data_keeps_a_parameter_registered_and_stepped_by_its_optimizer"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-same shape-frozen]")), f"{spec}[cpu-same shape-frozen]")
+
+
+def test_slice_data_setter_densifying_a_sparse_tensor_is_killed(pytester, monkeypatch):
+    """Plants x.data = t that densifies a sparse COO t instead of refusing it."""
+
+    def setter(self, value):
+        DATA.__set__(self, value.to_dense() if value.layout == torch.sparse_coo else value)
+
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, setter))
+    spec = "test_assigning_data_accepts_any_dense_tensor_and_refuses_other_tensor_types"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-sparse_coo t]")), f"{spec}[cpu-sparse_coo t]")
+
+
+def test_slice_data_setter_refusing_an_integer_tensor_is_killed(pytester, monkeypatch):
+    """Plants x.data = t refusing integer t even for an x that does not require grad."""
+
+    def setter(self, value):
+        if not (value.is_floating_point() or value.is_complex()):
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
+        DATA.__set__(self, value)
+
+    monkeypatch.setattr(torch.Tensor, "data", property(DATA.__get__, setter))
+    spec = "test_assigning_data_accepts_any_dense_tensor_and_refuses_other_tensor_types"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-int64 t]")), f"{spec}[cpu-int64 t]")
+
+
+def test_slice_detach_of_a_view_with_its_own_counter_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach giving a view a fresh version counter (as .data does): later writes to x or its base go unseen."""
+    orig = torch.Tensor.detach
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: DATA.__get__(self) if self._is_view() else orig(self))
+    spec = "test_writes_through_x_move_the_version_of_detach_but_never_of_data"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-x a view, write to its base]")), f"{spec}[cpu-x a view, write to its base]")
+
+
+def _aliases_of(monkeypatch):
+    """Patch Tensor.detach to remember each alias's source: a registry alias -> x, weak on the alias."""
+    import weakref
+
+    sources = weakref.WeakKeyDictionary()
+    orig = torch.Tensor.detach
+
+    def detach(self):
+        out = orig(self)
+        sources[out] = self
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "detach", detach)
+    return sources
+
+
+def test_slice_transpose_through_detach_reaching_x_is_killed(pytester, monkeypatch):
+    """Plants a detach() whose t_() reaches x too (the alias sharing x's sizes and strides, as before the Variable/Tensor split)."""
+    sources = _aliases_of(monkeypatch)
+    orig_t_ = torch.Tensor.t_
+
+    def t_(self):
+        source = sources.get(self)
+        if source is not None:
+            with torch.no_grad():
+                orig_t_(source)
+        return orig_t_(self)
+
+    monkeypatch.setattr(torch.Tensor, "t_", t_)
+    spec = "test_metadata_changes_through_data_or_detach_change_the_alias_only"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-.detach()-t_]")), f"{spec}[cpu-.detach()-t_]")
+
+
+def test_slice_metadata_change_refused_as_before_1_13_is_killed(pytester, monkeypatch):
+    """Plants the 1.12 refusal: resize_ raises "set_sizes_contiguous is not allowed on a Tensor created from .data or .detach()"."""
+
+    def resize_(self, *size, **kwargs):
+        raise RuntimeError("set_sizes_contiguous is not allowed on a Tensor created from .data or .detach().")
+
+    monkeypatch.setattr(torch.Tensor, "resize_", resize_)
+    spec = "test_metadata_changes_through_data_or_detach_change_the_alias_only"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-.data-resize_(50)]")), f"{spec}[cpu-.data-resize_(50)]")
+
+
+def _set_version(t, version):
+    try:
+        torch._C._autograd._unsafe_set_version_counter((t,), (version,))
+    except TypeError:  # before the tuple form
+        torch._C._autograd._unsafe_set_version_counter(t, version)
+
+
+@pytest.mark.skipif(not torch_at_least("2.1"), reason="the resize cases are gated to >=2.1 (resize_ moved no counter before)")
+def test_slice_resize_not_counted_as_a_write_is_killed(pytester, monkeypatch):
+    """Plants the 2.0 behaviour (pytorch#93776): resize_ changes the size without moving the version counter."""
+    orig = torch.Tensor.resize_
+
+    def resize_(self, *size, **kwargs):
+        version = self._version
+        out = orig(self, *size, **kwargs)
+        _set_version(self, version)
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "resize_", resize_)
+    spec = "test_metadata_changes_through_detach_move_x_version_and_through_data_do_not"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-resize_(50)-.detach()]")), f"{spec}[cpu-resize_(50)-.detach()]")
+
+
+def test_slice_transpose_through_detach_not_counted_is_killed(pytester, monkeypatch):
+    """Plants transpose_ as a pure metadata change that moves no version counter (x.detach().transpose_() goes unseen)."""
+    orig = torch.Tensor.transpose_
+
+    def transpose_(self, *args, **kwargs):
+        version = self._version
+        out = orig(self, *args, **kwargs)
+        _set_version(self, version)
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "transpose_", transpose_)
+    spec = "test_metadata_changes_through_detach_move_x_version_and_through_data_do_not"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-transpose_-.detach()]")), f"{spec}[cpu-transpose_-.detach()]")
+
+
+@pytest.mark.skipif(torch_at_least("2.1"), reason="the spec is gated to torch<2.1")
+def test_resize_counted_as_a_write_before_2_1_is_killed(pytester, monkeypatch):
+    """Plants the 2.1 behaviour on an older torch: resize_ through detach() moves the shared version counter."""
+    orig = torch.Tensor.resize_
+
+    def resize_(self, *size, **kwargs):
+        out = orig(self, *size, **kwargs)
+        with torch.no_grad():
+            self.add_(0)
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "resize_", resize_)
+    spec = "test_before_2_1_resize_through_detach_leaves_x_version_alone"
+    assert_killed(run(pytester, *specs(spec)), spec)
+
+
+def test_slice_mul_under_no_grad_skipping_the_version_counter_is_killed(pytester, monkeypatch):
+    """Plants Tensor.mul_ that, with grad mode off, writes through .data (the write hidden from autograd's check)."""
+    orig = torch.Tensor.mul_
+
+    def mul_(self, *args, **kwargs):
+        if not torch.is_grad_enabled():
+            orig(DATA.__get__(self), *args, **kwargs)
+            return self
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "mul_", mul_)
+    spec = "test_a_write_inside_no_grad_into_a_saved_tensor_is_still_detected"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-mul_-no_grad]")), f"{spec}[cpu-mul_-no_grad]")
+
+
+def test_slice_fill_in_inference_mode_skipping_the_version_counter_is_killed(pytester, monkeypatch):
+    """Plants Tensor.fill_ that, inside inference_mode, writes through .data (version counting off with inference)."""
+    orig = torch.Tensor.fill_
+
+    def fill_(self, *args, **kwargs):
+        if torch.is_inference_mode_enabled():
+            orig(DATA.__get__(self), *args, **kwargs)
+            return self
+        return orig(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "fill_", fill_)
+    spec = "test_a_write_inside_no_grad_into_a_saved_tensor_is_still_detected"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-fill_-inference_mode]")), f"{spec}[cpu-fill_-inference_mode]")
+
+
+def test_slice_sgd_stepping_through_data_is_killed(pytester, monkeypatch):
+    """Plants the pre-1.5 SGD: p.data.add_(p.grad, alpha=-lr), an update hidden from autograd."""
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p.data.add_(p.grad, alpha=-group["lr"])
+
+    monkeypatch.setattr(torch.optim.SGD, "step", step)
+    spec = "test_an_optimizer_step_between_forward_and_backward_makes_backward_raise"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-SGD-for-loop]")), f"{spec}[cpu-SGD-for-loop]")
+
+
+def test_slice_foreach_add_skipping_the_version_counter_is_killed(pytester, monkeypatch):
+    """Plants torch._foreach_add_ writing through each tensor's .data (the foreach SGD update goes unseen)."""
+    orig = torch._foreach_add_
+
+    def foreach_add_(tensors, *args, **kwargs):
+        return orig([DATA.__get__(t) for t in tensors], *args, **kwargs)
+
+    monkeypatch.setattr(torch, "_foreach_add_", foreach_add_)
+    spec = "test_an_optimizer_step_between_forward_and_backward_makes_backward_raise"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-SGD-foreach]")), f"{spec}[cpu-SGD-foreach]")
+
+
+def test_state_dict_of_copies_is_killed(pytester, monkeypatch):
+    """Plants Module.state_dict returning clones (a snapshot) instead of aliases of the parameters and buffers."""
+    orig = torch.nn.Module.state_dict
+
+    def state_dict(self, *args, keep_vars=False, **kwargs):
+        out = orig(self, *args, keep_vars=keep_vars, **kwargs)
+        return out if keep_vars else type(out)((k, v.clone()) for k, v in out.items())
+
+    monkeypatch.setattr(torch.nn.Module, "state_dict", state_dict)
+    spec = "test_state_dict_holds_detached_aliases_of_parameters_and_buffers"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-default]")), f"{spec}[cpu-default]")
+
+
+def test_state_dict_through_data_is_killed(pytester, monkeypatch):
+    """Plants Module._save_to_state_dict storing t.data (a fresh version counter) instead of t.detach()."""
+
+    def save(self, destination, prefix, keep_vars):
+        for name, t in list(self._parameters.items()) + list(self._buffers.items()):
+            if t is not None:
+                destination[prefix + name] = t if keep_vars else t.data
+
+    monkeypatch.setattr(torch.nn.Module, "_save_to_state_dict", save)
+    spec = "test_state_dict_holds_detached_aliases_of_parameters_and_buffers"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-default]")), f"{spec}[cpu-default]", "(shared)")
+
+
+def test_slice_detach_returning_a_view_in_the_graph_is_killed(pytester, monkeypatch):
+    """Plants Tensor.detach returning view_as(self): still in x's graph, so requires_grad_() on it is no new leaf."""
+    monkeypatch.setattr(torch.Tensor, "detach", lambda self: self.view_as(self))
+    spec = "test_requires_grad_on_data_or_detach_makes_a_new_leaf_that_x_never_sees"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-.detach()]")), f"{spec}[cpu-.detach()]")
+
+
+def test_slice_data_carrying_x_grad_is_killed(pytester, monkeypatch):
+    """Plants Tensor.data handing the alias x's .grad (one grad tensor for both): backward through it adds into x.grad."""
+
+    def data(self):
+        out = DATA.__get__(self)
+        if self.grad is not None:
+            out.grad = self.grad
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "data", data_property(data))
+    spec = "test_requires_grad_on_data_or_detach_makes_a_new_leaf_that_x_never_sees"
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-.data]")), f"{spec}[cpu-.data]")
