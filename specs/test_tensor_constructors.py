@@ -744,6 +744,85 @@ def _is_dense(t: torch.Tensor) -> bool:
     return True
 
 
+# --------------------------------------------------------------------------- arange and range
+
+
+#: the kinds of scalar a range factory reads: whether each counts as integral (-> int64) or floating (-> the
+#: default dtype); a 0-d tensor counts by its kind, never by its width
+RANGE_SCALARS = {
+    "int": (lambda v: int(v), True),
+    "bool": (lambda v: bool(v % 2), True),
+    "np.int32": (lambda v: np.int32(v), True),
+    "np.uint8": (lambda v: np.uint8(v % 256), True),
+    "int8 tensor": (lambda v: torch.tensor(v, dtype=torch.int8), True),
+    "int64 tensor": (lambda v: torch.tensor(v), True),
+    "float": (lambda v: float(v), False),
+    "np.float32": (lambda v: np.float32(v), False),
+    "np.float64": (lambda v: np.float64(v), False),
+    "float64 tensor": (lambda v: torch.tensor(v, dtype=torch.float64), False),
+    "float16 tensor": (lambda v: torch.tensor(v, dtype=torch.float16), False),
+}
+
+
+@pytest.mark.parametrize("default", dtype_params((torch.float32, torch.float64)))
+@pytest.mark.parametrize("kind", list(RANGE_SCALARS))
+@given(start=st.integers(-20, 20), length=st.integers(0, 12), step=st.integers(1, 4))
+@budget(2 * len(RANGE_SCALARS))
+def test_arange_is_int64_for_integral_arguments_and_the_default_dtype_if_any_is_floating(device, default, kind, start, length, step):
+    """torch.arange is int64 when its arguments are all integral and of the default dtype when any is floating, whatever the scalar's own width.
+
+    Ranges over: 11 kinds of scalar (enumerated: int, bool, numpy int32/uint8/float32/float64, 0-d tensors of
+    int8/int64/float16/float64, float) in one argument among ints, × the default dtype (float32, float64);
+    integral start, length and step drawn, so the result is exactly Python's ``range(start, end, step)``
+    (half-open: ``end`` is never included), as ints or as floats. An integer tensor of any width gives
+    int64 and a float64 or float16 scalar the default dtype: arange reads numbers, not dtypes.
+    ``dtype=`` overrides the inference (checked with float64 and int32).
+    """
+    make, integral = RANGE_SCALARS[kind]
+    end = start + length * step
+    expected = list(range(start, end, step))
+    if kind == "bool":  # a bool is 0 or 1: the one argument it can be is the step 1
+        calls = {"torch.arange(start, end, True)": lambda: torch.arange(start, end, True, device=device)}
+        expected = list(range(start, end, 1))
+    elif kind == "np.uint8":
+        calls = {"torch.arange(start, end, np.uint8(step))": lambda: torch.arange(start, end, make(step), device=device)}
+    else:
+        calls = {f"torch.arange(start, {kind} end, step)": lambda: torch.arange(start, make(end), step, device=device),
+                 f"torch.arange({kind} start, end, step)": lambda: torch.arange(make(start), end, step, device=device)}
+    want = torch.int64 if integral else default
+    with default_dtype(default):
+        for code, call in calls.items():
+            out = call()
+            assert_device(out, device, code)
+            assert_dtype(out, want, code)
+            assert_same(out.cpu(), torch.tensor(expected, dtype=want), code)
+        for dtype in (torch.float64, torch.int32):
+            out = torch.arange(start, end, step, dtype=dtype, device=device)
+            assert_dtype(out, dtype, f"torch.arange(start, end, step, dtype={dtype})")
+            assert_same(out.cpu(), torch.tensor(list(range(start, end, step)), dtype=dtype), f"arange(..., dtype={dtype})")
+
+
+@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+@given(start=st.integers(-20, 20), length=st.integers(0, 12), step=st.integers(1, 4))
+@budget(len(DEFAULTS))
+def test_range_includes_its_end_gives_the_default_dtype_and_warns_it_is_deprecated(device, default, start, length, step):
+    """torch.range includes its end and gives the default dtype even for int arguments, with a UserWarning that it is deprecated in favour of arange.
+
+    Ranges over: every default dtype (float32, float64, float16, bfloat16), integral start, length and step
+    drawn: ``torch.range(start, end, step)`` holds start, start + step, ... up to and including ``end`` (one
+    element more than ``torch.arange(start, end, step)``), in the default dtype although every argument is
+    an int, and warns once per call "torch.range is deprecated ... use torch.arange".
+    """
+    end = start + length * step
+    with default_dtype(default), warnings_recorded() as seen:
+        out = torch.range(start, end, step, device=device)
+    hits = [w for w in seen if issubclass(w.category, UserWarning) and "torch.range is deprecated" in str(w.message)]
+    assert len(hits) == 1, f"torch.range warned {[str(w.message)[:50] for w in seen]}, but should warn once that it is deprecated"
+    assert_device(out, device, "torch.range(start, end, step)")
+    assert_dtype(out, default, "torch.range(start, end, step)")
+    assert_same(out.cpu(), torch.tensor(list(range(start, end + 1, step)), dtype=default), "torch.range(start, end, step)")
+
+
 # --------------------------------------------------------------------------- sizes vs scalars
 
 

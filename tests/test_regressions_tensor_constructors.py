@@ -1064,3 +1064,105 @@ def test_ones_like_copying_an_inputs_gaps_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "ones_like", ones_like)
     result = run(pytester, spec(LIKE_SPEC))
     assert_killed(result, f"{LIKE_SPEC}[cpu-ones_like-step_sliced]", "not dense")
+
+
+# --------------------------------------------------------------------------- arange and range
+
+ARANGE = "test_arange_is_int64_for_integral_arguments_and_the_default_dtype_if_any_is_floating"
+RANGE = "test_range_includes_its_end_gives_the_default_dtype_and_warns_it_is_deprecated"
+
+
+def _arange_patched(monkeypatch, dtype_of):
+    """Plants torch.arange whose result dtype, when none is asked for, is ``dtype_of(args)`` (None: torch's own)."""
+    orig = torch.arange
+
+    def arange(*args, **kwargs):
+        if kwargs.get("dtype") is None:
+            dtype = dtype_of(args)
+            if dtype is not None:
+                kwargs["dtype"] = dtype
+        return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "arange", arange)
+
+
+def test_slice_arange_keeping_a_float64_tensors_dtype_is_killed(pytester, monkeypatch):
+    """Plants torch.arange that gives float64 when an argument is a float64 tensor (its dtype, not its kind)."""
+    _arange_patched(monkeypatch, lambda args: torch.float64 if any(
+        isinstance(a, torch.Tensor) and a.dtype == torch.float64 for a in args) else None)
+    result = run(pytester, spec(ARANGE))
+    assert_killed(result, f"{ARANGE}[cpu-float64 tensor-float32]", "should be torch.float32")
+
+
+def test_slice_arange_keeping_an_int8_tensors_width_is_killed(pytester, monkeypatch):
+    """Plants torch.arange that gives int8 when an argument is an int8 tensor."""
+    _arange_patched(monkeypatch, lambda args: torch.int8 if any(
+        isinstance(a, torch.Tensor) and a.dtype == torch.int8 for a in args) else None)
+    result = run(pytester, spec(ARANGE))
+    assert_killed(result, f"{ARANGE}[cpu-int8 tensor-float32]", "should be torch.int64")
+
+
+def test_slice_arange_reading_numpy_float32_as_integral_is_killed(pytester, monkeypatch):
+    """Plants torch.arange that reads a numpy float32 argument of integral value as an int (int64 result)."""
+    _arange_patched(monkeypatch, lambda args: torch.int64 if any(
+        isinstance(a, np.float32) and float(a).is_integer() for a in args) else None)
+    result = run(pytester, spec(ARANGE))
+    assert_killed(result, f"{ARANGE}[cpu-np.float32-float64]", "should be torch.float64")
+
+
+def test_arange_including_its_end_is_killed(pytester, monkeypatch):
+    """Plants torch.arange that includes its end, as torch.range does."""
+    orig = torch.arange
+
+    def arange(*args, **kwargs):
+        if len(args) == 3:
+            start, end, step = args
+            return orig(start, end + step, step, **kwargs)[: len(range(int(start), int(end) + 1, int(step)))]
+        return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "arange", arange)
+    result = run(pytester, spec(ARANGE))
+    assert_killed(result, f"{ARANGE}[cpu-int-float32]")
+
+
+def test_range_without_its_deprecation_warning_is_killed(pytester, monkeypatch):
+    """Plants torch.range that no longer warns that it is deprecated."""
+    import warnings
+
+    orig = torch.range
+
+    def quiet(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "range", quiet)
+    result = run(pytester, spec(RANGE))
+    assert_killed(result, f"{RANGE}[cpu-float32]", "should warn once that it is deprecated")
+
+
+def test_range_of_ints_giving_int64_is_killed(pytester, monkeypatch):
+    """Plants torch.range that infers int64 from int arguments, as arange does."""
+    orig = torch.range
+
+    def range_(start, end, step=1, **kwargs):
+        if all(isinstance(a, int) for a in (start, end, step)) and kwargs.get("dtype") is None:
+            kwargs["dtype"] = torch.int64
+        return orig(start, end, step, **kwargs)
+
+    monkeypatch.setattr(torch, "range", range_)
+    result = run(pytester, spec(RANGE))
+    assert_killed(result, f"{RANGE}[cpu-float64]", "should be torch.float64")
+
+
+def test_slice_range_excluding_its_end_under_bfloat16_is_killed(pytester, monkeypatch):
+    """Plants torch.range that, under a bfloat16 default, drops its end (arange's half-open rule)."""
+    orig = torch.range
+
+    def range_(start, end, step=1, **kwargs):
+        out = orig(start, end, step, **kwargs)
+        return out[:-1] if torch.get_default_dtype() == torch.bfloat16 and out.numel() else out
+
+    monkeypatch.setattr(torch, "range", range_)
+    result = run(pytester, spec(RANGE))
+    assert_killed(result, f"{RANGE}[cpu-bfloat16]")
