@@ -677,20 +677,28 @@ def _digest_once(config, items):
                 pass
 
 
+def _torchvision_in(config, spec: str) -> bool:
+    """The installed torchvision's release matches ``spec`` (False without torchvision: its specs skip anyway)."""
+    module, _ = config.stash[TORCHVISION]
+    return module is not None and Version(Version(module.__version__).base_version) in SpecifierSet(spec)
+
+
 def pytest_collection_modifyitems(config, items):
     config.stash[ENVIRONMENT] = environment(config)
     _digest_once(config, items)
     for item in items:
         if _is_self_test(item):
             continue  # the suite's own tests state no claims
-        for mark in item.iter_markers("known_bug"):  # numpy=SPEC: with such a numpy; device=/backend=: there only
+        for mark in item.iter_markers("known_bug"):  # numpy=/torchvision=SPEC: with such a one; device=/backend=: there only
+            vision = mark.kwargs.get("torchvision")
             if Version(Version(torch.__version__).base_version) in SpecifierSet(mark.args[0]) and (
                 Version(np.__version__) in SpecifierSet(mark.kwargs.get("numpy", ""))
-            ) and mark.kwargs.get("device", device_of(item)) == device_of(item) and (
-                mark.kwargs.get("backend", backend_of(item)) == backend_of(item)
-            ):
+            ) and (vision is None or _torchvision_in(config, vision)) and (
+                mark.kwargs.get("device", device_of(item)) == device_of(item)
+            ) and mark.kwargs.get("backend", backend_of(item)) == backend_of(item):
+                where = f"torchvision {vision}" if vision else f"torch {mark.args[0]}"
                 item.add_marker(pytest.mark.xfail(
-                    strict=True, reason=f"known bug in torch {mark.args[0]}: {mark.kwargs['issue']}: {mark.kwargs['reason']}"
+                    strict=True, reason=f"known bug in {where}: {mark.kwargs['issue']}: {mark.kwargs['reason']}"
                 ))
                 if not config.option.runxfail:
                     item.repr_failure = _known_failure

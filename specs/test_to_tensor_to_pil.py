@@ -58,7 +58,15 @@ of dividing by 255, so it agrees with ``ToTensor`` only to 2**-24 (v1's k/255 is
 rounded; v2 rounds 1/255 to float32 and then the product, so 126 of the 256 levels differ, each by
 one float32 ulp of [0.5, 1), 2**-24). The v2 functional ops compute on the tensor's own device. ``ToDtype(scale=True)`` scales every integer dtype by
 its maximum, so v2 scales mode ``I`` (by 2**31 - 1) and ``I;16`` (as uint16, by 65535) where v1 does
-not scale them.
+not scale them. The other directions: float -> uint8 is ``trunc(x * 255.999)`` (1.0 and 0.999 -> 255; in
+float16/bfloat16 255.999 rounds to 256, so 1.0 wraps to 0: vision#6799), integer -> integer shifts by the
+difference in value bits (uint8 255 -> int16 32640), float32 -> int32/int64 and float64 -> int64 are refused.
+``ToDtype(dtype)`` converts only images, videos and a lone plain tensor (a dict names a dtype per tv_tensor type
+and scales only images). ``ToImage`` wraps a tensor without a copy (and shares an ndarray whose C x H x W view is
+contiguous); torch operations on a ``tv_tensors.Image`` return plain tensors except ``clone``, ``to``,
+``detach``, ``requires_grad_`` (all keep it inside ``set_return_type("TVTensor")``). ``to_pil_image``'s ``mode=``
+labels the bytes (YCbCr, HSV, CMYK, RGBX ...) without converting them, keeps a float32 tensor unscaled for ``F``,
+and raises ValueError for a mode that does not fit the channels or dtype.
 """
 
 from __future__ import annotations
@@ -1217,3 +1225,442 @@ def test_v2_rgb_expands_one_channel_to_three_equal_channels_from_0_18(v2, form):
     np.testing.assert_array_equal(got, np.repeat(a, 3, axis=0), err_msg=f"v2.RGB() of a 1-channel {form}")
     three = np.concatenate([a, a + 1, a + 2])  # as PIL: a mode-RGB image
     np.testing.assert_array_equal(read(v2.RGB()(make(three))), three, err_msg=f"v2.RGB() of a 3-channel {form}")
+
+
+# --- round 3: ToDtype's scaling rules and routing, tv_tensors.Image unwrapping, ToImage's memory, ToPILImage's mode
+
+from specs.inputs import FLOAT_NUMPY, INTEGRAL, TORCH_TO_NUMPY, dtype_params  # noqa: E402
+
+V2_STABLE = pytest.mark.torchvision_version(
+    ">=0.16", reason="ToDtype(scale=...) and torchvision.tv_tensors arrived with stable transforms v2 in torchvision 0.16 "
+    "(https://github.com/pytorch/vision/releases/tag/v0.16.0); checked: the claims gated by it hold on 0.16.2, 0.19.1, 0.20.1, "
+    "0.29.1 and 0.29.2"
+)
+HALF_TO_INT_BUG = pytest.mark.known_bug(
+    ">=2.0",
+    torchvision=">=0.16",
+    issue="https://github.com/pytorch/vision/issues/6799",
+    reason="to_dtype(scale=True) (and convert_image_dtype) multiplies a float16/bfloat16 image by 255 + 1 - 1e-3 in the "
+    "image's own dtype, where 255.999 rounds to 256.0: 1.0 becomes 256, which wraps to 0 in uint8 (bfloat16: 0.999 too; "
+    "float16 0.5 gives 128). Open since 2022, fix proposed in vision#9485. Checked: fails on torchvision 0.16.2, 0.19.1, "
+    "0.20.1, 0.29.1 and 0.29.2 (torch 2.1.2, 2.4.1, 2.5.1, 2.14.1, 2.15.0)",
+)
+#: floats in [0, 1]: every k/255 with its float32 neighbours (and their midpoints), 0.5, 0.999, 1.0 and a ramp of 1001 steps
+UNIT_FLOATS = torch.cat([around_levels(range(256)).flatten(), torch.tensor([0.0, 0.5, 0.999, 0.9999, 1.0]), torch.linspace(0, 1, 1001)])
+
+
+def _tv():
+    import torchvision.tv_tensors as tv_tensors
+
+    return tv_tensors
+
+
+@V2_STABLE
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING, marks={torch.float16: HALF_TO_INT_BUG, torch.bfloat16: HALF_TO_INT_BUG}))
+def test_v2_to_dtype_scales_a_float_image_to_uint8_as_trunc_x_times_255_999(device, v2, dtype):
+    """ToDtype(uint8, scale=True) maps a float pixel x in [0, 1] to trunc(x * 255.999): 1.0 -> 255 and 0.999 -> 255, where to_pil_image's trunc(x * 255) gives 254.
+
+    Ranges over: the floating dtypes float16, bfloat16, float32, float64 (float16/bfloat16: a known bug, vision#6799:
+    255.999 rounds to 256 in them, so 1.0 wraps to 0); every k/255 with its float32 neighbours, 0.5, 0.999, 1.0 and a
+    ramp of 1001 steps over [0, 1], held by a tv_tensors.Image on the device. The factor is 255 + 1 - 1e-3 so that
+    [0, 1] spreads evenly over the 256 levels without a rounding step (torchvision's comment, vision#2078); the
+    product is taken in the image's precision, at least float32. The oracle is numpy's floor of that product.
+    """
+    x = UNIT_FLOATS.to(dtype)
+    wide = np.float64 if dtype == torch.float64 else np.float32
+    xs = x.to(torch.float64 if dtype == torch.float64 else torch.float32).numpy()
+    expected = torch.from_numpy(np.floor(xs * wide(255.999)).astype(np.uint8)).reshape(1, 1, -1)
+    out = v2.ToDtype(torch.uint8, scale=True)(_tv().Image(x.reshape(1, 1, -1).to(device)))
+    assert isinstance(out, _tv().Image), f"ToDtype returned {type(out).__name__}, but should return tv_tensors.Image"
+    assert_same(out.as_subclass(torch.Tensor), expected.to(device), f"ToDtype(uint8, scale=True)({dtype_id(dtype)} image)")
+
+
+VALUE_BITS = {torch.uint8: 8, torch.int8: 7, torch.int16: 15, torch.int32: 31, torch.int64: 63}
+INT_PAIRS = [pytest.param(s, d, id=f"{dtype_id(s)}-to-{dtype_id(d)}") for s in INTEGRAL for d in INTEGRAL if s != d]
+
+
+def int_extremes(np_dtype) -> np.ndarray:
+    """min, max, 0, +-1..3, every 2**k and 2**k - 1 that fits, and their negatives where signed."""
+    info = np.iinfo(np_dtype)
+    powers = {p + o for k in range(info.bits) for p in (2**k,) for o in (-1, 0) if p + o <= info.max}
+    values = {info.min, info.min + 1, info.max, info.max - 1, 0, 1, 2, 3} | powers
+    if info.min < 0:
+        values |= {-v for v in powers if -v >= info.min} | {-1, -2, -3}
+    return np.array(sorted(values), dtype=np_dtype)
+
+
+@V2_STABLE
+@pytest.mark.parametrize("src, dst", INT_PAIRS)
+def test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bits(device, v2, src, dst):
+    """ToDtype(scale=True) between integer dtypes shifts by the difference in value bits (uint8 8, int8 7, int16 15, int32 31, int64 63): uint8 255 -> int16 32640 (255 << 7, not 32767), int32 -> uint8 is >> 23.
+
+    Ranges over: every ordered pair of uint8, int8, int16, int32, int64; each source dtype's min, max, 0, +-1..3 and
+    every 2**k and 2**k - 1 (negatives too where signed), as a tv_tensors.Image on the device. Widening shifts left in
+    the target dtype (the maximum is not reached: the low bits stay 0); narrowing shifts right (arithmetically:
+    negatives stay negative) and then casts (wrapping into uint8). The oracle is numpy's shifts.
+    """
+    a = int_extremes(TORCH_TO_NUMPY[src])
+    shift = VALUE_BITS[src] - VALUE_BITS[dst]
+    to = TORCH_TO_NUMPY[dst]
+    expected = (a >> shift).astype(to) if shift > 0 else a.astype(to) << to.type(-shift)
+    out = v2.ToDtype(dst, scale=True)(_tv().Image(torch.from_numpy(a).reshape(1, 1, -1).to(device)))
+    assert_same(out.as_subclass(torch.Tensor), torch.from_numpy(expected).reshape(1, 1, -1).to(device),
+                f"ToDtype({dtype_id(dst)}, scale=True)({dtype_id(src)} image)")
+
+
+UNSAFE_FLOAT_TO_INT = [(torch.float32, torch.int32), (torch.float32, torch.int64), (torch.float64, torch.int64)]
+
+
+@V2_STABLE
+@pytest.mark.parametrize("src, dst", [pytest.param(s, d, id=f"{dtype_id(s)}-to-{dtype_id(d)}") for s, d in UNSAFE_FLOAT_TO_INT])
+def test_v2_to_dtype_refuses_to_scale_float32_to_int32_or_int64_and_float64_to_int64(device, v2, src, dst):
+    """ToDtype(scale=True) raises RuntimeError "cannot be performed safely" for float32 -> int32/int64 and float64 -> int64 (the float's mantissa cannot reach the integer's levels); without scale it casts.
+
+    Ranges over: the three refused (float, int) pairs, a tv_tensors.Image on the device; ToDtype(dst) without
+    scale casts the same image (0.5 -> 0, 1.0 -> 1).
+    """
+    img = _tv().Image(torch.tensor([[[0.0, 0.5, 1.0]]], dtype=src, device=device))
+    with raises(RuntimeError, "cannot be performed safely", f"ToDtype({dtype_id(dst)}, scale=True)({dtype_id(src)} image)"):
+        v2.ToDtype(dst, scale=True)(img)
+    out = v2.ToDtype(dst)(img)
+    assert_same(out.as_subclass(torch.Tensor), torch.tensor([[[0, 0, 1]]], dtype=dst, device=device), f"ToDtype({dtype_id(dst)})")
+
+
+def _sample(device):
+    """uint8 pixels k and a sample of every kind: Image, Video, Mask, BoundingBoxes, a plain tensor, a label."""
+    tv = _tv()
+    k = (torch.arange(12, dtype=torch.uint8) * 23).reshape(3, 2, 2).to(device)
+    boxes = tv.BoundingBoxes(torch.tensor([[0, 0, 1, 1]], device=device), format="XYXY", canvas_size=(2, 2))
+    return k, {"image": tv.Image(k.clone()), "video": tv.Video(k[None].clone()), "mask": tv.Mask(k[0].clone()),
+               "boxes": boxes, "pure": k.clone(), "label": 3}
+
+
+def _assert_scaled(out, k, kind, what):
+    __tracebackhide__ = True
+    assert type(out) is kind, f"{what} is {type(out).__name__}, but should be {kind.__name__}"
+    assert_dtype(out, torch.float32, what)
+    expected = (k.double() / 255).float().to(out.device)
+    torch.testing.assert_close(out.as_subclass(torch.Tensor), expected, rtol=0, atol=2**-24, msg=lambda m: f"{what}: {m}")
+
+
+def _assert_untouched(out, before, what):
+    __tracebackhide__ = True
+    assert type(out) is type(before), f"{what} is {type(out).__name__}, but should stay {type(before).__name__}"
+    assert_same(out.as_subclass(torch.Tensor), before.as_subclass(torch.Tensor), what)
+
+
+@V2_STABLE
+def test_v2_to_dtype_with_one_dtype_converts_only_images_videos_and_a_lone_plain_tensor(device, v2):
+    """ToDtype(float32, scale=True) converts and scales tv_tensors.Image and Video, and a plain tensor only when no Image or Video is in the sample; it passes Mask, BoundingBoxes, a plain tensor next to an Image, and non-tensors through unchanged.
+
+    Ranges over: a sample dict holding an Image, a Video, a Mask (uint8), BoundingBoxes (int64), a plain uint8 tensor
+    and an int label, on the device; and the plain tensor alone. A torch.dtype means images and videos only (BC with
+    ConvertImageDtype; ToDtype's docstring); a plain tensor is treated as an image only when the sample has no
+    Image/Video (the pure-tensor heuristic). Scaled values: k/255 to within 2**-24 (v2 multiplies by 1/255).
+    """
+    tv = _tv()
+    k, sample = _sample(device)
+    out = v2.ToDtype(torch.float32, scale=True)(dict(sample))
+    _assert_scaled(out["image"], k, tv.Image, "out['image']")
+    _assert_scaled(out["video"], k[None], tv.Video, "out['video']")
+    for key in ("mask", "boxes", "pure"):
+        _assert_untouched(out[key], sample[key], f"out[{key!r}]")
+    assert out["label"] == 3, f"out['label']={out['label']!r}, but should be 3"
+    _assert_scaled(v2.ToDtype(torch.float32, scale=True)(k.clone()), k, torch.Tensor, "ToDtype(float32, scale=True)(plain tensor)")
+
+
+@V2_STABLE
+def test_v2_to_dtype_with_a_dict_converts_each_type_to_its_dtype_and_scales_only_images(device, v2):
+    """ToDtype({Image: float32, Mask: int64, "others": None}, scale=True) scales the Image into [0, 1], casts the Mask to int64 unscaled, passes other types through; without "others" a type it does not name raises ValueError.
+
+    Ranges over: a sample of an Image, a Mask and BoundingBoxes on the device. ``scale`` applies to images and videos
+    only: the Mask keeps its values (an image-like int -> int scale would shift them left by 55 bits); ``None`` means
+    no conversion. The dict form is documented in ToDtype's docstring.
+    """
+    tv = _tv()
+    k, sample = _sample(device)
+    picked = {key: sample[key] for key in ("image", "mask", "boxes")}
+    out = v2.ToDtype({tv.Image: torch.float32, tv.Mask: torch.int64, "others": None}, scale=True)(dict(picked))
+    _assert_scaled(out["image"], k, tv.Image, "out['image']")
+    assert type(out["mask"]) is tv.Mask, f"out['mask'] is {type(out['mask']).__name__}, but should be Mask"
+    assert_same(out["mask"].as_subclass(torch.Tensor), k[0].to(torch.int64), "out['mask']")
+    _assert_untouched(out["boxes"], picked["boxes"], "out['boxes']")
+    with raises(ValueError, "No dtype was specified for type", "ToDtype({Image: float32}, scale=True)(sample with a Mask)"):
+        v2.ToDtype({tv.Image: torch.float32}, scale=True)(dict(picked))
+
+
+#: torch operations on a float tv_tensors.Image: name -> (operation, whether it keeps the Image type by default)
+IMAGE_OPS = {
+    "img + 1": (lambda t: t + 1, False),
+    "img * 2": (lambda t: t * 2, False),
+    "img.double()": (lambda t: t.double(), False),
+    "img[:, :1]": (lambda t: t[:, :1], False),
+    "torch.flip(img, [-1])": (lambda t: torch.flip(t, [-1]), False),
+    "img.sum()": (lambda t: t.sum(), False),
+    "img.clone().add_(1)": (lambda t: t.clone().add_(1), False),
+    "img.clone()": (lambda t: t.clone(), True),
+    "img.to(float64)": (lambda t: t.to(torch.float64), True),
+    "img.detach()": (lambda t: t.detach(), True),
+    "img.clone().requires_grad_()": (lambda t: t.clone().requires_grad_(), True),
+}
+
+
+@V2_STABLE
+@pytest.mark.parametrize("return_type", ["default", "TVTensor"])
+@pytest.mark.parametrize("op", list(IMAGE_OPS))
+def test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad(device, torchvision, op, return_type):
+    """A torch operation on a tv_tensors.Image returns a plain torch.Tensor -- arithmetic, casts, indexing, flips, reductions, in-place ops -- except clone, to, detach and requires_grad_, which keep the Image; inside tv_tensors.set_return_type("TVTensor") every result is an Image.
+
+    Ranges over: eleven operations (out of place, in place, the exceptions) on a 3 x 2 x 2 float32 Image on the
+    device, by default and inside ``set_return_type("TVTensor")`` (restored after). The values equal the same
+    operation on the plain tensor. Documented in the TVTensors FAQ and ``set_return_type``'s docstring.
+    """
+    tv = _tv()
+    fn, keeps = IMAGE_OPS[op]
+    plain = (torch.arange(12.0) / 11).reshape(3, 2, 2).to(device)
+    img = tv.Image(plain.clone())
+    if return_type == "TVTensor":
+        with tv.set_return_type("TVTensor"):
+            out = fn(img)
+        keeps = True
+    else:
+        out = fn(img)
+    kind = tv.Image if keeps else torch.Tensor
+    assert type(out) is kind, f"{op} gave {type(out).__name__}, but should give {kind.__name__}"
+    assert type(img) is tv.Image, f"{op} turned img into {type(img).__name__}"
+    assert_same(out.as_subclass(torch.Tensor).detach(), fn(plain).detach(), op)
+    assert type(img + 1) is torch.Tensor, "after the block, img + 1 is not a plain Tensor (return type not restored)"
+
+
+#: ToImage inputs: name -> (make it from C x H x W uint8 pixels on the device, shares memory with it)
+TO_IMAGE_INPUTS = {
+    "tensor-CxHxW": (lambda k: k.clone(), True),
+    "uint8-ndarray-HxWx1": (lambda k: k[:1].cpu().numpy().transpose(1, 2, 0).copy(), True),
+    "float32-ndarray-HxWx1": (lambda k: k[:1].cpu().numpy().transpose(1, 2, 0).astype(np.float32), True),
+    "uint8-ndarray-HxWx3": (lambda k: k.cpu().numpy().transpose(1, 2, 0).copy(), False),
+    "uint8-ndarray-HxWx3-view-of-CxHxW": (lambda k: k.cpu().numpy().copy().transpose(1, 2, 0), True),
+}
+
+
+@V2_STABLE
+@pytest.mark.parametrize("kind", list(TO_IMAGE_INPUTS))
+def test_v2_to_image_shares_memory_with_a_tensor_and_with_an_ndarray_whose_chw_view_is_contiguous(device, v2, kind):
+    """v2.ToImage returns a tv_tensors.Image sharing memory with a tensor input, and with an H x W x C ndarray of any dtype (uint8 too) whose C x H x W view is contiguous; a C-order multi-channel array is copied.
+
+    Ranges over: a C x H x W tensor on the device; H x W x 1 uint8 and float32 ndarrays; a C-order H x W x 3 uint8
+    ndarray (copied by ``contiguous()``); an H x W x 3 view of a C x H x W buffer (shared). ToImage is
+    ``torch.from_numpy(arr).permute(2, 0, 1).contiguous()`` wrapped in an Image, ``tv_tensors.Image(tensor)`` for a
+    tensor -- unlike to_tensor, which always copies uint8 (it divides). Shared means: writing the input changes the
+    Image. The oracle for the values is the input's C x H x W transpose.
+    """
+    make, shares = TO_IMAGE_INPUTS[kind]
+    k = (torch.arange(24, dtype=torch.uint8) * 11).reshape(3, 2, 4).to(device)
+    pic = make(k)
+    out = v2.ToImage()(pic)
+    assert type(out) is _tv().Image, f"ToImage returned {type(out).__name__}, but should return tv_tensors.Image"
+    is_tensor = isinstance(pic, torch.Tensor)
+    chw_of = (lambda p: p) if is_tensor else (lambda p: torch.from_numpy(np.ascontiguousarray(p.transpose(2, 0, 1))))
+    got = out.as_subclass(torch.Tensor)
+    assert_same(got if is_tensor else cpu_result_on(got, device, "ToImage()(ndarray)"), chw_of(pic).to(device), f"ToImage()({kind})")
+    before = got.clone()
+    if is_tensor:
+        pic.add_(1)
+    else:
+        pic += 1
+    assert_same(got, chw_of(pic).to(got.device) if shares else before, f"ToImage()({kind}) after writing the input")
+
+
+#: (channels, mode) to_pil_image accepts for uint8 data, each giving that mode with the bytes unchanged
+PIL_MODE_ARGS = [(1, "L"), (2, "LA"), (3, "RGB"), (3, "YCbCr"), (3, "HSV"), (4, "RGBA"), (4, "CMYK"), (4, "RGBX")]
+
+
+@pytest.mark.parametrize("form", form_params(TO_PIL_FORMS))
+@pytest.mark.parametrize("channels, mode", [pytest.param(c, m, id=f"{c}ch-{m}") for c, m in PIL_MODE_ARGS])
+def test_to_pil_image_mode_argument_labels_the_bytes_without_converting_them(device, torchvision, form, channels, mode):
+    """to_pil_image(uint8 tensor, mode=M) gives a mode-M image holding the tensor's bytes unchanged -- YCbCr or HSV for 3 channels, CMYK or RGBX for 4 -- with no colour conversion.
+
+    Ranges over: every (channels, mode) pair the mode argument accepts for uint8 data (1: L; 2: LA; 3: RGB, YCbCr,
+    HSV; 4: RGBA, CMYK, RGBX); the forms F.to_pil_image, ToPILImage(mode=) and v2.ToPILImage(mode=); a C x 2 x 3
+    tensor on the device. The mode says how to read the bytes; the oracle is the tensor's own bytes. Checked on
+    torchvision 0.15.2, 0.16.2, 0.19.1, 0.20.1, 0.29.1 and 0.29.2 (with Pillow 13), as are the two mode specs after it.
+    """
+    T = torchvision.transforms
+    t = (torch.arange(channels * 6, dtype=torch.uint8) * 37).reshape(channels, 2, 3).to(device)
+    if form == "F.to_pil_image":
+        img = T.functional.to_pil_image(t, mode=mode)
+    else:
+        import torchvision.transforms.v2 as v2
+
+        img = (v2 if form.startswith("v2.") else T).ToPILImage(mode=mode)(t)
+    assert img.mode == mode, f"{form}(t, mode={mode!r}).mode={img.mode}, but should be {mode}"
+    assert_same(chw(img).to(device), t, f"{form}(t, mode={mode!r}) bytes")
+
+
+@pytest.mark.parametrize("dtype", dtype_params((torch.float32,)))
+def test_to_pil_image_mode_F_keeps_a_one_channel_float32_tensor_unscaled(device, F, dtype):
+    """to_pil_image(1-channel float32 tensor, mode="F") gives a mode F image of the raw values -- not multiplied by 255, not cast to uint8 (1.5 stays 1.5, -3.0 stays -3.0).
+
+    Ranges over: a 1 x 2 x 4 float32 tensor on the device with values inside and outside [0, 1]. Without ``mode``
+    the same tensor becomes mode L of trunc(x * 255) (the truncation spec).
+    """
+    t = torch.tensor([[[0.25, 1.5, -3.0, 0.0], [1.0, 1e6, 2**-20, 0.999]]], dtype=dtype, device=device)
+    img = F.to_pil_image(t, mode="F")
+    assert img.mode == "F", f"to_pil_image(t, mode='F').mode={img.mode}, but should be F"
+    assert_same(chw(img).to(device), t, "to_pil_image(t, mode='F') pixels")
+
+
+#: (dtype, channels, mode) to_pil_image refuses with ValueError: a mode for another channel count, or one that
+#: does not match a single channel's dtype (uint8 -> L only, float32 -> L or F, float64 -> L only)
+BAD_MODES = [(torch.uint8, 3, "RGBA"), (torch.uint8, 3, "LA"), (torch.uint8, 4, "RGB"), (torch.uint8, 2, "L"),
+             (torch.uint8, 2, "RGB"), (torch.uint8, 1, "I"), (torch.uint8, 1, "F"), (torch.float64, 1, "F"), (torch.int32, 1, "L")]
+
+
+@pytest.mark.parametrize("dtype, channels, mode", [pytest.param(d, c, m, id=f"{dtype_id(d)}-{c}ch-{m}") for d, c, m in BAD_MODES])
+def test_to_pil_image_refuses_a_mode_that_does_not_fit_the_channels_or_dtype_with_ValueError(device, F, dtype, channels, mode):
+    """to_pil_image(t, mode=M) raises ValueError when M does not fit t: a mode of another channel count (RGBA for 3 channels, RGB for 4, L for 2), or for one channel a mode other than the dtype's own (uint8 -> L, int32 -> I, float64 -> none).
+
+    Ranges over: nine refused (dtype, channels, mode) triples, a C x 2 x 2 tensor on the device. Messages: "Only modes
+    [...] are supported" (2-4 channels) or "Incorrect mode" (1 channel).
+    """
+    t = torch.zeros(channels, 2, 2, dtype=dtype, device=device)
+    with raises(ValueError, "Only modes|Incorrect mode", f"to_pil_image({dtype_id(dtype)} {channels}-channel tensor, mode={mode!r})"):
+        F.to_pil_image(t, mode=mode)
+
+
+@V2_STABLE
+@pytest.mark.parametrize("src, dst", [pytest.param(s, d, id=f"{dtype_id(s)}-to-{dtype_id(d)}") for s in FLOAT_NUMPY for d in FLOAT_NUMPY if s != d])
+def test_v2_to_dtype_between_float_dtypes_casts_without_scaling_or_clamping(device, v2, src, dst):
+    """ToDtype(float dtype, scale=True) of a float image only casts: values keep their size, and values outside [0, 1] are not clamped (2.0 stays 2.0, -1.0 stays -1.0).
+
+    Ranges over: every ordered pair of float16, float32, float64; a tv_tensors.Image on the device holding 0, 0.5,
+    1, 1/3, 2, -1 and 300. Both ends of the conversion are already "[0, 1] floats", so scale does nothing; the oracle
+    is numpy's astype of the same values.
+    """
+    a = np.array([0.0, 0.5, 1.0, 1 / 3, 2.0, -1.0, 300.0], dtype=TORCH_TO_NUMPY[src])
+    out = v2.ToDtype(dst, scale=True)(_tv().Image(torch.from_numpy(a).reshape(1, 1, -1).to(device)))
+    expected = torch.from_numpy(a.astype(TORCH_TO_NUMPY[dst])).reshape(1, 1, -1)
+    assert_same(out.as_subclass(torch.Tensor), expected.to(device), f"ToDtype({dtype_id(dst)}, scale=True)({dtype_id(src)} image)")
+
+
+#: tv_tensors.Image's constructor: input -> (make it from H x W x 3 uint8 pixels, the C x H x W tensor it gives, shares)
+IMAGE_CTOR_INPUTS = {
+    "HxWx3-ndarray": (lambda a: a, lambda a: torch.from_numpy(a), True),  # the axes are kept: "C" = H
+    "HxW-ndarray": (lambda a: np.ascontiguousarray(a[..., 0]), lambda a: torch.from_numpy(np.ascontiguousarray(a[..., 0]))[None], True),
+    "PIL-RGB": (lambda a: Image.fromarray(a), lambda a: torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))), False),
+}
+
+
+@V2_STABLE
+@pytest.mark.device_independent
+@pytest.mark.parametrize("kind", list(IMAGE_CTOR_INPUTS))
+def test_tv_tensors_image_of_an_ndarray_keeps_its_axes_unlike_to_image(v2, kind):
+    """tv_tensors.Image(ndarray) keeps the array's axes and memory -- an H x W x 3 array becomes an Image of H "channels" -- where v2.ToImage transposes it to 3 x H x W; Image(PIL) transposes (pil_to_tensor), Image(H x W) adds a leading axis.
+
+    Ranges over: an H x W x 3 uint8 ndarray (H = 2, W = 5: not square), an H x W ndarray, an RGB PIL image; and a 1-D
+    tensor, refused with ValueError (0.29 says "Tensor must be 2D or higher"; 0.15-0.20 give no message). The Image constructor is ``torch.as_tensor``:
+    it knows nothing of H x W x C (its docstring: shape ``[..., C, H, W]``), so an ndarray must go through ToImage.
+    """
+    tv = _tv()
+    a = (np.arange(30, dtype=np.uint8) * 7).reshape(2, 5, 3)
+    make, expected, shares = IMAGE_CTOR_INPUTS[kind]
+    pic = make(a)
+    img = tv.Image(pic)
+    assert type(img) is tv.Image, f"Image({kind}) is {type(img).__name__}"
+    assert_same(img.as_subclass(torch.Tensor), expected(a), f"tv_tensors.Image({kind})")
+    if isinstance(pic, np.ndarray):
+        assert np.shares_memory(img.numpy(), pic) == shares, f"Image({kind}) shares memory: {not shares}, but should be {shares}"
+    to_image = v2.ToImage()(Image.fromarray(a) if kind == "PIL-RGB" else a)
+    assert_same(to_image.as_subclass(torch.Tensor), torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))), "ToImage()(H x W x 3)")
+    with raises(ValueError, "", "tv_tensors.Image(1-D tensor)"):  # 0.29: "Tensor must be 2D or higher"; 0.15-0.20: no message
+        tv.Image(torch.arange(3))
+
+
+#: 2-D pictures: name -> (make it from H x W uint8 pixels k, on the device where a tensor; the mode; the pixels expected)
+HW_PICTURES = {
+    "uint8-tensor": (lambda k, d: k.to(d), "L", lambda k: k),
+    "float32-tensor": (lambda k, d: (k.double() / 255).float().to(d), "L", lambda k: k),
+    "int32-tensor": (lambda k, d: (k.to(torch.int32) * 1000).to(d), "I", lambda k: k.to(torch.int32) * 1000),
+    "uint8-ndarray": (lambda k, d: k.numpy(), "L", lambda k: k),
+}
+
+
+@pytest.mark.parametrize("kind", list(HW_PICTURES))
+def test_to_pil_image_of_a_2d_h_x_w_picture_is_a_one_channel_image(device, F, kind):
+    """to_pil_image of a 2-D H x W tensor or ndarray reads it as one channel: an H x W image of mode L (uint8; float, scaled by 255) or I (int32), as for 1 x H x W.
+
+    Ranges over: H x W uint8, float32 (multiples of 1/255, so trunc(x * 255) is exact) and int32 tensors on the device,
+    and an H x W uint8 ndarray; H = 2, W = 3 (not square: an H/W swap shows). The pixels must be the tensor's, row h
+    column w at (w, h).
+    """
+    k = (torch.arange(6, dtype=torch.uint8) * 51).reshape(2, 3)
+    make, mode, expected = HW_PICTURES[kind]
+    img = F.to_pil_image(make(k, device))
+    assert img.mode == mode, f"to_pil_image({kind} H x W).mode={img.mode}, but should be {mode}"
+    assert img.size == (3, 2), f"to_pil_image({kind} H x W).size={img.size}, but should be (W, H) = (3, 2)"
+    assert_same(chw(img).to(device), expected(k)[None].to(device), f"to_pil_image({kind} H x W) pixels")
+
+
+TO_PURE_TENSOR = pytest.mark.torchvision_version(
+    ">=0.16", reason="v2.ToPureTensor arrived with stable transforms v2 in torchvision 0.16 "
+    "(https://github.com/pytorch/vision/releases/tag/v0.16.0); checked: absent on 0.15.2, present on 0.16.2 and 0.29.1")
+
+
+@TO_PURE_TENSOR
+def test_v2_to_pure_tensor_unwraps_every_tv_tensor_in_a_sample_without_copying(device, v2):
+    """v2.ToPureTensor turns every tv_tensor of a nested sample (Image, Video, Mask, BoundingBoxes) into a plain torch.Tensor sharing its memory, and passes plain tensors, PIL images and other values through.
+
+    Ranges over: a dict holding a list of an Image and a Mask, a Video, BoundingBoxes, a plain tensor, a PIL image
+    and an int, tensors on the device. Same values, same storage (no copy); the oracle is each input's own tensor.
+    """
+    tv = _tv()
+    k, sample = _sample(device)
+    pil = Image.fromarray(k[0].cpu().numpy())
+    nested = {"pair": [sample["image"], sample["mask"]], "video": sample["video"], "boxes": sample["boxes"],
+              "pure": sample["pure"], "pil": pil, "label": 3}
+    out = v2.ToPureTensor()(nested)
+    pairs = [(out["pair"][0], sample["image"]), (out["pair"][1], sample["mask"]), (out["video"], sample["video"]),
+             (out["boxes"], sample["boxes"]), (out["pure"], sample["pure"])]
+    for got, given_ in pairs:
+        assert type(got) is torch.Tensor, f"ToPureTensor gave {type(got).__name__} for a {type(given_).__name__}, but should give Tensor"
+        assert_same(got, given_.as_subclass(torch.Tensor), f"ToPureTensor of a {type(given_).__name__}")
+        assert got.untyped_storage().data_ptr() == given_.untyped_storage().data_ptr(), f"ToPureTensor copied a {type(given_).__name__}"
+    assert out["pil"] is pil and out["label"] == 3, "ToPureTensor changed the PIL image or the label"
+    assert type(sample["image"]) is tv.Image, "ToPureTensor changed its input's type"
+
+
+UINT16_TO_DTYPE = (
+    "ToDtype(scale=True) between uint16 and uint8: vision#8524 ('Add support for decoding 16bits png', torchvision 0.20) "
+    "added uint16 to to_dtype's integer rules (multiply / divide by 2**8: uint16 has no bit shifts); before, uint16 has no "
+    "value-bit count and to_dtype raises TypeError. Checked: TypeError on torchvision 0.19.1 (torch 2.4.1), converts on "
+    "0.20.1 (torch 2.5.1) and 0.29.1"
+)
+
+
+@V2_STABLE
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.3", reason="torch.uint16 is new in torch 2.3 (pytorch#116594)")
+@pytest.mark.torchvision_version("<0.20", reason=UINT16_TO_DTYPE)
+def test_v2_to_dtype_refuses_to_scale_a_uint16_image_to_uint8_before_0_20(v2):
+    """Before torchvision 0.20, ToDtype(uint8, scale=True) of a uint16 image raises TypeError (uint16 has no value-bit count)."""
+    with raises(TypeError, "value bits|uint16", "ToDtype(uint8, scale=True)(uint16 image)"):
+        v2.ToDtype(torch.uint8, scale=True)(_tv().Image(torch.tensor([[[0, 65535]]], dtype=torch.uint16)))
+
+
+@V2_STABLE
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.20", reason=UINT16_TO_DTYPE)
+def test_v2_to_dtype_scales_between_uint16_and_uint8_by_256_from_0_20(v2):
+    """From torchvision 0.20, ToDtype(scale=True) converts uint16 -> uint8 as trunc(x / 256) (65535 -> 255, 255 -> 0) and uint8 -> uint16 as x * 256 (255 -> 65280, not 65535).
+
+    Ranges over: every uint8 value, and uint16 values 0, 255, 256, 257, 32767, 32768, 65279, 65280, 65535 and a
+    ramp, as tv_tensors.Images on cpu (uint16 is a "barebones" dtype with few kernels elsewhere). The oracle is
+    numpy's shifts (8 value bits vs 16).
+    """
+    tv = _tv()
+    u8 = np.arange(256, dtype=np.uint8)
+    u16 = np.array([0, 255, 256, 257, 32767, 32768, 65279, 65280, 65535] + list(range(0, 65536, 4099)), dtype=np.uint16)
+    down = v2.ToDtype(torch.uint8, scale=True)(tv.Image(torch.from_numpy(u16).reshape(1, 1, -1)))
+    assert_same(down.as_subclass(torch.Tensor), torch.from_numpy((u16 >> 8).astype(np.uint8)).reshape(1, 1, -1), "ToDtype(uint8)(uint16)")
+    up = v2.ToDtype(torch.uint16, scale=True)(tv.Image(torch.from_numpy(u8).reshape(1, 1, -1)))
+    assert_dtype(up, torch.uint16, "ToDtype(uint16)(uint8)")
+    assert_same(up.as_subclass(torch.Tensor).to(torch.int32), torch.from_numpy(u8.astype(np.int32) << 8).reshape(1, 1, -1), "ToDtype(uint16)(uint8)")

@@ -615,6 +615,30 @@ def test_bug_elsewhere(device):
 """
 
 
+KNOWN_TORCHVISION_BUG_SPEC = """
+import pytest, torch
+
+@pytest.mark.known_bug(">=2.0", torchvision=">=0.1", issue="https://github.com/pytorch/vision/issues/1", reason="a vision bug")
+def test_broken_by_vision(device):
+    '''A claim this torchvision is known to break.'''
+    assert False, "out=1, but should be 2"
+
+@pytest.mark.known_bug(">=2.0", torchvision="<0.1", issue="https://github.com/pytorch/vision/issues/2", reason="old vision")
+def test_broken_by_old_vision(device):
+    '''A claim only an older torchvision broke.'''
+"""
+
+
+def test_known_bug_of_torchvision_applies_only_with_such_a_torchvision_and_says_so(harness):
+    pytest.importorskip("torchvision")
+    harness.makepyfile(test_specs=KNOWN_TORCHVISION_BUG_SPEC)
+    result = harness.runpytest_inprocess("--devices", "cpu", "-rxX")
+    result.assert_outcomes(xfailed=1, passed=1)
+    result.stdout.fnmatch_lines([
+        "XFAIL *test_broken_by_vision[[]cpu[]]*known bug in torchvision >=0.1: https://github.com/pytorch/vision/issues/1: a vision bug*",
+    ])
+
+
 def test_known_bug_is_a_strict_xfail_with_its_link_and_an_xpass_fails_loudly(harness):
     harness.makepyfile(test_specs=KNOWN_BUG_SPEC)
     result = harness.runpytest_inprocess("--devices", "cpu", "-rxX", "--report-log=log.jsonl")

@@ -879,3 +879,354 @@ def test_slice_to_tensor_returning_a_strided_view_of_a_multichannel_array_is_kil
     monkeypatch.setattr(F, "to_tensor", to_tensor)
     result = run(pytester, spec(f"{SHARES}[float64-F.to_tensor]"))
     assert_killed(result, f"{SHARES}[float64-F.to_tensor]")
+
+
+# --------------------------------------------------------------------------- round 3: ToDtype rules, tv_tensors, ToImage memory, mode=
+
+import torchvision.transforms.v2.functional as _F2  # noqa: E402
+
+try:  # torchvision.tv_tensors is new in 0.16 (0.15 named it datapoints); the plants below target >=0.16 specs
+    import torchvision.tv_tensors as _tvt
+except ImportError:
+    _tvt = None
+V2_STABLE = pytest.mark.skipif(_TV < _Version("0.16"), reason="the ToDtype(scale=...) / tv_tensors specs are gated to torchvision>=0.16")
+
+
+def _patched_to_dtype(monkeypatch, v2, replace):
+    """ToDtype.transform whose result is ``replace(self, inpt)`` where that is not None, the real one's otherwise."""
+    orig = v2.ToDtype.transform
+
+    def transform(self, inpt, params):
+        out = replace(self, inpt)
+        return orig(self, inpt, params) if out is None else out
+
+    monkeypatch.setattr(v2.ToDtype, "transform", transform)
+
+
+def _float_to_uint8(fn):
+    """A replacement for ToDtype(uint8, scale=True) of a float image: ``fn(x)`` (a float tensor) cast to uint8."""
+
+    def replace(self, inpt):
+        if self.dtype == torch.uint8 and self.scale and isinstance(inpt, torch.Tensor) and inpt.is_floating_point():
+            return _tvt.wrap(fn(inpt.as_subclass(torch.Tensor)).to(torch.uint8), like=inpt)
+        return None
+
+    return replace
+
+
+@V2_STABLE
+def test_v2_to_dtype_float_to_uint8_by_255_like_to_pil_image_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(uint8, scale=True) of a float image multiplies by 255 and truncates (to_pil_image's rule): 0.999 -> 254."""
+    _patched_to_dtype(monkeypatch, v2, _float_to_uint8(lambda x: x * 255))
+    name = "test_v2_to_dtype_scales_a_float_image_to_uint8_as_trunc_x_times_255_999"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float32]", f"{name}[cpu-float64]")
+
+
+@V2_STABLE
+def test_slice_v2_to_dtype_rounding_float64_images_to_uint8_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(uint8, scale=True) rounds x * 255 for float64 images only (0.5 -> 128); float32 keeps trunc(x * 255.999)."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _float_to_uint8(lambda x: torch.round(x * 255))(self, inpt)
+                      if isinstance(inpt, torch.Tensor) and inpt.dtype == torch.float64 else None)
+    name = "test_v2_to_dtype_scales_a_float_image_to_uint8_as_trunc_x_times_255_999"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float64]")
+
+
+def _int_to_int(fn, only=lambda src, dst: True):
+    def replace(self, inpt):
+        if (isinstance(self.dtype, torch.dtype) and self.scale and isinstance(inpt, torch.Tensor) and not inpt.is_floating_point()
+                and not self.dtype.is_floating_point and only(inpt.dtype, self.dtype)):
+            return _tvt.wrap(fn(inpt.as_subclass(torch.Tensor), self.dtype), like=inpt)
+        return None
+
+    return replace
+
+
+@V2_STABLE
+def test_v2_to_dtype_int_to_int_ignoring_scale_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(int dtype, scale=True) of an integer image just casts (no bit shift): uint8 255 -> int16 255."""
+    _patched_to_dtype(monkeypatch, v2, _int_to_int(lambda x, dst: x.to(dst)))
+    name = "test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bits"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-uint8-to-int16]", f"{name}[cpu-int32-to-uint8]")
+
+
+@V2_STABLE
+def test_slice_v2_to_dtype_narrowing_into_uint8_saturates_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(uint8, scale=True) of a signed integer image clamps the shifted negatives to 0 instead of wrapping them."""
+    def narrow(x, dst):
+        bits = {torch.int8: 7, torch.int16: 15, torch.int32: 31, torch.int64: 63}[x.dtype]
+        return x.bitwise_right_shift(bits - 8).clamp(0, 255).to(dst) if bits > 8 else x.clamp(0).to(dst).bitwise_left_shift_(8 - bits)
+
+    _patched_to_dtype(monkeypatch, v2, _int_to_int(narrow, only=lambda src, dst: dst == torch.uint8 and src != torch.uint8))
+    name = "test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bits"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-int32-to-uint8]", f"{name}[cpu-int8-to-uint8]")
+
+
+@V2_STABLE
+def test_v2_to_dtype_scaling_float32_to_int32_silently_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(int32/int64, scale=True) of a float32 (or float64 -> int64) image multiplies by the integer maximum instead of refusing."""
+    def replace(self, inpt):
+        if isinstance(self.dtype, torch.dtype) and self.scale and isinstance(inpt, torch.Tensor) and inpt.is_floating_point() \
+                and self.dtype in (torch.int32, torch.int64):
+            return _tvt.wrap(inpt.as_subclass(torch.Tensor).double().mul(torch.iinfo(self.dtype).max).to(self.dtype), like=inpt)
+        return None
+
+    _patched_to_dtype(monkeypatch, v2, replace)
+    name = "test_v2_to_dtype_refuses_to_scale_float32_to_int32_or_int64_and_float64_to_int64"
+    assert_killed(run(pytester, spec(name)), name, "raised no RuntimeError")
+
+
+@V2_STABLE
+def test_v2_to_dtype_converting_masks_with_a_single_dtype_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(float32, scale=True) converts a Mask too (a single dtype applied to every tv_tensor)."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _tvt.wrap(inpt.as_subclass(torch.Tensor).to(self.dtype), like=inpt)
+                      if isinstance(self.dtype, torch.dtype) and isinstance(inpt, _tvt.Mask) else None)
+    name = "test_v2_to_dtype_with_one_dtype_converts_only_images_videos_and_a_lone_plain_tensor"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@V2_STABLE
+def test_v2_to_dtype_passing_a_lone_plain_tensor_through_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(float32, scale=True) never converts a plain tensor, even alone (only tv_tensors.Image/Video)."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: inpt if type(inpt) is torch.Tensor else None)
+    name = "test_v2_to_dtype_with_one_dtype_converts_only_images_videos_and_a_lone_plain_tensor"
+    assert_killed(run(pytester, spec(name)), name, "(plain tensor).dtype=torch.uint8")
+
+
+@V2_STABLE
+def test_v2_to_dtype_dict_scaling_masks_too_is_killed(pytester, monkeypatch, v2):
+    """ToDtype({..., Mask: int64}, scale=True) scales the Mask like an image (uint8 -> int64 shifted left by 55 bits)."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _tvt.wrap(
+        _F2.to_dtype_image(inpt.as_subclass(torch.Tensor), self.dtype[_tvt.Mask], scale=self.scale), like=inpt)
+        if isinstance(self.dtype, dict) and isinstance(inpt, _tvt.Mask) and self.dtype.get(_tvt.Mask) else None)
+    name = "test_v2_to_dtype_with_a_dict_converts_each_type_to_its_dtype_and_scales_only_images"
+    assert_killed(run(pytester, spec(name)), name, "out['mask']")
+
+
+@V2_STABLE
+def test_v2_to_dtype_dict_passing_unnamed_types_through_is_killed(pytester, monkeypatch, v2):
+    """ToDtype with a dict lacking "others" passes a type it does not name through instead of raising ValueError."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: inpt
+                      if isinstance(self.dtype, dict) and type(inpt) not in self.dtype and "others" not in self.dtype else None)
+    name = "test_v2_to_dtype_with_a_dict_converts_each_type_to_its_dtype_and_scales_only_images"
+    assert_killed(run(pytester, spec(name)), name, "raised no ValueError")
+
+
+@V2_STABLE
+def test_tv_tensor_ops_keeping_the_image_type_by_default_is_killed(pytester, monkeypatch):
+    """Every torch operation on a tv_tensors.Image returns an Image by default (as if set_return_type("TVTensor") were on)."""
+    import torchvision.tv_tensors._tv_tensor as tv_tensor
+
+    monkeypatch.setattr(tv_tensor, "_must_return_subclass", lambda: True)
+    name = "test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-img + 1-default]", f"{name}[cpu-img.sum()-default]")
+
+
+@V2_STABLE
+def test_slice_tv_tensor_sum_keeping_the_image_type_is_killed(pytester, monkeypatch):
+    """Tensor.sum joins clone/to/detach among the operations that keep a tv_tensors.Image's type."""
+    import torchvision.tv_tensors._tv_tensor as tv_tensor
+
+    monkeypatch.setattr(tv_tensor, "_FORCE_TORCHFUNCTION_SUBCLASS", tv_tensor._FORCE_TORCHFUNCTION_SUBCLASS | {torch.Tensor.sum})
+    name = "test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-img.sum()-default]")
+
+
+@V2_STABLE
+def test_slice_tv_tensor_clone_unwrapping_is_killed(pytester, monkeypatch):
+    """Tensor.clone of a tv_tensors.Image returns a plain tensor (clone dropped from the type-keeping operations)."""
+    import torchvision.tv_tensors._tv_tensor as tv_tensor
+
+    monkeypatch.setattr(tv_tensor, "_FORCE_TORCHFUNCTION_SUBCLASS", tv_tensor._FORCE_TORCHFUNCTION_SUBCLASS - {torch.Tensor.clone})
+    name = "test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-img.clone()-default]")
+
+
+@V2_STABLE
+def test_tv_tensor_set_return_type_not_restored_is_killed(pytester, monkeypatch):
+    """Leaving a set_return_type("TVTensor") block keeps the TVTensor return type on."""
+    import torchvision.tv_tensors._torch_function_helpers as helpers
+
+    monkeypatch.setattr(helpers._ReturnTypeCM, "__exit__", lambda self, *args: None)
+    name = "test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad"
+    try:
+        result = run(pytester, spec(name) + "[cpu-img + 1-TVTensor]")
+    finally:
+        helpers._TORCHFUNCTION_SUBCLASS = False  # the plant leaked the flag: restore the default
+    assert_killed(result, f"{name}[cpu-img + 1-TVTensor]", "return type not restored")
+
+
+def _patched_to_image(monkeypatch, wrap):
+    orig = _F2.to_image
+    monkeypatch.setattr(_F2, "to_image", lambda inpt: wrap(inpt, orig))
+
+
+@V2_STABLE
+def test_v2_to_image_copying_every_input_is_killed(pytester, monkeypatch):
+    """v2.ToImage always returns new memory (a clone), also for a tensor or a single-channel array."""
+    _patched_to_image(monkeypatch, lambda inpt, orig: _tvt.Image(orig(inpt).as_subclass(torch.Tensor).clone()))
+    name = "test_v2_to_image_shares_memory_with_a_tensor_and_with_an_ndarray_whose_chw_view_is_contiguous"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-tensor-CxHxW]", f"{name}[cpu-uint8-ndarray-HxWx1]")
+
+
+@V2_STABLE
+def test_slice_v2_to_image_returning_a_view_of_a_multichannel_array_is_killed(pytester, monkeypatch):
+    """v2.ToImage of an ndarray returns the permuted view (no contiguous copy), so a C-order H x W x 3 array is shared."""
+    _patched_to_image(monkeypatch, lambda inpt, orig: _tvt.Image(torch.from_numpy(np.atleast_3d(inpt)).permute(2, 0, 1))
+                      if isinstance(inpt, np.ndarray) else orig(inpt))
+    name = "test_v2_to_image_shares_memory_with_a_tensor_and_with_an_ndarray_whose_chw_view_is_contiguous"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-uint8-ndarray-HxWx3]")
+
+
+def test_slice_to_pil_image_converting_rgb_bytes_into_ycbcr_is_killed(pytester, monkeypatch):
+    """to_pil_image(t, mode='YCbCr'/'HSV') reads the bytes as RGB and converts them into that mode (a colour conversion)."""
+    orig = F.to_pil_image
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: orig(pic, "RGB").convert(mode) if mode in ("YCbCr", "HSV") else orig(pic, mode))
+    name = "test_to_pil_image_mode_argument_labels_the_bytes_without_converting_them"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-3ch-YCbCr-F.to_pil_image]", f"{name}[cpu-3ch-HSV-ToPILImage()]")
+
+
+def test_to_pil_image_ignoring_the_mode_argument_is_killed(pytester, monkeypatch):
+    """to_pil_image ignores mode= and infers the mode from the channels (CMYK data comes back as RGBA)."""
+    orig = F.to_pil_image
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: orig(pic))
+    name = "test_to_pil_image_mode_argument_labels_the_bytes_without_converting_them"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-4ch-CMYK-F.to_pil_image]")
+    assert_killed(run(pytester, spec("test_to_pil_image_mode_F_keeps_a_one_channel_float32_tensor_unscaled")),
+                  "test_to_pil_image_mode_F_keeps_a_one_channel_float32_tensor_unscaled")
+
+
+def test_to_pil_image_scaling_mode_F_floats_is_killed(pytester, monkeypatch):
+    """to_pil_image(float32 tensor, mode='F') multiplies the values by 255 like the other float paths."""
+    orig = F.to_pil_image
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: orig(pic * 255, mode) if mode == "F" else orig(pic, mode))
+    name = "test_to_pil_image_mode_F_keeps_a_one_channel_float32_tensor_unscaled"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+def test_to_pil_image_falling_back_from_a_mismatched_mode_is_killed(pytester, monkeypatch):
+    """to_pil_image swallows a mode that does not fit the tensor and infers one (or refuses with TypeError) instead of ValueError."""
+    orig = F.to_pil_image
+
+    def to_pil_image(pic, mode=None):
+        try:
+            return orig(pic, mode)
+        except ValueError:
+            if isinstance(pic, torch.Tensor) and pic.dtype == torch.int32:
+                raise TypeError("Input type int32 is not supported") from None
+            return orig(pic)
+
+    monkeypatch.setattr(F, "to_pil_image", to_pil_image)
+    name = "test_to_pil_image_refuses_a_mode_that_does_not_fit_the_channels_or_dtype_with_ValueError"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-uint8-3ch-RGBA]", f"{name}[cpu-float64-1ch-F]")
+
+
+@V2_STABLE
+def test_v2_to_dtype_float_to_float_clamping_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(float dtype, scale=True) of a float image clamps it into [0, 1] while casting."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _tvt.wrap(inpt.as_subclass(torch.Tensor).clamp(0, 1).to(self.dtype), like=inpt)
+                      if isinstance(self.dtype, torch.dtype) and self.dtype.is_floating_point and self.scale
+                      and isinstance(inpt, torch.Tensor) and inpt.is_floating_point() else None)
+    name = "test_v2_to_dtype_between_float_dtypes_casts_without_scaling_or_clamping"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float32-to-float64]")
+
+
+@V2_STABLE
+def test_slice_v2_to_dtype_scaling_into_float16_by_255_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(float16, scale=True) of a float image divides by 255 (as if it were 8-bit), only for float16 targets."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _tvt.wrap((inpt.as_subclass(torch.Tensor) / 255).to(self.dtype), like=inpt)
+                      if self.dtype == torch.float16 and self.scale and isinstance(inpt, torch.Tensor) and inpt.is_floating_point() else None)
+    name = "test_v2_to_dtype_between_float_dtypes_casts_without_scaling_or_clamping"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float32-to-float16]", f"{name}[cpu-float64-to-float16]")
+
+
+def _patched_image_new(monkeypatch, change):
+    orig = _tvt.Image.__new__
+
+    def new(cls, data, **kwargs):
+        return change(data, lambda d: orig(cls, d, **kwargs), cls)
+
+    monkeypatch.setattr(_tvt.Image, "__new__", staticmethod(new))
+
+
+@V2_STABLE
+def test_tv_tensors_image_transposing_hwc_arrays_is_killed(pytester, monkeypatch):
+    """tv_tensors.Image(ndarray) reads a 3-D array as H x W x C and transposes it (as ToImage does)."""
+    _patched_image_new(monkeypatch, lambda data, make, cls: make(np.ascontiguousarray(data.transpose(2, 0, 1)))
+                       if isinstance(data, np.ndarray) and data.ndim == 3 else make(data))
+    name = "test_tv_tensors_image_of_an_ndarray_keeps_its_axes_unlike_to_image"
+    assert_killed(run(pytester, spec(name)), f"{name}[HxWx3-ndarray]")
+
+
+@V2_STABLE
+def test_slice_tv_tensors_image_keeping_a_2d_array_2d_is_killed(pytester, monkeypatch):
+    """tv_tensors.Image of an H x W ndarray stays H x W (no leading channel axis)."""
+    _patched_image_new(monkeypatch, lambda data, make, cls: make(data).as_subclass(torch.Tensor)[0].as_subclass(cls)
+                       if isinstance(data, np.ndarray) and data.ndim == 2 else make(data))
+    name = "test_tv_tensors_image_of_an_ndarray_keeps_its_axes_unlike_to_image"
+    assert_killed(run(pytester, spec(name)), f"{name}[HxW-ndarray]")
+
+
+def test_to_pil_image_transposing_2d_pictures_is_killed(pytester, monkeypatch):
+    """to_pil_image of a 2-D picture reads it as W x H (transposed)."""
+    orig = F.to_pil_image
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: orig(pic.T if pic.ndim == 2 else pic, mode))
+    name = "test_to_pil_image_of_a_2d_h_x_w_picture_is_a_one_channel_image"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-uint8-tensor]", f"{name}[cpu-uint8-ndarray]")
+
+
+def test_slice_to_pil_image_casting_a_2d_float_tensor_unscaled_is_killed(pytester, monkeypatch):
+    """to_pil_image of a 2-D float tensor casts it to uint8 without the * 255 (only the 2-D float path)."""
+    orig = F.to_pil_image
+    monkeypatch.setattr(F, "to_pil_image", lambda pic, mode=None: orig(pic.to(torch.uint8), mode)
+                        if isinstance(pic, torch.Tensor) and pic.ndim == 2 and pic.is_floating_point() else orig(pic, mode))
+    name = "test_to_pil_image_of_a_2d_h_x_w_picture_is_a_one_channel_image"
+    assert_killed(run(pytester, spec(name)), f"{name}[cpu-float32-tensor]")
+
+
+@V2_STABLE
+def test_v2_to_pure_tensor_copying_is_killed(pytester, monkeypatch, v2):
+    """v2.ToPureTensor returns a copy of each tv_tensor instead of a view of its memory."""
+    monkeypatch.setattr(v2.ToPureTensor, "transform", lambda self, inpt, params: inpt.as_subclass(torch.Tensor).clone())
+    name = "test_v2_to_pure_tensor_unwraps_every_tv_tensor_in_a_sample_without_copying"
+    assert_killed(run(pytester, spec(name)), name, "ToPureTensor copied a")
+
+
+@V2_STABLE
+def test_slice_v2_to_pure_tensor_skipping_bounding_boxes_is_killed(pytester, monkeypatch, v2):
+    """v2.ToPureTensor leaves BoundingBoxes wrapped (it unwraps images, videos and masks only)."""
+    orig = v2.ToPureTensor.transform
+    monkeypatch.setattr(v2.ToPureTensor, "transform", lambda self, inpt, params: inpt if isinstance(inpt, _tvt.BoundingBoxes) else orig(self, inpt, params))
+    name = "test_v2_to_pure_tensor_unwraps_every_tv_tensor_in_a_sample_without_copying"
+    assert_killed(run(pytester, spec(name)), name, "for a BoundingBoxes")
+
+
+@pytest.mark.skipif(_TV < _Version("0.20"), reason="the uint16 scaling spec is gated to torchvision>=0.20")
+def test_v2_to_dtype_uint16_to_uint8_rounding_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(uint8, scale=True) of a uint16 image rounds x / 257 (the max ratio) instead of truncating x / 256."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _tvt.wrap(torch.round(inpt.as_subclass(torch.Tensor).double() / 257).to(torch.uint8), like=inpt)
+                      if self.dtype == torch.uint8 and self.scale and isinstance(inpt, torch.Tensor) and inpt.dtype == torch.uint16 else None)
+    name = "test_v2_to_dtype_scales_between_uint16_and_uint8_by_256_from_0_20"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(_TV < _Version("0.20"), reason="the uint16 scaling spec is gated to torchvision>=0.20")
+def test_v2_to_dtype_refusing_uint16_again_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(scale=True) of a uint16 image raises TypeError again (the pre-0.20 behaviour)."""
+    def replace(self, inpt):
+        if self.scale and isinstance(inpt, torch.Tensor) and torch.uint16 in (inpt.dtype, self.dtype) and not self.dtype.is_floating_point:
+            raise TypeError(f"Number of value bits is only defined for integer dtypes, but got {torch.uint16}.")
+        return None
+
+    _patched_to_dtype(monkeypatch, v2, replace)
+    name = "test_v2_to_dtype_scales_between_uint16_and_uint8_by_256_from_0_20"
+    assert_killed(run(pytester, spec(name)), name)
+
+
+@pytest.mark.skipif(_TV >= _Version("0.20") or _TV < _Version("0.16") or not torch_at_least("2.3"),
+                    reason="the uint16 TypeError spec is gated to torchvision 0.16-0.19 with torch>=2.3")
+def test_v2_to_dtype_scaling_uint16_early_is_killed(pytester, monkeypatch, v2):
+    """ToDtype(uint8, scale=True) of a uint16 image converts (x >> 8) before torchvision 0.20."""
+    _patched_to_dtype(monkeypatch, v2, lambda self, inpt: _tvt.wrap((inpt.as_subclass(torch.Tensor).to(torch.int32) // 256).to(torch.uint8), like=inpt)
+                      if self.dtype == torch.uint8 and self.scale and isinstance(inpt, torch.Tensor) and inpt.dtype == torch.uint16 else None)
+    name = "test_v2_to_dtype_refuses_to_scale_a_uint16_image_to_uint8_before_0_20"
+    assert_killed(run(pytester, spec(name)), name)
