@@ -802,7 +802,18 @@ def test_arange_is_int64_for_integral_arguments_and_the_default_dtype_if_any_is_
             assert_same(out.cpu(), torch.tensor(list(range(start, end, step)), dtype=dtype), f"arange(..., dtype={dtype})")
 
 
-@pytest.mark.parametrize("default", DEFAULT_PARAMS)
+RANGE_HALF_CPU = (
+    "torch.range's cpu kernel has float16 from torch 2.2 (pytorch#112131, 'Add Half support for logspace and range on "
+    "CPU'); before, torch.range under a float16 default raises RuntimeError '\"range_cpu\" not implemented for 'Half'' on "
+    "the cpu; checked: raises on 2.0.1 and 2.1.2, works on 2.2.2, 2.4.1, 2.14.1 and 2.15.0"
+)
+RANGE_DEFAULTS = [
+    pytest.param(d, id=dtype_id(d), marks=[pytest.mark.torch_version(">=2.2", reason=RANGE_HALF_CPU)] if d == torch.float16 else [])
+    for d in DEFAULTS
+]
+
+
+@pytest.mark.parametrize("default", RANGE_DEFAULTS)
 @given(start=st.integers(-20, 20), length=st.integers(0, 12), step=st.integers(1, 4))
 @budget(len(DEFAULTS))
 def test_range_includes_its_end_gives_the_default_dtype_and_warns_it_is_deprecated(device, default, start, length, step):
@@ -821,6 +832,21 @@ def test_range_includes_its_end_gives_the_default_dtype_and_warns_it_is_deprecat
     assert_device(out, device, "torch.range(start, end, step)")
     assert_dtype(out, default, "torch.range(start, end, step)")
     assert_same(out.cpu(), torch.tensor(list(range(start, end + 1, step)), dtype=default), "torch.range(start, end, step)")
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.2", reason=RANGE_HALF_CPU)
+def test_range_under_a_float16_default_raises_on_the_cpu_before_2_2():
+    """Before torch 2.2, torch.range under a float16 default raises RuntimeError on the cpu: its cpu kernel has no float16.
+
+    Ranges over: the cpu only (the claim is about its kernel; cuda has had one all along), one range; the
+    same call with ``dtype=torch.float32`` works, so the refusal is the kernel's, not the arguments'.
+    """
+    with default_dtype(torch.float16), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with raises(RuntimeError, "not implemented for 'Half'", "torch.range(0, 3) under a float16 default"):
+            torch.range(0, 3)
+        assert_same(torch.range(0, 3, dtype=torch.float32), torch.tensor([0.0, 1.0, 2.0, 3.0], dtype=torch.float32), "torch.range(0, 3, dtype=float32)")
 
 
 # --------------------------------------------------------------------------- sizes vs scalars

@@ -1166,3 +1166,19 @@ def test_slice_range_excluding_its_end_under_bfloat16_is_killed(pytester, monkey
     monkeypatch.setattr(torch, "range", range_)
     result = run(pytester, spec(RANGE))
     assert_killed(result, f"{RANGE}[cpu-bfloat16]")
+
+
+@pytest.mark.skipif(torch_at_least("2.2"), reason="the spec is gated to torch<2.2")
+def test_range_with_a_float16_cpu_kernel_before_2_2_is_killed(pytester, monkeypatch):
+    """Plants a float16 torch.range on the cpu before 2.2 (computed in float32, then cast)."""
+    orig = torch.range
+
+    def range_(*args, **kwargs):
+        if kwargs.get("dtype", torch.get_default_dtype()) == torch.float16:
+            kwargs["dtype"] = torch.float32
+            return orig(*args, **kwargs).half()
+        return orig(*args, **kwargs)
+
+    monkeypatch.setattr(torch, "range", range_)
+    name = "test_range_under_a_float16_default_raises_on_the_cpu_before_2_2"
+    assert_killed(run(pytester, spec(name)), name, "raised no RuntimeError")
