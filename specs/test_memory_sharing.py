@@ -73,6 +73,7 @@ from specs.helpers import (
     assert_shares,
     ptr,
     raises,
+    warn_always,
     warnings_recorded,
 )
 from specs.inputs import (
@@ -844,6 +845,40 @@ def test_coalesced_sparse_coo_values_and_indices_are_views(device, accessor, sha
         part[0] += 1
         expected = dense.roll(1, dims=0)
     assert_same(s.to_dense(), expected, f"s.to_dense() after writing through {accessor}()")
+
+
+# --------------------------------------------------------------------------- x.T beyond matrices
+
+#: x.T's deprecation warnings, by the rank of x (TORCH_WARN_ONCE in ATen: seen every time under set_warn_always)
+T_WARNINGS = {0: "Tensor.T is deprecated on 0-D tensors", 1: "The use of `x.T` on tensors of dimension other than 2",
+              3: "The use of `x.T` on tensors of dimension other than 2", 4: "The use of `x.T` on tensors of dimension other than 2"}
+
+
+@pytest.mark.parametrize("rank", [0, 1, 2, 3, 4], ids=lambda r: f"{r}-d")
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.complex64], ids=dtype_id)
+def test_t_reverses_every_dimension_as_a_view_and_warns_it_is_deprecated_except_on_a_matrix(device, rank, dtype):
+    """x.T is a view reversing all of x's dimensions; on anything but a matrix it warns UserWarning that this use is deprecated (x.mT and x.permute are the spellings that stay).
+
+    Ranges over: ranks 0-4 (enumerated) × float32, int64 and complex64 (enumerated); x holds 0, 1, 2, ...
+    in shape (2, 3, 4, 5)[:rank]. ``x.T`` equals numpy's ``.T`` of the same values (every axis reversed),
+    shares x's memory, and warns -- under ``torch.set_warn_always(True)``, as ATen warns once per process
+    otherwise -- "Tensor.T is deprecated on 0-D tensors" for a 0-d x, "The use of `x.T` on tensors of
+    dimension other than 2 ... is deprecated" for 1-, 3- and 4-d x, and nothing for a matrix.
+    """
+    shape = (2, 3, 4, 5)[:rank]
+    a = np.arange(int(np.prod(shape)), dtype=TORCH_TO_NUMPY[dtype]).reshape(shape)
+    x = torch.from_numpy(a).to(device)
+    with warn_always(), warnings_recorded() as caught:
+        out = x.T
+    found = [(w.category, str(w.message)) for w in caught if "x.T" in str(w.message) or "Tensor.T" in str(w.message)]
+    if rank == 2:
+        assert found == [], f"x.T of a matrix warned {found}, but should not warn"
+    else:
+        assert [c for c, m in found if T_WARNINGS[rank] in m] == [UserWarning], (
+            f"x.T of a {rank}-d tensor warned {found}, but should warn one UserWarning: {T_WARNINGS[rank]!r}"
+        )
+    assert_same(out.cpu(), torch.from_numpy(a.T.copy()), f"x.T of a {rank}-d tensor")
+    assert_shares(out, x, f"x.T of a {rank}-d tensor")
 
 
 # --------------------------------------------------------------------------- indexing

@@ -943,3 +943,50 @@ def test_view_as_real_raising_runtime_error_from_2_15_is_killed(pytester, monkey
     name = "test_complex_only_views_of_a_real_tensor_raise_type_error_from_2_15"
     result = run(pytester, _spec(name))
     assert_killed(result, f"{name}[cpu-torch.view_as_real(x)-float32]")
+
+
+# --------------------------------------------------------------------------- x.T beyond matrices
+
+T_SPEC = "test_t_reverses_every_dimension_as_a_view_and_warns_it_is_deprecated_except_on_a_matrix"
+_ORIG_T = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase  # renamed TensorBase in 2.3
+_ORIG_T = _ORIG_T.__dict__["T"]
+
+
+def _plant_t(monkeypatch, getter):
+    """Plants Tensor.T as the property ``getter(x, original_T_of)``."""
+    monkeypatch.setattr(torch.Tensor, "T", property(lambda x: getter(x, _ORIG_T.__get__)))
+
+
+def test_slice_t_of_a_0d_tensor_without_its_warning_is_killed(pytester, monkeypatch):
+    """Plants x.T that no longer warns on a 0-d tensor (the deprecation dropped for that rank only)."""
+    _plant_t(monkeypatch, lambda x, t: x.view(()) if x.dim() == 0 else t(x))
+    result = run(pytester, f"{MOD}::{T_SPEC}")
+    assert_killed(result, f"{T_SPEC}[cpu-float32-0-d]", "should warn one UserWarning")
+
+
+def test_slice_t_swapping_only_the_last_two_dims_of_a_batch_is_killed(pytester, monkeypatch):
+    """Plants x.T that, on 3-d and larger tensors, swaps only the last two dimensions (x.mT's rule)."""
+    _plant_t(monkeypatch, lambda x, t: (t(x), x.mT)[1] if x.dim() >= 3 else t(x))
+    result = run(pytester, f"{MOD}::{T_SPEC}")
+    assert_killed(result, f"{T_SPEC}[cpu-int64-3-d]", f"{T_SPEC}[cpu-int64-4-d]")
+
+
+def test_t_copying_is_killed(pytester, monkeypatch):
+    """Plants x.T that returns a contiguous copy instead of a view."""
+    _plant_t(monkeypatch, lambda x, t: t(x).contiguous().clone())
+    result = run(pytester, f"{MOD}::{T_SPEC}")
+    assert_killed(result, f"{T_SPEC}[cpu-float32-2-d]")
+
+
+def test_t_warning_on_a_matrix_is_killed(pytester, monkeypatch):
+    """Plants x.T that warns on every rank, matrices included."""
+    import warnings
+
+    def getter(x, t):
+        if x.dim() == 2:
+            warnings.warn("The use of `x.T` on tensors of dimension other than 2 is deprecated", UserWarning)
+        return t(x)
+
+    _plant_t(monkeypatch, getter)
+    result = run(pytester, f"{MOD}::{T_SPEC}")
+    assert_killed(result, f"{T_SPEC}[cpu-complex64-2-d]", "should not warn")
