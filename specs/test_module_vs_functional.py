@@ -57,12 +57,23 @@ The functional dropouts do not agree on their own default: ``F.dropout``/``dropo
 default to ``training=True`` (a bare call drops, even inside an ``eval()`` module), while
 ``F.alpha_dropout`` and ``F.feature_alpha_dropout`` default to ``training=False`` (a bare call never
 drops).
+
+Same name, different defaults or state elsewhere too (each a claim below): ``nn.Flatten()`` starts at
+dim 1 and keeps the batch, ``torch.flatten(x)`` at dim 0; softmax without ``dim`` picks dim 0 for a
+3-D x; only ``nn.Embedding`` zeroes its ``padding_idx`` row (once, at construction) -- the functional
+just withholds that row's gradient; ``nn.CrossEntropyLoss`` holds its class ``weight`` as a buffer
+and its 'mean' divides by the summed weights of class-index targets but by the count for
+probability targets; an (N, 1) prediction against an (N,) target broadcasts to N x N pairs in every
+elementwise regression loss; ``torch.func.functional_call`` runs a module's forward on tensors you
+pass, leaving its own untouched; buffers registered with ``persistent=False`` follow the module but
+stay out of its ``state_dict``. ``nn.RMSNorm`` / ``F.rms_norm`` exist from 2.4, ``nn.Buffer`` from 2.5.
 """
 
 from __future__ import annotations
 
 import inspect
 import itertools
+import math
 import re
 import warnings
 from unittest import mock
@@ -77,7 +88,7 @@ from torch import nn
 
 import numpy as np
 from specs.differential import Call, assert_compiles_like_eager, compile_tolerance
-from specs.helpers import assert_device, assert_same, data, exact_kernels, seeded, warn_always, warnings_recorded
+from specs.helpers import assert_device, assert_same, data, exact_kernels, raises, seeded, warn_always, warnings_recorded
 from specs.inputs import (
     BATCHNORM_INPUTS, FLOATING, STRIDED, batchnorm_input, batchnorm_input_params, batchnorm_sizes, budget,
     compile_budget, dtype_params, layout_shapes, relayout, tensor_values,
@@ -1047,3 +1058,598 @@ def test_a_dtype_without_a_kernel_raises_not_implemented_error_in_both_forms_fro
     """
     kind = _hardshrink_error(device, form, dtype)
     assert kind is NotImplementedError, f"{form} raised {kind.__name__}, but should raise NotImplementedError"
+
+
+# --- round 3: the pairs users confuse -- defaults, losses, pooling, embeddings, activations, functional_call,
+# --- buffers (mined from the nn / nn.functional docs, the release notes and the tracker)
+
+
+def _rowmajor(a: np.ndarray, start: int) -> tuple:
+    """The shape ``a`` flattened from ``start`` on keeps: its first ``start`` sides, then the product of the rest."""
+    return (*a.shape[:start], int(np.prod(a.shape[start:], dtype=np.int64)))
+
+
+#: the flatten spellings -> (the call, the start_dim it means when none is given or the one given)
+FLATTEN_FORMS = {
+    "nn.Flatten()": (lambda x: nn.Flatten()(x), 1),
+    "torch.flatten(x)": (lambda x: torch.flatten(x), 0),
+    "x.flatten()": (lambda x: x.flatten(), 0),
+    "nn.Flatten(0)": (lambda x: nn.Flatten(0)(x), 0),
+    "torch.flatten(x, 1)": (lambda x: torch.flatten(x, 1), 1),
+}
+#: ranks 4 to 0, a side of 1 and an empty side among them
+FLATTEN_SHAPES = [(2, 1, 3, 2), (2, 3, 4), (3, 0, 2), (5, 2), (4,), ()]
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "permuted"])
+@pytest.mark.parametrize("form", list(FLATTEN_FORMS))
+def test_nn_flatten_keeps_dim_0_but_torch_flatten_flattens_every_dim(device, form, layout):
+    """nn.Flatten() defaults to start_dim=1 and keeps dim 0 ((N, *rest) -> (N, prod(rest))) while torch.flatten(x) and x.flatten() default to start_dim=0 and flatten every dim; a 1-D or 0-d x, which has no dim 1, is refused by nn.Flatten() with IndexError.
+
+    The same word, two defaults: the module is made to sit between a conv stack and a Linear, so it
+    keeps the batch; the function flattens everything (a 0-d x becomes shape (1,)). Ranges over the
+    five spellings (both defaults and each made explicit the other way), x of rank 4 to 0 (a side
+    of 1 and an empty side included), contiguous or permuted (every dim reversed: the values are
+    read in logical row-major order, not memory order); the oracle is numpy's row-major reshape.
+    """
+    call, start = FLATTEN_FORMS[form]
+    for shape in FLATTEN_SHAPES:
+        if layout == "permuted":
+            x = data(shape[::-1], len(shape), device, torch.float32).permute(tuple(range(len(shape)))[::-1])
+        else:
+            x = data(shape, len(shape), device, torch.float32)
+        a = np64(x)
+        if start > max(x.ndim - 1, 0):
+            with raises(IndexError, r"out of range", f"{form} on x of shape {shape}"):
+                call(x)
+            continue
+        out = call(x)
+        expected = torch.from_numpy(a.reshape(_rowmajor(a, start)) if a.ndim else a.reshape(1)).to(device, x.dtype)
+        assert_same(out, expected, f"{form} on a {layout} x of shape {shape} vs the row-major reshape from dim {start}")
+
+
+#: the softmax family called without dim -> (the call, the name in its warning, the maths on the chosen axis)
+def _softmax_np(a, axis):
+    z = np.exp(a - a.max(axis=axis, keepdims=True))
+    return z / z.sum(axis=axis, keepdims=True)
+
+
+def _log_softmax_np(a, axis):
+    z = a - a.max(axis=axis, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))
+
+
+IMPLICIT_DIM_FORMS = {
+    "F.softmax": (lambda x: F.softmax(x), "softmax", _softmax_np),
+    "F.log_softmax": (lambda x: F.log_softmax(x), "log_softmax", _log_softmax_np),
+    "F.softmin": (lambda x: F.softmin(x), "softmin", lambda a, axis: _softmax_np(-a, axis)),
+    "nn.Softmax()": (lambda x: nn.Softmax()(x), "softmax", _softmax_np),
+    "nn.LogSoftmax()": (lambda x: nn.LogSoftmax()(x), "log_softmax", _log_softmax_np),
+    "nn.Softmin()": (lambda x: nn.Softmin()(x), "softmin", lambda a, axis: _softmax_np(-a, axis)),
+}
+#: x of rank 0 to 5 -> the dim torch picks: 0 for rank 0, 1 and 3, else 1 (torch.nn.functional._get_softmax_dim)
+IMPLICIT_DIMS = [((), 0), ((4,), 0), ((2, 3), 1), ((2, 3, 4), 0), ((2, 3, 2, 2), 1), ((2, 2, 3, 1, 2), 1)]
+
+
+@pytest.mark.parametrize("form", list(IMPLICIT_DIM_FORMS))
+def test_softmax_without_dim_warns_and_picks_dim_0_for_rank_0_1_3_and_dim_1_otherwise(device, form):
+    """F.softmax / log_softmax / softmin and nn.Softmax() / LogSoftmax() / Softmin() without dim warn 'Implicit dimension choice' (a UserWarning) on every call and normalize over dim 0 for a 0-d, 1-D or 3-D x, over dim 1 for any other rank.
+
+    The legacy rule (``_get_softmax_dim``): a 3-D x is taken as an unbatched (C, H, W) image, so an
+    (N, L, C) batch of sequences is normalized across the *batch*, and a 4-D or 5-D one over dim 1.
+    ``nn.Softmax()`` (``dim=None``) inherits it by calling the functional with its ``dim``. Ranges
+    over the six forms and x of rank 0 to 5 (sides 2-4, float64, drawn once per rank); the oracle is
+    the softmax / log-softmax / softmin written out in numpy on the expected axis.
+    """
+    call, name, maths = IMPLICIT_DIM_FORMS[form]
+    for shape, dim in IMPLICIT_DIMS:
+        x = data(shape, len(shape), device, torch.float64, scale=2.0)
+        out, caught = _recorded(lambda: call(x))
+        warned = [c for c, m in caught if re.search(rf"Implicit dimension choice for {name}\b", m)]
+        assert warned == [UserWarning], f"{form} on a {len(shape)}-D x warned {[(c.__name__, m[:60]) for c, m in caught]}, but should warn one UserWarning"
+        a = np64(x).reshape(shape or (1,))
+        assert_maths(out, maths(a, dim).reshape(shape), f"{form} on a {len(shape)}-D x of shape {shape} vs the maths over dim {dim}")
+
+
+def cross_entropy_by_formula(logits, target, weight, reduction, ignore_index, smoothing):
+    """Cross-entropy in float64 numpy, classes on axis 1 (C classes, weights w_c, smoothing e).
+    Class-index targets y: loss = (1 - e) * -w_y * log p_y + e / C * sum_c -w_c * log p_c, 0 where y ==
+    ignore_index; 'mean' divides the sum by the sum of w_y over the counted targets (nan when none counts).
+    Probability targets t: loss = -sum_c w_c * ((1 - e) * t_c + e / C) * log p_c; 'mean' divides by the number
+    of losses (N * d1 * ...), weights left out."""
+    x = np.moveaxis(logits, 1, -1)
+    c = x.shape[-1]
+    z = x - x.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    w = np.ones(c) if weight is None else weight
+    if target.dtype.kind == "f":
+        t = (1 - smoothing) * np.moveaxis(target, 1, -1) + smoothing / c
+        loss = -(w * t * logp).sum(axis=-1)
+        count = float(loss.size)
+    else:
+        kept = target != ignore_index
+        y = np.where(kept, target, 0)
+        picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+        loss = np.where(kept, (1 - smoothing) * -w[y] * picked + smoothing / c * -(w * logp).sum(axis=-1), 0.0)
+        count = np.where(kept, w[y], 0.0).sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {"none": loss, "sum": loss.sum(), "mean": np.float64(loss.sum()) / count}[reduction]
+
+
+#: target kinds: class indices (no ignore_index given: -100 is the default), a custom ignore_index, probabilities
+CE_TARGETS = ("class_index", "class_index-ignore_index=2", "probabilities")
+#: every target kind x reduction, float32 and float64 alternately (each kind meets both)
+CE_CASES = [
+    pytest.param(kind, reduction, dtype, id=f"{kind}-{reduction}-{str(dtype)[6:]}")
+    for i, (kind, reduction) in enumerate(itertools.product(CE_TARGETS, ("none", "sum", "mean")))
+    for dtype in [(torch.float32, torch.float64)[i % 2]]
+]
+
+
+def _ce_target(kind, shape, c, seed, device, dtype):
+    """A target for logits of ``shape`` (N, C, *d): probabilities on axis 1, or class indices with the ignored
+    value (-100, or 2 for the custom case) at a few positions."""
+    g = torch.Generator().manual_seed(seed)
+    if kind == "probabilities":
+        return torch.softmax(torch.randn(shape, generator=g, dtype=torch.float64), 1).to(device, dtype)
+    y = torch.randint(0, c, (shape[0], *shape[2:]), generator=g)
+    y.view(-1)[::3] = 2 if kind.endswith("=2") else -100
+    return y.to(device)
+
+
+@pytest.mark.parametrize("kind, reduction, dtype", CE_CASES)
+def test_cross_entropy_module_equals_f_cross_entropy_and_the_written_out_loss(device, kind, reduction, dtype):
+    """nn.CrossEntropyLoss(weight, ignore_index, reduction, label_smoothing)(x, y) equals F.cross_entropy with the same arguments and the loss written out: log-softmax over dim 1, weighted, smoothed, ignored targets counting 0, and 'mean' dividing by the summed weights of the counted class-index targets (nan when none counts) but by the number of losses for probability targets.
+
+    The module holds ``weight`` as a buffer (in its state_dict); everything else is a hyper-parameter
+    it passes on. Ranges over the target kinds (class indices with the default ignore_index -100 at
+    every third position, a custom ignore_index=2, class probabilities), the three reductions, and in
+    every case: no weight and per-class weights, label_smoothing 0 and 0.2, logits (N, C) and (N, C, d)
+    (the classes on dim 1, not last); float32 and float64 alternately; a 'mean' over class indices that are all
+    ignored is nan. The oracle is the formula in float64 numpy (``cross_entropy_by_formula``).
+    """
+    n, c = 5, 4
+    weights = (None, torch.tensor([0.5, 2.0, 1.0, 1.5], dtype=torch.float64))
+    ignore = {"ignore_index": 2} if kind.endswith("=2") else {}
+    for w, smoothing, shape in itertools.product(weights, (0.0, 0.2), ((n, c), (n, c, 3))):
+        x = data(shape, len(shape), device, dtype, scale=2.0)
+        y = _ce_target(kind, shape, c, len(shape) + 7, device, dtype)
+        wd = None if w is None else w.to(device, dtype)
+        m = nn.CrossEntropyLoss(weight=wd, reduction=reduction, label_smoothing=smoothing, **ignore)
+        what = f"{kind}, reduction={reduction!r}, weight={'no' if w is None else 'yes'}, label_smoothing={smoothing}, x {tuple(shape)} {dtype}"
+        assert ("weight" in m.state_dict()) is (w is not None), f"nn.CrossEntropyLoss state_dict {list(m.state_dict())} ({what})"
+        out = m(x, y)
+        assert_same(out, F.cross_entropy(x, y, weight=wd, reduction=reduction, label_smoothing=smoothing, **ignore), f"nn.CrossEntropyLoss vs F.cross_entropy ({what})")
+        expected = cross_entropy_by_formula(np64(x), y.cpu().numpy() if kind != "probabilities" else np64(y), np64(w), reduction, ignore.get("ignore_index", -100), smoothing)
+        assert_maths(out, expected, f"F.cross_entropy ({what}) vs the written-out loss")
+    if kind != "probabilities" and reduction == "mean":
+        x = data((n, c), 0, device, torch.float32)
+        all_ignored = torch.full((n,), ignore.get("ignore_index", -100), device=device)
+        out = F.cross_entropy(x, all_ignored, reduction="mean", **ignore)
+        assert torch.isnan(out), f"F.cross_entropy 'mean' over targets that are all ignored = {out.item()}, but should be nan (0 / 0)"
+
+
+def pool2d_by_windows(x, kind, kernel_size, stride, padding, ceil_mode, count_include_pad=True, divisor_override=None):
+    """max / avg 2-D pooling written out in float64 numpy. Output side: floor (or ceil, with ceil_mode) of
+    (L + 2p - k) / s, plus 1, minus 1 when ceil_mode's last window would start in the right padding. Each window
+    runs from i*s - p to min(i*s - p + k, L + p); max over its pixels inside the input (padding never wins); avg
+    = its pixels' sum / divisor_override, else its size counted up to L + p (count_include_pad=True), else its
+    pixels inside the input."""
+    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(padding)
+    n, c, h, w = x.shape
+
+    def side(length, k, s, p):
+        o = (-(-(length + 2 * p - k) // s) if ceil_mode else (length + 2 * p - k) // s) + 1
+        return o - 1 if ceil_mode and (o - 1) * s >= length + p else o
+
+    ho, wo = side(h, kh, sh, ph), side(w, kw, sw, pw)
+    out = np.zeros((n, c, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            h0, w0 = i * sh - ph, j * sw - pw
+            h1, w1 = min(h0 + kh, h + ph), min(w0 + kw, w + pw)
+            window = x[:, :, max(h0, 0) : min(h1, h), max(w0, 0) : min(w1, w)]
+            if kind == "max":
+                out[:, :, i, j] = window.max(axis=(2, 3))
+            else:
+                size = (h1 - h0) * (w1 - w0) if count_include_pad else window.shape[2] * window.shape[3]
+                out[:, :, i, j] = window.sum(axis=(2, 3)) / (divisor_override or size)
+    return out
+
+
+#: pooling module -> (class, functional, kind, its extra hyper-parameters)
+POOLS = {
+    "MaxPool2d": (nn.MaxPool2d, F.max_pool2d, "max", {}),
+    "AvgPool2d": (nn.AvgPool2d, F.avg_pool2d, "avg", {}),
+    "AvgPool2d(count_include_pad=False)": (nn.AvgPool2d, F.avg_pool2d, "avg", {"count_include_pad": False}),
+    "AvgPool2d(divisor_override=5)": (nn.AvgPool2d, F.avg_pool2d, "avg", {"divisor_override": 5}),
+}
+#: (kernel_size, stride, padding): square, and asymmetric (H != W) for each; on the input sides below ceil_mode adds
+#: a clipped last window in some and drops one that would start in the padding in others
+POOL_HPARAMS = [(3, 2, 1), (2, 2, 0), ((2, 3), (3, 2), (1, 0)), ((3, 2), (2, 3), (0, 1)), ((3, 3), (2, 1), (1, 1))]
+POOL_SIDES = [(5, 7), (6, 6), (7, 5)]
+POOL_CASES = [
+    pytest.param(name, ceil, (torch.float32, torch.float64)[i % 2], id=f"{name}-{'ceil_mode' if ceil else 'floor'}-{str((torch.float32, torch.float64)[i % 2])[6:]}")
+    for i, (name, ceil) in enumerate(itertools.product(POOLS, (False, True)))
+]
+
+
+@pytest.mark.parametrize("name, ceil_mode, dtype", POOL_CASES)
+def test_pooling_modules_equal_their_functionals_and_the_windows_written_out(device, name, ceil_mode, dtype):
+    """nn.MaxPool2d / nn.AvgPool2d(kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)(x) equal F.max_pool2d / F.avg_pool2d with the same arguments and the pooling windows written out: ceil_mode adds a last partial window unless it would start in the right padding; max ignores the padding; avg divides by the window counted up to the padded edge (count_include_pad=True, the default), by its pixels inside the input (False), or by divisor_override.
+
+    Ranges over max pooling, avg pooling with each divisor rule, floor and ceil_mode (float32 and
+    float64 alternately); in every case five (kernel, stride, padding) sets -- square, and asymmetric
+    in H and W -- on three input sides, a (2, 3, H, W) x. The oracle is ``pool2d_by_windows`` in
+    float64 numpy.
+    """
+    cls, fn, kind, extra = POOLS[name]
+    for (k, s, p), (h, w) in itertools.product(POOL_HPARAMS, POOL_SIDES):
+        x = data((2, 3, h, w), h * w, device, dtype, scale=2.0)
+        what = f"{name}(kernel_size={k}, stride={s}, padding={p}, ceil_mode={ceil_mode}) on x of shape {tuple(x.shape)}"
+        out = cls(k, s, p, ceil_mode=ceil_mode, **extra)(x)
+        assert_same(out, fn(x, k, s, p, ceil_mode=ceil_mode, **extra), f"{what} vs F.{fn.__name__}")
+        assert_maths(out, pool2d_by_windows(np64(x), kind, k, s, p, ceil_mode, **extra), f"{what} vs the windows written out")
+
+
+def _nearest_sources(size_in, size_out, exact, ratio=None):
+    """Source index per output index: floor(dst * r) ('nearest') or floor((dst + 0.5) * r) ('nearest-exact'), r = in/out
+    or 1/scale_factor, clamped to the last pixel."""
+    r = size_in / size_out if ratio is None else ratio
+    dst = np.arange(size_out) + (0.5 if exact else 0.0)
+    return np.minimum(np.floor(dst * r).astype(int), size_in - 1)
+
+
+def _linear_sources(size_in, size_out, align_corners, ratio=None):
+    """(left index, right index, weight of the right one) per output index: the source coordinate is
+    dst * (in - 1) / (out - 1) with align_corners=True, else (dst + 0.5) * r - 0.5 clamped at 0 (r = in/out or 1/scale)."""
+    dst = np.arange(size_out)
+    if align_corners:
+        src = dst * (size_in - 1) / (size_out - 1) if size_out > 1 else np.zeros(size_out)
+    else:
+        src = np.maximum((dst + 0.5) * (size_in / size_out if ratio is None else ratio) - 0.5, 0.0)
+    left = np.minimum(np.floor(src).astype(int), size_in - 1)
+    return left, np.minimum(left + 1, size_in - 1), src - left
+
+
+def interpolate_by_sampling(a, size, mode, align_corners=None, ratios=(None, None)):
+    """2-D nearest / nearest-exact / bilinear resampling of the last two axes of ``a``, written out in float64 numpy."""
+    if mode.startswith("nearest"):
+        rows = _nearest_sources(a.shape[-2], size[0], mode == "nearest-exact", ratios[0])
+        cols = _nearest_sources(a.shape[-1], size[1], mode == "nearest-exact", ratios[1])
+        return a[..., rows, :][..., cols]
+    (t, b, wy), (lft, rgt, wx) = (_linear_sources(a.shape[-2], size[0], align_corners, ratios[0]),
+                                  _linear_sources(a.shape[-1], size[1], align_corners, ratios[1]))
+    rows = a[..., t, :] * (1 - wy)[:, None] + a[..., b, :] * wy[:, None]
+    return rows[..., lft] * (1 - wx) + rows[..., rgt] * wx
+
+
+#: resampling modes -> F.interpolate / nn.Upsample keyword arguments
+UPSAMPLE_MODES = {
+    "nearest": {"mode": "nearest"},
+    "nearest-exact": {"mode": "nearest-exact"},
+    "bilinear": {"mode": "bilinear"},  # align_corners=None: False
+    "bilinear-align_corners": {"mode": "bilinear", "align_corners": True},
+}
+#: (input H, W) -> output size: up, down and mixed
+UPSAMPLE_SIZES = [((4, 5), (8, 10)), ((5, 7), (3, 4)), ((3, 3), (7, 5))]
+UPSAMPLE_SCALES = [1.5, 0.7, 2.0]
+
+
+@pytest.mark.parametrize("by", ["size", "scale_factor"])
+@pytest.mark.parametrize("mode", list(UPSAMPLE_MODES))
+def test_upsample_equals_f_interpolate_and_the_sampling_written_out(device, mode, by):
+    """nn.Upsample(size or scale_factor, mode, align_corners)(x) equals F.interpolate with the same arguments, and both sample as written out: 'nearest' reads src floor(dst * r) (the legacy off-centre rule), 'nearest-exact' floor((dst + 0.5) * r), 'bilinear' blends the neighbours of (dst + 0.5) * r - 0.5 (align_corners=False, the default; clamped at 0) or of dst * (in - 1) / (out - 1) (align_corners=True); r = in/out for a size, 1/scale_factor for a scale_factor.
+
+    ``nn.Upsample`` holds no state: it only stores the arguments it passes on. Ranges over the
+    four samplings and both ways of giving the output (sizes up, down and mixed; scale factors 1.5,
+    0.7 and 2, where 1/scale_factor, not in/out, sets the source coordinates), on a float64
+    (1, 2, H, W) x; the oracle is ``interpolate_by_sampling`` in numpy.
+    """
+    kwargs = UPSAMPLE_MODES[mode]
+    targets = UPSAMPLE_SIZES if by == "size" else [((5, 6), s) for s in UPSAMPLE_SCALES]
+    for (h, w), target in targets:
+        x = data((1, 2, h, w), h * w, device)
+        how = {"size": target} if by == "size" else {"scale_factor": target}
+        out = nn.Upsample(**how, **kwargs)(x)
+        what = f"nn.Upsample({how}, {kwargs}) on x of shape {tuple(x.shape)}"
+        assert_same(out, F.interpolate(x, **how, **kwargs), f"{what} vs F.interpolate")
+        size = target if by == "size" else (math.floor(h * target), math.floor(w * target))
+        ratios = (None, None) if by == "size" else (1 / target, 1 / target)
+        assert_maths(out, interpolate_by_sampling(np64(x), size, kwargs["mode"], kwargs.get("align_corners", False), ratios), f"{what} vs the sampling written out")
+
+
+#: the elementwise regression losses: name -> (module, functional, the per-pair loss in numpy)
+def _huber_np(d, delta=1.0):
+    return np.where(np.abs(d) < delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
+
+
+REGRESSION_LOSSES = {
+    "mse": (nn.MSELoss, F.mse_loss, lambda d: d * d),
+    "l1": (nn.L1Loss, F.l1_loss, np.abs),
+    "smooth_l1": (nn.SmoothL1Loss, F.smooth_l1_loss, _huber_np),  # beta=1: the same as huber with delta=1
+    "huber": (nn.HuberLoss, F.huber_loss, _huber_np),
+}
+
+
+@pytest.mark.parametrize("form", ["module", "functional"])
+@pytest.mark.parametrize("loss", list(REGRESSION_LOSSES))
+def test_regression_losses_broadcast_a_mismatched_target_with_a_user_warning(device, loss, form):
+    """nn.MSELoss / L1Loss / SmoothL1Loss / HuberLoss and F.mse_loss / l1_loss / smooth_l1_loss / huber_loss given an (N, 1) input and an (N,) target warn 'Using a target size ... different to the input size' (a UserWarning) and compute over the broadcast (N, N) pairs -- the mean of loss(x_i - y_j) over every i, j -- not over the N matching pairs.
+
+    The classic regression-head pitfall (a ``Linear(k, 1)`` output against a 1-D target): the
+    result is a number, just the wrong one. Ranges over the four losses, module and functional
+    forms; N = 5, float64; the oracle is numpy broadcasting of the per-pair loss, and the matched
+    shapes (N,) and (N,) give the N-pair mean without a warning.
+    """
+    cls, fn, per_pair = REGRESSION_LOSSES[loss]
+    call = cls() if form == "module" else fn
+    x, y = data((5, 1), 0, device, scale=2.0), data(5, 1, device, scale=2.0)
+    out, caught = _recorded(lambda: call(x, y))
+    warned = [c for c, m in caught if "different to the input size" in m]
+    assert warned == [UserWarning], f"{loss} ({form}) of (5, 1) vs (5,) warned {[(c.__name__, m[:60]) for c, m in caught]}, but should warn one UserWarning"
+    a, b = np64(x), np64(y)
+    assert_maths(out, per_pair(a - b[None, :]).mean(), f"{loss} ({form}) of (5, 1) vs (5,): the mean over the broadcast 5 x 5 pairs")
+    matched, caught = _recorded(lambda: call(x[:, 0], y))
+    assert not [m for _, m in caught if "different to the input size" in m], f"{loss} ({form}) of (5,) vs (5,) warned {caught}"
+    assert_maths(matched, per_pair(a[:, 0] - b).mean(), f"{loss} ({form}) of (5,) vs (5,): the mean over the 5 pairs")
+
+
+@pytest.mark.parametrize("form", ["nn.Dropout2d", "F.dropout2d"])
+@given(p=st.floats(0.2, 0.8), seed=seeds)
+@budget(2)
+def test_dropout2d_on_a_3d_input_warns_and_drops_rows_like_dropout1d(device, form, p, seed):
+    """nn.Dropout2d / F.dropout2d given a 3-D x warn (a UserWarning) that they take it as (N, C, L) and drop whole rows x[n, c, :] -- exactly what F.dropout1d does under the same seed -- not whole (C, H, W) channels of an unbatched image.
+
+    Each row comes out all zero or all x / (1 - p). Ranges over both forms, drawn rates and seeds;
+    x is a (4, 6, 5) float32 tensor of positive values (the 4-D case is the ordinary channel dropout).
+    """
+    x = torch.rand(4, 6, 5, device=device) + 1.0
+    call = (lambda t: nn.Dropout2d(p)(t)) if form == "nn.Dropout2d" else (lambda t: F.dropout2d(t, p))
+    with seeded(device, seed):
+        out, caught = _recorded(lambda: call(x))
+    warned = [c for c, m in caught if re.search(r"Received a 3D input to dropout2d", m)]
+    assert warned == [UserWarning], f"{form} on a 3-D x warned {[(c.__name__, m[:60]) for c, m in caught]}, but should warn one UserWarning"
+    with seeded(device, seed):
+        expected = F.dropout1d(x, p)
+    assert_same(out, expected, f"{form}(p={p}) on a (4, 6, 5) x vs F.dropout1d under the same seed")
+    kept = (out != 0).all(dim=-1)
+    assert torch.equal(kept, (out != 0).any(dim=-1)), f"{form}(p={p}): a row x[n, c, :] is partly zeroed, but rows should drop whole"
+    assert_maths(out[kept], np64(x)[kept.cpu().numpy()] / (1 - p), f"{form}(p={p}): kept rows vs x / (1 - p)")
+
+
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense_grad", "sparse_grad"])
+@pytest.mark.parametrize("padding_idx", [1, -2], ids=["padding_idx=1", "padding_idx=-2"])
+def test_embedding_padding_row_gets_no_gradient_and_only_the_module_zeroes_it(device, padding_idx, sparse):
+    """The padding_idx row of nn.Embedding and F.embedding gets no gradient, and both look it up as stored; only nn.Embedding zeroes that row, once, at construction.
+
+    F.embedding(idx, weight, padding_idx) neither zeroes nor masks the row: the row's own values come
+    out, it is only excluded from the gradient (every other row gets the sum of the output gradients
+    at the positions that look it up). A negative padding_idx counts from the end (-2 of 6 rows is
+    row 4). Ranges over padding_idx 1 and -2, dense and sparse gradients (``sparse=True``: a sparse
+    COO gradient with the same values); indices (2, 4) that look up the padding row twice, float64
+    weights; the gradient oracle is ``np.add.at`` with the padding row left at 0.
+    """
+    num, dim = 6, 3
+    row = padding_idx % num
+    idx = torch.tensor([[0, 1, 4, 1], [4, 5, 4, 2]], device=device)
+    up = data((2, 4, dim), 1, device)
+    expected = np.zeros((num, dim))
+    np.add.at(expected, idx.cpu().numpy(), np64(up))
+    expected[row] = 0.0
+    m = nn.Embedding(num, dim, padding_idx=padding_idx, sparse=sparse, device=device, dtype=torch.float64)
+    assert m.padding_idx == row, f"nn.Embedding(padding_idx={padding_idx}).padding_idx={m.padding_idx}, but should be {row}"
+    assert_same(m.weight.detach()[row], torch.zeros(dim, dtype=torch.float64, device=device), f"row {row} of a new nn.Embedding(padding_idx={padding_idx})")
+    w = data((num, dim), 0, device).requires_grad_()
+    with torch.no_grad():
+        m.weight.copy_(w)  # the padding row is not zero any more: nothing zeroes it again
+    for form, weight, call in (
+        ("F.embedding", w, lambda: F.embedding(idx, w, padding_idx=padding_idx, sparse=sparse)),
+        ("nn.Embedding", m.weight, lambda: m(idx)),
+    ):
+        out = call()
+        assert_same(out, w.detach()[idx], f"{form}(idx) with padding_idx={padding_idx}: the rows as stored, padding row included")
+        (out * up).sum().backward()
+        grad = weight.grad
+        assert grad.is_sparse is sparse, f"{form} with sparse={sparse}: weight.grad.is_sparse={grad.is_sparse}"
+        assert_maths(grad.to_dense() if sparse else grad, expected, f"{form} weight.grad with padding_idx={padding_idx} (row {row} must get none)")
+
+
+#: GELU's two formulas in float64 numpy: x * Phi(x) exactly, and the tanh approximation
+GELU_FORMULAS = {
+    "none": lambda a: a / 2 * (1 + np.vectorize(math.erf)(a / math.sqrt(2))),
+    "tanh": lambda a: a / 2 * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a**3))),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("approximate", list(GELU_FORMULAS))
+def test_gelu_module_equals_f_gelu_and_its_formula(device, approximate, dtype):
+    """nn.GELU(approximate=a)(x) equals F.gelu(x, approximate=a): x/2 * (1 + erf(x / sqrt(2))) for 'none' (the default of both), x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))) for 'tanh' -- a different function, off by up to ~5e-4 -- and any other approximate is refused with RuntimeError.
+
+    Ranges over both formulas, float32 and float64; x is 121 points from -6 to 6 and 64 normal
+    draws. The oracle is each formula written out in float64 numpy (``math.erf``, ``np.tanh``).
+    """
+    x = torch.cat([torch.linspace(-6, 6, 121, dtype=dtype), data(64, 0, "cpu", dtype, scale=2.0)]).to(device)
+    kwargs = {} if approximate == "none" else {"approximate": approximate}
+    out = nn.GELU(**kwargs)(x)
+    assert_same(out, F.gelu(x, approximate=approximate), f"nn.GELU({kwargs}) vs F.gelu(x, approximate={approximate!r})")
+    a = np64(x)
+    assert_maths(out, GELU_FORMULAS[approximate](a), f"F.gelu(x, approximate={approximate!r}) on {dtype} vs its formula")
+    other = GELU_FORMULAS["tanh" if approximate == "none" else "none"](a)
+    gap = np.abs(GELU_FORMULAS[approximate](a) - other).max()
+    assert 1e-4 < gap < 1e-3, f"the two GELU formulas differ by at most {gap:.2e} on x, but should by ~5e-4"
+    for bad in ("Tanh", "erf"):
+        with raises(RuntimeError, r"approximate argument must be either none or tanh", f"F.gelu(x, approximate={bad!r})"):
+            F.gelu(x, approximate=bad)
+
+
+GELU_INFINITIES = (
+    "F.gelu evaluates x/2 * (1 + erf(x / sqrt(2))) (or its tanh form) literally, so gelu(-inf) = -inf * 0 = nan in both "
+    "approximations and both forms (the limit is 0); cpu's vectorized float32 erf path also gives nan for +inf (a lone "
+    "element gives inf). Open as pytorch#185770 (duplicate #187293; fixes proposed in #185790, #192318 for cpu/mps, #194278 "
+    "for cuda). Checked on cpu: nan on 2.0.1, 2.3.1, 2.5.1, 2.14.1 and 2.15.0"
+)
+
+
+@pytest.mark.known_bug(">=2.0", issue="https://github.com/pytorch/pytorch/issues/185770", reason=GELU_INFINITIES)
+@pytest.mark.parametrize("approximate", list(GELU_FORMULAS))
+def test_gelu_maps_the_infinities_to_their_limits(device, approximate):
+    """nn.GELU and F.gelu map +inf to +inf and -inf to 0 -- the limits of x * Phi(x) -- in both approximations, and NaN to NaN.
+
+    Ranges over both approximations and both forms; a float32 x holding each infinity twice among
+    finite values (so the vectorized kernels see them). A known bug: no shrinking, a fixed x.
+    """
+    inf, nan = float("inf"), float("nan")
+    x = torch.tensor([inf, -inf, nan, 1.0, -2.0, 0.5, inf, -inf, 3.0], device=device)
+    for form, out in (("F.gelu", F.gelu(x, approximate=approximate)), ("nn.GELU", nn.GELU(approximate=approximate)(x))):
+        got = out.cpu()[[0, 6, 1, 7, 2]].tolist()
+        assert got[:4] == [inf, inf, 0.0, 0.0] and math.isnan(got[4]), (
+            f"{form}(x, approximate={approximate!r}) at (+inf, +inf, -inf, -inf, nan) = {got}, but should be [inf, inf, 0.0, 0.0, nan]"
+        )
+
+
+#: which of the module's tensors functional_call gets: name -> the keys of Sequential(Linear(3, 2), BatchNorm1d(2)) substituted
+SUBSTITUTED = {
+    "all_parameters": ("0.weight", "0.bias", "1.weight", "1.bias"),
+    "some_parameters": ("0.weight", "1.bias"),
+    "parameters_and_buffers": ("0.weight", "0.bias", "1.weight", "1.bias", "1.running_mean", "1.running_var", "1.num_batches_tracked"),
+}
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("substituted", list(SUBSTITUTED))
+def test_functional_call_runs_the_module_on_the_given_tensors_and_leaves_its_own_untouched(device, substituted, training):
+    """torch.func.functional_call(m, tensors, (x,)) computes m's forward with the given tensors in place of the parameters and buffers of those names (the module's own for the rest); the module's own keep their values and identity, the given buffers take a training call's running-stat update, and the gradient goes to the given tensors.
+
+    This is the bridge between the two worlds: a module's forward turned into a function of its
+    state. Ranges over substituting every parameter, some of them, and the parameters with the
+    buffers, on a Sequential(Linear(3, 2), BatchNorm1d(2)) in train and eval mode (float64). The
+    oracle is the linear and batch-norm maths written out in numpy on the tensors each name should
+    resolve to.
+    """
+    m = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2)).to(device, torch.float64).train(training)
+    own = dict(m.state_dict(keep_vars=True))
+    with torch.no_grad():
+        own["1.running_mean"].uniform_(-1, 1), own["1.running_var"].uniform_(0.5, 2), own["1.num_batches_tracked"].fill_(3)
+    before = {k: v.detach().clone() for k, v in own.items()}
+    given = {}
+    for i, k in enumerate(SUBSTITUTED[substituted]):
+        if k == "1.num_batches_tracked":
+            given[k] = torch.tensor(7, device=device)
+        elif k in ("1.running_mean", "1.running_var"):
+            given[k] = data(own[k].shape, 20 + i, device).abs() + 0.5
+        else:
+            given[k] = data(own[k].shape, 20 + i, device).requires_grad_()
+    given_before = {k: v.detach().clone() for k, v in given.items()}
+    used = {k: np64(given_before[k] if k in given else before[k]) for k in own if k != "1.num_batches_tracked"}
+    x = data((4, 3), 1, device)
+    out = torch.func.functional_call(m, given, (x,))
+    hidden = linear_by_sums(np64(x), used["0.weight"], used["0.bias"])
+    formula, want_rm, want_rv = batch_norm_by_formula(hidden, used["1.running_mean"], used["1.running_var"], used["1.weight"], used["1.bias"], training, 0.1, 1e-5)
+    assert_maths(out, formula, f"functional_call(m, {substituted}) in {'train' if training else 'eval'} vs the maths on the given tensors")
+    for k, t in own.items():
+        assert m.state_dict(keep_vars=True)[k] is t, f"m.{k} is another tensor after functional_call, but should be the module's own"
+        if k in given or k.startswith("0.") or k in ("1.weight", "1.bias") or not training:
+            assert_same(t.detach(), before[k], f"the module's own {k} after functional_call({substituted})")
+    moved = given if "1.running_mean" in given else own
+    if training:
+        assert_maths(moved["1.running_mean"], want_rm, f"{'given' if moved is given else 'own'} running_mean after a training functional_call")
+        assert_maths(moved["1.running_var"], want_rv, f"{'given' if moved is given else 'own'} running_var after a training functional_call")
+    out.sum().backward()
+    for k, t in given.items():
+        if t.requires_grad:
+            assert t.grad is not None, f"the given {k} got no gradient from functional_call's output"
+    for k, t in own.items():
+        if t.requires_grad:
+            assert (t.grad is None) is (k in given), f"the module's own {k}.grad is {'None' if t.grad is None else 'set'}, but only the tensors it ran with get one"
+
+
+RMS_NORM = (
+    "torch 2.4 added nn.RMSNorm and F.rms_norm (https://github.com/pytorch/pytorch/pull/121364, 'will be available in 2.4'; "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.4.0); checked: absent on 2.3.1, present on 2.4.1, 2.14.1 and 2.15.0"
+)
+
+
+@pytest.mark.torch_version(">=2.4", reason=RMS_NORM)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("eps", [None, 1e-3], ids=["eps=None", "eps=1e-3"])
+@pytest.mark.parametrize("normalized_shape", [(4,), (3, 4)], ids=["last_dim", "last_two_dims"])
+def test_rmsnorm_equals_f_rms_norm_and_the_root_mean_square_formula(device, normalized_shape, eps, dtype):
+    """From torch 2.4, nn.RMSNorm(normalized_shape, eps)(x) equals F.rms_norm(x, normalized_shape, m.weight, m.eps) and x / sqrt(mean(x^2 over the normalized dims) + eps) * weight, with eps=None meaning torch.finfo(x.dtype).eps; no mean is subtracted.
+
+    Ranges over normalizing the last dim and the last two, eps None and 1e-3, float32 and float64,
+    and the module without its weight (``elementwise_affine=False``: no parameters); x is (2, 3, 4),
+    one row scaled to 1e-3 so eps matters. The oracle is the formula in float64 numpy.
+    """
+    x = data((2, 3, 4), 0, device, dtype, scale=2.0) * torch.tensor([1.0, 1e-3], dtype=dtype, device=device)[:, None, None]
+    axes = tuple(range(-len(normalized_shape), 0))
+    e = torch.finfo(dtype).eps if eps is None else eps
+    a = np64(x)
+    rms = np.sqrt((a * a).mean(axis=axes, keepdims=True) + e)
+    for affine in (True, False):
+        m = nn.RMSNorm(normalized_shape, eps=eps, elementwise_affine=affine, device=device, dtype=dtype)
+        if affine:
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5)
+        assert {n for n, _ in m.named_parameters()} == ({"weight"} if affine else set()), f"nn.RMSNorm(elementwise_affine={affine}) parameters {[n for n, _ in m.named_parameters()]}"
+        out = m(x)
+        assert_same(out, F.rms_norm(x, normalized_shape, m.weight, m.eps), f"nn.RMSNorm({normalized_shape}, eps={eps}, elementwise_affine={affine}) vs F.rms_norm")
+        weight = np64(m.weight) if affine else 1.0
+        assert_maths(out, a / rms * weight, f"nn.RMSNorm({normalized_shape}, eps={eps}, elementwise_affine={affine}) on {dtype} vs x / sqrt(mean(x^2) + {e:g}) * weight")
+
+
+@pytest.mark.torch_version("<2.4", reason=RMS_NORM)
+def test_rmsnorm_and_f_rms_norm_do_not_exist_before_2_4():
+    """Before torch 2.4 neither nn.RMSNorm nor F.rms_norm exists (write x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight yourself)."""
+    assert not hasattr(nn, "RMSNorm") and not hasattr(F, "rms_norm"), f"torch {torch.__version__}: nn.RMSNorm / F.rms_norm exist, but should not before 2.4"
+
+
+NN_BUFFER = (
+    "torch 2.5 added torch.nn.Buffer, assigned like nn.Parameter to register a buffer (pytorch#125971, fixing #35735; "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.5.0); checked: absent on 2.4.1, present on 2.5.1, 2.14.1 and 2.15.0"
+)
+
+
+class _Buffered(nn.Module):
+    """A Linear(2, 2) with two buffers, ``kept`` (persistent) and ``scratch`` (persistent=False), registered by ``form``."""
+
+    def __init__(self, form):
+        super().__init__()
+        self.linear = nn.Linear(2, 2)
+        if form == "nn.Buffer":
+            self.kept = nn.Buffer(torch.ones(3))
+            self.scratch = nn.Buffer(torch.full((3,), 2.0), persistent=False)
+        else:
+            self.register_buffer("kept", torch.ones(3))
+            self.register_buffer("scratch", torch.full((3,), 2.0), persistent=False)
+
+
+@pytest.mark.parametrize("form", ["register_buffer", pytest.param("nn.Buffer", marks=pytest.mark.torch_version(">=2.5", reason=NN_BUFFER))])
+def test_non_persistent_buffers_follow_the_module_but_stay_out_of_its_state_dict(device, form):
+    """A buffer registered with persistent=False is in named_buffers() and follows .to(device, dtype) like a persistent one, but is left out of state_dict(), and a strict load_state_dict neither needs nor touches it; neither kind is a parameter.
+
+    Ranges over ``register_buffer(name, t, persistent=...)`` and, from torch 2.5, assigning
+    ``nn.Buffer(t, persistent=...)``, on a module with a Linear and one buffer of each kind.
+    """
+    m = _Buffered(form).to(device, torch.float64)
+    assert {n for n, _ in m.named_buffers()} == {"kept", "scratch"}, f"{form}: named_buffers {[n for n, _ in m.named_buffers()]}"
+    assert {n for n, _ in m.named_parameters()} == {"linear.weight", "linear.bias"}, f"{form}: named_parameters {[n for n, _ in m.named_parameters()]}"
+    assert set(m.state_dict()) == {"linear.weight", "linear.bias", "kept"}, f"{form}: state_dict keys {sorted(m.state_dict())}, but should leave 'scratch' out"
+    for n in ("kept", "scratch"):
+        t = getattr(m, n)
+        assert t.device.type == device.type and t.dtype == torch.float64, f"{form}: buffer {n} is {t.dtype} on {t.device} after .to({device}, float64)"
+    fresh = _Buffered(form).to(device, torch.float64)
+    with torch.no_grad():
+        fresh.scratch.fill_(5.0)
+        m.kept.fill_(3.0)
+    result = fresh.load_state_dict(m.state_dict(), strict=True)
+    assert not result.missing_keys and not result.unexpected_keys, f"{form}: strict load_state_dict reported {result}"
+    assert_same(fresh.kept, m.kept, f"{form}: the persistent buffer after load_state_dict")
+    assert_same(fresh.scratch, torch.full((3,), 5.0, dtype=torch.float64, device=device), f"{form}: the non-persistent buffer after load_state_dict")
+
+
+@pytest.mark.torch_version("<2.5", reason=NN_BUFFER)
+def test_nn_buffer_does_not_exist_before_2_5():
+    """Before torch 2.5 there is no torch.nn.Buffer: register_buffer(name, tensor, persistent=...) is the only way to register a buffer."""
+    assert not hasattr(nn, "Buffer"), f"torch {torch.__version__}: torch.nn.Buffer exists, but should not before 2.5"

@@ -744,3 +744,437 @@ def test_slice_alpha_dropout_defaulting_to_training_true_is_killed(pytester, mon
     monkeypatch.setattr(F, "alpha_dropout", alpha_dropout)
     result = run(pytester, f"{MOD}::{ALPHA}")
     assert_killed(result, f"{ALPHA}[cpu-alpha_dropout]", "training should default to False")
+
+
+# --- round 3: defaults, losses, pooling, embeddings, activations, functional_call, buffers
+
+FLATTEN = f"{MOD}::test_nn_flatten_keeps_dim_0_but_torch_flatten_flattens_every_dim"
+
+
+def test_slice_nn_flatten_defaulting_to_start_dim_0_is_killed(monkeypatch, pytester):
+    """Plants nn.Flatten() whose start_dim defaults to 0, like torch.flatten's: only the bare nn.Flatten() form changes."""
+    init = nn.Flatten.__init__
+    monkeypatch.setattr(nn.Flatten, "__init__", lambda self, start_dim=0, end_dim=-1: init(self, start_dim, end_dim))
+    result = run(pytester, FLATTEN)
+    assert_killed(result, "test_nn_flatten_keeps_dim_0_but_torch_flatten_flattens_every_dim[cpu-nn.Flatten()-contiguous]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_torch_flatten_reading_memory_order_is_killed(monkeypatch, pytester):
+    """Plants torch.flatten that reads a non-contiguous x in memory order (a raw restride of its storage): only permuted inputs break."""
+    real = torch.flatten
+
+    def flatten(input, start_dim=0, end_dim=-1):
+        out = real(input, start_dim, end_dim)
+        if input.is_contiguous() or input.numel() < 2:
+            return out
+        return torch.as_strided(input, out.shape, torch.empty(out.shape).stride(), input.storage_offset()).clone()
+
+    monkeypatch.setattr(torch, "flatten", flatten)
+    result = run(pytester, FLATTEN)
+    assert_killed(result, "test_nn_flatten_keeps_dim_0_but_torch_flatten_flattens_every_dim[cpu-torch.flatten(x)-permuted]")
+    assert not [r.nodeid for r in result.reprec.getfailures() if "-contiguous]" in r.nodeid], "a contiguous x should be unaffected"
+
+
+IMPLICIT = "test_softmax_without_dim_warns_and_picks_dim_0_for_rank_0_1_3_and_dim_1_otherwise"
+
+
+def test_slice_log_softmax_implicit_dim_1_for_3d_input_is_killed(monkeypatch, pytester):
+    """Plants F.log_softmax whose implicit dim for a 3-D x is 1 (the 'batch of sequences' guess), still warning: only log_softmax on 3-D breaks."""
+    real = F.log_softmax
+
+    def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+        if dim is None and input.dim() == 3:
+            warnings.warn("Implicit dimension choice for log_softmax has been deprecated. Change the call to include dim=X as an argument.", stacklevel=_stacklevel)
+            dim = 1
+        return real(input, dim, _stacklevel, dtype)
+
+    monkeypatch.setattr(F, "log_softmax", log_softmax)
+    result = run(pytester, f"{MOD}::{IMPLICIT}")
+    assert_killed(result, f"{IMPLICIT}[cpu-F.log_softmax]", f"{IMPLICIT}[cpu-nn.LogSoftmax()]", "over dim 0")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_softmin_implicit_dim_without_its_warning_is_killed(monkeypatch, pytester):
+    """Plants F.softmin that picks the implicit dim silently (same values, no 'Implicit dimension choice' warning)."""
+    real = F.softmin
+
+    def softmin(input, dim=None, _stacklevel=3, dtype=None):
+        if dim is None:
+            dim = 0 if input.dim() in (0, 1, 3) else 1
+        return real(input, dim, _stacklevel, dtype)
+
+    monkeypatch.setattr(F, "softmin", softmin)
+    result = run(pytester, f"{MOD}::{IMPLICIT}")
+    assert_killed(result, f"{IMPLICIT}[cpu-F.softmin]", f"{IMPLICIT}[cpu-nn.Softmin()]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+CE = "test_cross_entropy_module_equals_f_cross_entropy_and_the_written_out_loss"
+_cross_entropy = F.cross_entropy
+
+
+def _ce_planted(change):
+    """F.cross_entropy with ``change(args, kwargs)`` -> a result or None (None: the real result)."""
+
+    def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean", label_smoothing=0.0):
+        kwargs = dict(weight=weight, ignore_index=ignore_index, reduction=reduction, label_smoothing=label_smoothing)
+        out = change(input, target, kwargs)
+        return _cross_entropy(input, target, **kwargs) if out is None else out
+
+    return cross_entropy
+
+
+def test_slice_cross_entropy_weighted_mean_dividing_by_the_count_is_killed(monkeypatch, pytester):
+    """Plants F.cross_entropy whose weighted 'mean' over class indices divides by the number of counted targets instead of their summed weights."""
+
+    def change(input, target, kw):
+        if kw["reduction"] == "mean" and kw["weight"] is not None and not target.is_floating_point():
+            return _cross_entropy(input, target, **{**kw, "reduction": "sum"}) / (target != kw["ignore_index"]).sum()
+        return None
+
+    monkeypatch.setattr(F, "cross_entropy", _ce_planted(change))
+    result = run(pytester, f"{MOD}::{CE}")
+    assert_killed(result, f"{CE}[cpu-class_index-mean-float32]", f"{CE}[cpu-class_index-ignore_index=2-mean-float64]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_cross_entropy_all_ignored_mean_as_zero_is_killed(monkeypatch, pytester):
+    """Plants F.cross_entropy returning 0 (not nan) for a 'mean' over targets that are all ignored."""
+
+    def change(input, target, kw):
+        if kw["reduction"] == "mean" and not target.is_floating_point() and bool((target == kw["ignore_index"]).all()):
+            return input.new_zeros(())
+        return None
+
+    monkeypatch.setattr(F, "cross_entropy", _ce_planted(change))
+    result = run(pytester, f"{MOD}::{CE}")
+    assert_killed(result, f"{CE}[cpu-class_index-mean-float32]", "but should be nan")
+
+
+def test_slice_cross_entropy_probabilities_ignoring_label_smoothing_is_killed(monkeypatch, pytester):
+    """Plants F.cross_entropy that drops label_smoothing for probability targets (class indices still smoothed)."""
+
+    def change(input, target, kw):
+        return _cross_entropy(input, target, **{**kw, "label_smoothing": 0.0}) if target.is_floating_point() else None
+
+    monkeypatch.setattr(F, "cross_entropy", _ce_planted(change))
+    result = run(pytester, f"{MOD}::{CE}")
+    assert_killed(result, f"{CE}[cpu-probabilities-mean-float32]", f"{CE}[cpu-probabilities-none-float32]")
+    assert result.parseoutcomes()["failed"] == 3
+
+
+def test_slice_cross_entropy_module_forgetting_its_ignore_index_is_killed(monkeypatch, pytester):
+    """Plants nn.CrossEntropyLoss.forward that passes the default ignore_index (-100) instead of its own."""
+    monkeypatch.setattr(nn.CrossEntropyLoss, "forward", lambda self, input, target: F.cross_entropy(
+        input, target, weight=self.weight, reduction=self.reduction, label_smoothing=self.label_smoothing))
+    result = run(pytester, f"{MOD}::{CE}")
+    assert_killed(result, f"{CE}[cpu-class_index-ignore_index=2-sum-float32]", "nn.CrossEntropyLoss vs F.cross_entropy")
+    assert result.parseoutcomes()["failed"] == 3
+
+
+POOL = "test_pooling_modules_equal_their_functionals_and_the_windows_written_out"
+_avg_pool2d, _max_pool2d = F.avg_pool2d, F.max_pool2d
+
+
+def test_slice_avg_pool2d_ignoring_count_include_pad_false_is_killed(monkeypatch, pytester):
+    """Plants F.avg_pool2d that always counts the padding in its divisor (count_include_pad=False ignored)."""
+
+    def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+        return _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, True, divisor_override)
+
+    monkeypatch.setattr(F, "avg_pool2d", avg_pool2d)
+    result = run(pytester, f"{MOD}::{POOL}")
+    assert_killed(result, f"{POOL}[cpu-AvgPool2d(count_include_pad=False)-floor-float32]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_avg_pool2d_ignoring_divisor_override_is_killed(monkeypatch, pytester):
+    """Plants F.avg_pool2d that ignores divisor_override."""
+
+    def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None):
+        return _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+    monkeypatch.setattr(F, "avg_pool2d", avg_pool2d)
+    result = run(pytester, f"{MOD}::{POOL}")
+    assert_killed(result, f"{POOL}[cpu-AvgPool2d(divisor_override=5)-floor-float32]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_max_pool2d_module_dropping_ceil_mode_is_killed(monkeypatch, pytester):
+    """Plants nn.MaxPool2d.forward that does not pass its ceil_mode on (floor mode always)."""
+    monkeypatch.setattr(nn.MaxPool2d, "forward", lambda self, input: _max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation))
+    result = run(pytester, f"{MOD}::{POOL}")
+    assert_killed(result, f"{POOL}[cpu-MaxPool2d-ceil_mode-float64]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+EMBEDDING = "test_embedding_padding_row_gets_no_gradient_and_only_the_module_zeroes_it"
+_embedding = F.embedding
+
+
+def test_f_embedding_ignoring_padding_idx_is_killed(monkeypatch, pytester):
+    """Plants F.embedding that ignores padding_idx: the padding row gets its gradient like any other."""
+    monkeypatch.setattr(F, "embedding", lambda input, weight, padding_idx=None, *args, **kwargs: _embedding(input, weight, None, *args, **kwargs))
+    assert_killed(run(pytester, f"{MOD}::{EMBEDDING}"), EMBEDDING, "must get none")
+
+
+def test_f_embedding_masking_the_padding_row_is_killed(monkeypatch, pytester):
+    """Plants F.embedding that also zeroes the looked-up padding rows in its output (gradients unchanged)."""
+
+    def embedding(input, weight, padding_idx=None, *args, **kwargs):
+        out = _embedding(input, weight, padding_idx, *args, **kwargs)
+        if padding_idx is None:
+            return out
+        return out.masked_fill((input == padding_idx % weight.shape[0])[..., None], 0.0)
+
+    monkeypatch.setattr(F, "embedding", embedding)
+    assert_killed(run(pytester, f"{MOD}::{EMBEDDING}"), EMBEDDING, "the rows as stored")
+
+
+def test_slice_sparse_embedding_gradient_including_the_padding_row_is_killed(monkeypatch, pytester):
+    """Plants F.embedding whose sparse gradient includes the padding row (the dense path still right)."""
+
+    def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        return _embedding(input, weight, None if sparse else padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
+
+    monkeypatch.setattr(F, "embedding", embedding)
+    result = run(pytester, f"{MOD}::{EMBEDDING}")
+    assert_killed(result, f"{EMBEDDING}[cpu-padding_idx=1-sparse_grad]", f"{EMBEDDING}[cpu-padding_idx=-2-sparse_grad]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+GELU = "test_gelu_module_equals_f_gelu_and_its_formula"
+_gelu = F.gelu
+
+
+def test_slice_f_gelu_ignoring_tanh_is_killed(monkeypatch, pytester):
+    """Plants F.gelu that computes the exact erf form whatever approximate says (invalid values still refused)."""
+
+    def gelu(input, approximate="none"):
+        _gelu(input[:0], approximate=approximate)  # keeps the refusal of an unknown approximate
+        return _gelu(input)
+
+    monkeypatch.setattr(F, "gelu", gelu)
+    result = run(pytester, f"{MOD}::{GELU}")
+    assert_killed(result, f"{GELU}[cpu-tanh-float32]", f"{GELU}[cpu-tanh-float64]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_gelu_module_dropping_its_approximate_is_killed(monkeypatch, pytester):
+    """Plants nn.GELU.forward that calls F.gelu without its approximate (the tanh module computes the erf form)."""
+    monkeypatch.setattr(nn.GELU, "forward", lambda self, input: F.gelu(input))
+    result = run(pytester, f"{MOD}::{GELU}")
+    assert_killed(result, f"{GELU}[cpu-tanh-float64]", "nn.GELU({'approximate': 'tanh'}) vs F.gelu")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_f_gelu_accepting_any_approximate_is_killed(monkeypatch, pytester):
+    """Plants F.gelu that reads any approximate other than 'tanh' as 'none' instead of refusing it."""
+    monkeypatch.setattr(F, "gelu", lambda input, approximate="none": _gelu(input, approximate="tanh" if approximate == "tanh" else "none"))
+    assert_killed(run(pytester, f"{MOD}::{GELU}"), GELU, "raised no RuntimeError")
+
+
+FUNCTIONAL_CALL = "test_functional_call_runs_the_module_on_the_given_tensors_and_leaves_its_own_untouched"
+_functional_call = torch.func.functional_call
+
+
+def test_functional_call_loading_into_the_module_is_killed(monkeypatch, pytester):
+    """Plants torch.func.functional_call that copies the given tensors into the module and calls it (the module keeps them)."""
+
+    def functional_call(module, tensors, args=None, kwargs=None, **options):
+        with torch.no_grad():
+            own = module.state_dict(keep_vars=True)
+            for name, t in tensors.items():
+                own[name].copy_(t)
+        return module(*((args,) if isinstance(args, torch.Tensor) else args), **(kwargs or {}))
+
+    monkeypatch.setattr(torch.func, "functional_call", functional_call)
+    assert_killed(run(pytester, f"{MOD}::{FUNCTIONAL_CALL}"), FUNCTIONAL_CALL)
+
+
+def test_slice_functional_call_ignoring_the_given_buffers_is_killed(monkeypatch, pytester):
+    """Plants torch.func.functional_call that substitutes the given parameters only, running on the module's own buffers."""
+
+    def functional_call(module, tensors, args=None, kwargs=None, **options):
+        buffers = {n for n, _ in module.named_buffers()}
+        return _functional_call(module, {k: v for k, v in tensors.items() if k not in buffers}, args, kwargs, **options)
+
+    monkeypatch.setattr(torch.func, "functional_call", functional_call)
+    result = run(pytester, f"{MOD}::{FUNCTIONAL_CALL}")
+    assert_killed(result, f"{FUNCTIONAL_CALL}[cpu-parameters_and_buffers-train]", f"{FUNCTIONAL_CALL}[cpu-parameters_and_buffers-eval]")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+RMSNORM = "test_rmsnorm_equals_f_rms_norm_and_the_root_mean_square_formula"
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="nn.RMSNorm / F.rms_norm exist from torch 2.4")
+def test_slice_rms_norm_default_eps_1e_5_is_killed(monkeypatch, pytester):
+    """Plants F.rms_norm whose eps=None means 1e-5 (LayerNorm's default) instead of torch.finfo(x.dtype).eps."""
+    real = F.rms_norm
+    monkeypatch.setattr(F, "rms_norm", lambda input, normalized_shape, weight=None, eps=None: real(input, normalized_shape, weight, 1e-5 if eps is None else eps))
+    result = run(pytester, f"{MOD}::{RMSNORM}")
+    assert_killed(result, f"{RMSNORM}[cpu-last_dim-eps=None-float32]", f"{RMSNORM}[cpu-last_two_dims-eps=None-float64]")
+    assert result.parseoutcomes()["failed"] == 4
+
+
+@pytest.mark.skipif(not torch_at_least("2.4"), reason="nn.RMSNorm / F.rms_norm exist from torch 2.4")
+def test_rms_norm_subtracting_the_mean_is_killed(monkeypatch, pytester):
+    """Plants F.rms_norm that centres x first (a LayerNorm without the bias)."""
+    real = F.rms_norm
+
+    def rms_norm(input, normalized_shape, weight=None, eps=None):
+        dims = tuple(range(-len(normalized_shape), 0))
+        return real(input - input.mean(dims, keepdim=True), normalized_shape, weight, eps)
+
+    monkeypatch.setattr(F, "rms_norm", rms_norm)
+    assert_killed(run(pytester, f"{MOD}::{RMSNORM}"), RMSNORM, "vs x / sqrt(mean(x^2)")
+
+
+@pytest.mark.skipif(torch_at_least("2.4"), reason="the absence spec is gated to torch<2.4")
+def test_rmsnorm_present_before_2_4_is_killed(monkeypatch, pytester):
+    """Plants an nn.RMSNorm and F.rms_norm on a torch before 2.4 (a backport the release never had)."""
+    monkeypatch.setattr(nn, "RMSNorm", nn.LayerNorm, raising=False)
+    monkeypatch.setattr(F, "rms_norm", F.layer_norm, raising=False)
+    name = "test_rmsnorm_and_f_rms_norm_do_not_exist_before_2_4"
+    assert_killed(run(pytester, f"{MOD}::{name}"), name)
+
+
+BUFFERS = "test_non_persistent_buffers_follow_the_module_but_stay_out_of_its_state_dict"
+
+
+def test_register_buffer_ignoring_persistent_false_is_killed(monkeypatch, pytester):
+    """Plants Module.register_buffer that makes every buffer persistent (persistent=False ignored): the scratch buffer lands in state_dict."""
+    real = nn.Module.register_buffer
+    monkeypatch.setattr(nn.Module, "register_buffer", lambda self, name, tensor, persistent=True: real(self, name, tensor, True))
+    result = run(pytester, f"{MOD}::{BUFFERS}")
+    assert_killed(result, f"{BUFFERS}[cpu-register_buffer]", "should leave 'scratch' out")
+
+
+def test_load_state_dict_resetting_non_persistent_buffers_is_killed(monkeypatch, pytester):
+    """Plants Module.load_state_dict that also zeroes the module's non-persistent buffers."""
+    real = nn.Module.load_state_dict
+
+    def load_state_dict(self, state_dict, strict=True, *args, **kwargs):
+        out = real(self, state_dict, strict, *args, **kwargs)
+        with torch.no_grad():
+            for name, buf in self.named_buffers():
+                if name not in state_dict:
+                    buf.zero_()
+        return out
+
+    monkeypatch.setattr(nn.Module, "load_state_dict", load_state_dict)
+    assert_killed(run(pytester, f"{MOD}::{BUFFERS}"), BUFFERS, "the non-persistent buffer after load_state_dict")
+
+
+@pytest.mark.skipif(torch_at_least("2.5"), reason="the absence spec is gated to torch<2.5")
+def test_nn_buffer_present_before_2_5_is_killed(monkeypatch, pytester):
+    """Plants a torch.nn.Buffer on a torch before 2.5."""
+    monkeypatch.setattr(nn, "Buffer", type("Buffer", (torch.Tensor,), {}), raising=False)
+    name = "test_nn_buffer_does_not_exist_before_2_5"
+    assert_killed(run(pytester, f"{MOD}::{name}"), name)
+
+
+GELU_INF = "test_gelu_maps_the_infinities_to_their_limits"
+
+
+def test_gelu_fixed_at_the_infinities_is_reported(monkeypatch, pytester):
+    """Plants the fix of pytorch#185770 (gelu(+inf) = inf, gelu(-inf) = 0): the known-bug spec then passes -- a strict XPASS -- so the run reports that the bug is gone."""
+
+    def gelu(input, approximate="none"):
+        out = _gelu(input, approximate=approximate)
+        return torch.where(input.isinf(), input.clamp(min=0), out)
+
+    monkeypatch.setattr(F, "gelu", gelu)
+    result = run(pytester, f"{MOD}::{GELU_INF}")
+    assert result.parseoutcomes().get("failed") == 2 and "XPASS(strict)" in result.stdout.str(), result.stdout.str()[-3000:]
+
+
+UPSAMPLE = "test_upsample_equals_f_interpolate_and_the_sampling_written_out"
+_interpolate = F.interpolate
+
+
+def _interpolate_planted(change):
+    """F.interpolate whose keyword arguments pass through ``change(input, kwargs)`` first."""
+
+    def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None, antialias=False):
+        kwargs = dict(size=size, scale_factor=scale_factor, mode=mode, align_corners=align_corners,
+                      recompute_scale_factor=recompute_scale_factor, antialias=antialias)
+        return _interpolate(input, **change(input, kwargs))
+
+    return interpolate
+
+
+def test_slice_interpolate_nearest_as_nearest_exact_is_killed(monkeypatch, pytester):
+    """Plants F.interpolate whose 'nearest' samples pixel centres like 'nearest-exact' (the 'fix' users expect)."""
+    monkeypatch.setattr(F, "interpolate", _interpolate_planted(lambda x, kw: {**kw, "mode": "nearest-exact"} if kw["mode"] == "nearest" else kw))
+    result = run(pytester, f"{MOD}::{UPSAMPLE}")
+    assert_killed(result, f"{UPSAMPLE}[cpu-nearest-size]", "vs the sampling written out")
+    assert {r.nodeid.split("[")[1] for r in result.reprec.getfailures() if r.when == "call"} <= {"cpu-nearest-size]", "cpu-nearest-scale_factor]"}
+
+
+def test_slice_upsample_module_dropping_align_corners_is_killed(monkeypatch, pytester):
+    """Plants nn.Upsample.forward that does not pass its align_corners on (align_corners=True ignored)."""
+    monkeypatch.setattr(nn.Upsample, "forward", lambda self, input: F.interpolate(input, self.size, self.scale_factor, self.mode))
+    result = run(pytester, f"{MOD}::{UPSAMPLE}")
+    assert_killed(result, f"{UPSAMPLE}[cpu-bilinear-align_corners-size]", f"{UPSAMPLE}[cpu-bilinear-align_corners-scale_factor]", "vs F.interpolate")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_interpolate_recomputing_the_scale_factor_is_killed(monkeypatch, pytester):
+    """Plants F.interpolate that always recomputes the scale from the output size (recompute_scale_factor=True), so 1/scale_factor no longer sets the source coordinates."""
+    monkeypatch.setattr(F, "interpolate", _interpolate_planted(lambda x, kw: {**kw, "recompute_scale_factor": True} if kw["scale_factor"] is not None else kw))
+    result = run(pytester, f"{MOD}::{UPSAMPLE}")
+    assert_killed(result, f"{UPSAMPLE}[cpu-bilinear-scale_factor]")
+    assert all(r.nodeid.endswith("scale_factor]") for r in result.reprec.getfailures() if r.when == "call")
+
+
+BROADCAST = "test_regression_losses_broadcast_a_mismatched_target_with_a_user_warning"
+
+
+def test_slice_mse_loss_broadcasting_silently_is_killed(monkeypatch, pytester):
+    """Plants F.mse_loss that broadcasts a mismatched target without its warning (values unchanged)."""
+    monkeypatch.setattr(F, "mse_loss", _silenced(F.mse_loss))
+    result = run(pytester, f"{MOD}::{BROADCAST}")
+    assert_killed(result, f"{BROADCAST}[cpu-mse-module]", f"{BROADCAST}[cpu-mse-functional]", "but should warn one UserWarning")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+def test_slice_l1_loss_reshaping_the_input_to_the_target_is_killed(monkeypatch, pytester):
+    """Plants F.l1_loss that 'fixes' an (N, 1) input against an (N,) target by reshaping it (still warning): N pairs instead of N x N."""
+    real = F.l1_loss
+
+    def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+        if input.shape != target.shape and input.numel() == target.numel():
+            real(input, target, reduction=reduction)  # its warning
+            input = input.reshape(target.shape)
+        return real(input, target, reduction=reduction)
+
+    monkeypatch.setattr(F, "l1_loss", l1_loss)
+    result = run(pytester, f"{MOD}::{BROADCAST}")
+    assert_killed(result, f"{BROADCAST}[cpu-l1-module]", f"{BROADCAST}[cpu-l1-functional]", "the mean over the broadcast 5 x 5 pairs")
+    assert result.parseoutcomes()["failed"] == 2
+
+
+DROPOUT2D = "test_dropout2d_on_a_3d_input_warns_and_drops_rows_like_dropout1d"
+_dropout2d = F.dropout2d
+
+
+def test_dropout2d_taking_a_3d_input_as_an_unbatched_image_is_killed(monkeypatch, pytester):
+    """Plants the change dropout2d's warning announces: a 3-D x taken as one unbatched (C, H, W) image, whole channels dropped."""
+
+    def dropout2d(input, p=0.5, training=True, inplace=False):
+        if input.dim() == 3:
+            warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout behavior is desired")
+            return _dropout2d(input[None], p, training, inplace)[0]
+        return _dropout2d(input, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    assert_killed(run(pytester, f"{MOD}::{DROPOUT2D}"), DROPOUT2D, "vs F.dropout1d under the same seed")
+
+
+def test_dropout2d_without_its_3d_warning_is_killed(monkeypatch, pytester):
+    """Plants F.dropout2d that takes a 3-D x as (N, C, L) silently."""
+    monkeypatch.setattr(F, "dropout2d", _silenced(_dropout2d))
+    assert_killed(run(pytester, f"{MOD}::{DROPOUT2D}"), DROPOUT2D, "but should warn one UserWarning")
