@@ -757,6 +757,90 @@ def test_grad_mode_table(device, row):
         assert g is want, f"{row} mode, '{column}': {g}, but the table says {want}"
 
 
+# --------------------------------------------------------------------------- grad mode inside autograd itself
+
+
+class Doubled(torch.autograd.Function):
+    """y = 2x as a custom autograd.Function that reports the grad mode its forward and backward ran in."""
+
+    seen: dict = {}
+
+    @staticmethod
+    def forward(ctx, x):
+        inner = x * 2
+        Doubled.seen["forward"] = (torch.is_grad_enabled(), inner.requires_grad, inner.grad_fn is None)
+        return inner
+
+    @staticmethod
+    def backward(ctx, grad):
+        Doubled.seen.setdefault("backward", []).append(torch.is_grad_enabled())
+        return grad * 2
+
+
+@pytest.mark.parametrize("mode", list(GRAD_MODES))
+@pytest.mark.parametrize("dtype", [torch.float32, torch.complex64], ids=dtype_id)
+def test_a_custom_functions_forward_runs_with_grad_mode_off_in_every_ambient_mode(device, mode, dtype):
+    """A custom autograd.Function's forward runs with grad mode off whatever the ambient mode; only its output is recorded, and only where the ambient mode records.
+
+    Ranges over: the six grad modes (enumerated) around ``Function.apply`` × float32 and complex64; an
+    input leaf that requires grad. Inside ``forward``: ``torch.is_grad_enabled()`` is False and the ops it
+    runs make tensors that do not require grad and have no ``grad_fn`` (the Function is one node of its
+    own). Outside: the output requires grad and has the Function's backward as ``grad_fn`` exactly when
+    the ambient mode records (``enable_grad``, ``set_grad_enabled(True)``, ``inference_mode(False)``),
+    and equals 2x in every mode.
+    """
+    enter, records, _ = GRAD_MODES[mode]
+    x = torch.arange(1, 4, device=device).to(dtype).requires_grad_()
+    Doubled.seen.clear()
+    with enter():
+        y = Doubled.apply(x)
+    assert Doubled.seen["forward"] == (False, False, True), (
+        f"inside forward under {mode}: (is_grad_enabled, an op's requires_grad, its grad_fn is None) = "
+        f"{Doubled.seen['forward']}, but should be (False, False, True)"
+    )
+    assert_requires_grad(y, records, f"Function.apply(x) under {mode}")
+    assert (y.grad_fn is not None) == records, f"Function.apply(x) under {mode}: grad_fn={y.grad_fn}, but should {'' if records else 'not '}be recorded"
+    assert_same(y.detach(), torch.tensor([2, 4, 6], device=device).to(dtype), f"Function.apply(x) under {mode}")
+
+
+#: the two ways to run a backward pass, each given (output, input, create_graph)
+BACKWARDS = {
+    "out.backward()": lambda out, x, create_graph: out.backward(create_graph=create_graph),
+    "torch.autograd.grad()": lambda out, x, create_graph: torch.autograd.grad(out, x, create_graph=create_graph),
+}
+
+
+@pytest.mark.parametrize("create_graph", [False, True], ids=["create_graph=False", "create_graph=True"])
+@pytest.mark.parametrize("api", list(BACKWARDS))
+@pytest.mark.parametrize("ambient", ["enable_grad", "no_grad"])
+def test_the_backward_pass_runs_with_grad_mode_on_exactly_when_create_graph_is_true(device, api, create_graph, ambient):
+    """The backward pass runs with grad mode on exactly when create_graph=True, whatever the grad mode around the call.
+
+    Ranges over: ``out.backward()`` and ``torch.autograd.grad()`` (enumerated) × ``create_graph`` False/True
+    × the mode around the backward call (``enable_grad``, ``no_grad``: a graph recorded earlier is
+    backpropagated under ``no_grad`` too). ``torch.is_grad_enabled()`` seen by a tensor hook and by a
+    custom Function's ``backward`` equals ``create_graph``; the gradient of sum(2 * 3x²) at x = 1 is 12x = 12,
+    and it requires grad (a graph of its own, for higher derivatives) exactly when ``create_graph``.
+    """
+    x = torch.ones(3, device=device, requires_grad=True)
+    Doubled.seen.clear()
+    hooks = []
+    x.register_hook(lambda g: hooks.append(torch.is_grad_enabled()))
+    out = Doubled.apply(x * x * 3).sum()
+    ambient_mode = torch.enable_grad() if ambient == "enable_grad" else torch.no_grad()
+    with ambient_mode, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # backward(create_graph=True)'s reference-cycle warning: not this claim
+        result = BACKWARDS[api](out, x, create_graph)
+    grad = x.grad if api == "out.backward()" else result[0]
+    assert Doubled.seen["backward"] == [create_graph], (
+        f"{api} with create_graph={create_graph} under {ambient}: Function.backward saw is_grad_enabled="
+        f"{Doubled.seen['backward']}, but should see [{create_graph}]"
+    )
+    assert hooks == [create_graph], f"{api} with create_graph={create_graph}: a tensor hook saw is_grad_enabled={hooks}, but should see [{create_graph}]"
+    assert_same(grad.detach(), torch.full((3,), 12.0, device=device), f"{api} gradient")
+    assert_requires_grad(grad, create_graph, f"{api} gradient with create_graph={create_graph}")
+
+
 # --------------------------------------------------------------------------- inference mode
 
 

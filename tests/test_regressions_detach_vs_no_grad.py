@@ -783,3 +783,74 @@ def test_no_grad_disabling_forward_mode_ad_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "no_grad", lambda: torch.inference_mode())
     result = run(pytester, f"{MOD}::{FORWARD_AD}")
     assert_killed(result, f"{FORWARD_AD}[cpu-float32-no_grad]", "forward-mode AD should ignore no_grad")
+
+
+# --------------------------------------------------------------------------- grad mode inside autograd itself
+
+FORWARD_SPEC = "test_a_custom_functions_forward_runs_with_grad_mode_off_in_every_ambient_mode"
+_APPLY = _inspect.getattr_static(torch.autograd.Function, "apply")  # a classmethod (Python) or its C descriptor
+
+
+def _apply_of(cls, *args):
+    """torch's own Function.apply, for the subclass ``cls``."""
+    return _APPLY.__get__(None, cls)(*args)
+BACKWARD_SPEC = "test_the_backward_pass_runs_with_grad_mode_on_exactly_when_create_graph_is_true"
+
+
+def test_custom_function_forward_under_the_ambient_mode_is_killed(pytester, monkeypatch):
+    """Plants Function.apply that runs forward in the caller's grad mode instead of with grad mode off."""
+    orig = _apply_of
+
+    def apply(cls, *args):
+        ambient, forward = torch.is_grad_enabled(), cls.forward
+
+        def under_ambient(ctx, *a):
+            with torch.set_grad_enabled(ambient):
+                return forward(ctx, *a)
+
+        cls.forward = staticmethod(under_ambient)
+        try:
+            return orig(cls, *args)
+        finally:
+            cls.forward = staticmethod(forward)
+
+    monkeypatch.setattr(torch.autograd.Function, "apply", classmethod(apply))
+    result = run(pytester, f"{MOD}::{FORWARD_SPEC}")
+    assert_killed(result, f"{FORWARD_SPEC}[cpu-float32-enable_grad]", "but should be (False, False, True)")
+
+
+def test_slice_custom_function_detaching_complex_outputs_is_killed(pytester, monkeypatch):
+    """Plants Function.apply whose complex outputs are never recorded (real ones are)."""
+    orig = _apply_of
+
+    def apply(cls, *args):
+        out = orig(cls, *args)
+        return out.detach() if out.is_complex() else out
+
+    monkeypatch.setattr(torch.autograd.Function, "apply", classmethod(apply))
+    result = run(pytester, f"{MOD}::{FORWARD_SPEC}")
+    assert_killed(result, f"{FORWARD_SPEC}[cpu-complex64-enable_grad]", f"{FORWARD_SPEC}[cpu-complex64-inference_mode(False)]")
+
+
+def test_backward_always_building_a_graph_is_killed(pytester, monkeypatch):
+    """Plants backward() and autograd.grad() that always run with create_graph=True."""
+    orig_backward, orig_grad = torch.Tensor.backward, torch.autograd.grad
+    monkeypatch.setattr(torch.Tensor, "backward", lambda self, *a, **k: orig_backward(self, *a, **{**k, "create_graph": True}))
+    monkeypatch.setattr(torch.autograd, "grad", lambda *a, **k: orig_grad(*a, **{**k, "create_graph": True}))
+    result = run(pytester, f"{MOD}::{BACKWARD_SPEC}")
+    assert_killed(result, f"{BACKWARD_SPEC}[cpu-enable_grad-out.backward()-create_graph=False]",
+                  f"{BACKWARD_SPEC}[cpu-no_grad-torch.autograd.grad()-create_graph=False]")
+
+
+def test_slice_backward_under_no_grad_dropping_create_graph_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that, called under no_grad, ignores create_graph=True (no graph of the gradient)."""
+    orig_backward = torch.Tensor.backward
+
+    def backward(self, *a, **k):
+        if not torch.is_grad_enabled():
+            k["create_graph"] = False
+        return orig_backward(self, *a, **k)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{BACKWARD_SPEC}")
+    assert_killed(result, f"{BACKWARD_SPEC}[cpu-no_grad-out.backward()-create_graph=True]")
