@@ -17,6 +17,12 @@ training flag alone decides how the layers behave -- and evaluating a model need
 Folklore corrected: the source note (section 4) describes the two correctly, but its section 5 says
 ``model.eval()`` "does not compute gradients" -- it does; only grad mode stops autograd.
 
+Freezing is a third, separate switch: ``model.requires_grad_(False)`` turns off ``requires_grad`` on every
+parameter (not on buffers, and not the training flag), so backward fills no parameter's ``.grad``; the frozen
+model still computes in the mode its flag says and still records the graph of an input that requires grad.
+Grad modes and the training flag never set each other: entering ``no_grad`` leaves every ``.training`` alone,
+and ``eval()`` leaves ``torch.is_grad_enabled()`` alone.
+
 Neither switch freezes a module's state either: ``nn.Embedding(max_norm=m)`` renormalizes the rows it
 looks up, in place, on every forward -- after ``eval()``, under ``no_grad`` and under
 ``inference_mode`` alike.
@@ -34,7 +40,7 @@ from hypothesis import strategies as st
 from torch import nn
 
 from specs.differential import NORMALIZING_TOLERANCE, Call, assert_compiles_like_eager
-from specs.helpers import assert_same, exact_kernels, seeded
+from specs.helpers import assert_same, data, exact_kernels, seeded
 from specs.inputs import GRAD_MODES as _GRAD_MODES
 from specs.inputs import MODULE_FORMS, budget, compile_budget, dtype_params, module_form
 
@@ -225,6 +231,48 @@ def test_eval_does_not_disable_autograd(device, batch, p, seed):
     assert not missing, f"{missing}.grad=None after backward(), but should be filled"
 
 
+#: eval-mode layers and an input shape each: name -> (make(), input shape)
+EVAL_BACKWARD = {
+    "BatchNorm1d(N,C)": (lambda: nn.BatchNorm1d(3), (4, 3)),
+    "BatchNorm1d(N,C,L)": (lambda: nn.BatchNorm1d(3), (2, 3, 4)),
+    "BatchNorm2d": (lambda: nn.BatchNorm2d(3), (2, 3, 2, 2)),
+    "Dropout": (lambda: nn.Dropout(0.5), (4, 3)),
+}
+
+
+@pytest.mark.parametrize("layer", list(EVAL_BACKWARD))
+def test_backward_through_an_eval_layer_differentiates_its_eval_maths(device, layer):
+    """Backward through an eval()-mode layer gives the gradients of its eval maths: through BatchNorm d/dx = g * weight / sqrt(running_var + eps), d/dweight = sum of g * (x - running_mean) / sqrt(running_var + eps), d/dbias = sum of g; through Dropout d/dx = g.
+
+    Ranges over BatchNorm1d on (N, C) and (N, C, L), BatchNorm2d and Dropout(0.5) in eval mode (enumerated), float64,
+    two fixed seeds each (random weight, bias, running stats, input and upstream gradient ``g`` of
+    ``loss = sum(layer(x) * g)``). So an eval model is trainable with respect to its eval behaviour -- the running
+    statistics are constants, not functions of the batch -- and ``eval()`` only changes what is differentiated.
+    """
+    make, shape = EVAL_BACKWARD[layer]
+    for seed in (0, 1):
+        module = make().to(device, torch.float64).eval()
+        x = data(shape, seed, device).requires_grad_()
+        g = data(shape, seed + 7, device)
+        if layer == "Dropout":
+            (module(x) * g).sum().backward()
+            assert_same(x.grad, g, f"{layer} in eval: d/dx")
+            continue
+        randomize(module, seed)
+        (module(x) * g).sum().backward()
+        view = [1, -1] + [1] * (x.dim() - 2)
+        dims = [0] + list(range(2, x.dim()))
+        scale = torch.sqrt(module.running_var + module.eps).view(view)
+        expected = {
+            "x": g * module.weight.detach().view(view) / scale,
+            "weight": (g * (x.detach() - module.running_mean.view(view)) / scale).sum(dims),
+            "bias": g.sum(dims),
+        }
+        for name, got in (("x", x.grad), ("weight", module.weight.grad), ("bias", module.bias.grad)):
+            assert got is not None, f"{layer} in eval (seed {seed}): {name}.grad is None after backward"
+            torch.testing.assert_close(got, expected[name], msg=lambda m: f"{layer} in eval (seed {seed}): d/d{name} vs the eval formula: {m}")
+
+
 @given(batch=batches, p=ps, seed=seeds)
 def test_no_grad_does_not_turn_off_dropout(device, batch, p, seed):
     """Under no_grad a training-mode Dropout still drops, with exactly the mask it uses when grad is enabled."""
@@ -374,6 +422,107 @@ def test_embedding_max_norm_rewrites_its_weight_in_place_in_eval_and_under_no_gr
     expected = before.clone()
     expected[[1, 2]] = before[[1, 2]] * (max_norm / (norms[[1, 2]] + 1e-7))
     torch.testing.assert_close(after, expected, rtol=1e-5, atol=1e-6, msg=lambda m: f"the weight after a forward ({run}): {m}")
+
+
+# --------------------------------------------------------------------------- the third switch: freezing parameters
+
+
+def _flags(model):
+    return {n or "<root>": m.training for n, m in model.named_modules()}
+
+
+@pytest.mark.parametrize("flag", ["train", "eval"])
+@pytest.mark.parametrize("form", MODULE_FORMS)
+def test_module_requires_grad_false_freezes_every_parameter_and_nothing_else(device, form, flag):
+    """model.requires_grad_(False) returns the model and sets requires_grad=False on every parameter, nested ones included, leaving its buffers and every module's training flag as they were; requires_grad_() turns every parameter back on.
+
+    Ranges over the model of ``net`` (Linear, BatchNorm1d, ReLU, Dropout, Linear) in every module form (top
+    level, a user's module, Sequential, ModuleList, ModuleDict) x train() and eval() set before. Freezing is the
+    docs' way to stop gradients for parameters ("Setting requires_grad" in the autograd notes: ``module.requires_grad_()``),
+    a switch of its own: it is not ``eval()`` and does not call it, and never marks a buffer as requiring grad.
+    """
+    model, inner = module_form(form, lambda: net(0.5, device))
+    model.train() if flag == "train" else model.eval()
+    flags, before = _flags(model), buffers(model)
+    for on in (False, True):
+        returned = model.requires_grad_(on)
+        assert returned is model, f"requires_grad_({on}) returned {type(returned).__name__}, but should return the model itself"
+        wrong = [n for n, p in model.named_parameters() if p.requires_grad is not on]
+        assert len(list(model.parameters())) == 6 and not wrong, f"after requires_grad_({on}): {wrong}.requires_grad != {on}"
+        marked = [n for n, b in model.named_buffers() if b.requires_grad]
+        assert not marked, f"after requires_grad_({on}): buffers {marked} require grad, but should not"
+        assert _flags(model) == flags, f"after requires_grad_({on}) (in {flag} mode): training flags {_flags(model)}, but should stay {flags}"
+        assert_buffers(model, before, changed=False, case=f"requires_grad_({on}): ")
+
+
+@pytest.mark.parametrize("input_grad", [False, True], ids=["input", "input-requiring-grad"])
+@pytest.mark.parametrize("flag", ["train", "eval"])
+def test_a_frozen_model_computes_as_its_flag_says_and_records_only_an_inputs_graph(device, flag, input_grad):
+    """A model frozen with requires_grad_(False) computes exactly as unfrozen (in training Dropout still drops and BatchNorm still updates its running stats), and records a graph only when its input requires grad: backward then fills the input's .grad and no parameter's.
+
+    Ranges over train() and eval() x an input that does or does not require grad (enumerated); fixed batch of 4,
+    Dropout(0.5), seed 0 (the maths of each layer: the table claim above). The unfrozen twin, called with the same seed, gives the expected output,
+    buffers and input gradient bit for bit; in training the running stats move, in eval they do not. Freezing is
+    neither ``eval()`` (the layers keep their mode) nor ``no_grad`` (an input that requires grad is still
+    recorded through the frozen layers -- how a frozen feature extractor still passes gradients to what feeds it).
+    """
+    batch, p, seed = 4, 0.5, 0
+    model = net(p, device, seed)
+    model.train() if flag == "train" else model.eval()
+    twin = copy.deepcopy(model)
+    model.requires_grad_(False)
+    x = inputs(batch, seed, device)
+    before = buffers(model)
+    outs, grads = [], []
+    for m in (model, twin):
+        leaf = x.clone().requires_grad_(input_grad)
+        with seeded(device, seed), exact_kernels():
+            outs.append(m(leaf))
+        grads.append(leaf)
+    out, expected = outs
+    assert_same(out.detach(), expected.detach(), f"frozen model's output in {flag} mode vs the unfrozen twin's")
+    for name, value in twin.named_buffers():
+        assert_same(dict(model.named_buffers())[name], value, f"frozen model's {name} vs the twin's")
+    assert_buffers(model, before, changed=flag == "train", case=f"frozen, {flag}: ")
+    got = (out.requires_grad, out.grad_fn is not None)
+    assert got == (input_grad, input_grad), f"frozen model's out (requires_grad, has grad_fn)={got}, but should be {(input_grad, input_grad)}"
+    if input_grad:
+        out.square().sum().backward()
+        expected.square().sum().backward()
+        assert_same(grads[0].grad, grads[1].grad, "the input's .grad through the frozen model vs through the twin")
+        filled = [n for n, prm in model.named_parameters() if prm.grad is not None]
+        assert not filled, f"{filled}.grad filled by backward through the frozen model, but should stay None"
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("flag", ["train", "eval"])
+@pytest.mark.parametrize("mode", list(_GRAD_MODES))
+def test_grad_modes_and_the_training_flag_never_set_each_other(mode, flag):
+    """Entering or leaving a grad mode changes no module's training flag, and train()/eval() called inside one change neither is_grad_enabled() nor is_inference_mode_enabled().
+
+    Ranges over the six grad modes as ``with`` blocks (no_grad, enable_grad, set_grad_enabled(False/True),
+    inference_mode, inference_mode(False)) x train() and eval() called inside, on ``net``'s model set to the other
+    flag before. The flag set inside survives the block; the grad mode inside is the mode's and, after the block,
+    the one before (grad on, inference off). Both are plain state (a Python attribute per module, a thread-local
+    autograd switch): no device is involved.
+    """
+    factory, grad, inference = _GRAD_MODES[mode]
+    model = net(0.5, "cpu")
+    model.eval() if flag == "train" else model.train()
+    flags = _flags(model)
+    ambient = (torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+    with factory():
+        assert _flags(model) == flags, f"entering {mode}: training flags {_flags(model)}, but should stay {flags}"
+        inside = (torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+        model.train() if flag == "train" else model.eval()
+        after = (torch.is_grad_enabled(), torch.is_inference_mode_enabled())
+        assert after == inside == (grad, inference), (
+            f"{mode}: (is_grad_enabled, is_inference_mode_enabled)={inside} in the block, {after} after model.{flag}(), "
+            f"but should be {(grad, inference)} both times"
+        )
+    assert (torch.is_grad_enabled(), torch.is_inference_mode_enabled()) == ambient, f"leaving {mode}: the grad mode is not back to {ambient}"
+    wrong = [n for n, t in _flags(model).items() if t is not (flag == "train")]
+    assert not wrong, f"after leaving {mode}: {wrong}.training is not {flag == 'train'}, which model.{flag}() set inside"
 
 
 # --- under torch.compile

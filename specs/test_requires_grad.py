@@ -24,6 +24,11 @@ Only leaves get ``.grad``: ``retain_grad()`` asks backward to fill a non-leaf's 
 a no-op), and reading the ``.grad`` of a non-leaf that was not retained gives None with a
 UserWarning. ``nn.Parameter`` requires grad by default, so ``nn.Parameter(int_tensor)`` raises
 unless ``requires_grad=False`` is passed.
+
+``backward()`` seeds only a one-element real output with 1; any other output needs ``gradient=v`` (a complex
+one was seeded silently until torch 2.1). ``torch.autograd.grad`` returns the gradients instead of writing
+``.grad``. An assigned ``.grad`` must match the tensor's size, dtype (from 2.10: its ``grad_dtype``) and device,
+and ``zero_grad()`` resets ``.grad`` to None by default (since torch 2.0), or to zeros in place.
 """
 
 from __future__ import annotations
@@ -39,12 +44,14 @@ from hypothesis import strategies as st
 from specs.differential import Call, assert_compiles_like_eager, compile_fn
 from specs.helpers import assert_requires_grad, assert_same, assert_shares, data, raises, warnings_recorded
 from specs.inputs import (
-    BOOL, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, compile_shapes, dtype_id, dtype_params, nonempty_shapes,
-    to_numpy_dtype,
+    BOOL, COMPLEX, DIFFERENTIABLE, FLOATING, INTEGRAL, SINCE, budget, compile_budget, compile_shapes, covering, dtype_id, dtype_params, module_form,
+    module_form_params, nonempty_shapes, to_numpy_dtype,
 )
 
 #: uint16/uint32/uint64 (torch 2.3 on); looked up by name so the module imports on older releases too
 WIDE_UNSIGNED = tuple(getattr(torch, n) for n in ("uint16", "uint32", "uint64") if hasattr(torch, n))
+#: every module form (top level, a user's module, Sequential, ModuleList, ModuleDict)
+MODULE_FORM_PARAMS = module_form_params()
 #: dtypes that cannot require grad: bool and every integer dtype
 NO_GRAD_DTYPES = BOOL + INTEGRAL + WIDE_UNSIGNED
 NO_GRAD_PARAMS = dtype_params(
@@ -499,6 +506,387 @@ def test_parameter_of_an_integer_or_bool_tensor_raises_unless_it_does_not_requir
     p = torch.nn.Parameter(t, requires_grad=False)
     assert_requires_grad(p, False, f"nn.Parameter({dtype} tensor, requires_grad=False)")
     assert p.dtype == dtype, f"nn.Parameter({dtype} tensor, requires_grad=False).dtype={p.dtype}"
+
+
+# --------------------------------------------------------------------------- backward, autograd.grad, resetting .grad
+
+#: output shapes: name -> shape. One element, of any rank, is a "scalar" backward() seeds with 1; no other count is.
+OUTPUT_SHAPES = {"0-d": (), "(1,)": (1,), "(1, 1, 1)": (1, 1, 1), "(0,)": (0,), "(3,)": (3,), "(2, 3)": (2, 3)}
+
+
+def _seeded_by(call, out, x, v):
+    """x's gradient from ``out`` seeded with ``v`` (None: implicitly), by ``out.backward`` or ``torch.autograd.grad``."""
+    if call == "backward":
+        out.backward() if v is None else out.backward(gradient=v)
+        return x.grad
+    return torch.autograd.grad(out, x) if v is None else torch.autograd.grad(out, x, grad_outputs=v)
+
+
+@pytest.mark.parametrize("call", ["backward", "autograd.grad"])
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_an_output_of_other_than_one_element_needs_an_explicit_gradient(device, dtype, call):
+    """backward() and autograd.grad() seed only a one-element output implicitly; any other output raises RuntimeError "grad can be implicitly created only for scalar outputs" until a gradient v is given, which yields the vector-Jacobian product.
+
+    Ranges over ``out.backward()`` and ``torch.autograd.grad(out, x)`` x every floating dtype x output shapes
+    (enumerated, ``OUTPUT_SHAPES``): 0-d, ``(1,)`` and ``(1, 1, 1)`` -- one element, any rank: seeded with 1 --
+    and ``(0,)``, ``(3,)``, ``(2, 3)``, which need ``gradient=v`` / ``grad_outputs=v``. ``out = x * c``
+    elementwise, so the gradient written out is ``c`` for an implicit seed and ``v * c`` for ``v`` (small
+    integers, exact in every dtype). A refused call leaves ``x.grad`` None.
+    """
+    for name, shape in OUTPUT_SHAPES.items():
+        n = int(np.prod(shape))
+        x = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+        c = (torch.arange(n, dtype=dtype, device=device) + 2).reshape(shape)
+        v = (torch.arange(n, dtype=dtype, device=device) + 1).reshape(shape)
+        case = f"{call} of x * c of shape {name} ({dtype})"
+        if n == 1:
+            got = _seeded_by(call, x * c, x, None)
+            assert_same(got[0] if call == "autograd.grad" else got, c, f"{case} seeded implicitly")
+            x.grad = None
+        else:
+            with raises(RuntimeError, "grad can be implicitly created only for scalar outputs", f"{case} without a gradient"):
+                _seeded_by(call, x * c, x, None)
+            assert x.grad is None, f"{case}: x.grad={x.grad} after the refused call, but should be None"
+        got = _seeded_by(call, x * c, x, v)
+        assert_same(got[0] if call == "autograd.grad" else got, v * c, f"{case} with gradient v")
+
+
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_autograd_grad_returns_gradients_and_leaves_every_dot_grad_as_it_was(device, dtype):
+    """torch.autograd.grad(out, inputs) returns d(out)/d(input) for each input and writes no .grad (None stays None, a set one keeps its values), where backward() adds into .grad; an input out does not use raises RuntimeError "appears to not have been used in the graph" unless allow_unused=True, which returns None for it.
+
+    Ranges over every floating dtype (enumerated). Leaves ``x`` (``.grad`` None) and ``w`` (``.grad`` already
+    5s), the non-leaf ``h = 2 * x``, ``out = sum(h * w)``: the gradients written out are ``2 * w``, ``2 * x``
+    and ``w``; a leaf ``u`` out does not use. Then ``backward()`` of the same sum fills ``x.grad = 2 * w`` and
+    adds ``2 * x`` to ``w.grad`` (the docs of ``torch.autograd.grad`` and ``Tensor.backward``).
+    """
+    x = torch.tensor([1.0, -2.0, 3.0], dtype=dtype, device=device, requires_grad=True)
+    w = torch.tensor([4.0, 0.5, -1.0], dtype=dtype, device=device, requires_grad=True)
+    u = torch.ones(3, dtype=dtype, device=device, requires_grad=True)
+    preset = torch.full((3,), 5.0, dtype=dtype, device=device)
+    w.grad = preset.clone()
+
+    def out():
+        h = x * 2
+        return h, (h * w).sum()
+
+    h, loss = out()
+    gx, gw, gh = torch.autograd.grad(loss, [x, w, h], retain_graph=True)
+    for name, got, want in (("x", gx, 2 * w), ("w", gw, 2 * x), ("h = 2 * x", gh, w)):
+        assert_same(got, want.detach(), f"autograd.grad: d(out)/d{name}")
+    assert x.grad is None, f"x.grad={x.grad} after autograd.grad, but should stay None"
+    assert_same(w.grad, preset, "w.grad after autograd.grad (it was 5s)")
+    with raises(RuntimeError, "appears to not have been used in the graph", "autograd.grad(out, [x, u]) with u unused"):
+        torch.autograd.grad(loss, [x, u], retain_graph=True)
+    gx, gu = torch.autograd.grad(loss, [x, u], allow_unused=True)
+    assert gu is None, f"autograd.grad(..., allow_unused=True) gave the unused u the gradient {gu}, but should give None"
+    assert_same(gx, (2 * w).detach(), "autograd.grad(..., allow_unused=True): d(out)/dx")
+    assert x.grad is None and u.grad is None, f"x.grad={x.grad}, u.grad={u.grad} after autograd.grad, but should stay None"
+    out()[1].backward()
+    assert_same(x.grad, (2 * w).detach(), "x.grad after backward()")
+    assert_same(w.grad, preset + 2 * x.detach(), "w.grad after backward() (5s + 2 * x)")
+
+
+@pytest.mark.parametrize("dtype", GRAD_PARAMS)
+def test_assigning_requires_grad_works_on_leaves_only_even_for_true(device, dtype):
+    """Assigning t.requires_grad works on leaves only: a recorded result refuses even True (RuntimeError "only change requires_grad flags of leaf variables"), which requires_grad_(True) accepts; a result computed from tensors that do not require grad is a leaf and accepts it.
+
+    Ranges over every floating and complex dtype x ``FLAG_SHAPES``. The attribute's setter checks for a leaf
+    before it looks at the value; ``requires_grad_`` refuses only ``False`` on a non-leaf (see
+    ``test_only_leaves_can_switch_requires_grad_off``). A refused assignment leaves the result in the graph. A
+    result without history is a leaf by convention (the docs of ``Tensor.is_leaf``: "All Tensors that have
+    requires_grad which is False will be leaf Tensors by convention"): ``t.requires_grad = True`` makes it one
+    that requires grad.
+    """
+    for shape in FLAG_SHAPES:
+        leaf = torch.ones(shape, dtype=dtype, device=device, requires_grad=True)
+        result = leaf * 2
+        with raises(RuntimeError, "only change requires_grad flags of leaf variables", f"result.requires_grad = True ({dtype}, {shape})"):
+            result.requires_grad = True
+        assert result.requires_grad and result.grad_fn is not None and not result.is_leaf, (
+            f"result after the refused assignment: requires_grad={result.requires_grad}, grad_fn={result.grad_fn}"
+        )
+        assert result.requires_grad_(True) is result, "result.requires_grad_(True) did not return the result"
+        leaf.requires_grad = True  # a leaf that already requires grad: accepted
+        plain = torch.ones(shape, dtype=dtype, device=device) * 2
+        assert plain.is_leaf and plain.grad_fn is None, f"x * 2 of an x without grad: is_leaf={plain.is_leaf}, grad_fn={plain.grad_fn}"
+        plain.requires_grad = True
+        assert_requires_grad(plain, True, f"(x * 2).requires_grad = True on a result without history ({dtype}, {shape})")
+        assert plain.is_leaf, "the result without history is no longer a leaf after requires_grad = True"
+
+
+def _grad_misfits(x):
+    """What .grad of ``x`` refuses: name -> (value, exception, message pattern). The messages vary: torch 2.0 says
+    "assigned grad has data of a different type" for another dtype and for another device alike; later releases
+    name the dtype (from 2.10 the grad_dtype), the size or the device type."""
+    other = torch.float64 if x.dtype != torch.float64 else torch.float32
+    return {
+        "another size": (torch.ones(x.numel() + 1, dtype=x.dtype, device=x.device), RuntimeError, "size"),
+        "another dtype": (torch.ones_like(x, dtype=other), RuntimeError, "type"),
+        "another device (meta)": (torch.ones_like(x, device="meta"), RuntimeError, "device|different type"),
+        "a list": (x.tolist(), TypeError, "Tensor or None"),
+    }
+
+
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_assigned_grad_must_match_the_tensors_size_dtype_and_device(device, dtype):
+    """Assigning t.grad accepts None or a tensor of t's size, dtype and device, stored as that very object; another size, dtype or device raises RuntimeError, and a non-tensor TypeError, leaving .grad as it was.
+
+    Ranges over every floating dtype (enumerated) x the misfits (another size, another floating dtype, the
+    ``meta`` device, a Python list). ``backward()`` then adds into the assigned tensor. The dtype check is
+    relaxed only by ``grad_dtype`` (torch 2.10, ``test_grad_dtype_none_accepts_a_grad_of_another_dtype_from_2_10``).
+    """
+    x = torch.tensor([1.0, 2.0, 3.0], dtype=dtype, device=device, requires_grad=True)
+    g = torch.full((3,), 4.0, dtype=dtype, device=device)
+    x.grad = g
+    assert x.grad is g, "x.grad is not the tensor assigned to it"
+    for name, (value, exc, match) in _grad_misfits(x).items():
+        with raises(exc, match, f"x.grad = {name} ({dtype})"):
+            x.grad = value
+        assert x.grad is g, f"x.grad changed after the refused assignment of {name}"
+    (x * 2).sum().backward()
+    assert x.grad is g, "backward() replaced the assigned .grad instead of adding into it"
+    assert_same(g, torch.full((3,), 6.0, dtype=dtype, device=device), "the assigned .grad after backward of sum(2 * x)")
+    x.grad = None
+    assert x.grad is None, f"x.grad={x.grad} after x.grad = None"
+
+
+GRAD_DTYPE = (
+    "Tensor.grad_dtype (https://github.com/pytorch/pytorch/pull/162815, merged 2025-09, first released in torch 2.10): "
+    "a leaf's .grad must have its grad_dtype, by default its dtype; None accepts any dtype, a dtype makes backward "
+    "cast incoming gradients to it. Checked: absent on 2.0.1 and 2.9.1, present on 2.10.0, 2.12.1, 2.13.0, 2.14.1 and 2.15.0"
+)
+
+
+@pytest.mark.torch_version("<2.10", reason=GRAD_DTYPE)
+def test_tensors_have_no_grad_dtype_before_2_10(device):
+    """Before torch 2.10 a tensor has no grad_dtype: a leaf's .grad must have the leaf's own dtype."""
+    x = torch.ones(3, device=device, requires_grad=True)
+    assert not hasattr(x, "grad_dtype"), f"x.grad_dtype={getattr(x, 'grad_dtype', None)}, but should not exist before 2.10"
+    with raises(RuntimeError, "type", "x.grad = a float64 tensor for a float32 x"):
+        x.grad = torch.ones(3, dtype=torch.float64, device=device)
+
+
+@pytest.mark.torch_version(">=2.10", reason=GRAD_DTYPE)
+def test_grad_dtype_none_accepts_a_grad_of_another_dtype_from_2_10(device):
+    """From torch 2.10 a leaf's grad_dtype (by default its dtype) decides the dtype its .grad must have: None accepts any, and a dtype makes backward() produce .grad in it.
+
+    A float32 leaf: ``grad_dtype`` is float32 and a float64 ``.grad`` is refused; with ``grad_dtype = None`` it is
+    accepted; with ``grad_dtype = torch.float64`` backward of ``sum(x * 3)`` gives a float64 ``.grad`` of 3s.
+    """
+    x = torch.ones(3, device=device, requires_grad=True)
+    assert x.grad_dtype == torch.float32, f"x.grad_dtype={x.grad_dtype}, but should default to x.dtype (float32)"
+    g = torch.ones(3, dtype=torch.float64, device=device)
+    with raises(RuntimeError, "dtype", "x.grad = a float64 tensor for a float32 x"):
+        x.grad = g
+    x.grad_dtype = None
+    x.grad = g
+    assert x.grad is g, "x.grad is not the float64 tensor assigned with grad_dtype=None"
+    y = torch.ones(3, device=device, requires_grad=True)
+    y.grad_dtype = torch.float64
+    (y * 3).sum().backward()
+    assert_same(y.grad, torch.full((3,), 3.0, dtype=torch.float64, device=device), "y.grad with grad_dtype=float64")
+
+
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_backward_with_inputs_accumulates_into_the_named_tensors_only(device, dtype):
+    """backward(inputs=[...]) adds the gradient into the .grad of the named tensors only; every other leaf that requires grad keeps its .grad (None stays None).
+
+    Ranges over every floating dtype (enumerated). ``loss = sum(a * b)`` of two leaves: ``backward(inputs=[a])`` gives
+    ``a.grad = b`` and leaves ``b.grad`` None; ``backward(inputs=[b])`` of a fresh loss gives ``b.grad = a`` and leaves
+    ``a.grad`` as it was; a plain ``backward()`` then adds into both, and ``backward(inputs=[a])`` once more adds into
+    ``a.grad`` alone (the docs of ``Tensor.backward``, ``inputs``).
+    """
+    a = torch.tensor([1.0, 2.0, -3.0], dtype=dtype, device=device, requires_grad=True)
+    b = torch.tensor([4.0, -0.5, 2.0], dtype=dtype, device=device, requires_grad=True)
+    (a * b).sum().backward(inputs=[a])
+    assert_same(a.grad, b.detach(), "a.grad after backward(inputs=[a])")
+    assert b.grad is None, f"b.grad={b.grad} after backward(inputs=[a]), but should stay None"
+    (a * b).sum().backward(inputs=[b])
+    assert_same(b.grad, a.detach(), "b.grad after backward(inputs=[b])")
+    assert_same(a.grad, b.detach(), "a.grad after backward(inputs=[b]) (unchanged)")
+    (a * b).sum().backward()
+    assert_same(a.grad, 2 * b.detach(), "a.grad after a plain backward() (b + b)")
+    assert_same(b.grad, 2 * a.detach(), "b.grad after a plain backward() (a + a)")
+    (a * b).sum().backward(inputs=[a])
+    assert_same(a.grad, 3 * b.detach(), "a.grad after another backward(inputs=[a]) (added to 2 * b)")
+    assert_same(b.grad, 2 * a.detach(), "b.grad after another backward(inputs=[a]) (unchanged)")
+
+
+@pytest.mark.parametrize("call", ["autograd.grad", "backward"])
+@pytest.mark.parametrize("dtype", dtype_params(FLOATING))
+def test_a_gradient_requires_grad_only_with_create_graph_and_then_differentiates_again(device, dtype, call):
+    """A gradient computed with create_graph=True requires grad and differentiates again to the second derivative; without create_graph it is a plain tensor that does not require grad.
+
+    Ranges over ``torch.autograd.grad(out, x, create_graph=...)`` and ``out.backward(create_graph=...)`` (the gradient
+    read from ``x.grad``) x every floating dtype (enumerated). ``out = sum(x ** 3)``, so the gradient written out is
+    ``3 * x ** 2`` and the derivative of its sum ``6 * x`` (small integers, exact in every dtype).
+    """
+    x = torch.tensor([1.0, 2.0, 3.0], dtype=dtype, device=device, requires_grad=True)
+    xs = x.detach()
+    for create in (False, True):
+        if call == "autograd.grad":
+            (g,) = torch.autograd.grad((x ** 3).sum(), x, create_graph=create)
+        else:
+            x.grad = None
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # backward(create_graph=True) warns of a reference cycle
+                (x ** 3).sum().backward(create_graph=create)
+            g = x.grad
+        assert_same(g.detach(), 3 * xs ** 2, f"{call}(create_graph={create}): d sum(x ** 3)/dx")
+        assert (g.requires_grad, g.grad_fn is not None) == (create, create), (
+            f"{call}(create_graph={create}): gradient (requires_grad, has grad_fn)=({g.requires_grad}, {g.grad_fn is not None}), but should be ({create}, {create})"
+        )
+    (g2,) = torch.autograd.grad(g.sum(), x)
+    assert_same(g2, 6 * xs, f"{call}: the derivative of the create_graph gradient's sum (6 * x)")
+    x.grad = None  # break the reference cycle backward(create_graph=True) made
+
+
+#: how a training loop resets gradients: name -> (reset(model, optimizer), True when it sets them to None)
+ZERO_GRADS = {
+    "model.zero_grad()": (lambda m, o: m.zero_grad(), True),
+    "model.zero_grad(set_to_none=True)": (lambda m, o: m.zero_grad(set_to_none=True), True),
+    "model.zero_grad(set_to_none=False)": (lambda m, o: m.zero_grad(set_to_none=False), False),
+    "SGD.zero_grad()": (lambda m, o: o["SGD"].zero_grad(), True),
+    "Adam.zero_grad()": (lambda m, o: o["Adam"].zero_grad(), True),
+    "SGD.zero_grad(set_to_none=False)": (lambda m, o: o["SGD"].zero_grad(set_to_none=False), False),
+}
+
+
+#: every reset meets a module form, and every form a reset (``covering``: 6 cases, not the 30 of the product)
+ZERO_GRAD_CASES = covering([pytest.param(r, id=r) for r in ZERO_GRADS], MODULE_FORM_PARAMS)
+
+
+@pytest.mark.parametrize(("reset", "form"), ZERO_GRAD_CASES)
+def test_zero_grad_sets_every_grad_to_none_unless_set_to_none_is_false(device, form, reset):
+    """Module.zero_grad() and Optimizer.zero_grad() set every parameter's .grad to None (set_to_none=True, the default since torch 2.0); set_to_none=False zeroes each existing .grad in place and leaves a None one None.
+
+    Ranges over a Linear -> BatchNorm1d -> Linear model, whose last Linear is unused (its ``.grad`` stays None),
+    in a module form x ``model.zero_grad()`` with the default, ``True`` and ``False``, ``SGD`` and ``Adam``'s
+    ``zero_grad()`` and ``SGD.zero_grad(set_to_none=False)`` (covering: each reset in one form, each form met). After a backward, the reset and another backward of
+    the same loss, every ``.grad`` is that backward's gradient again (nothing accumulated). BC-breaking in 2.0
+    (pytorch#92731: "Gradients are now set to None instead of zeros by default").
+    """
+    model, block = module_form(form, lambda: torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.Linear(4, 2)).to(device, torch.float64))
+    optimizers = {"SGD": torch.optim.SGD(model.parameters(), lr=0.1), "Adam": torch.optim.Adam(model.parameters())}
+    x = torch.arange(6.0, dtype=torch.float64, device=device).reshape(2, 3)
+
+    def loss():
+        return block[1](block[0](x)).square().sum()
+
+    loss().backward()
+    used = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+    first = {n: g.clone() for n, g in used.items()}
+    unused = [n for n, p in model.named_parameters() if p.grad is None]
+    assert len(used) == 4 and len(unused) == 2, f"after backward: grads of {sorted(used)}, None for {unused}"
+    call, to_none = ZERO_GRADS[reset]
+    call(model, optimizers)
+    for n, p in model.named_parameters():
+        if to_none or n in unused:
+            assert p.grad is None, f"{reset}: {n}.grad={p.grad}, but should be None"
+        else:
+            assert p.grad is used[n], f"{reset}: {n}.grad is a new tensor, but should be the old one zeroed in place"
+            assert_same(p.grad, torch.zeros_like(first[n]), f"{reset}: {n}.grad")
+    loss().backward()
+    for n, p in model.named_parameters():
+        if n in unused:
+            assert p.grad is None, f"{reset}: unused {n}.grad={p.grad} after the second backward"
+        else:
+            assert_same(p.grad, first[n], f"{reset}: {n}.grad after the second backward")
+
+
+
+COMPLEX_SEED = (
+    "backward()/autograd.grad() of a complex one-element output: torch 2.0 seeded it with 1 silently (a gradient is "
+    "defined for real losses only); https://github.com/pytorch/pytorch/pull/92753 (for pytorch#92750, bc-breaking, first in torch 2.1) raises "
+    "'grad can be implicitly created only for real scalar outputs'. Checked: seeds on 2.0.1; raises on 2.1.2, 2.5.1, "
+    "2.14.1 and 2.15.0"
+)
+
+
+def _complex_out(dtype, device):
+    """A complex leaf z and c: out = sum(z * c) is a complex scalar; seeded with 1 its gradient is conj(c)."""
+    z = torch.tensor([1 + 1j, 2 - 1j, -1 + 0.5j], dtype=dtype, device=device, requires_grad=True)
+    c = torch.tensor([3 + 2j, -1 + 1j, 0.5 - 2j], dtype=dtype, device=device)
+    return z, c
+
+
+@pytest.mark.torch_version("<2.1", reason=COMPLEX_SEED)
+@pytest.mark.parametrize("call", ["backward", "autograd.grad"])
+@pytest.mark.parametrize("dtype", dtype_params(COMPLEX))
+def test_a_complex_scalar_output_is_seeded_with_one_in_2_0(device, dtype, call):
+    """In torch 2.0, backward() and autograd.grad() of a complex one-element output seed it with 1 silently: z's gradient of sum(z * c) is conj(c).
+
+    Ranges over ``out.backward()`` and ``torch.autograd.grad(out, z)`` x complex64 and complex128.
+    """
+    z, c = _complex_out(dtype, device)
+    got = _seeded_by(call, (z * c).sum(), z, None)
+    assert_same(got[0] if call == "autograd.grad" else got, c.conj().resolve_conj(), f"{call} of the complex sum(z * c), seeded implicitly")
+
+
+@pytest.mark.torch_version(">=2.1", reason=COMPLEX_SEED)
+@pytest.mark.parametrize("call", ["backward", "autograd.grad"])
+@pytest.mark.parametrize("dtype", dtype_params(COMPLEX))
+def test_a_complex_output_needs_an_explicit_gradient_from_2_1(device, dtype, call):
+    """From torch 2.1, backward() and autograd.grad() refuse to seed a complex one-element output (RuntimeError "grad can be implicitly created only for real scalar outputs"); an explicit gradient of 1 gives conj(c) for sum(z * c), and the real part of the output is seeded implicitly.
+
+    Ranges over ``out.backward()`` and ``torch.autograd.grad(out, z)`` x complex64 and complex128. The refused call
+    leaves ``z.grad`` None; ``sum(z * c).real`` is a real scalar, seeded with 1: its gradient is ``conj(c)`` too.
+    """
+    z, c = _complex_out(dtype, device)
+    want = c.conj().resolve_conj()
+    with raises(RuntimeError, "grad can be implicitly created only for real scalar outputs", f"{call} of a complex sum ({dtype})"):
+        _seeded_by(call, (z * c).sum(), z, None)
+    assert z.grad is None, f"z.grad={z.grad} after the refused {call}, but should be None"
+    got = _seeded_by(call, (z * c).sum(), z, torch.ones((), dtype=dtype, device=device))
+    assert_same(got[0] if call == "autograd.grad" else got, want, f"{call} of the complex sum(z * c) with gradient 1")
+    z.grad = None
+    got = _seeded_by(call, (z * c).sum().real, z, None)
+    assert_same(got[0] if call == "autograd.grad" else got, want, f"{call} of sum(z * c).real, seeded implicitly")
+
+
+UNUSED_INDEX = (
+    "autograd.grad's error for an input the output does not use: 'One of the differentiated Tensors appears to not "
+    "have been used in the graph' until torch 2.12; https://github.com/pytorch/pytorch/pull/181917 (for pytorch#73697, first in torch 2.13) names "
+    "the input: 'The differentiated Tensor at index N appears ...'. Checked: 'One of' on 2.0.1, 2.5.1, 2.9.1, "
+    "2.10.0 and 2.12.1; the index on 2.13.0, 2.14.1 and 2.15.0"
+)
+
+
+def _unused_error(index, device):
+    """The message autograd.grad raises when the input at ``index`` of three is unused."""
+    ins = [torch.ones(2, device=device, requires_grad=True) for _ in range(3)]
+    loss = sum((t * (k + 1)).sum() for k, t in enumerate(ins) if k != index)
+    try:
+        torch.autograd.grad(loss, ins)
+    except RuntimeError as e:
+        assert "appears to not have been used in the graph" in str(e), f"input {index} unused: the error says {str(e)!r}"
+        return str(e)
+    pytest.fail(f"autograd.grad with input {index} unused raised no RuntimeError, but should")
+
+
+@pytest.mark.torch_version("<2.13", reason=UNUSED_INDEX)
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_an_unused_input_is_reported_as_one_of_the_differentiated_tensors_before_2_13(device, index):
+    """Before torch 2.13, autograd.grad of an output that does not use one of its inputs raises RuntimeError "One of the differentiated Tensors appears to not have been used in the graph", without saying which.
+
+    Ranges over the position of the unused input among three (0, 1, 2).
+    """
+    message = _unused_error(index, device)
+    assert message.startswith("One of the differentiated Tensors appears"), f"the error says {message!r}"
+
+
+@pytest.mark.torch_version(">=2.13", reason=UNUSED_INDEX)
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_an_unused_input_is_reported_by_its_index_from_2_13(device, index):
+    """From torch 2.13, autograd.grad of an output that does not use one of its inputs raises RuntimeError "The differentiated Tensor at index N appears to not have been used in the graph", N the input's position.
+
+    Ranges over the position of the unused input among three (0, 1, 2).
+    """
+    message = _unused_error(index, device)
+    assert message.startswith(f"The differentiated Tensor at index {index} appears"), f"input {index} unused: the error says {message!r}"
+
 
 
 # --------------------------------------------------------------------------- Variable

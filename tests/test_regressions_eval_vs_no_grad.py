@@ -441,3 +441,185 @@ def test_slice_embedding_skipping_max_norm_under_no_grad_is_killed(pytester, mon
     monkeypatch.setattr(F, "embedding", embedding)
     result = run(pytester, f"{MOD}::{EMBEDDING}")
     assert_killed(result, f"{EMBEDDING}[cpu-eval + no_grad]", f"{EMBEDDING}[cpu-train + no_grad]")
+
+
+# --- the third switch: freezing parameters (mining round 2026-12-01)
+
+FREEZE = f"{MOD}::test_module_requires_grad_false_freezes_every_parameter_and_nothing_else"
+FROZEN = f"{MOD}::test_a_frozen_model_computes_as_its_flag_says_and_records_only_an_inputs_graph"
+STATES = f"{MOD}::test_grad_modes_and_the_training_flag_never_set_each_other"
+_requires_grad_ = nn.Module.requires_grad_
+
+
+def test_requires_grad_reaching_only_direct_parameters_is_killed(monkeypatch, pytester):
+    """Plants Module.requires_grad_ that sets only the module's own parameters, not those of its submodules."""
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters(recurse=False):
+            p.requires_grad_(requires_grad)
+        return self
+
+    monkeypatch.setattr(nn.Module, "requires_grad_", requires_grad_)
+    result = run(pytester, FREEZE)
+    assert_killed(result, "test_module_requires_grad_false_freezes_every_parameter_and_nothing_else[cpu-top-train]")
+
+
+def test_freezing_that_also_calls_eval_is_killed(monkeypatch, pytester):
+    """Plants the folklore the other way round: Module.requires_grad_(False) also switches the model to eval()."""
+
+    def requires_grad_(self, requires_grad=True):
+        _requires_grad_(self, requires_grad)
+        return self if requires_grad else self.eval()
+
+    monkeypatch.setattr(nn.Module, "requires_grad_", requires_grad_)
+    result = run(pytester, FREEZE, FROZEN)
+    assert_killed(
+        result,
+        "test_module_requires_grad_false_freezes_every_parameter_and_nothing_else[cpu-ModuleDict-train]",
+        "test_a_frozen_model_computes_as_its_flag_says_and_records_only_an_inputs_graph[cpu-train-input]",
+    )
+
+
+def test_requires_grad_returning_none_is_killed(monkeypatch, pytester):
+    """Plants Module.requires_grad_ that returns None instead of the module (breaking model = Net().requires_grad_(False))."""
+    monkeypatch.setattr(nn.Module, "requires_grad_", lambda self, requires_grad=True: (_requires_grad_(self, requires_grad), None)[1])
+    result = run(pytester, FREEZE)
+    assert_killed(result, FREEZE.split("::")[1], "but should return the model itself")
+
+
+def test_requires_grad_marking_buffers_is_killed(monkeypatch, pytester):
+    """Plants Module.requires_grad_ that also sets requires_grad on every floating buffer (running stats included)."""
+
+    def requires_grad_(self, requires_grad=True):
+        _requires_grad_(self, requires_grad)
+        for b in self.buffers():
+            if b.is_floating_point():
+                b.requires_grad_(requires_grad)
+        return self
+
+    monkeypatch.setattr(nn.Module, "requires_grad_", requires_grad_)
+    result = run(pytester, FREEZE)
+    assert_killed(result, FREEZE.split("::")[1], "buffers ['1.running_mean', '1.running_var'] require grad")
+
+
+def test_frozen_model_run_under_no_grad_is_killed(monkeypatch, pytester):
+    """Plants Module.__call__ that runs a model whose parameters are all frozen under no_grad (freezing taken for no_grad)."""
+    call = nn.Module.__call__
+
+    def __call__(self, *args, **kwargs):
+        params = list(self.parameters())
+        if params and not any(p.requires_grad for p in params):
+            with torch.no_grad():
+                return call(self, *args, **kwargs)
+        return call(self, *args, **kwargs)
+
+    monkeypatch.setattr(nn.Module, "__call__", __call__)
+    result = run(pytester, FROZEN)
+    assert_killed(result, "test_a_frozen_model_computes_as_its_flag_says_and_records_only_an_inputs_graph[cpu-eval-input-requiring-grad]")
+
+
+def test_batchnorm_with_a_frozen_weight_not_updating_running_stats_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that skips the running-stat update when its weight does not require grad (a frozen layer taken for an eval one)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if training and weight is not None and not weight.requires_grad and running_mean is not None:
+            running_mean, running_var = running_mean.clone(), running_var.clone()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, FROZEN)
+    assert_killed(result, "test_a_frozen_model_computes_as_its_flag_says_and_records_only_an_inputs_graph[cpu-train-input]")
+
+
+def test_eval_switching_grad_mode_off_is_killed(monkeypatch, pytester):
+    """Plants Module.eval that also calls torch.set_grad_enabled(False) (the folklore "eval() stops gradients" as state)."""
+    real = nn.Module.eval
+
+    def eval_(self):
+        torch.set_grad_enabled(False)
+        return real(self)
+
+    monkeypatch.setattr(nn.Module, "eval", eval_)
+    # the eval cases only: there eval() runs inside the block, whose exit sets the grad mode back (a train case
+    # calls eval() before the block, and the leaked mode would trip the harness's state guard instead)
+    result = run(pytester, f"{STATES}[enable_grad-eval]", f"{STATES}[set_grad_enabled(True)-eval]")
+    assert_killed(result, "test_grad_modes_and_the_training_flag_never_set_each_other[enable_grad-eval]", "after model.eval()")
+
+
+def test_grad_mode_exit_restoring_the_training_flag_is_killed(monkeypatch, pytester):
+    """Plants torch.no_grad whose exit puts back every module's training flag as it was on entry (as if the mode owned the flag)."""
+    import gc
+
+    real_enter, real_exit = torch.no_grad.__enter__, torch.no_grad.__exit__
+
+    def enter(self):
+        self._flags = [(m, m.training) for m in gc.get_objects() if isinstance(m, nn.Module)]
+        return real_enter(self)
+
+    def exit_(self, *args):
+        for m, flag in getattr(self, "_flags", []):
+            m.training = flag
+        return real_exit(self, *args)
+
+    monkeypatch.setattr(torch.no_grad, "__enter__", enter)
+    monkeypatch.setattr(torch.no_grad, "__exit__", exit_)
+    result = run(pytester, STATES)
+    assert_killed(result, "test_grad_modes_and_the_training_flag_never_set_each_other[no_grad-train]")
+
+
+def test_slice_train_ignored_inside_inference_mode_is_killed(monkeypatch, pytester):
+    """Slice: Module.train/eval do nothing inside inference_mode (every other grad mode is right)."""
+    real = nn.Module.train
+
+    def train(self, mode=True):
+        return self if torch.is_inference_mode_enabled() else real(self, mode)
+
+    monkeypatch.setattr(nn.Module, "train", train)
+    result = run(pytester, STATES)
+    assert_killed(result, "test_grad_modes_and_the_training_flag_never_set_each_other[inference_mode-eval]")
+
+
+EVAL_BACKWARD = f"{MOD}::test_backward_through_an_eval_layer_differentiates_its_eval_maths"
+
+
+def test_eval_batchnorm_backward_through_batch_stats_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm whose eval forward is right but whose backward differentiates the training formula (batch statistics)."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        out = _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+        if training or not input.requires_grad:
+            return out
+        batch = _batch_norm(input, None, None, weight, bias, True, momentum, eps)
+        return out.detach() + batch - batch.detach()
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, EVAL_BACKWARD)
+    assert_killed(result, "test_backward_through_an_eval_layer_differentiates_its_eval_maths[cpu-BatchNorm2d]", "d/dx vs the eval formula")
+
+
+def test_eval_batchnorm_freezing_its_affine_parameters_is_killed(monkeypatch, pytester):
+    """Plants F.batch_norm that detaches weight and bias in eval (as if eval() froze the layer): their .grad stays None."""
+
+    def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
+        if not training and weight is not None:
+            weight, bias = weight.detach(), bias.detach()
+        return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+    monkeypatch.setattr(F, "batch_norm", batch_norm)
+    result = run(pytester, EVAL_BACKWARD)
+    assert_killed(result, "test_backward_through_an_eval_layer_differentiates_its_eval_maths[cpu-BatchNorm1d(N,C)]", "weight.grad is None")
+
+
+def test_slice_eval_dropout_backward_scaled_is_killed(monkeypatch, pytester):
+    """Slice: an eval Dropout returns its input but back-propagates g / (1 - p) (the training scaling); BatchNorm is right."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        out = _dropout(x, p, training, inplace)
+        if training or not x.requires_grad:
+            return out
+        scaled = x / (1 - p)
+        return out.detach() + scaled - scaled.detach()
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, EVAL_BACKWARD)
+    assert_killed(result, "test_backward_through_an_eval_layer_differentiates_its_eval_maths[cpu-Dropout]")

@@ -672,3 +672,427 @@ def test_slice_parameter_casting_int64_to_float_is_killed(pytester, monkeypatch)
     monkeypatch.setattr(torch.nn.Parameter, "__new__", new)
     result = run(pytester, f"{MOD}::{INT_PARAM}")
     assert_killed(result, f"{INT_PARAM}[cpu-int64]", "raised no RuntimeError")
+
+
+# --- backward, autograd.grad and resetting .grad (mining round 2026-12-01)
+
+SEED_SPEC = "test_an_output_of_other_than_one_element_needs_an_explicit_gradient"
+AGRAD_SPEC = "test_autograd_grad_returns_gradients_and_leaves_every_dot_grad_as_it_was"
+ASSIGN_FLAG_SPEC = "test_assigning_requires_grad_works_on_leaves_only_even_for_true"
+GRAD_SET_SPEC = "test_assigned_grad_must_match_the_tensors_size_dtype_and_device"
+ZERO_SPEC = "test_zero_grad_sets_every_grad_to_none_unless_set_to_none_is_false"
+
+
+def test_backward_seeding_any_output_with_ones_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that seeds an output of any size with ones (as if backward() meant backward of its sum)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, *args, **kwargs):
+        if gradient is None and self.numel() != 1:
+            gradient = torch.ones_like(self)
+        return orig(self, gradient, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{SEED_SPEC}")
+    assert_killed(result, f"{SEED_SPEC}[cpu-float32-backward]", "raised no RuntimeError")
+
+
+def test_autograd_grad_refusing_a_one_element_non_scalar_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that seeds only 0-d outputs implicitly, refusing a (1,) or (1, 1, 1) output."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, grad_outputs=None, *args, **kwargs):
+        if grad_outputs is None and isinstance(outputs, torch.Tensor) and outputs.dim() != 0:
+            raise RuntimeError("grad can be implicitly created only for scalar outputs")
+        return orig(outputs, inputs, grad_outputs, *args, **kwargs)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    result = run(pytester, f"{MOD}::{SEED_SPEC}")
+    assert_killed(result, f"{SEED_SPEC}[cpu-float64-autograd.grad]")
+
+
+def test_slice_backward_ignoring_the_gradient_of_an_empty_output_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.backward of an EMPTY output without a gradient silently does nothing instead of raising (every other shape is right)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, *args, **kwargs):
+        if gradient is None and self.numel() == 0:
+            return None
+        return orig(self, gradient, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{SEED_SPEC}")
+    assert_killed(result, f"{SEED_SPEC}[cpu-bfloat16-backward]", "of shape (0,)")
+
+
+def test_slice_vector_jacobian_product_unweighted_for_float16_is_killed(pytester, monkeypatch):
+    """Slice: torch.autograd.grad drops grad_outputs (seeds ones) for float16 outputs only."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, grad_outputs=None, *args, **kwargs):
+        if grad_outputs is not None and isinstance(outputs, torch.Tensor) and outputs.dtype == torch.float16:
+            grad_outputs = torch.ones_like(outputs)
+        return orig(outputs, inputs, grad_outputs, *args, **kwargs)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    result = run(pytester, f"{MOD}::{SEED_SPEC}")
+    assert_killed(result, f"{SEED_SPEC}[cpu-float16-autograd.grad]")
+
+
+def _inputs_list(inputs):
+    return [inputs] if isinstance(inputs, torch.Tensor) else list(inputs)
+
+
+def test_autograd_grad_accumulating_into_dot_grad_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that also adds the gradients it returns into the input leaves' .grad (as backward(inputs=...) would)."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, *args, **kwargs):
+        got = orig(outputs, inputs, *args, **kwargs)
+        for t, g in zip(_inputs_list(inputs), got):
+            if g is not None and t.is_leaf:
+                t.grad = g.detach().clone() if t.grad is None else t.grad + g.detach()
+        return got
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    result = run(pytester, f"{MOD}::{AGRAD_SPEC}")
+    assert_killed(result, AGRAD_SPEC, "after autograd.grad, but should stay None")
+
+
+def test_autograd_grad_allowing_unused_inputs_silently_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that always allows unused inputs (returns None for them instead of raising)."""
+    orig = torch.autograd.grad
+    monkeypatch.setattr(torch.autograd, "grad", lambda outputs, inputs, *a, **k: orig(outputs, inputs, *a, **{**k, "allow_unused": True}))
+    result = run(pytester, f"{MOD}::{AGRAD_SPEC}")
+    assert_killed(result, AGRAD_SPEC, "raised no RuntimeError")
+
+
+def test_autograd_grad_giving_unused_inputs_zeros_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad(..., allow_unused=True) returning zeros for an unused input instead of None."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, *args, **kwargs):
+        got = orig(outputs, inputs, *args, **kwargs)
+        return tuple(torch.zeros_like(t) if g is None else g for t, g in zip(_inputs_list(inputs), got))
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    result = run(pytester, f"{MOD}::{AGRAD_SPEC}")
+    assert_killed(result, AGRAD_SPEC, "but should give None")
+
+
+def _flag_property(setter):
+    base = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase  # torch 2.0 calls it _TensorBase
+    base = base.requires_grad
+    return property(lambda self: base.__get__(self), lambda self, value: setter(base, self, value))
+
+
+def test_requires_grad_attribute_accepting_true_on_a_result_is_killed(pytester, monkeypatch):
+    """Plants a t.requires_grad setter that accepts True on a recorded result silently (as requires_grad_(True) does)."""
+
+    def setter(base, self, value):
+        if value and not self.is_leaf and self.requires_grad:
+            return
+        base.__set__(self, value)
+
+    monkeypatch.setattr(torch.Tensor, "requires_grad", _flag_property(setter))
+    result = run(pytester, f"{MOD}::{ASSIGN_FLAG_SPEC}")
+    assert_killed(result, ASSIGN_FLAG_SPEC, "raised no RuntimeError")
+
+
+def test_results_without_history_not_leaves_is_killed(pytester, monkeypatch):
+    """Plants Tensor.is_leaf that is True only for tensors that require grad (as if a result made without grad were no leaf)."""
+    monkeypatch.setattr(torch.Tensor, "is_leaf", property(lambda self: self.requires_grad and self.grad_fn is None))
+    result = run(pytester, f"{MOD}::{ASSIGN_FLAG_SPEC}")
+    assert_killed(result, ASSIGN_FLAG_SPEC, "is_leaf=False")
+
+
+def _grad_property(setter):
+    orig = torch.Tensor.grad
+    return property(orig.__get__, lambda self, value: setter(orig, self, value), orig.__delete__)
+
+
+def test_grad_setter_casting_another_dtype_is_killed(pytester, monkeypatch):
+    """Plants a .grad setter that casts a gradient of another dtype to the tensor's dtype instead of refusing it."""
+
+    def setter(orig, self, value):
+        if isinstance(value, torch.Tensor) and value.dtype != self.dtype:
+            value = value.to(self.dtype)
+        orig.__set__(self, value)
+
+    monkeypatch.setattr(torch.Tensor, "grad", _grad_property(setter))
+    name = "test_tensors_have_no_grad_dtype_before_2_10" if not torch_at_least("2.10") else GRAD_SET_SPEC
+    result = run(pytester, f"{MOD}::{GRAD_SET_SPEC}", f"{MOD}::{name}")
+    assert_killed(result, f"{GRAD_SET_SPEC}[cpu-float32]", name, "raised no RuntimeError")
+
+
+def test_grad_setter_storing_a_copy_is_killed(pytester, monkeypatch):
+    """Plants a .grad setter that stores a copy of the assigned tensor (backward then adds into the copy, not the user's tensor)."""
+    monkeypatch.setattr(torch.Tensor, "grad", _grad_property(
+        lambda orig, self, value: orig.__set__(self, value.clone() if isinstance(value, torch.Tensor) else value)))
+    result = run(pytester, f"{MOD}::{GRAD_SET_SPEC}")
+    assert_killed(result, GRAD_SET_SPEC, "x.grad is not the tensor assigned to it")
+
+
+def test_slice_grad_setter_ignoring_misfits_for_bfloat16_is_killed(pytester, monkeypatch):
+    """Slice: the .grad setter silently ignores a gradient of another size, dtype or device for bfloat16 tensors only."""
+
+    def setter(orig, self, value):
+        if isinstance(value, torch.Tensor) and self.dtype == torch.bfloat16 and (
+                value.shape != self.shape or value.dtype != self.dtype or value.device != self.device):
+            return
+        orig.__set__(self, value)
+
+    monkeypatch.setattr(torch.Tensor, "grad", _grad_property(setter))
+    result = run(pytester, f"{MOD}::{GRAD_SET_SPEC}")
+    assert_killed(result, f"{GRAD_SET_SPEC}[cpu-bfloat16]")
+
+
+@pytest.mark.skipif(not torch_at_least("2.10"), reason="grad_dtype arrived in torch 2.10")
+def test_grad_dtype_none_ignored_is_killed(pytester, monkeypatch):
+    """Plants a Tensor.grad_dtype setter that ignores None (the leaf keeps refusing a .grad of another dtype)."""
+    base = torch._C.TensorBase.grad_dtype
+
+    def setter(self, value):
+        if value is not None:
+            base.__set__(self, value)
+
+    monkeypatch.setattr(torch.Tensor, "grad_dtype", property(base.__get__, setter))
+    name = "test_grad_dtype_none_accepts_a_grad_of_another_dtype_from_2_10"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name)
+
+
+@pytest.mark.skipif(not torch_at_least("2.10"), reason="grad_dtype arrived in torch 2.10")
+def test_grad_dtype_not_reaching_backward_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that casts every leaf's new .grad back to the leaf's dtype, whatever its grad_dtype says."""
+    from specs.test_requires_grad import leaves
+
+    orig = torch.Tensor.backward
+
+    def backward(self, *args, **kwargs):
+        out = orig(self, *args, **kwargs)
+        for leaf in leaves(self):
+            if leaf.grad is not None and leaf.grad.dtype != leaf.dtype:
+                leaf.grad_dtype = None  # let the cast gradient in
+                leaf.grad = leaf.grad.to(leaf.dtype)
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    name = "test_grad_dtype_none_accepts_a_grad_of_another_dtype_from_2_10"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name, "y.grad with grad_dtype=float64")
+
+
+def test_module_zero_grad_defaulting_to_zeros_is_killed(pytester, monkeypatch):
+    """Plants the pre-2.0 default: Module.zero_grad() zeroes the grads in place instead of setting them to None."""
+    orig = torch.nn.Module.zero_grad
+    monkeypatch.setattr(torch.nn.Module, "zero_grad", lambda self, set_to_none=False: orig(self, set_to_none))
+    result = run(pytester, f"{MOD}::{ZERO_SPEC}")
+    assert_killed(result, f"{ZERO_SPEC}[cpu-model.zero_grad()-top]", "but should be None")
+
+
+def test_optimizer_zero_grad_ignoring_set_to_none_false_is_killed(pytester, monkeypatch):
+    """Plants Optimizer.zero_grad that sets the grads to None even when asked for set_to_none=False."""
+    orig = torch.optim.Optimizer.zero_grad
+    monkeypatch.setattr(torch.optim.Optimizer, "zero_grad", lambda self, set_to_none=True: orig(self, True))
+    result = run(pytester, f"{MOD}::{ZERO_SPEC}")
+    assert_killed(result, f"{ZERO_SPEC}[cpu-SGD.zero_grad(set_to_none=False)-top]")
+
+
+def test_zero_grad_replacing_grads_with_new_zeros_is_killed(pytester, monkeypatch):
+    """Plants Module.zero_grad(set_to_none=False) that assigns new zero tensors instead of zeroing the old ones in place."""
+    orig = torch.nn.Module.zero_grad
+
+    def zero_grad(self, set_to_none=True):
+        if set_to_none:
+            return orig(self, True)
+        for p in self.parameters():
+            if p.grad is not None:
+                p.grad = torch.zeros_like(p.grad)
+
+    monkeypatch.setattr(torch.nn.Module, "zero_grad", zero_grad)
+    result = run(pytester, f"{MOD}::{ZERO_SPEC}")
+    assert_killed(result, ZERO_SPEC, "but should be the old one zeroed in place")
+
+
+def test_slice_adam_zero_grad_doing_nothing_is_killed(pytester, monkeypatch):
+    """Slice: Adam.zero_grad() does nothing (the grads accumulate into the next backward); SGD and Module.zero_grad are right."""
+    monkeypatch.setattr(torch.optim.Adam, "zero_grad", lambda self, set_to_none=True: None)
+    result = run(pytester, f"{MOD}::{ZERO_SPEC}")
+    assert_killed(result, f"{ZERO_SPEC}[cpu-Adam.zero_grad()-ModuleDict]")
+
+
+COMPLEX_BEFORE = "test_a_complex_scalar_output_is_seeded_with_one_in_2_0"
+COMPLEX_FROM = "test_a_complex_output_needs_an_explicit_gradient_from_2_1"
+
+
+def _seeding_complex(orig_backward, orig_grad, monkeypatch):
+    """Plant torch 2.0's behaviour: a complex one-element output without a gradient is seeded with 1."""
+
+    def backward(self, gradient=None, *args, **kwargs):
+        if gradient is None and self.is_complex() and self.numel() == 1:
+            gradient = torch.ones_like(self)
+        return orig_backward(self, gradient, *args, **kwargs)
+
+    def grad(outputs, inputs, grad_outputs=None, *args, **kwargs):
+        if grad_outputs is None and isinstance(outputs, torch.Tensor) and outputs.is_complex() and outputs.numel() == 1:
+            grad_outputs = torch.ones_like(outputs)
+        return orig_grad(outputs, inputs, grad_outputs, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+
+
+@pytest.mark.skipif(not torch_at_least("2.1"), reason="the refusing spec is gated to torch>=2.1")
+def test_complex_scalar_seeded_with_one_again_is_killed(pytester, monkeypatch):
+    """Plants the torch 2.0 behaviour: backward()/autograd.grad() seed a complex one-element output with 1 instead of refusing."""
+    _seeding_complex(torch.Tensor.backward, torch.autograd.grad, monkeypatch)
+    result = run(pytester, f"{MOD}::{COMPLEX_FROM}")
+    assert_killed(result, f"{COMPLEX_FROM}[cpu-complex64-backward]", f"{COMPLEX_FROM}[cpu-complex128-autograd.grad]", "raised no RuntimeError")
+
+
+@pytest.mark.skipif(torch_at_least("2.1"), reason="the seeding spec is gated to torch<2.1")
+def test_complex_scalar_refused_early_is_killed(pytester, monkeypatch):
+    """Plants the torch 2.1 refusal on torch 2.0: backward() of a complex one-element output without a gradient raises."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, *args, **kwargs):
+        if gradient is None and self.is_complex():
+            raise RuntimeError("grad can be implicitly created only for real scalar outputs")
+        return orig(self, gradient, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{COMPLEX_BEFORE}")
+    assert_killed(result, f"{COMPLEX_BEFORE}[cpu-complex64-backward]")
+
+
+def test_slice_complex_seed_unconjugated_for_complex128_is_killed(pytester, monkeypatch):
+    """Slice: for complex128 only, an explicitly seeded backward leaves the leaf's .grad unconjugated (a convention slip)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, *args, **kwargs):
+        from specs.test_requires_grad import leaves
+
+        out = orig(self, gradient, *args, **kwargs)
+        for leaf in leaves(self):
+            if leaf.grad is not None and leaf.dtype == torch.complex128:
+                leaf.grad = leaf.grad.conj().resolve_conj()
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    name = COMPLEX_FROM if torch_at_least("2.1") else COMPLEX_BEFORE
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-complex128-backward]")
+
+
+UNUSED_BEFORE = "test_an_unused_input_is_reported_as_one_of_the_differentiated_tensors_before_2_13"
+UNUSED_FROM = "test_an_unused_input_is_reported_by_its_index_from_2_13"
+
+
+def _rewording(reword):
+    orig = torch.autograd.grad
+
+    def grad(*args, **kwargs):
+        try:
+            return orig(*args, **kwargs)
+        except RuntimeError as e:
+            if "appears to not have been used in the graph" in str(e):
+                raise RuntimeError(reword(str(e))) from None
+            raise
+
+    return grad
+
+
+@pytest.mark.skipif(not torch_at_least("2.13"), reason="the index spec is gated to torch>=2.13")
+def test_unused_input_reported_without_its_index_again_is_killed(pytester, monkeypatch):
+    """Plants the pre-2.13 message: autograd.grad's unused-input error no longer names the input's index."""
+    import re
+
+    monkeypatch.setattr(torch.autograd, "grad", _rewording(
+        lambda m: re.sub(r"^The differentiated Tensor at index \d+", "One of the differentiated Tensors", m)))
+    result = run(pytester, f"{MOD}::{UNUSED_FROM}")
+    assert_killed(result, f"{UNUSED_FROM}[cpu-0]", f"{UNUSED_FROM}[cpu-2]")
+
+
+@pytest.mark.skipif(not torch_at_least("2.13"), reason="the index spec is gated to torch>=2.13")
+def test_slice_unused_input_index_off_by_one_is_killed(pytester, monkeypatch):
+    """Slice: the unused-input error counts inputs from 1 (index 1 for the first input; every index one too high)."""
+    import re
+
+    monkeypatch.setattr(torch.autograd, "grad", _rewording(lambda m: re.sub(r"index (\d+)", lambda g: f"index {int(g[1]) + 1}", m)))
+    result = run(pytester, f"{MOD}::{UNUSED_FROM}")
+    assert_killed(result, f"{UNUSED_FROM}[cpu-1]")
+
+
+@pytest.mark.skipif(torch_at_least("2.13"), reason="the 'One of' spec is gated to torch<2.13")
+def test_unused_input_index_named_early_is_killed(pytester, monkeypatch):
+    """Plants the 2.13 message early: autograd.grad's unused-input error names an index before torch 2.13."""
+    monkeypatch.setattr(torch.autograd, "grad", _rewording(
+        lambda m: m.replace("One of the differentiated Tensors", "The differentiated Tensor at index 0")))
+    result = run(pytester, f"{MOD}::{UNUSED_BEFORE}")
+    assert_killed(result, f"{UNUSED_BEFORE}[cpu-1]")
+
+
+INPUTS_SPEC = "test_backward_with_inputs_accumulates_into_the_named_tensors_only"
+CREATE_SPEC = "test_a_gradient_requires_grad_only_with_create_graph_and_then_differentiates_again"
+
+
+def test_backward_ignoring_inputs_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that ignores inputs= and accumulates into every leaf of the graph."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        return orig(self, gradient, retain_graph, create_graph)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{INPUTS_SPEC}")
+    assert_killed(result, INPUTS_SPEC, "after backward(inputs=[a]), but should stay None")
+
+
+def test_backward_with_inputs_overwriting_grad_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward(inputs=...) that resets the named tensors' .grad before accumulating (overwrites instead of adding)."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        for t in inputs or ():
+            t.grad = None
+        return orig(self, gradient, retain_graph, create_graph, inputs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{INPUTS_SPEC}")
+    assert_killed(result, INPUTS_SPEC)
+
+
+def test_autograd_grad_ignoring_create_graph_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that ignores create_graph=True (its gradients come back detached)."""
+    orig = torch.autograd.grad
+    monkeypatch.setattr(torch.autograd, "grad", lambda *a, **k: tuple(
+        None if g is None else g.detach() for g in orig(*a, **{**k, "create_graph": False, "retain_graph": k.get("retain_graph")})))
+    result = run(pytester, f"{MOD}::{CREATE_SPEC}")
+    assert_killed(result, f"{CREATE_SPEC}[cpu-float32-autograd.grad]")
+
+
+def test_autograd_grad_always_creating_a_graph_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that always creates a graph (its gradients require grad without create_graph)."""
+    orig = torch.autograd.grad
+    monkeypatch.setattr(torch.autograd, "grad", lambda *a, **k: orig(*a, **{**k, "create_graph": True}))
+    result = run(pytester, f"{MOD}::{CREATE_SPEC}")
+    assert_killed(result, f"{CREATE_SPEC}[cpu-float64-autograd.grad]", "(create_graph=False)")
+
+
+def test_slice_backward_create_graph_ignored_for_bfloat16_is_killed(pytester, monkeypatch):
+    """Slice: Tensor.backward(create_graph=True) leaves a detached .grad for bfloat16 leaves only."""
+    from specs.test_requires_grad import leaves
+
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        out = orig(self, gradient, retain_graph, create_graph, inputs)
+        for leaf in leaves(self):
+            if create_graph and leaf.grad is not None and leaf.dtype == torch.bfloat16:
+                leaf.grad = leaf.grad.detach()
+        return out
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{CREATE_SPEC}")
+    assert_killed(result, f"{CREATE_SPEC}[cpu-bfloat16-backward]")
