@@ -508,6 +508,83 @@ def test_parameter_of_an_integer_or_bool_tensor_raises_unless_it_does_not_requir
     assert p.dtype == dtype, f"nn.Parameter({dtype} tensor, requires_grad=False).dtype={p.dtype}"
 
 
+# --------------------------------------------------------------------------- in-place writes of values that require grad
+
+#: in-place spellings writing w = [1, 2, 3] (a leaf that requires grad) into x = [4, 5, 6] (which does not), with the
+#: gradient of x.sum() with respect to w afterwards, written out
+INPLACE_WRITES = {
+    "x += w": (lambda x, w: x.__iadd__(w), [1.0, 1.0, 1.0]),
+    "x.add_(w)": (lambda x, w: x.add_(w), [1.0, 1.0, 1.0]),
+    "x.mul_(w)": (lambda x, w: x.mul_(w), [4.0, 5.0, 6.0]),  # d(sum(x * w))/dw = x before the write
+    "x.copy_(w)": (lambda x, w: x.copy_(w), [1.0, 1.0, 1.0]),
+    "x[0:2] = w[:2]": (lambda x, w: x.__setitem__(slice(0, 2), w[:2]), [1.0, 1.0, 0.0]),
+    "x[[0, 2]] = w[:2]": (lambda x, w: x.__setitem__([0, 2], w[:2]), [1.0, 1.0, 0.0]),
+    "x.masked_fill_(mask, w.sum())": (lambda x, w: x.masked_fill_(torch.tensor([True, False, True], device=x.device), w.sum()), [2.0, 2.0, 2.0]),
+    "x.index_add_(0, idx, w[:2])": (lambda x, w: x.index_add_(0, torch.tensor([0, 1], device=x.device), w[:2]), [1.0, 1.0, 0.0]),
+    "x[0].add_(w[0]) (a view of x)": (lambda x, w: x[0].add_(w[0]), [1.0, 0.0, 0.0]),
+}
+
+
+@pytest.mark.parametrize("write", list(INPLACE_WRITES))
+@pytest.mark.parametrize("dtype", dtype_params((torch.float32, torch.float64)))
+def test_an_in_place_write_of_a_value_that_requires_grad_makes_the_target_require_grad(device, write, dtype):
+    """An in-place write of a value that requires grad into a tensor that does not makes that tensor require grad: a non-leaf whose backward reaches the value.
+
+    Ranges over: nine in-place spellings (enumerated: ``+=``, ``add_``, ``mul_``, ``copy_``, slice and
+    advanced-index assignment, ``masked_fill_`` with a 0-d value, ``index_add_``, ``add_`` on a view of x) ×
+    float32/float64. x = [4, 5, 6] starts as a leaf that does not require grad; after the write it requires
+    grad, is no leaf and has a ``grad_fn``, and ``x.sum().backward()`` gives w the gradient written out per
+    spelling. Under ``no_grad`` the same write leaves x a leaf that does not require grad.
+    """
+    fn, expected = INPLACE_WRITES[write]
+    w = torch.tensor([1.0, 2.0, 3.0], dtype=dtype, device=device, requires_grad=True)
+    x = torch.tensor([4.0, 5.0, 6.0], dtype=dtype, device=device)
+    fn(x, w)
+    assert_requires_grad(x, True, f"x after {write}")
+    assert not x.is_leaf and x.grad_fn is not None, f"x after {write}: is_leaf={x.is_leaf}, grad_fn={x.grad_fn}, but should be recorded"
+    x.sum().backward()
+    assert_same(w.grad, torch.tensor(expected, dtype=dtype, device=device), f"w.grad after {write}")
+    quiet = torch.tensor([4.0, 5.0, 6.0], dtype=dtype, device=device)
+    with torch.no_grad():
+        fn(quiet, w)
+    assert_requires_grad(quiet, False, f"x after {write} under no_grad")
+    assert quiet.is_leaf, f"x after {write} under no_grad is no leaf, but should stay one"
+
+
+#: out= spellings given an input that requires grad
+OUT_WRITES = {
+    "torch.add(w, 1, out=x)": lambda w, x: torch.add(w, 1, out=x),
+    "torch.mul(w, w, out=x)": lambda w, x: torch.mul(w, w, out=x),
+    "torch.sin(w, out=x)": lambda w, x: torch.sin(w, out=x),
+    "torch.cat([w, w], out=x2)": lambda w, x: torch.cat([w, w], out=x.new_empty(6)),
+}
+
+
+@pytest.mark.parametrize("form", list(OUT_WRITES))
+@pytest.mark.parametrize("dtype", dtype_params((torch.float32, torch.float64)))
+def test_out_refuses_an_input_that_requires_grad_in_grad_mode_and_writes_under_no_grad(device, form, dtype):
+    """An ``out=`` call refuses an input that requires grad in grad mode (out= is not differentiable) and writes it under no_grad.
+
+    Ranges over: four ops with ``out=`` (enumerated: add, mul, sin, cat) × float32/float64; w a leaf that
+    requires grad. In grad mode: RuntimeError "functions with out=... arguments don't support automatic
+    differentiation"; under ``no_grad``: the result is written into the given tensor, which does not
+    require grad.
+    """
+    w = torch.tensor([0.5, 1.0, 2.0], dtype=dtype, device=device, requires_grad=True)
+    with raises(RuntimeError, "don't support automatic differentiation", form):
+        OUT_WRITES[form](w, torch.empty(3, dtype=dtype, device=device))
+    x = torch.empty(3, dtype=dtype, device=device)
+    with torch.no_grad():
+        out = OUT_WRITES[form](w, x)
+    assert_requires_grad(out, False, f"{form} under no_grad")
+    expected = {"torch.add(w, 1, out=x)": w.detach() + 1, "torch.mul(w, w, out=x)": w.detach() ** 2,
+                "torch.sin(w, out=x)": torch.from_numpy(np.sin(w.detach().cpu().numpy())).to(device),
+                "torch.cat([w, w], out=x2)": w.detach().repeat(2)}[form]
+    torch.testing.assert_close(out, expected, rtol=1e-6, atol=0)
+    if form != "torch.cat([w, w], out=x2)":
+        assert out is x or out.data_ptr() == x.data_ptr(), f"{form} under no_grad did not write into x"
+
+
 # --------------------------------------------------------------------------- backward, autograd.grad, resetting .grad
 
 #: output shapes: name -> shape. One element, of any rank, is a "scalar" backward() seeds with 1; no other count is.

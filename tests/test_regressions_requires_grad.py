@@ -1096,3 +1096,58 @@ def test_slice_backward_create_graph_ignored_for_bfloat16_is_killed(pytester, mo
     monkeypatch.setattr(torch.Tensor, "backward", backward)
     result = run(pytester, f"{MOD}::{CREATE_SPEC}")
     assert_killed(result, f"{CREATE_SPEC}[cpu-bfloat16-backward]")
+
+
+# --------------------------------------------------------------------------- in-place writes of values that require grad
+
+INPLACE_SPEC = "test_an_in_place_write_of_a_value_that_requires_grad_makes_the_target_require_grad"
+OUT_SPEC = "test_out_refuses_an_input_that_requires_grad_in_grad_mode_and_writes_under_no_grad"
+
+
+def test_slice_index_assignment_not_recorded_is_killed(pytester, monkeypatch):
+    """Plants x[idx] = v that writes without recording (x stays a leaf, v gets no gradient)."""
+    orig = torch.Tensor.__setitem__
+
+    def setitem(self, idx, value):
+        with torch.no_grad():
+            return orig(self, idx, value)
+
+    monkeypatch.setattr(torch.Tensor, "__setitem__", setitem)
+    result = run(pytester, f"{MOD}::{INPLACE_SPEC}")
+    assert_killed(result, f"{INPLACE_SPEC}[cpu-float32-x[0:2] = w[:2]]", f"{INPLACE_SPEC}[cpu-float64-x[[0, 2]] = w[:2]]")
+
+
+def test_slice_copy_detaching_its_source_is_killed(pytester, monkeypatch):
+    """Plants Tensor.copy_ that copies a source requiring grad without recording it."""
+    orig = torch.Tensor.copy_
+    monkeypatch.setattr(torch.Tensor, "copy_", lambda self, src, *a, **k: orig(self, src.detach(), *a, **k))
+    result = run(pytester, f"{MOD}::{INPLACE_SPEC}")
+    assert_killed(result, f"{INPLACE_SPEC}[cpu-float32-x.copy_(w)]")
+
+
+def test_slice_add_in_place_recorded_under_no_grad_is_killed(pytester, monkeypatch):
+    """Plants Tensor.add_ that records even under no_grad."""
+    orig = torch.Tensor.add_
+
+    def add_(self, *a, **k):
+        with torch.enable_grad():
+            return orig(self, *a, **k)
+
+    monkeypatch.setattr(torch.Tensor, "add_", add_)
+    result = run(pytester, f"{MOD}::{INPLACE_SPEC}")
+    assert_killed(result, f"{INPLACE_SPEC}[cpu-float64-x.add_(w)]", "under no_grad")
+
+
+def test_slice_out_accepting_an_input_that_requires_grad_is_killed(pytester, monkeypatch):
+    """Plants torch.add(..., out=) that silently computes without grad instead of refusing."""
+    orig = torch.add
+
+    def add(*a, **k):
+        if k.get("out") is not None:
+            with torch.no_grad():
+                return orig(*a, **k)
+        return orig(*a, **k)
+
+    monkeypatch.setattr(torch, "add", add)
+    result = run(pytester, f"{MOD}::{OUT_SPEC}")
+    assert_killed(result, f"{OUT_SPEC}[cpu-float32-torch.add(w, 1, out=x)]", "raised no RuntimeError")
