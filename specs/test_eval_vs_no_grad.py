@@ -23,6 +23,13 @@ model still computes in the mode its flag says and still records the graph of an
 Grad modes and the training flag never set each other: entering ``no_grad`` leaves every ``.training`` alone,
 and ``eval()`` leaves ``torch.is_grad_enabled()`` alone.
 
+Where the two switches meet: ``nn.TransformerEncoder`` (and ``TransformerEncoderLayer``) take a "fast path"
+-- a fused native kernel, with nested tensors for padded batches -- only when the model is in eval mode *and*
+autograd cannot record (grad mode off, or nothing that requires grad: frozen parameters and input), as their
+docs list. Its values match the ordinary path, except that with a key padding mask and
+``enable_nested_tensor=True`` the padded positions come out as zeros instead of the values the ordinary path
+computes for them: the one place in ``torch.nn`` where eval + no_grad together change an output.
+
 Neither switch freezes a module's state either: ``nn.Embedding(max_norm=m)`` renormalizes the rows it
 looks up, in place, on every forward -- after ``eval()``, under ``no_grad`` and under
 ``inference_mode`` alike.
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 
 import pytest
 import torch
@@ -523,6 +531,61 @@ def test_grad_modes_and_the_training_flag_never_set_each_other(mode, flag):
     assert (torch.is_grad_enabled(), torch.is_inference_mode_enabled()) == ambient, f"leaving {mode}: the grad mode is not back to {ambient}"
     wrong = [n for n, t in _flags(model).items() if t is not (flag == "train")]
     assert not wrong, f"after leaving {mode}: {wrong}.training is not {flag == 'train'}, which model.{flag}() set inside"
+
+
+# --------------------------------------------------------------------------- where they meet: the Transformer fast path
+
+#: how autograd is kept from recording around the call, or not: (context, freeze the parameters first)
+FAST_PATH_GRAD = {
+    "enable_grad": (torch.enable_grad, False),
+    "no_grad": (torch.no_grad, False),
+    "inference_mode": (torch.inference_mode, False),
+    "set_grad_enabled(False)": (lambda: torch.set_grad_enabled(False), False),
+    "frozen parameters": (torch.enable_grad, True),
+}
+
+
+@pytest.mark.parametrize("grad", list(FAST_PATH_GRAD))
+@pytest.mark.parametrize("flag", ["train", "eval"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_transformer_encoder_zeroes_padded_positions_only_in_eval_with_autograd_unable_to_record(device, flag, grad, seed):
+    """nn.TransformerEncoder zeroes the padded positions of its output exactly when it is in eval mode and autograd cannot record: its fast path.
+
+    Ranges over: {train, eval} × five grad settings (enumerated: ``enable_grad``, ``no_grad``,
+    ``inference_mode``, ``set_grad_enabled(False)``, and grad mode on with every parameter frozen by
+    ``requires_grad_(False)``) × two seeds; a 2-layer encoder (d_model 8, 2 heads, dropout 0, batch first,
+    ``enable_nested_tensor=True``) on a batch of two sequences of 5, the second with its last two positions
+    masked by ``src_key_padding_mask``. The fast path (eval, and no_grad / inference_mode /
+    set_grad_enabled(False) / frozen parameters) gives exactly 0 at the padded positions; every other cell
+    gives the ordinary path's values there (not all zero). At the unpadded positions every cell equals the
+    ordinary path in eval mode with grad on (the model computed the plain way, layer by layer) within 1e-5.
+    """
+    context, freeze = FAST_PATH_GRAD[grad]
+    with seeded(torch.device("cpu"), seed):
+        layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "enable_nested_tensor is True, but ..." where it cannot nest
+            model = torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=True).to(device)
+        x = torch.randn(2, 5, 8).to(device)
+    mask = torch.tensor([[False] * 5, [False] * 3 + [True] * 2], device=device)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nested tensors' prototype warning
+        reference = model.eval()(x, src_key_padding_mask=mask).detach()  # grad on: the ordinary path
+        model.train(flag == "train")
+        if freeze:
+            model.requires_grad_(False)
+        with context():
+            out = model(x, src_key_padding_mask=mask)
+    fast = flag == "eval" and grad != "enable_grad"
+    padded = out[1, 3:]
+    if fast:
+        assert_same(padded.clone(), torch.zeros_like(padded), f"padded positions in {flag} mode under {grad}")
+    else:
+        assert padded.abs().sum() > 0, (
+            f"padded positions in {flag} mode under {grad} are all 0 (the fast path), but the ordinary path should run there"
+        )
+    torch.testing.assert_close(out[0].clone(), reference[0], rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(out[1, :3].clone(), reference[1, :3], rtol=1e-4, atol=1e-5)
 
 
 # --- under torch.compile

@@ -623,3 +623,51 @@ def test_slice_eval_dropout_backward_scaled_is_killed(monkeypatch, pytester):
     monkeypatch.setattr(F, "dropout", dropout)
     result = run(pytester, EVAL_BACKWARD)
     assert_killed(result, "test_backward_through_an_eval_layer_differentiates_its_eval_maths[cpu-Dropout]")
+
+
+# --------------------------------------------------------------------------- where they meet: the Transformer fast path
+
+FAST_PATH_SPEC = "test_transformer_encoder_zeroes_padded_positions_only_in_eval_with_autograd_unable_to_record"
+
+
+def _encoder_forward_with_training(monkeypatch, training_for_call):
+    """Plants TransformerEncoder.forward run with every submodule's training flag set to
+    ``training_for_call(model)`` (None: left alone) for the call; dropout is 0 in the spec, so only the path changes."""
+    orig = torch.nn.TransformerEncoder.forward
+
+    def forward(self, *args, **kwargs):
+        want = training_for_call(self)
+        if want is None:
+            return orig(self, *args, **kwargs)
+        before = [(m, m.training) for m in self.modules()]
+        for m, _ in before:
+            m.training = want
+        try:
+            return orig(self, *args, **kwargs)
+        finally:
+            for m, flag in before:
+                m.training = flag
+
+    monkeypatch.setattr(torch.nn.TransformerEncoder, "forward", forward)
+
+
+def test_fast_path_taken_in_training_mode_is_killed(pytester, monkeypatch):
+    """Plants a TransformerEncoder that takes its fast path in training mode too when grad is off."""
+    _encoder_forward_with_training(monkeypatch, lambda m: False if not torch.is_grad_enabled() else None)
+    result = run(pytester, f"{MOD}::{FAST_PATH_SPEC}")
+    assert_killed(result, f"{FAST_PATH_SPEC}[cpu-0-train-no_grad]", "the ordinary path should run there")
+
+
+def test_fast_path_never_taken_is_killed(pytester, monkeypatch):
+    """Plants a TransformerEncoder that never takes its fast path (padded positions always computed)."""
+    _encoder_forward_with_training(monkeypatch, lambda m: True)
+    result = run(pytester, f"{MOD}::{FAST_PATH_SPEC}")
+    assert_killed(result, f"{FAST_PATH_SPEC}[cpu-0-eval-no_grad]", f"{FAST_PATH_SPEC}[cpu-1-eval-inference_mode]")
+
+
+def test_slice_fast_path_ignoring_frozen_parameters_is_killed(pytester, monkeypatch):
+    """Plants a TransformerEncoder whose fast-path check asks only the grad mode: frozen parameters in grad mode run
+    the ordinary path."""
+    _encoder_forward_with_training(monkeypatch, lambda m: True if torch.is_grad_enabled() else None)
+    result = run(pytester, f"{MOD}::{FAST_PATH_SPEC}")
+    assert_killed(result, f"{FAST_PATH_SPEC}[cpu-0-eval-frozen parameters]", f"{FAST_PATH_SPEC}[cpu-1-eval-frozen parameters]")
