@@ -533,6 +533,39 @@ def test_grad_modes_and_the_training_flag_never_set_each_other(mode, flag):
     assert not wrong, f"after leaving {mode}: {wrong}.training is not {flag == 'train'}, which model.{flag}() set inside"
 
 
+# --------------------------------------------------------------------------- recurrent layers' dropout
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+@pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM, nn.GRU], ids=lambda c: c.__name__)
+def test_recurrent_dropout_between_layers_follows_the_training_flag_in_every_grad_mode(device, cls, mode):
+    """RNN/LSTM/GRU drop between their layers exactly in training mode, in every grad mode; in eval they equal their dropout-free twin.
+
+    Ranges over: RNN, LSTM and GRU (enumerated) × no grad-mode block and the six grad modes (enumerated); a
+    two-layer module with ``dropout=0.5`` on a (3, 5, 4) batch. In training mode two calls give different
+    outputs, each unlike the dropout-free twin's (same weights, ``dropout=0``); in eval mode the output is
+    the twin's, call after call. Outputs require grad exactly where the grad mode records.
+    """
+    factory, records, _ = MODES[mode]
+    with seeded(torch.device("cpu"), 0):
+        model = cls(4, 6, num_layers=2, dropout=0.5, batch_first=True)
+        twin = cls(4, 6, num_layers=2, dropout=0.0, batch_first=True)
+        x = torch.randn(3, 5, 4)
+    twin.load_state_dict(model.state_dict())
+    model, twin, x = model.to(device), twin.to(device), x.to(device)
+    with torch.no_grad():
+        plain = twin.eval()(x)[0]
+    with seeded(device, 1), factory():
+        first, second = model.train()(x)[0], model(x)[0]
+        evaluated, again = model.eval()(x)[0], model(x)[0]
+    assert not torch.equal(first, second), f"{cls.__name__} in training mode under {mode}: two calls gave equal outputs, but dropout should differ"
+    assert not torch.allclose(first, plain), f"{cls.__name__} in training mode under {mode} equals its dropout-free twin, but should drop"
+    torch.testing.assert_close(evaluated.detach(), plain, rtol=1e-5, atol=1e-6)
+    assert_same(again.detach(), evaluated.detach(), f"{cls.__name__} in eval mode under {mode}, second call")
+    for name, out in (("training-mode", first), ("eval-mode", evaluated)):
+        assert out.requires_grad is records, f"{cls.__name__}'s {name} output under {mode}: requires_grad={out.requires_grad}, but should be {records}"
+
+
 # --------------------------------------------------------------------------- where they meet: the Transformer fast path
 
 #: how autograd is kept from recording around the call, or not: (context, freeze the parameters first)

@@ -671,3 +671,39 @@ def test_slice_fast_path_ignoring_frozen_parameters_is_killed(pytester, monkeypa
     _encoder_forward_with_training(monkeypatch, lambda m: True if torch.is_grad_enabled() else None)
     result = run(pytester, f"{MOD}::{FAST_PATH_SPEC}")
     assert_killed(result, f"{FAST_PATH_SPEC}[cpu-0-eval-frozen parameters]", f"{FAST_PATH_SPEC}[cpu-1-eval-frozen parameters]")
+
+
+# --------------------------------------------------------------------------- recurrent layers' dropout
+
+RNN_SPEC = "test_recurrent_dropout_between_layers_follows_the_training_flag_in_every_grad_mode"
+
+
+def _rnn_forward_with_training(monkeypatch, cls, training_for_call):
+    """Plants ``cls.forward`` run with its training flag set to ``training_for_call(module)`` (None: unchanged)."""
+    orig = cls.forward
+
+    def forward(self, *args, **kwargs):
+        want, before = training_for_call(self), self.training
+        if want is not None:
+            self.training = want
+        try:
+            return orig(self, *args, **kwargs)
+        finally:
+            self.training = before
+
+    monkeypatch.setattr(cls, "forward", forward)
+
+
+def test_slice_lstm_dropping_in_eval_is_killed(pytester, monkeypatch):
+    """Plants an LSTM that drops between its layers in eval mode too."""
+    _rnn_forward_with_training(monkeypatch, nn.LSTM, lambda m: True)
+    result = run(pytester, f"{MOD}::{RNN_SPEC}")
+    assert_killed(result, f"{RNN_SPEC}[cpu-LSTM-default]", f"{RNN_SPEC}[cpu-LSTM-no_grad]")
+
+
+def test_recurrent_dropout_off_under_no_grad_is_killed(pytester, monkeypatch):
+    """Plants RNN/LSTM/GRU that stop dropping in training mode when grad mode is off (eval-like under no_grad)."""
+    for cls in (nn.RNN, nn.LSTM, nn.GRU):
+        _rnn_forward_with_training(monkeypatch, cls, lambda m: False if not torch.is_grad_enabled() else None)
+    result = run(pytester, f"{MOD}::{RNN_SPEC}")
+    assert_killed(result, f"{RNN_SPEC}[cpu-GRU-no_grad]", f"{RNN_SPEC}[cpu-RNN-inference_mode]", "but dropout should differ")
