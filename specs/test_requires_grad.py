@@ -212,6 +212,90 @@ def test_parameter_defaults_to_requires_grad_true(device):
     assert_requires_grad(torch.nn.Linear(2, 2, device=device).weight, True, "nn.Linear.weight")
 
 
+@pytest.mark.parametrize("dtype", dtype_params(DIFFERENTIABLE))
+def test_parameter_of_a_non_leaf_is_a_new_leaf_cut_from_its_history(device, dtype):
+    """nn.Parameter(y) of a recorded result y is a new leaf over y's memory: no grad_fn, and backward through it stops there.
+
+    Ranges over: every floating and complex dtype (enumerated); y = w * 2 for a leaf w that requires
+    grad. The parameter requires grad, is a leaf, shares y's memory, and ``p.abs().sum().backward()``
+    fills ``p.grad`` but leaves ``w.grad`` None.
+    """
+    w = torch.ones(3, dtype=dtype, device=device, requires_grad=True)
+    y = w * 2
+    p = torch.nn.Parameter(y)
+    assert p.is_leaf and p.grad_fn is None, f"nn.Parameter(w * 2): is_leaf={p.is_leaf}, grad_fn={p.grad_fn}, but should be a new leaf"
+    assert_requires_grad(p, True, "nn.Parameter(w * 2)")
+    assert_shares(p, y, "nn.Parameter(w * 2)")
+    p.abs().sum().backward()
+    assert p.grad is not None, "nn.Parameter(w * 2).grad is None after backward, but should be filled"
+    assert w.grad is None, f"w.grad={w.grad} after backward through nn.Parameter(w * 2), but the parameter should cut the history"
+
+
+#: what a Parameter turns into: ops that return plain Tensors, and copy.deepcopy, which returns a Parameter
+PARAMETER_OPS = {
+    "p * 2": lambda p: p * 2,
+    "torch.add(p, 1)": lambda p: torch.add(p, 1),
+    "p[0:2]": lambda p: p[0:2],
+    "p.view(-1)": lambda p: p.view(-1),
+    "p.clone()": lambda p: p.clone(),
+    "p.detach()": lambda p: p.detach(),
+    "p.to(torch.float64)": lambda p: p.to(torch.float64),
+}
+
+
+@pytest.mark.parametrize("requires_grad", [True, False], ids=["trainable", "frozen"])
+def test_ops_on_a_parameter_return_plain_tensors_and_deepcopy_returns_a_parameter(device, requires_grad):
+    """Ops on an nn.Parameter (arithmetic, indexing, views, clone, detach, .to) return plain Tensors; copy.deepcopy returns a Parameter with its own memory and flag.
+
+    Ranges over: seven ops (all in every case) × a trainable and a frozen parameter (enumerated). Every op's
+    result is exactly ``torch.Tensor`` (not a Parameter: a module only registers what is assigned as a
+    Parameter), and a deepcopy is an ``nn.Parameter`` with the same values and ``requires_grad``, over new
+    memory.
+    """
+    import copy
+
+    p = torch.nn.Parameter(torch.arange(4.0, device=device), requires_grad=requires_grad)
+    for name, op in PARAMETER_OPS.items():
+        out = op(p)
+        assert type(out) is torch.Tensor, f"{name} is a {type(out).__name__}, but should be a plain torch.Tensor"
+    twin = copy.deepcopy(p)
+    assert type(twin) is torch.nn.Parameter, f"copy.deepcopy(p) is a {type(twin).__name__}, but should be an nn.Parameter"
+    assert_requires_grad(twin, requires_grad, "copy.deepcopy(p)")
+    assert_same(twin.detach(), p.detach(), "copy.deepcopy(p)")
+    assert twin.data_ptr() != p.data_ptr(), "copy.deepcopy(p) shares p's memory, but should own a copy"
+
+
+#: tensors that do not require grad: a float leaf, a bool or integer tensor, a result computed under no_grad, a detach()
+NO_GRAD_TENSORS = {
+    "float leaf": lambda d: torch.ones(3, device=d),
+    "int64 tensor": lambda d: torch.ones(3, dtype=torch.int64, device=d),
+    "bool tensor": lambda d: torch.ones(3, dtype=torch.bool, device=d),
+    "result under no_grad": lambda d: _under_no_grad(torch.ones(3, device=d, requires_grad=True)),
+    "x.detach()": lambda d: torch.ones(3, device=d, requires_grad=True).detach(),
+}
+
+
+def _under_no_grad(x):
+    with torch.no_grad():
+        return x * 2
+
+
+@pytest.mark.parametrize("kind", list(NO_GRAD_TENSORS))
+def test_register_hook_refuses_a_tensor_that_does_not_require_grad(device, kind):
+    """Tensor.register_hook raises RuntimeError on a tensor that does not require grad: no gradient will ever reach it.
+
+    Ranges over: five kinds of tensor that do not require grad (enumerated: a float leaf, int64, bool, a result
+    computed under ``no_grad``, a ``detach()``); the message says "cannot register a hook on a tensor that
+    doesn't require gradient". The same tensor accepts a hook once it requires grad (where its dtype allows).
+    """
+    t = NO_GRAD_TENSORS[kind](device)
+    with raises(RuntimeError, "cannot register a hook on a tensor that doesn't require gradient", f"{kind}.register_hook"):
+        t.register_hook(lambda g: g)
+    if t.is_floating_point():
+        t.requires_grad_()
+        t.register_hook(lambda g: g)  # accepted now
+
+
 # --------------------------------------------------------------------------- setting the flag
 
 

@@ -1151,3 +1151,54 @@ def test_slice_out_accepting_an_input_that_requires_grad_is_killed(pytester, mon
     monkeypatch.setattr(torch, "add", add)
     result = run(pytester, f"{MOD}::{OUT_SPEC}")
     assert_killed(result, f"{OUT_SPEC}[cpu-float32-torch.add(w, 1, out=x)]", "raised no RuntimeError")
+
+
+# --------------------------------------------------------------------------- parameters and hooks
+
+PARAM_NON_LEAF = "test_parameter_of_a_non_leaf_is_a_new_leaf_cut_from_its_history"
+PARAM_OPS = "test_ops_on_a_parameter_return_plain_tensors_and_deepcopy_returns_a_parameter"
+HOOK_SPEC = "test_register_hook_refuses_a_tensor_that_does_not_require_grad"
+
+
+def test_slice_parameter_copying_a_complex128_result_is_killed(pytester, monkeypatch):
+    """Plants nn.Parameter(y) that copies a complex128 y instead of wrapping its memory."""
+    orig = torch.nn.Parameter.__new__
+
+    def new(cls, data=None, requires_grad=True):
+        if data is not None and data.dtype == torch.complex128:
+            data = data.detach().clone()
+        return orig(cls, data, requires_grad)
+
+    monkeypatch.setattr(torch.nn.Parameter, "__new__", new)
+    result = run(pytester, f"{MOD}::{PARAM_NON_LEAF}")
+    assert_killed(result, f"{PARAM_NON_LEAF}[cpu-complex128]")
+
+
+def test_slice_parameter_clone_returning_a_parameter_is_killed(pytester, monkeypatch):
+    """Plants Parameter.clone() that returns a Parameter (as deepcopy does) instead of a plain Tensor."""
+    monkeypatch.setattr(torch.nn.Parameter, "clone", lambda self, *a, **k: torch.nn.Parameter(
+        torch.Tensor.clone(self.detach(), *a, **k), self.requires_grad), raising=False)
+    result = run(pytester, f"{MOD}::{PARAM_OPS}")
+    assert_killed(result, f"{PARAM_OPS}[cpu-trainable]", "p.clone() is a Parameter")
+
+
+def test_parameter_deepcopy_sharing_memory_is_killed(pytester, monkeypatch):
+    """Plants Parameter.__deepcopy__ that wraps the same memory in a new Parameter."""
+    monkeypatch.setattr(torch.nn.Parameter, "__deepcopy__",
+                        lambda self, memo: torch.nn.Parameter(self.data, self.requires_grad))
+    result = run(pytester, f"{MOD}::{PARAM_OPS}")
+    assert_killed(result, f"{PARAM_OPS}[cpu-frozen]", "shares p's memory")
+
+
+def test_slice_register_hook_accepting_a_bool_tensor_is_killed(pytester, monkeypatch):
+    """Plants Tensor.register_hook that silently accepts a bool tensor (a hook that can never fire)."""
+    orig = torch.Tensor.register_hook
+
+    class Handle:
+        def remove(self):
+            pass
+
+    monkeypatch.setattr(torch.Tensor, "register_hook",
+                        lambda self, hook: Handle() if self.dtype == torch.bool else orig(self, hook))
+    result = run(pytester, f"{MOD}::{HOOK_SPEC}")
+    assert_killed(result, f"{HOOK_SPEC}[cpu-bool tensor]", "raised no RuntimeError")
