@@ -22,7 +22,14 @@ The flag is read by the layers whose maths differs between fitting and inference
 
 * ``Dropout2d(p)`` zeroes whole channels. On a 3-D input it does NOT read (C, H, W): in every
   supported release it treats the input as (N, C, L), zeroes whole length-L rows per (sample,
-  channel), and warns that this will change (use ``Dropout1d`` for that behaviour).
+  channel), and warns that this will change (use ``Dropout1d`` for that behaviour). ``Dropout1d``
+  takes (N, C, L) or unbatched (C, L) and refuses other ranks; ``Dropout3d`` reads a 4-D input as
+  unbatched (C, D, H, W); Dropout2d/3d on another rank warn that it is deprecated.
+* ``AlphaDropout`` / ``FeatureAlphaDropout`` (for SELU networks) set dropped units to SELU's
+  saturation value and apply an affine map that keeps zero mean and unit variance; identity in eval.
+  Every dropout layer returns zeros at p=1 and its input at p=0, and refuses p outside [0, 1].
+* ``nn.RNN/LSTM/GRU(dropout=p)`` drop between stacked layers and ``nn.MultiheadAttention(dropout=p)``
+  drops attention weights, both in training only.
 
 Folklore corrected: the source note says ``model.train()`` "computes gradients" and
 ``model.eval()`` "does not". That is false: neither touches autograd or ``requires_grad`` -- an
@@ -34,7 +41,7 @@ Dropout becomes the identity.
 
 The other normalization layers differ: InstanceNorm normalizes each (sample, channel) by its own
 statistics in train and eval alike, unless ``track_running_stats=True`` gives it BatchNorm-like
-running statistics; LayerNorm and GroupNorm hold none and ignore the mode. ``bias=False`` (LayerNorm
+running statistics; LayerNorm, GroupNorm and RMSNorm (torch 2.4+) hold none and ignore the mode. ``bias=False`` (LayerNorm
 from torch 2.1, BatchNorm/InstanceNorm/GroupNorm from 2.12) keeps the weight and drops the bias.
 """
 
@@ -1162,3 +1169,556 @@ def test_move_exported_model_to_eval_makes_an_exported_dropout_the_identity_befo
         if switch == "to_eval_then_to_train":
             gm = q.move_exported_model_to_train(gm) or gm
             _assert_inverted_dropout(gm(x), n, p, "output after move_exported_model_to_train")
+
+
+# --------------------------------------------------------------------------- round 3: alpha dropout, channel dropout ranks, p's range, RMSNorm
+
+#: SELU's constants (torch.nn.SELU; Klambauer et al. 2017): alpha' = -scale * alpha is SELU's negative saturation value
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def alpha_dropout_affine(p: float):
+    """(a, b, alpha') of alpha dropout at ``p``: a dropped unit becomes a*alpha' + b, a kept one a*x + b."""
+    saturation = -SELU_SCALE * SELU_ALPHA
+    a = ((1 - p) * (1 + p * saturation**2)) ** -0.5
+    return a, -a * saturation * p, saturation
+
+
+#: alpha dropout cases: name -> (class, input shape, the number of leading dims that index a unit). AlphaDropout's
+#: unit is one element; FeatureAlphaDropout's is x[n, c], whatever the rank: it reads dim 0 as the batch and dim 1 as
+#: the channels, so a 4-D input is (N, C, H, W), not the docs' unbatched (C, D, H, W) (pytorch#69960, open: "The
+#: docs for FeatureAlphaDropout are wrong ... [it] has no way of distinguishing between inputs that have or don't
+#: have batch dimension"; checked on 2.0.1, 2.14.1, 2.15.0)
+ALPHA_DROPOUTS = {
+    "AlphaDropout-(N,F)": (nn.AlphaDropout, (160, 128), 2),
+    "AlphaDropout-(N,C,H,W)": (nn.AlphaDropout, (8, 40, 8, 8), 4),
+    "FeatureAlphaDropout-(N,C,L)": (nn.FeatureAlphaDropout, (64, 256, 2), 2),
+    "FeatureAlphaDropout-4D": (nn.FeatureAlphaDropout, (64, 256, 1, 2), 2),
+    "FeatureAlphaDropout-(N,C,D,H,W)": (nn.FeatureAlphaDropout, (32, 512, 1, 1, 2), 2),
+}
+ALPHA_CASES = covering([pytest.param(k, id=k) for k in ALPHA_DROPOUTS], BN_DTYPES)
+#: a float32 alpha-dropout result against the float64 formula: a*x + b rounded a few times
+ALPHA_TOL = {torch.float32: {"rtol": 1e-6, "atol": 1e-6}, torch.float64: {"rtol": 1e-12, "atol": 1e-12}}
+
+
+@pytest.mark.parametrize("case, dtype", ALPHA_CASES)
+@budget(len(ALPHA_CASES))
+@given(p=st.floats(0.05, 0.95), seed=seeds)
+@example(p=0.5, seed=0)
+def test_alpha_dropout_in_training_sets_dropped_units_to_the_selu_saturation_then_applies_the_affine_map(device, case, dtype, p, seed):
+    """AlphaDropout(p) / FeatureAlphaDropout(p) in training set each dropped unit (with probability p) to alpha' = -scale*alpha of SELU, then map everything by a*v + b with a = ((1-p)(1+p*alpha'^2))^(-1/2), b = -a*alpha'*p; in eval they return the input exactly.
+
+    AlphaDropout drops elements; FeatureAlphaDropout drops x[n, c] whole, on (N, C, L), a 4-D input
+    and (N, C, D, H, W) alike (dim 1 is the channel dim at every rank: pytorch#69960, the docs' unbatched
+    (C, D, H, W) is read as (N, C, H, W)); float32 and float64 (each case and dtype at least once), p in
+    [0.05, 0.95]. Every unit must be a*x + b (kept) or a*alpha' + b (dropped) throughout, formula in
+    float64; the dropped-unit count within six sigma of Binomial(units, p) (>= 16,384 units, so a
+    rate off by 0.05 fails on every seed). Source: torch/nn/modules/dropout.py (AlphaDropout's
+    docstring, "scaled and shifted to maintain zero mean and unit standard deviation") and
+    aten/src/ATen/native/Dropout.cpp ``_dropout_impl``.
+    """
+    cls, shape, lead = ALPHA_DROPOUTS[case]
+    x = data(shape, seed, device, dtype=torch.float64).to(dtype)
+    drop = cls(p).to(device)
+    with seeded(device, seed):
+        out = drop(x)
+    a, b, saturation = alpha_dropout_affine(p)
+    units = out.double().reshape(math.prod(shape[:lead]), -1)
+    kept_value = (x.double() * a + b).reshape(units.shape)
+    dropped_value = a * saturation + b
+    close = lambda u, v: torch.isclose(u, torch.as_tensor(v, dtype=torch.float64, device=u.device), **ALPHA_TOL[dtype])
+    dropped, kept = close(units, dropped_value).all(-1), close(units, kept_value).all(-1)
+    stray = ~(dropped | kept)
+    assert not bool(stray.any()), (
+        f"{case}({p}) ({dtype}): {int(stray.sum())} of {units.shape[0]} units are neither a*x+b nor the dropped value "
+        f"a*alpha'+b={dropped_value:.6f} throughout, e.g. {units[stray][0][:4].tolist()} for x {x.double().reshape(units.shape)[stray][0][:4].tolist()}"
+    )
+    n, zeros = units.shape[0], int(dropped.sum())
+    bound = 6 * math.sqrt(n * p * (1 - p)) + 1
+    assert abs(zeros - n * p) <= bound, f"{case}({p}) dropped {zeros} of {n} units, but should drop {n * p:.1f} +- {bound:.1f}"
+    with seeded(device, seed):
+        assert_same(drop.eval()(x), x, f"{case}({p}) in eval vs x")
+
+
+#: every Dropout layer and functional form, each a callable of p
+DROPOUT_CONSTRUCTORS = {
+    "Dropout": nn.Dropout, "Dropout1d": nn.Dropout1d, "Dropout2d": nn.Dropout2d, "Dropout3d": nn.Dropout3d,
+    "AlphaDropout": nn.AlphaDropout, "FeatureAlphaDropout": nn.FeatureAlphaDropout,
+}
+DROPOUT_FUNCTIONS = {
+    "F.dropout": nn.functional.dropout, "F.dropout1d": nn.functional.dropout1d, "F.dropout2d": nn.functional.dropout2d, "F.dropout3d": nn.functional.dropout3d,
+    "F.alpha_dropout": nn.functional.alpha_dropout, "F.feature_alpha_dropout": nn.functional.feature_alpha_dropout,
+}
+out_of_range_ps = st.floats(max_value=-1e-9, allow_nan=False) | st.floats(min_value=1 + 1e-9, allow_nan=False)
+
+
+@pytest.mark.parametrize("name", [*DROPOUT_CONSTRUCTORS, *DROPOUT_FUNCTIONS])
+@budget(len(DROPOUT_CONSTRUCTORS) + len(DROPOUT_FUNCTIONS))
+@given(p=out_of_range_ps)
+@example(p=-0.1)
+@example(p=1.1)
+def test_dropout_probability_outside_0_1_raises_value_error(device, name, p):
+    """A dropout probability p < 0 or p > 1 raises ValueError "dropout probability has to be between 0 and 1" when the layer is built, and from the functional form even with training=False.
+
+    Every Dropout layer (Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout) and its
+    functional form (called in eval, on a (2, 3, 4) input: the check does not depend on drawing a
+    mask), p drawn from (-inf, 0) and (1, inf). Source: torch/nn/modules/dropout.py ``_DropoutNd``
+    and torch/nn/functional.py (checked on 2.0.1, 2.14.1 and 2.15.0).
+    """
+    match = r"dropout probability has to be between 0 and 1, but got"
+    if name in DROPOUT_CONSTRUCTORS:
+        with raises(ValueError, match, f"nn.{name}(p={p})"):
+            DROPOUT_CONSTRUCTORS[name](p)
+    else:
+        x = torch.ones(2, 3, 4, device=device)
+        with raises(ValueError, match, f"{name}(x, p={p}, training=False)"):
+            DROPOUT_FUNCTIONS[name](x, p, training=False)
+
+
+#: channel dropout on inputs whose channel dim is not dim 1: name -> (class, shape, dims that index a channel)
+CHANNEL_DROPOUT_FORMS = {
+    "Dropout1d-(N,C,L)": (nn.Dropout1d, (4, 24, 6), 2),
+    "Dropout1d-(C,L)": (nn.Dropout1d, (48, 6), 1),
+    "Dropout3d-(C,D,H,W)": (nn.Dropout3d, (48, 2, 2, 2), 1),
+}
+
+
+@pytest.mark.parametrize("case", list(CHANNEL_DROPOUT_FORMS))
+@budget(len(CHANNEL_DROPOUT_FORMS))
+@given(p=st.floats(0.3, 0.7), seed=seeds)
+def test_dropout1d_and_unbatched_dropout3d_zero_whole_channels_in_training_and_are_the_identity_in_eval(device, case, p, seed):
+    """nn.Dropout1d on (N, C, L) and unbatched (C, L), and nn.Dropout3d on unbatched (C, D, H, W), in training zero each channel whole or scale it by 1/(1-p), without a warning; in eval they return the input.
+
+    A channel is x[n, c] (batched) or x[c] (unbatched: the input is read with a batch of one, not
+    as (N, C, ...)). 48..96 channels at p in [0.3, 0.7]: some channel zeroed and some kept except with
+    probability < 1e-6 (so element-wise dropout, or whole-input dropout, fails). Survivors compared
+    exactly with x * (1/(1-p)) in float64. Source: the classes' docs (Shape: "(N, C, L) or (C, L)",
+    "(N, C, D, H, W) or (C, D, H, W)"); checked on 2.0.1, 2.14.1, 2.15.0.
+    """
+    cls, shape, lead = CHANNEL_DROPOUT_FORMS[case]
+    x = data(shape, seed, device).abs() + 0.1  # no zeros of its own
+    drop = cls(p).to(device)
+    with seeded(device, seed), warnings_recorded() as caught:
+        out = drop(x)
+    ours = [str(w.message) for w in caught if "dropout" in str(w.message).lower()]
+    assert not ours, f"{case}({p}) warned {ours}, but the input is one it supports"
+    flat_out, flat_x = out.reshape(math.prod(shape[:lead]), -1), x.reshape(math.prod(shape[:lead]), -1)
+    zeroed = (flat_out == 0).all(-1)
+    assert_same(flat_out[~zeroed], flat_x[~zeroed] * (1.0 / (1.0 - p)), f"{case}({p}) kept channels")
+    assert 0 < int(zeroed.sum()) < zeroed.numel(), f"{case}({p}) zeroed {int(zeroed.sum())} of {zeroed.numel()} channels, but should zero some and keep some"
+    with seeded(device, seed):
+        assert_same(drop.eval()(x), x, f"{case}({p}) in eval vs x")
+
+
+@pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
+@pytest.mark.parametrize("rank", [1, 4, 5])
+def test_dropout1d_refuses_an_input_that_is_not_2d_or_3d(device, rank, training):
+    """nn.Dropout1d raises RuntimeError "dropout1d: Expected 2D or 3D input, but received a <k>D input" for any other rank, in training and in eval.
+
+    Ranks 1, 4 and 5 (enumerated), each in train and eval mode: the check precedes the mode.
+    Unlike Dropout2d/3d, which warn on a rank they do not support and drop anyway. Source:
+    torch/nn/functional.py ``dropout1d``; checked on 2.0.1, 2.14.1, 2.15.0.
+    """
+    x = torch.ones((3, 4, 2, 2, 2)[:rank], device=device)
+    drop = nn.Dropout1d(0.5).train(training)
+    with raises(RuntimeError, re.escape(f"dropout1d: Expected 2D or 3D input, but received a {rank}D input"), f"Dropout1d on a {rank}-D input ({'train' if training else 'eval'})"):
+        drop(x)
+
+
+#: (class, an unsupported rank, its input shape, the leading dims that index what it drops whole): Dropout2d supports 3-D
+#: and 4-D input, Dropout3d 4-D and 5-D. On another rank Dropout2d still reads (N, C, ...) and drops x[n, c];
+#: Dropout3d reads any rank but 5 as unbatched (it unsqueezes a batch dim), so it drops x[c] along dim 0.
+DEPRECATED_RANKS = {
+    "Dropout2d-2D": (nn.Dropout2d, (4, 12), 2),
+    "Dropout2d-5D": (nn.Dropout2d, (4, 12, 2, 1, 2), 2),
+    "Dropout3d-3D": (nn.Dropout3d, (48, 2, 2), 1),
+    "Dropout3d-6D": (nn.Dropout3d, (48, 2, 1, 2, 1, 1), 1),
+}
+
+
+@pytest.mark.parametrize("case", list(DEPRECATED_RANKS))
+@given(p=st.floats(0.3, 0.7), seed=seeds)
+@budget(len(DEPRECATED_RANKS))
+def test_dropout2d_and_3d_warn_that_an_unsupported_rank_is_deprecated_and_still_drop_channels(device, case, p, seed):
+    """nn.Dropout2d on a 2-D or 5-D input and nn.Dropout3d on a 3-D or 6-D input warn UserWarning "Received a <k>-D input to dropout<d>d, which is deprecated and will result in an error in a future release", then drop channels: Dropout2d each x[n, c] whole, Dropout3d each x[c] along dim 0 (any rank but 5 is read as unbatched).
+
+    The four unsupported ranks (enumerated); survivors x * 1/(1-p) exactly; 48 units (4 x 12 for
+    Dropout2d, of which some row has both a zeroed and a kept channel, so dropping whole x[n] fails;
+    48 x[c] of 4..8 elements for Dropout3d, so dropping x[c, d] or elements fails), except with
+    probability < 1e-6. Source: torch/nn/functional.py ``dropout2d`` (no unsqueeze) / ``dropout3d``
+    (``is_batched = inp_dim == 5``); checked: same on 2.0.1, 2.4.1, 2.14.1, 2.15.0.
+    """
+    cls, shape, lead = DEPRECATED_RANKS[case]
+    x = data(shape, seed, device).abs() + 0.1
+    name = cls.__name__.lower()
+    with seeded(device, seed), warnings_recorded() as caught:
+        out = cls(p).to(device)(x)
+    want = f"Received a {len(shape)}-D input to {name}, which is deprecated and will result in an error in a future release"
+    found = [w for w in caught if want in str(w.message)]
+    assert [w.category for w in found] == [UserWarning], f"{case}: warnings {[str(w.message)[:120] for w in caught]}, but one UserWarning should say {want!r}"
+    units = math.prod(shape[:lead])
+    flat_out, flat_x = out.reshape(units, -1), x.reshape(units, -1)
+    zeroed = (flat_out == 0).all(-1)
+    unit = "x[n, c]" if lead == 2 else "x[c]"
+    assert_same(flat_out[~zeroed], flat_x[~zeroed] * (1.0 / (1.0 - p)), f"{case}({p}) kept {unit} (each kept whole)")
+    if lead == 2:
+        rows = zeroed.reshape(shape[:2])
+        mixed = int((rows.any(1) & ~rows.all(1)).sum())
+        assert mixed > 0, f"{case}({p}): every x[n] had all its x[n, c] zeroed or all kept, but x[n, c] should be dropped one by one"
+    assert 0 < int(zeroed.sum()) < units, f"{case}({p}) zeroed {int(zeroed.sum())} of {units} {unit}, but should zero some and keep some"
+
+RMS_NORM_NEW = (
+    "nn.RMSNorm and F.rms_norm are new in torch 2.4 (https://github.com/pytorch/pytorch/releases/tag/v2.4.0, "
+    "pytorch#121364); checked: missing on 2.0.1 and 2.3.1, present on 2.4.1, 2.14.1, 2.15.0"
+)
+#: RMSNorm's normalized_shape: the last dim or the last two
+RMS_SHAPES = {"last dim": 1, "last two dims": 2}
+RMS_CASES = covering(BN_DTYPES, [pytest.param(k, id=k) for k in RMS_SHAPES])
+
+
+@pytest.mark.torch_version(">=2.4", reason=RMS_NORM_NEW)
+@pytest.mark.parametrize("dtype, dims", RMS_CASES)
+@budget(len(RMS_CASES))
+@given(n=st.integers(1, 3), c=st.integers(2, 5), eps=st.floats(1e-6, 1.0), seed=seeds)
+def test_rms_norm_computes_x_over_root_mean_square_times_weight_in_train_and_eval_alike(device, dtype, dims, n, c, eps, seed):
+    """nn.RMSNorm(shape, eps) computes x / sqrt(mean(x^2 over the normalized dims) + eps) * weight, the same in train and eval: it holds no buffers and no bias, only its weight.
+
+    float32 and float64, normalized over the last dim or the last two (each at least once); drawn
+    sizes, eps in [1e-6, 1] (large enough to matter on small inputs), weights and values (scale 0.1,
+    so eps is not negligible). The formula in float64 is the oracle. Source: torch.nn.RMSNorm's docs
+    (new in 2.4).
+    """
+    x = data((n, c, 4), seed, device, scale=0.1).to(dtype)
+    shape = tuple(x.shape[-RMS_SHAPES[dims]:])
+    m = nn.RMSNorm(shape, eps=eps).to(device, dtype)
+    assert [k for k, _ in m.named_parameters()] == ["weight"] and not list(m.buffers()), (
+        f"RMSNorm has parameters {[k for k, _ in m.named_parameters()]} and buffers {[k for k, _ in m.named_buffers()]}, but should hold only weight"
+    )
+    with torch.no_grad():
+        m.weight.copy_(data(shape, seed + 1, device, shift=1.0))
+    xd = x.double()
+    reduce_dims = tuple(range(-RMS_SHAPES[dims], 0))
+    expected = xd / torch.sqrt(xd.pow(2).mean(reduce_dims, keepdim=True) + eps) * m.weight.double()
+    train_out = m.train()(x)
+    eval_out = m.eval()(x)
+    assert_same(eval_out, train_out, f"RMSNorm{shape} in eval vs in train")
+    bn_close(train_out, expected, f"RMSNorm{shape}, eps={eps}")
+
+
+RMS_EPS_DTYPES = dtype_params((torch.float32, torch.float64))
+
+
+@pytest.mark.torch_version(">=2.4", reason=RMS_NORM_NEW)
+@pytest.mark.parametrize("dtype", RMS_EPS_DTYPES)
+@given(c=st.integers(2, 6), seed=seeds)
+@budget(len(RMS_EPS_DTYPES))
+def test_rms_norm_default_eps_is_the_machine_epsilon_of_the_input_dtype(device, dtype, c, seed):
+    """nn.RMSNorm(shape) (eps=None) adds torch.finfo(x.dtype).eps to the mean square, for float32 and float64 input, in train and eval.
+
+    Inputs scaled so that mean(x^2) is about that eps (so adding 0, 1e-5 or the other dtype's eps
+    changes the output by far more than the tolerance); the formula in float64 with
+    ``torch.finfo(dtype).eps`` is the oracle; ``m.eps`` stays None. Source: torch.nn.RMSNorm's docs.
+    """
+    fe = torch.finfo(dtype).eps
+    x = (data((3, c), seed, device) * math.sqrt(fe)).to(dtype)
+    m = nn.RMSNorm(c, elementwise_affine=False)
+    assert m.eps is None, f"RMSNorm(c).eps={m.eps}, but should be None (the input's machine epsilon at call time)"
+    xd = x.double()
+    expected = xd / torch.sqrt(xd.pow(2).mean(-1, keepdim=True) + fe)
+    for training in (True, False):
+        bn_close(m.train(training)(x), expected, f"RMSNorm({c}) (eps=None) on {dtype} input in {'train' if training else 'eval'} mode")
+
+
+RMS_NORM_HALF_EPS = (
+    "RMSNorm's default eps (eps=None) for float16/bfloat16 input: torch.finfo(x.dtype).eps (as the docs said) up to "
+    "2.6; from 2.7 the kernel upcasts half-precision input to float32 and takes float32's epsilon "
+    "(std::numeric_limits<opmath_type>::epsilon, pytorch#142848, Jan 2025), a change the docs caught up with in "
+    "pytorch#173039 ('For fp16/bf16 inputs, computation is done in fp32, so the default epsilon is "
+    "torch.finfo(torch.float32).eps'; pytorch#155527). Checked: the input's eps on 2.4.1 and 2.6.0, float32's on "
+    "2.7.1, 2.14.1, 2.15.0"
+)
+RMS_HALF_DTYPES = dtype_params((torch.float16, torch.bfloat16))
+
+
+def _rms_half(device, dtype, c, seed, eps):
+    """RMSNorm(c) (eps=None) of a ``dtype`` input whose mean square is about the dtype's eps, against the formula with ``eps``."""
+    x = (data((3, c), seed, device) * math.sqrt(torch.finfo(dtype).eps)).to(dtype)
+    m = nn.RMSNorm(c, elementwise_affine=False)
+    xd = x.double()
+    expected = xd / torch.sqrt(xd.pow(2).mean(-1, keepdim=True) + eps)
+    for training in (True, False):
+        out = m.train(training)(x)
+        assert out.dtype == dtype, f"RMSNorm({c}) of {dtype} input returned {out.dtype}"
+        # two roundings of the dtype: far below the factor up to sqrt(2) between the two epsilons
+        torch.testing.assert_close(out.double(), expected, rtol=2 * torch.finfo(dtype).eps, atol=2 * torch.finfo(dtype).eps,
+                                   msg=lambda msg: f"RMSNorm({c}) (eps=None) on {dtype} input in {'train' if training else 'eval'} mode, vs the formula with eps={eps}: {msg}")
+
+
+@pytest.mark.torch_version(">=2.7", reason=RMS_NORM_HALF_EPS)
+@pytest.mark.parametrize("dtype", RMS_HALF_DTYPES)
+@given(c=st.integers(2, 6), seed=seeds)
+@budget(len(RMS_HALF_DTYPES))
+def test_rms_norm_default_eps_for_half_precision_input_is_float32_epsilon_from_2_7(device, dtype, c, seed):
+    """From torch 2.7, nn.RMSNorm(shape) (eps=None) adds torch.finfo(torch.float32).eps, not the input's own epsilon, for float16 and bfloat16 input, in train and eval.
+
+    float16 and bfloat16 (enumerated); inputs scaled so that mean(x^2) is about the input dtype's
+    eps (so adding that eps instead would shrink the output by up to 1/sqrt(2)); the formula in
+    float64 is the oracle, within two roundings of the dtype.
+    """
+    _rms_half(device, dtype, c, seed, torch.finfo(torch.float32).eps)
+
+
+@pytest.mark.torch_version(">=2.4,<2.7", reason=RMS_NORM_HALF_EPS)
+@pytest.mark.parametrize("dtype", RMS_HALF_DTYPES)
+@given(c=st.integers(2, 6), seed=seeds)
+@budget(len(RMS_HALF_DTYPES))
+def test_rms_norm_default_eps_for_half_precision_input_is_its_own_epsilon_before_2_7(device, dtype, c, seed):
+    """From torch 2.4 to 2.6, nn.RMSNorm(shape) (eps=None) adds torch.finfo(x.dtype).eps for float16 and bfloat16 input too, in train and eval.
+
+    float16 and bfloat16 (enumerated); inputs scaled so that mean(x^2) is about that eps; the
+    formula in float64 is the oracle, within two roundings of the dtype.
+    """
+    _rms_half(device, dtype, c, seed, torch.finfo(dtype).eps)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.4", reason=RMS_NORM_NEW)
+def test_there_is_no_rms_norm_before_2_4():
+    """Before torch 2.4, torch.nn has no RMSNorm and torch.nn.functional no rms_norm."""
+    assert not hasattr(nn, "RMSNorm"), "torch.nn.RMSNorm exists"
+    assert not hasattr(nn.functional, "rms_norm"), "torch.nn.functional.rms_norm exists"
+
+
+#: every dropout layer with an input of a rank it supports (its channels whole or its elements)
+DROPOUT_LAYERS = {
+    "Dropout": (nn.Dropout, (4, 6)),
+    "Dropout1d": (nn.Dropout1d, (4, 6, 3)),
+    "Dropout2d": (nn.Dropout2d, (4, 6, 3, 2)),
+    "Dropout3d": (nn.Dropout3d, (4, 6, 2, 2, 2)),
+    "AlphaDropout": (nn.AlphaDropout, (4, 6)),
+    "FeatureAlphaDropout": (nn.FeatureAlphaDropout, (4, 6, 3, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(DROPOUT_LAYERS))
+@budget(len(DROPOUT_LAYERS))
+@given(seed=seeds)
+def test_every_dropout_layer_at_p1_returns_zeros_and_at_p0_returns_its_input_in_training(device, name, seed):
+    """Every dropout layer in training with p=1 returns all zeros (AlphaDropout and FeatureAlphaDropout too: not their dropped value a*alpha'+b, whose a is infinite at p=1), and with p=0 returns its input unchanged.
+
+    Dropout, Dropout1d/2d/3d, AlphaDropout, FeatureAlphaDropout (enumerated) on float64 inputs of a
+    rank each supports, finite values of both signs (x * 0 gives -0.0 for negatives, which equals 0).
+    Source: aten/src/ATen/native/Dropout.cpp ``_dropout_impl`` (p == 0: the input; p == 1: input * 0,
+    for every kind of dropout); checked on 2.0.1, 2.14.1, 2.15.0.
+    """
+    cls, shape = DROPOUT_LAYERS[name]
+    x = data(shape, seed, device)
+    with seeded(device, seed):
+        ones, zeros = cls(1.0).to(device)(x), cls(0.0).to(device)(x)
+    assert_same(ones, torch.zeros_like(x), f"{name}(p=1) in training vs zeros")
+    assert_same(zeros, x, f"{name}(p=0) in training vs x")
+
+
+#: the recurrent layers, all of which take dropout= between their stacked layers
+RNNS = {"RNN": nn.RNN, "LSTM": nn.LSTM, "GRU": nn.GRU}
+
+
+def _final_hidden(h):
+    return h[0] if isinstance(h, tuple) else h
+
+
+@pytest.mark.parametrize("name", list(RNNS))
+@budget(4 * len(RNNS))  # each example builds and runs a stacked RNN 4 times: 2 examples per case under ci
+@given(layers=st.integers(2, 3), p=st.floats(0.3, 0.7), seed=seeds)
+def test_rnn_dropout_drops_between_stacked_layers_in_training_only(device, name, layers, p, seed):
+    """nn.RNN/LSTM/GRU(num_layers > 1, dropout=p) apply dropout to the outputs of every layer but the last, in training only: in eval they compute what the same weights with dropout=0 compute.
+
+    RNN, LSTM and GRU (enumerated), 2..3 layers of 16 hidden units, float64, sequence 6 x batch 3.
+    In training the first layer's final state h_n[0] (and LSTM's c_n[0]) is the dropout=0 module's
+    (nothing is dropped before it), the last layer's h_n[-1] is not (its input was dropped, except
+    with probability < 1e-30), and the output holds no exact zeros (the last layer's output is not
+    dropped). In eval every output equals the dropout=0 module's. Source: the classes' docs
+    ("introduces a Dropout layer on the outputs of each ... layer except the last layer").
+    """
+    cls = RNNS[name]
+    m = cls(4, 16, num_layers=layers, dropout=p).to(device, torch.float64)
+    ref = cls(4, 16, num_layers=layers, dropout=0.0).to(device, torch.float64)
+    ref.load_state_dict(m.state_dict())
+    x = data((6, 3, 4), seed, device)
+    expected_out, expected_h = ref(x)
+    with seeded(device, seed):
+        out, h = m.train()(x)
+    torch.testing.assert_close(_final_hidden(h)[0], _final_hidden(expected_h)[0], msg=lambda msg: f"{name} in training: first layer's h_n vs dropout=0: {msg}")
+    if isinstance(h, tuple):
+        torch.testing.assert_close(h[1][0], expected_h[1][0], msg=lambda msg: f"{name} in training: first layer's c_n vs dropout=0: {msg}")
+    assert not torch.allclose(_final_hidden(h)[-1], _final_hidden(expected_h)[-1]), f"{name}(dropout={p}) in training: the last layer's h_n equals dropout=0's, but its input should be dropped"
+    assert not bool((out == 0).any()), f"{name}(dropout={p}) in training: {int((out == 0).sum())} zeros in the output, but the last layer's output is not dropped"
+    with seeded(device, seed):
+        out, h = m.eval()(x)
+    torch.testing.assert_close(out, expected_out, msg=lambda msg: f"{name}(dropout={p}) in eval vs dropout=0 output: {msg}")
+    torch.testing.assert_close(_final_hidden(h), _final_hidden(expected_h), msg=lambda msg: f"{name}(dropout={p}) in eval vs dropout=0 h_n: {msg}")
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("name", list(RNNS))
+def test_single_layer_rnn_with_dropout_warns_that_it_drops_nothing(name):
+    """nn.RNN/LSTM/GRU(num_layers=1, dropout=p>0) warns UserWarning "non-zero dropout expects num_layers greater than 1": the dropout sits between layers, so one layer never drops, in training either.
+
+    RNN, LSTM and GRU (enumerated); the layer then computes in training what dropout=0 computes.
+    Source: torch/nn/modules/rnn.py ``RNNBase.__init__``; checked on 2.0.1, 2.14.1, 2.15.0.
+    """
+    cls = RNNS[name]
+    with warnings_recorded() as caught:
+        m = cls(3, 5, num_layers=1, dropout=0.5)
+    found = [w for w in caught if "non-zero dropout expects num_layers greater than 1" in str(w.message)]
+    assert [w.category for w in found] == [UserWarning], f"{name}(num_layers=1, dropout=0.5) warned {[str(w.message) for w in caught]}, but should warn one UserWarning"
+    ref = cls(3, 5, num_layers=1)
+    ref.load_state_dict(m.state_dict())
+    x = data((4, 2, 3), 0, "cpu", dtype=torch.float32)
+    assert_same(m.train()(x)[0], ref(x)[0], f"{name}(num_layers=1, dropout=0.5) in training vs dropout=0")
+
+
+@budget(6)  # a 4-head attention run 4 times per example: 2 examples under ci
+@given(p=st.floats(0.2, 0.8), seed=seeds)
+def test_multihead_attention_drops_attention_weights_in_training_only(device, p, seed):
+    """nn.MultiheadAttention(dropout=p) in training zeroes each attention weight with probability p and scales the rest by 1/(1-p) (the returned per-head weights show it); in eval it computes what the same weights with dropout=0 compute.
+
+    float64, embed 8 with 4 heads, target and source length 16, batch 4 (4,096 weights: the zero
+    count within six sigma of Binomial(4096, p)); the dropout=0 module's softmax weights are the
+    oracle for the kept ones. Source: torch.nn.MultiheadAttention's docs (dropout: "Dropout
+    probability on attn_output_weights") and torch/nn/functional.py ``multi_head_attention_forward``
+    (``if not training: dropout_p = 0.0``).
+    """
+    m = nn.MultiheadAttention(8, 4, dropout=p).to(device, torch.float64)
+    ref = nn.MultiheadAttention(8, 4, dropout=0.0).to(device, torch.float64)
+    ref.load_state_dict(m.state_dict())
+    q = data((16, 4, 8), seed, device)
+    expected_out, expected_w = ref(q, q, q, average_attn_weights=False)
+    with seeded(device, seed):
+        _, w = m.train()(q, q, q, average_attn_weights=False)
+    kept = w != 0
+    n, zeros = w.numel(), int((~kept).sum())
+    bound = 6 * math.sqrt(n * p * (1 - p)) + 1
+    assert abs(zeros - n * p) <= bound, f"MultiheadAttention(dropout={p}) in training zeroed {zeros} of {n} weights, but should zero {n * p:.1f} +- {bound:.1f}"
+    torch.testing.assert_close(w[kept], expected_w[kept] / (1 - p), msg=lambda msg: f"MultiheadAttention(dropout={p}) kept weights vs softmax / (1-p): {msg}")
+    with seeded(device, seed):
+        out, w = m.eval()(q, q, q, average_attn_weights=False)
+    torch.testing.assert_close(w, expected_w, msg=lambda msg: f"MultiheadAttention(dropout={p}) in eval: weights vs dropout=0: {msg}")
+    torch.testing.assert_close(out, expected_out, msg=lambda msg: f"MultiheadAttention(dropout={p}) in eval: output vs dropout=0: {msg}")
+
+
+#: BatchNorm classes and an input rank of each, for the SyncBatchNorm claim
+SYNC_BNS = {"BatchNorm1d": (nn.BatchNorm1d, 3), "BatchNorm2d": (nn.BatchNorm2d, 4), "BatchNorm3d": (nn.BatchNorm3d, 5)}
+
+
+def _bn_zoo(device, c, seed, flags_):
+    """A Sequential of BatchNorm1d, 2d and 3d (float64, drawn affine parameters and running stats) with the training ``flags_``."""
+    model = nn.Sequential(*(cls(c) for cls, _ in SYNC_BNS.values())).to(device, torch.float64)
+    for i, (bn, training) in enumerate(zip(model, flags_)):
+        with torch.no_grad():
+            bn.weight.copy_(data(c, seed + 4 * i, device, shift=1.0))
+            bn.bias.copy_(data(c, seed + 4 * i + 1, device))
+            bn.running_mean.copy_(data(c, seed + 4 * i + 2, device))
+            bn.running_var.copy_(data(c, seed + 4 * i + 3, device).abs() + 0.5)
+        bn.train(training)
+    return model
+
+
+@budget(3 * len(SYNC_BNS))
+@given(n=st.integers(2, 4), c=st.integers(1, 3), flags_=st.lists(st.booleans(), min_size=3, max_size=3), seed=seeds)
+def test_sync_batchnorm_without_a_process_group_computes_as_batchnorm_in_train_and_eval(device, n, c, flags_, seed):
+    """Without a process group, a SyncBatchNorm made by nn.SyncBatchNorm.convert_sync_batchnorm computes what its BatchNorm computes, in train and in eval: same outputs, same running-stat updates.
+
+    A Sequential of BatchNorm1d, 2d and 3d with drawn non-trivial running stats and affine
+    parameters, float64, converted; then each layer set to a drawn mode (train or eval) on both
+    copies, called, and every flag flipped with train()/eval() on the whole model and called again.
+    Compared with a deep copy left as BatchNorm: each output and running_mean / running_var /
+    num_batches_tracked. Source: torch/nn/modules/batchnorm.py ``SyncBatchNorm.forward`` ("fallback
+    to framework BN when synchronization is not necessary"; "Don't sync batchnorm stats in inference
+    mode"); checked on 2.0.1, 2.14.1, 2.15.0.
+    """
+    model = _bn_zoo(device, c, seed, [True] * 3)
+    reference = copy.deepcopy(model)
+    synced = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    kinds = [type(m).__name__ for m in synced]
+    assert kinds == ["SyncBatchNorm"] * 3, f"convert_sync_batchnorm gave {kinds}, but every BatchNorm should become a SyncBatchNorm"
+    for sync, bn, training in zip(synced, reference, flags_):
+        sync.train(training), bn.train(training)
+    xs = [data((n, c, *(2,) * (rank - 2)), seed + 100 + rank, device, scale=2.0) for _, rank in SYNC_BNS.values()]
+    for step in ("drawn modes", "flipped"):
+        if step == "flipped":
+            mode = not flags_[0]
+            synced.train(mode), reference.train(mode)
+        for name, sync, bn, x in zip(SYNC_BNS, synced, reference, xs):
+            what = f"SyncBatchNorm from {name} ({'train' if bn.training else 'eval'}, {step})"
+            torch.testing.assert_close(sync(x), bn(x), msg=lambda m: f"{what} output vs {name}: {m}")
+            for buf in ("running_mean", "running_var", "num_batches_tracked"):
+                torch.testing.assert_close(getattr(sync, buf), getattr(bn, buf), msg=lambda m: f"{what} {buf} vs {name}: {m}")
+
+
+SYNC_BN_FLAG = (
+    "convert_sync_batchnorm copies each BatchNorm's training flag to its SyncBatchNorm from torch 2.2 "
+    "(pytorch#111998 'keep sync bn training flag same with converted bn's training flag', merged 2023-10); before, "
+    "every new SyncBatchNorm starts in training mode. Checked: all True on 2.0.1 and 2.1.2, the flags kept on 2.2.2, "
+    "2.14.1, 2.15.0"
+)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.2", reason=SYNC_BN_FLAG)
+@given(flags_=st.lists(st.booleans(), min_size=3, max_size=3))
+def test_convert_sync_batchnorm_keeps_each_training_flag_from_2_2(flags_):
+    """From torch 2.2, nn.SyncBatchNorm.convert_sync_batchnorm gives each SyncBatchNorm the training flag of the BatchNorm it replaces (and shares its running stats).
+
+    A Sequential of BatchNorm1d, 2d and 3d with drawn flags.
+    """
+    model = _bn_zoo("cpu", 2, 0, flags_)
+    stats = [bn.running_mean for bn in model]
+    synced = nn.SyncBatchNorm.convert_sync_batchnorm(model)
+    assert [m.training for m in synced] == flags_, f"training flags {[m.training for m in synced]} after convert_sync_batchnorm, but should stay {flags_}"
+    assert all(s.running_mean is r for s, r in zip(synced, stats)), "convert_sync_batchnorm copied running_mean, but should reuse the BatchNorm's buffer"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.2", reason=SYNC_BN_FLAG)
+def test_convert_sync_batchnorm_leaves_every_sync_batchnorm_in_training_mode_before_2_2():
+    """Before torch 2.2, nn.SyncBatchNorm.convert_sync_batchnorm leaves every new SyncBatchNorm in training mode, even where the BatchNorm it replaces was in eval: call eval() after converting."""
+    synced = nn.SyncBatchNorm.convert_sync_batchnorm(_bn_zoo("cpu", 2, 0, [False, True, False]))
+    assert [m.training for m in synced] == [True] * 3, f"training flags {[m.training for m in synced]} after convert_sync_batchnorm, but should all be True before 2.2"
+
+
+@pytest.mark.device_independent
+@pytest.mark.parametrize("how", ["load_state_dict", "deepcopy", "torch.save/load"])
+@given(flags_=st.lists(st.booleans(), min_size=3, max_size=3))
+@budget(3)
+def test_the_training_flag_is_not_in_the_state_dict_but_travels_with_the_module_object(how, flags_):
+    """The training flag is not part of state_dict: load_state_dict leaves every flag of the receiving model as it was; a deep copy or a pickled module (torch.save / torch.load) keeps every flag.
+
+    Ranges over how the model travels (load_state_dict into a fresh model in training mode, deepcopy,
+    torch.save/torch.load of the whole module through a buffer) and drawn flags of a Sequential of
+    Linear, Dropout and BatchNorm1d. Source: torch.nn.Module.state_dict's docs (parameters and
+    persistent buffers only); ``training`` is a plain attribute.
+    """
+    import io
+
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5), nn.BatchNorm1d(2))
+    for m, training in zip(model, flags_):
+        m.train(training)
+    model.training = not flags_[0]
+    before = flags(model)
+    if how == "load_state_dict":
+        fresh = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5), nn.BatchNorm1d(2))
+        state = model.state_dict()
+        assert not any("training" in k for k in state), f"state_dict keys {list(state)} mention training"
+        fresh.load_state_dict(state)
+        assert_all_training(fresh, True)
+        return
+    if how == "deepcopy":
+        moved = copy.deepcopy(model)
+    else:
+        buf = io.BytesIO()
+        torch.save(model, buf)
+        buf.seek(0)
+        moved = torch.load(buf, weights_only=False) if "weights_only" in torch.load.__code__.co_varnames else torch.load(buf)
+    assert flags(moved) == before, f"training flags after {how}: {flags(moved)}, but should stay {before}"

@@ -1051,3 +1051,524 @@ def test_pre_2_12_norm_layers_accepting_bias_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch, "__version__", "2.11.0")
     result = run(pytester, f"{MOD}::{BIAS_REFUSED}")
     assert_killed(result, f"{BIAS_REFUSED}[cpu-BatchNorm1d]", f"{BIAS_REFUSED}[cpu-GroupNorm]", "raised no TypeError")
+
+
+# --- round 3: alpha dropout, channel dropout ranks, p's range, RMSNorm
+
+import math as _math  # noqa: E402
+import warnings as _w3  # noqa: E402
+
+from torch import _VF  # noqa: E402
+from torch.nn.modules.dropout import _DropoutNd  # noqa: E402
+
+ALPHA = "test_alpha_dropout_in_training_sets_dropped_units_to_the_selu_saturation_then_applies_the_affine_map"
+P_RANGE = "test_dropout_probability_outside_0_1_raises_value_error"
+CHANNELS_1D3D = "test_dropout1d_and_unbatched_dropout3d_zero_whole_channels_in_training_and_are_the_identity_in_eval"
+D1_RANKS = "test_dropout1d_refuses_an_input_that_is_not_2d_or_3d"
+DEPRECATED = "test_dropout2d_and_3d_warn_that_an_unsupported_rank_is_deprecated_and_still_drop_channels"
+RMS = "test_rms_norm_computes_x_over_root_mean_square_times_weight_in_train_and_eval_alike"
+RMS_EPS = "test_rms_norm_default_eps_is_the_machine_epsilon_of_the_input_dtype"
+RMS_HALF_NEW = "test_rms_norm_default_eps_for_half_precision_input_is_float32_epsilon_from_2_7"
+RMS_HALF_OLD = "test_rms_norm_default_eps_for_half_precision_input_is_its_own_epsilon_before_2_7"
+NO_RMS = "test_there_is_no_rms_norm_before_2_4"
+_alpha_dropout, _feature_alpha_dropout, _dropout1d, _dropout3d = F.alpha_dropout, F.feature_alpha_dropout, F.dropout1d, F.dropout3d
+_rms_norm = getattr(F, "rms_norm", None)
+needs_rms_norm = pytest.mark.skipif(_rms_norm is None, reason="no RMSNorm before torch 2.4")
+
+
+def test_alpha_dropout_as_plain_dropout_is_killed(monkeypatch, pytester):
+    """Plants F.alpha_dropout that is plain inverted dropout (zeros and x/(1-p)) instead of the SELU-preserving affine map."""
+    monkeypatch.setattr(F, "alpha_dropout", lambda x, p=0.5, training=False, inplace=False: _dropout(x, p, training, inplace))
+    result = run(pytester, f"{MOD}::{ALPHA}")
+    assert_killed(result, f"{ALPHA}[cpu-AlphaDropout-(N,F)-float32]", "neither a*x+b nor the dropped value")
+
+
+def test_alpha_dropout_without_the_shift_is_killed(monkeypatch, pytester):
+    """Plants F.alpha_dropout that forgets the shift b: dropped units a*alpha', kept ones a*x."""
+
+    def alpha_dropout(x, p=0.5, training=False, inplace=False):
+        if not training or p in (0, 1):
+            return x
+        sat = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717
+        a = ((1 - p) * (1 + p * sat**2)) ** -0.5
+        keep = torch.empty_like(x).bernoulli_(1 - p)
+        return (x * keep + sat * (1 - keep)) * a
+
+    monkeypatch.setattr(F, "alpha_dropout", alpha_dropout)
+    assert_killed(run(pytester, f"{MOD}::{ALPHA}"), f"{ALPHA}[cpu-AlphaDropout-(N,F)-float32]")
+
+
+def test_alpha_dropout_dropping_in_eval_is_killed(monkeypatch, pytester):
+    """Plants F.alpha_dropout and F.feature_alpha_dropout that ignore training=False and keep dropping in eval."""
+    monkeypatch.setattr(F, "alpha_dropout", lambda x, p=0.5, training=False, inplace=False: _alpha_dropout(x, p, True, inplace))
+    monkeypatch.setattr(F, "feature_alpha_dropout", lambda x, p=0.5, training=False, inplace=False: _feature_alpha_dropout(x, p, True, inplace))
+    assert_killed(run(pytester, f"{MOD}::{ALPHA}"), ALPHA, "in eval vs x")
+
+
+def test_slice_feature_alpha_dropout_dropping_elements_is_killed(monkeypatch, pytester):
+    """Slice: F.feature_alpha_dropout drops element by element (AlphaDropout's way) instead of whole x[n, c]."""
+    monkeypatch.setattr(F, "feature_alpha_dropout", lambda x, p=0.5, training=False, inplace=False: _alpha_dropout(x, p, training, inplace))
+    result = run(pytester, f"{MOD}::{ALPHA}")
+    assert_killed(result, f"{ALPHA}[cpu-FeatureAlphaDropout-(N,C,L)-float32]", f"{ALPHA}[cpu-FeatureAlphaDropout-4D-float64]")
+    assert result.parseoutcomes()["failed"] == 3
+
+
+def test_slice_feature_alpha_dropout_reading_4d_input_as_unbatched_is_killed(monkeypatch, pytester):
+    """Slice: the docs' reading: F.feature_alpha_dropout treats a 4-D input as unbatched (C, D, H, W) and drops whole x[c]."""
+
+    def feature_alpha_dropout(x, p=0.5, training=False, inplace=False):
+        if x.dim() == 4:
+            return _feature_alpha_dropout(x.unsqueeze(0), p, training).squeeze(0)
+        return _feature_alpha_dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "feature_alpha_dropout", feature_alpha_dropout)
+    result = run(pytester, f"{MOD}::{ALPHA}")
+    assert_killed(result, f"{ALPHA}[cpu-FeatureAlphaDropout-4D-float64]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_alpha_dropout_rate_off_by_5_percent_is_killed(monkeypatch, pytester):
+    """Slice: F.alpha_dropout drops with probability p + 0.05 (with the affine map of p + 0.05), AlphaDropout only."""
+    monkeypatch.setattr(F, "alpha_dropout", lambda x, p=0.5, training=False, inplace=False: _alpha_dropout(x, min(p + 0.05, 1.0), training, inplace))
+    result = run(pytester, f"{MOD}::{ALPHA}")
+    assert_killed(result, f"{ALPHA}[cpu-AlphaDropout-(N,F)-float32]", f"{ALPHA}[cpu-AlphaDropout-(N,C,H,W)-float64]")
+
+
+def test_dropout_layers_accepting_any_p_is_killed(monkeypatch, pytester):
+    """Plants the Dropout layers' constructor (_DropoutNd.__init__) without its range check on p."""
+
+    def init(self, p=0.5, inplace=False):
+        nn.Module.__init__(self)
+        self.p, self.inplace = p, inplace
+
+    monkeypatch.setattr(_DropoutNd, "__init__", init)
+    result = run(pytester, f"{MOD}::{P_RANGE}")
+    assert_killed(result, f"{P_RANGE}[cpu-Dropout]", f"{P_RANGE}[cpu-FeatureAlphaDropout]", "raised no ValueError")
+
+
+def test_slice_functional_dropout_checking_p_only_in_training_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout checks p's range only when training (so F.dropout(x, 1.5, training=False) returns x)."""
+
+    def dropout(x, p=0.5, training=True, inplace=False):
+        return x if not training else _dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout", dropout)
+    result = run(pytester, f"{MOD}::{P_RANGE}")
+    assert_killed(result, f"{P_RANGE}[cpu-F.dropout]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout1d_reading_unbatched_input_as_batched_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout1d reads a 2-D (C, L) input as (N, C) and drops element by element."""
+
+    def dropout1d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 2:
+            return _VF.feature_dropout(x, p, training)
+        return _dropout1d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout1d", dropout1d)
+    result = run(pytester, f"{MOD}::{CHANNELS_1D3D}")
+    assert_killed(result, f"{CHANNELS_1D3D}[cpu-Dropout1d-(C,L)]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout3d_reading_4d_input_as_batched_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout3d reads a 4-D input as batched (N, C, H, W) and drops x[c, d] instead of x[c]."""
+
+    def dropout3d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 4:
+            return _VF.feature_dropout(x, p, training)
+        return _dropout3d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout3d", dropout3d)
+    result = run(pytester, f"{MOD}::{CHANNELS_1D3D}")
+    assert_killed(result, f"{CHANNELS_1D3D}[cpu-Dropout3d-(C,D,H,W)]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_dropout1d_elementwise_is_killed(monkeypatch, pytester):
+    """Plants F.dropout1d that is plain element-wise dropout."""
+    monkeypatch.setattr(F, "dropout1d", lambda x, p=0.5, training=True, inplace=False: _dropout(x, p, training, inplace))
+    result = run(pytester, f"{MOD}::{CHANNELS_1D3D}")
+    assert_killed(result, f"{CHANNELS_1D3D}[cpu-Dropout1d-(N,C,L)]", f"{CHANNELS_1D3D}[cpu-Dropout1d-(C,L)]")
+
+
+def test_dropout1d_warning_on_supported_input_is_killed(monkeypatch, pytester):
+    """Plants F.dropout1d that warns a (deprecation-like) UserWarning on every input."""
+
+    def dropout1d(x, p=0.5, training=True, inplace=False):
+        _w3.warn("dropout1d: Received an unbatched input to dropout1d, which is deprecated", UserWarning)
+        return _dropout1d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout1d", dropout1d)
+    assert_killed(run(pytester, f"{MOD}::{CHANNELS_1D3D}"), f"{CHANNELS_1D3D}[cpu-Dropout1d-(C,L)]", "but the input is one it supports")
+
+
+def test_dropout1d_accepting_4d_input_is_killed(monkeypatch, pytester):
+    """Plants F.dropout1d that accepts any rank >= 2 (channel dropout over dims 0 and 1) instead of refusing ranks other than 2 and 3."""
+
+    def dropout1d(x, p=0.5, training=True, inplace=False):
+        if x.dim() > 3:
+            return _VF.feature_dropout(x, p, training)
+        return _dropout1d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout1d", dropout1d)
+    result = run(pytester, f"{MOD}::{D1_RANKS}")
+    assert_killed(result, f"{D1_RANKS}[cpu-4-train]", f"{D1_RANKS}[cpu-5-eval]", "raised no RuntimeError")
+
+
+def test_slice_dropout1d_checking_the_rank_only_in_training_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout1d returns its input in eval without checking the rank."""
+    monkeypatch.setattr(F, "dropout1d", lambda x, p=0.5, training=True, inplace=False: x if not training else _dropout1d(x, p, training, inplace))
+    result = run(pytester, f"{MOD}::{D1_RANKS}")
+    assert_killed(result, f"{D1_RANKS}[cpu-1-eval]", f"{D1_RANKS}[cpu-4-eval]")
+    assert result.parseoutcomes()["failed"] == 3
+
+
+def test_dropout2d_unsupported_rank_silent_is_killed(monkeypatch, pytester):
+    """Plants F.dropout2d and F.dropout3d that drop as before on an unsupported rank but no longer warn."""
+    d2, d3 = F.dropout2d, _dropout3d
+
+    def quiet(real):
+        def drop(x, p=0.5, training=True, inplace=False):
+            with _w3.catch_warnings():
+                _w3.simplefilter("ignore")
+                return real(x, p, training, inplace)
+        return drop
+
+    monkeypatch.setattr(F, "dropout2d", quiet(d2))
+    monkeypatch.setattr(F, "dropout3d", quiet(d3))
+    assert_killed(run(pytester, f"{MOD}::{DEPRECATED}"), f"{DEPRECATED}[cpu-Dropout2d-2D]", f"{DEPRECATED}[cpu-Dropout3d-6D]", "but one UserWarning should say")
+
+
+def test_slice_dropout3d_reading_6d_input_as_batched_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout3d (warning kept) reads a 6-D input as batched and drops x[n, c] instead of x[c] along dim 0."""
+
+    def dropout3d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 6:
+            _dropout3d(x.detach().clone(), p, False)  # the real warning
+            return _VF.feature_dropout(x, p, training)
+        return _dropout3d(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout3d", dropout3d)
+    result = run(pytester, f"{MOD}::{DEPRECATED}")
+    assert_killed(result, f"{DEPRECATED}[cpu-Dropout3d-6D]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout2d_on_5d_input_dropping_whole_samples_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout2d (warning kept) drops whole x[n] of a 5-D input instead of x[n, c]."""
+    d2 = F.dropout2d
+
+    def dropout2d(x, p=0.5, training=True, inplace=False):
+        if x.dim() == 5:
+            d2(x.detach().clone(), p, False)  # the real warning
+            return _VF.feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+        return d2(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "dropout2d", dropout2d)
+    result = run(pytester, f"{MOD}::{DEPRECATED}")
+    assert_killed(result, f"{DEPRECATED}[cpu-Dropout2d-5D]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def _rms(*, centred=False, eps_outside=False, default_eps=None, eval_unweighted=False, half_own_eps=False):
+    """A planted F.rms_norm: the real one with one thing wrong."""
+
+    def rms_norm(x, normalized_shape, weight=None, eps=None):
+        if eps is None and default_eps is not None:
+            eps = default_eps
+        if eps is None and half_own_eps and x.dtype in (torch.float16, torch.bfloat16):
+            eps = torch.finfo(x.dtype).eps
+        dims = tuple(range(-len(normalized_shape), 0))
+        if centred:
+            x = x - x.mean(dims, keepdim=True)
+        if eps_outside:
+            e = torch.finfo(x.dtype).eps if eps is None else eps
+            out = x / (x.pow(2).mean(dims, keepdim=True).sqrt() + e)
+            return out * weight if weight is not None else out
+        return _rms_norm(x, normalized_shape, weight, eps)
+
+    return rms_norm
+
+
+@needs_rms_norm
+def test_rms_norm_centring_like_layer_norm_is_killed(monkeypatch, pytester):
+    """Plants F.rms_norm that subtracts the mean first (LayerNorm without the bias)."""
+    monkeypatch.setattr(F, "rms_norm", _rms(centred=True))
+    assert_killed(run(pytester, f"{MOD}::{RMS}"), RMS)
+
+
+@needs_rms_norm
+def test_rms_norm_adding_eps_outside_the_root_is_killed(monkeypatch, pytester):
+    """Plants F.rms_norm computing x / (sqrt(mean(x^2)) + eps) instead of x / sqrt(mean(x^2) + eps)."""
+    monkeypatch.setattr(F, "rms_norm", _rms(eps_outside=True))
+    assert_killed(run(pytester, f"{MOD}::{RMS}"), RMS)
+
+
+@needs_rms_norm
+def test_rms_norm_ignoring_its_weight_in_eval_is_killed(monkeypatch, pytester):
+    """Plants nn.RMSNorm.forward that drops its weight in eval mode."""
+    real = nn.RMSNorm.forward
+    monkeypatch.setattr(nn.RMSNorm, "forward", lambda self, x: real(self, x) if self.training else F.rms_norm(x, self.normalized_shape, None, self.eps))
+    assert_killed(run(pytester, f"{MOD}::{RMS}"), RMS, "in eval vs in train")
+
+
+@needs_rms_norm
+def test_rms_norm_default_eps_1e_5_is_killed(monkeypatch, pytester):
+    """Plants F.rms_norm whose eps=None means 1e-5 (LayerNorm's default) instead of the dtype's machine epsilon."""
+    monkeypatch.setattr(F, "rms_norm", _rms(default_eps=1e-5))
+    result = run(pytester, f"{MOD}::{RMS_EPS}")
+    assert_killed(result, f"{RMS_EPS}[cpu-float32]", f"{RMS_EPS}[cpu-float64]")
+
+
+@needs_rms_norm
+def test_slice_rms_norm_default_eps_of_float32_for_float64_input_is_killed(monkeypatch, pytester):
+    """Slice: F.rms_norm's eps=None means float32's epsilon for float64 input too."""
+    monkeypatch.setattr(F, "rms_norm", _rms(default_eps=torch.finfo(torch.float32).eps))
+    result = run(pytester, f"{MOD}::{RMS_EPS}")
+    assert_killed(result, f"{RMS_EPS}[cpu-float64]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+@pytest.mark.skipif(not _torch_at_least("2.7"), reason="the float32-eps spec is gated to torch>=2.7")
+def test_rms_norm_half_precision_eps_of_its_own_dtype_is_killed(monkeypatch, pytester):
+    """Plants the 2.4-2.6 behaviour back: eps=None means torch.finfo(x.dtype).eps for float16/bfloat16 input."""
+    monkeypatch.setattr(F, "rms_norm", _rms(half_own_eps=True))
+    result = run(pytester, f"{MOD}::{RMS_HALF_NEW}")
+    assert_killed(result, f"{RMS_HALF_NEW}[cpu-float16]", f"{RMS_HALF_NEW}[cpu-bfloat16]")
+
+
+@pytest.mark.skipif(not _torch_at_least("2.7"), reason="this build's half-precision eps is float32's (2.7+)")
+def test_rms_norm_float32_eps_for_half_precision_before_2_7_is_killed(monkeypatch, pytester):
+    """Plants a torch that reports 2.6.0 but uses float32's eps for half-precision input (this build's behaviour, the 2.7 change early)."""
+    monkeypatch.setattr(torch, "__version__", "2.6.0")
+    result = run(pytester, f"{MOD}::{RMS_HALF_OLD}")
+    assert_killed(result, f"{RMS_HALF_OLD}[cpu-float16]", f"{RMS_HALF_OLD}[cpu-bfloat16]")
+
+
+@needs_rms_norm
+def test_rms_norm_before_2_4_is_killed(monkeypatch, pytester):
+    """Plants a torch that reports 2.3.1 but has nn.RMSNorm (this build's): the absence spec must fail."""
+    monkeypatch.setattr(torch, "__version__", "2.3.1")
+    assert_killed(run(pytester, f"{MOD}::{NO_RMS}"), NO_RMS, "torch.nn.RMSNorm exists")
+
+
+P_EDGES = "test_every_dropout_layer_at_p1_returns_zeros_and_at_p0_returns_its_input_in_training"
+RNN_DROP = "test_rnn_dropout_drops_between_stacked_layers_in_training_only"
+RNN_WARN = "test_single_layer_rnn_with_dropout_warns_that_it_drops_nothing"
+MHA = "test_multihead_attention_drops_attention_weights_in_training_only"
+
+
+def test_slice_alpha_dropout_p1_giving_its_dropped_value_is_killed(monkeypatch, pytester):
+    """Slice: F.alpha_dropout at p=1 returns the saturation value alpha' everywhere (the 'dropped' value) instead of zeros."""
+
+    def alpha_dropout(x, p=0.5, training=False, inplace=False):
+        if training and p == 1:
+            return torch.full_like(x, -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717)
+        return _alpha_dropout(x, p, training, inplace)
+
+    monkeypatch.setattr(F, "alpha_dropout", alpha_dropout)
+    result = run(pytester, f"{MOD}::{P_EDGES}")
+    assert_killed(result, f"{P_EDGES}[cpu-AlphaDropout]", "p=1) in training vs zeros")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_feature_alpha_dropout_p0_still_shifting_is_killed(monkeypatch, pytester):
+    """Slice: F.feature_alpha_dropout at p=0 applies a*x + b with a tiny p instead of returning x."""
+    monkeypatch.setattr(F, "feature_alpha_dropout", lambda x, p=0.5, training=False, inplace=False: _feature_alpha_dropout(x, p or 1e-3, training, inplace))
+    result = run(pytester, f"{MOD}::{P_EDGES}")
+    assert_killed(result, f"{P_EDGES}[cpu-FeatureAlphaDropout]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_dropout3d_p1_nan_is_killed(monkeypatch, pytester):
+    """Slice: F.dropout3d at p=1 scales by 1/(1-p) = inf and returns NaN instead of zeros."""
+    monkeypatch.setattr(F, "dropout3d", lambda x, p=0.5, training=True, inplace=False: x * float("nan") if training and p == 1 else _dropout3d(x, p, training, inplace))
+    result = run(pytester, f"{MOD}::{P_EDGES}")
+    assert_killed(result, f"{P_EDGES}[cpu-Dropout3d]")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def _rnn_forward(cls, *, always_training=False, never_dropout=False, drop_output=False, drop_input=False):
+    real = cls.forward
+
+    def forward(self, x, hx=None):
+        was, p = self.training, self.dropout
+        try:
+            if always_training:
+                self.training = True
+            if never_dropout:
+                self.dropout = 0.0
+            if drop_input and self.training:
+                x = F.dropout(x, p)
+            out, h = real(self, x, hx)
+        finally:
+            self.training, self.dropout = was, p
+        if drop_output and self.training:
+            out = F.dropout(out, p)
+        return out, h
+
+    return forward
+
+
+def test_rnn_dropout_in_eval_is_killed(monkeypatch, pytester):
+    """Plants nn.LSTM/GRU/RNN that keep dropping between layers in eval."""
+    for cls in (nn.RNN, nn.LSTM, nn.GRU):
+        monkeypatch.setattr(cls, "forward", _rnn_forward(cls, always_training=True))
+    assert_killed(run(pytester, f"{MOD}::{RNN_DROP}"), f"{RNN_DROP}[cpu-LSTM]", "in eval vs dropout=0")
+
+
+def test_rnn_dropout_ignored_in_training_is_killed(monkeypatch, pytester):
+    """Plants nn.LSTM/GRU/RNN that never drop (dropout= ignored in training too)."""
+    for cls in (nn.RNN, nn.LSTM, nn.GRU):
+        monkeypatch.setattr(cls, "forward", _rnn_forward(cls, never_dropout=True))
+    assert_killed(run(pytester, f"{MOD}::{RNN_DROP}"), f"{RNN_DROP}[cpu-GRU]", "but its input should be dropped")
+
+
+def test_slice_lstm_dropping_its_last_layers_output_is_killed(monkeypatch, pytester):
+    """Slice: nn.LSTM in training also drops the last layer's output."""
+    monkeypatch.setattr(nn.LSTM, "forward", _rnn_forward(nn.LSTM, drop_output=True))
+    result = run(pytester, f"{MOD}::{RNN_DROP}")
+    assert_killed(result, f"{RNN_DROP}[cpu-LSTM]", "but the last layer's output is not dropped")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_slice_gru_dropping_its_input_is_killed(monkeypatch, pytester):
+    """Slice: nn.GRU in training also drops its input (before the first layer)."""
+    monkeypatch.setattr(nn.GRU, "forward", _rnn_forward(nn.GRU, drop_input=True))
+    result = run(pytester, f"{MOD}::{RNN_DROP}")
+    assert_killed(result, f"{RNN_DROP}[cpu-GRU]", "first layer's h_n vs dropout=0")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_single_layer_rnn_dropout_warning_dropped_is_killed(monkeypatch, pytester):
+    """Plants RNN constructors that no longer warn about dropout with num_layers=1."""
+    from torch.nn.modules.rnn import RNNBase
+
+    real = RNNBase.__init__
+
+    def init(self, *a, **k):
+        with _w3.catch_warnings():
+            _w3.simplefilter("ignore")
+            real(self, *a, **k)
+
+    monkeypatch.setattr(RNNBase, "__init__", init)
+    assert_killed(run(pytester, f"{MOD}::{RNN_WARN}"), f"{RNN_WARN}[RNN]", f"{RNN_WARN}[LSTM]", "but should warn one UserWarning")
+
+
+def test_slice_single_layer_lstm_dropping_its_output_is_killed(monkeypatch, pytester):
+    """Slice: a single-layer nn.LSTM with dropout drops its output in training (dropout after the last layer)."""
+    monkeypatch.setattr(nn.LSTM, "forward", _rnn_forward(nn.LSTM, drop_output=True))
+    result = run(pytester, f"{MOD}::{RNN_WARN}")
+    assert_killed(result, f"{RNN_WARN}[LSTM]", "in training vs dropout=0")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+_mha_forward = F.multi_head_attention_forward
+
+
+def test_multihead_attention_dropping_in_eval_is_killed(monkeypatch, pytester):
+    """Plants F.multi_head_attention_forward that ignores training=False and keeps dropping attention weights in eval."""
+    monkeypatch.setattr(F, "multi_head_attention_forward", lambda *a, **k: _mha_forward(*a, **{**k, "training": True}))
+    assert_killed(run(pytester, f"{MOD}::{MHA}"), MHA, "in eval")
+
+
+def test_multihead_attention_dropping_at_half_the_rate_is_killed(monkeypatch, pytester):
+    """Plants F.multi_head_attention_forward that drops attention weights with probability p/2 (scaled for p/2)."""
+
+    def mha(*a, **k):
+        a = list(a)
+        if "dropout_p" in k:
+            k["dropout_p"] = k["dropout_p"] / 2
+        else:
+            a[10] = a[10] / 2  # query, key, value, E, heads, in_w, in_b, bias_k, bias_v, add_zero_attn, dropout_p
+        return _mha_forward(*a, **k)
+
+    monkeypatch.setattr(F, "multi_head_attention_forward", mha)
+    assert_killed(run(pytester, f"{MOD}::{MHA}"), MHA)
+
+
+SYNC = "test_sync_batchnorm_without_a_process_group_computes_as_batchnorm_in_train_and_eval"
+SYNC_FLAG = "test_convert_sync_batchnorm_keeps_each_training_flag_from_2_2"
+SYNC_FLAG_OLD = "test_convert_sync_batchnorm_leaves_every_sync_batchnorm_in_training_mode_before_2_2"
+STATE = "test_the_training_flag_is_not_in_the_state_dict_but_travels_with_the_module_object"
+
+
+@pytest.mark.skipif(not _torch_at_least("2.2"), reason="the flag-keeping spec is gated to torch>=2.2")
+def test_convert_sync_batchnorm_resetting_flags_is_killed(monkeypatch, pytester):
+    """Plants convert_sync_batchnorm that leaves every new SyncBatchNorm in training mode (drops module.training)."""
+    real = nn.SyncBatchNorm.convert_sync_batchnorm.__func__
+
+    def convert(cls, module, process_group=None):
+        out = real(cls, module, process_group)
+        for m in out.modules():
+            if isinstance(m, nn.SyncBatchNorm):
+                m.training = True
+        return out
+
+    monkeypatch.setattr(nn.SyncBatchNorm, "convert_sync_batchnorm", classmethod(convert))
+    assert_killed(run(pytester, f"{MOD}::{SYNC_FLAG}"), SYNC_FLAG, "but should stay")
+
+
+@pytest.mark.skipif(not _torch_at_least("2.2"), reason="this build's convert_sync_batchnorm keeps the flags (2.2+)")
+def test_convert_sync_batchnorm_keeping_flags_before_2_2_is_killed(monkeypatch, pytester):
+    """Plants a torch that reports 2.1.2 but whose convert_sync_batchnorm keeps each flag (the 2.2 change early)."""
+    monkeypatch.setattr(torch, "__version__", "2.1.2")
+    assert_killed(run(pytester, f"{MOD}::{SYNC_FLAG_OLD}"), SYNC_FLAG_OLD, "but should all be True")
+
+
+@pytest.mark.skipif(not _torch_at_least("2.2"), reason="the flag-keeping spec is gated to torch>=2.2")
+def test_sync_batchnorm_copying_the_running_stats_is_killed(monkeypatch, pytester):
+    """Plants convert_sync_batchnorm that gives each SyncBatchNorm copies of the running stats instead of the BatchNorm's buffers."""
+    real = nn.SyncBatchNorm.convert_sync_batchnorm.__func__
+
+    def convert(cls, module, process_group=None):
+        out = real(cls, module, process_group)
+        for m in out.modules():
+            if isinstance(m, nn.SyncBatchNorm) and m.running_mean is not None:
+                m.running_mean = m.running_mean.clone()
+        return out
+
+    monkeypatch.setattr(nn.SyncBatchNorm, "convert_sync_batchnorm", classmethod(convert))
+    assert_killed(run(pytester, f"{MOD}::{SYNC_FLAG}"), SYNC_FLAG, "should reuse the BatchNorm's buffer")
+
+
+def test_sync_batchnorm_using_batch_stats_in_eval_is_killed(monkeypatch, pytester):
+    """Plants SyncBatchNorm.forward that normalizes with batch statistics (and updates nothing) in eval too."""
+
+    def forward(self, x):
+        if self.training:
+            return nn.BatchNorm1d.forward(self, x)
+        return F.batch_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
+
+    monkeypatch.setattr(nn.SyncBatchNorm, "forward", forward)
+    assert_killed(run(pytester, f"{MOD}::{SYNC}"), SYNC)
+
+
+def test_slice_load_state_dict_switching_to_eval_is_killed(monkeypatch, pytester):
+    """Plants Module.load_state_dict that also calls eval() (as if the mode were part of the checkpoint)."""
+    real = nn.Module.load_state_dict
+
+    def load_state_dict(self, *a, **k):
+        result = real(self, *a, **k)
+        self.eval()
+        return result
+
+    monkeypatch.setattr(nn.Module, "load_state_dict", load_state_dict)
+    result = run(pytester, f"{MOD}::{STATE}")
+    assert_killed(result, f"{STATE}[load_state_dict]", "but every module should be True")
+    assert result.parseoutcomes()["failed"] == 1
+
+
+def test_unpickled_module_back_in_training_mode_is_killed(monkeypatch, pytester):
+    """Plants Module.__setstate__ that resets training to True (deepcopy and torch.load lose the mode)."""
+    real = nn.Module.__setstate__
+
+    def setstate(self, state):
+        real(self, state)
+        self.training = True
+
+    monkeypatch.setattr(nn.Module, "__setstate__", setstate)
+    result = run(pytester, f"{MOD}::{STATE}")
+    assert_killed(result, f"{STATE}[deepcopy]", f"{STATE}[torch.save/load]")
