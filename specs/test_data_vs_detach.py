@@ -804,3 +804,62 @@ def test_a_write_through_detach_into_a_saved_tensor_inside_a_compiled_function_r
         compiled(x, w)
     with torch.no_grad():
         assert_same(compiled(x, w), _detach_write_into_saved(x, w), "the compiled call under no_grad")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+import re as _re  # noqa: E402
+
+FORWARD_OP_NAME_IN_VERSION_ERROR = (
+    "the error backward raises for a saved tensor written in place (through .detach(), which shares the version "
+    "counter) names the node that saved it: '<Op>Backward0' (the grad_fn's name()) until torch 2.12, the forward op "
+    "'<Op>' from torch 2.13 (pytorch#180383 'Show forward op name instead of backward node name in autograd errors', "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.13.0; grad_fn.name() itself is unchanged). Checked: "
+    "SigmoidBackward0 / ExpBackward0 / TanhBackward0 on 2.0.1, 2.2.2 and 2.12.1; Sigmoid / Exp / Tanh on 2.13.0, "
+    "2.14.1 and 2.15.0"
+)
+#: ops whose backward saves their output: name -> (the op, its forward name in the error from 2.13)
+SAVING_OUTPUT = {"sigmoid": (torch.sigmoid, "Sigmoid"), "exp": (torch.exp, "Exp"), "tanh": (torch.tanh, "Tanh")}
+
+
+def _version_error_after_a_detached_write(op, device) -> tuple[str, str]:
+    """Write the saved output in place through .detach(); return backward's error message and grad_fn.name()."""
+    x = torch.ones(2, dtype=torch.float64, device=device, requires_grad=True)
+    y = op(x)
+    y.detach().mul_(2)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        message = str(e)
+    else:
+        pytest.fail("backward after y.detach().mul_(2) raised no RuntimeError, but should")
+    assert "modified by an inplace operation" in message, f"backward after y.detach().mul_(2) raised {message[:200]!r}"
+    return message, y.grad_fn.name()
+
+
+@pytest.mark.torch_version("<2.13", reason=FORWARD_OP_NAME_IN_VERSION_ERROR)
+@pytest.mark.parametrize("op", list(SAVING_OUTPUT))
+def test_the_version_error_names_the_backward_node_before_2_13(device, op):
+    """Before torch 2.13, backward through an output written in place through .detach() raises RuntimeError naming the saving node as '<Op>Backward0', the grad_fn's name(), at version 1 where 0 was expected.
+
+    Over three ops that save their output (sigmoid, exp, tanh), on a float64 leaf.
+    """
+    message, node = _version_error_after_a_detached_write(SAVING_OUTPUT[op][0], device)
+    want = f"output 0 of {SAVING_OUTPUT[op][1]}Backward0, is at version 1; expected version 0"
+    assert node == f"{SAVING_OUTPUT[op][1]}Backward0", f"{op}: grad_fn.name()={node!r}"
+    assert want in message, f"{op}: the error reads {message[:220]!r}, but should contain {want!r}"
+
+
+@pytest.mark.torch_version(">=2.13", reason=FORWARD_OP_NAME_IN_VERSION_ERROR)
+@pytest.mark.parametrize("op", list(SAVING_OUTPUT))
+def test_the_version_error_names_the_forward_op_from_2_13(device, op):
+    """From torch 2.13, backward through an output written in place through .detach() raises RuntimeError naming the forward op ('Sigmoid', not 'SigmoidBackward0') at version 1 where 0 was expected; grad_fn.name() keeps the Backward0 suffix.
+
+    Over three ops that save their output (sigmoid, exp, tanh), on a float64 leaf.
+    """
+    message, node = _version_error_after_a_detached_write(SAVING_OUTPUT[op][0], device)
+    name = SAVING_OUTPUT[op][1]
+    assert node == f"{name}Backward0", f"{op}: grad_fn.name()={node!r}, but should still be {name}Backward0"
+    want = f"output 0 of {name}, is at version 1; expected version 0"
+    assert want in message, f"{op}: the error reads {message[:220]!r}, but should contain {want!r}"
+    assert not _re.search(rf"{name}Backward\d", message), f"{op}: the error still names {name}Backward0"

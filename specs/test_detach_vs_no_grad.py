@@ -1239,3 +1239,69 @@ def test_no_grad_decorating_a_class_warns_future_warning_from_2_4(device):
     made, found = _decorate_a_class(device)
     assert_requires_grad(made.out, False, "t * 2 in the no_grad-decorated class's __init__")
     assert [w.category for w in found] == [FutureWarning], f"warnings {[(w.category.__name__, str(w.message)[:60]) for w in found]}, but should be one FutureWarning"
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+import sys as _sys  # noqa: E402
+
+GRAD_MODE_FRAME_NAME = (
+    "a function or generator decorated with a grad mode runs inside a wrapper frame; until torch 2.15 every such "
+    "frame was named decorate_context (generator_context for a generator) whatever the mode, so tracebacks could "
+    "not tell no_grad from inference_mode (pytorch#118747); pytorch#186502 'Make context decorator frames identify "
+    "the context manager' (https://github.com/pytorch/pytorch/releases/tag/v2.15.0) names the frame after the mode's "
+    "class (no_grad, enable_grad, set_grad_enabled, inference_mode), leaving the function's __name__ alone. "
+    "Checked: decorate_context / generator_context on 2.0.1, 2.1.2, 2.2.2, 2.13.0 and 2.14.1, the mode's name on 2.15.0"
+)
+
+
+#: the decorator forms, without the known bug of set_grad_enabled's decorator before 2.2 (it leaked the flag into
+#: the caller's mode, which these specs neither depend on nor check: they restore the mode themselves)
+_FRAME_NAME_CASES = [
+    pytest.param(*case.values, id=case.id, marks=[m for m in case.marks if m.name != "known_bug"])
+    for case in grad_mode_params(forms=("decorator", "bare_decorator"))
+]
+
+
+def _wrapper_frame_names(mode, form):
+    """The name of the frame that calls the decorated function, and of the one that resumes the decorated generator."""
+
+    def function():
+        return _sys._getframe(1).f_code.co_name
+
+    def steps():
+        yield _sys._getframe(1).f_code.co_name
+
+    with grad_mode_restored():  # set_grad_enabled(flag) switches the mode when it is built
+        decorate = GRAD_MODES[mode][0]() if form == "decorator" else BARE[mode]()
+        decorated, generator = decorate(function), decorate(steps)
+        names = (decorated(), next(generator()))
+    assert decorated.__name__ == "function", f"@{mode}: __name__={decorated.__name__!r}, but should stay 'function'"
+    return names
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.15", reason=GRAD_MODE_FRAME_NAME)
+@pytest.mark.parametrize(("mode", "form"), _FRAME_NAME_CASES)
+def test_a_grad_mode_decorators_frame_is_named_decorate_context_before_2_15(mode, form):
+    """Before torch 2.15, the frame a grad-mode decorator runs the function in is named decorate_context (generator_context for a generator), whatever the mode.
+
+    Over the six modes as a decorator with parentheses and the three bare decorators (torch >= 2.1).
+    """
+    names = _wrapper_frame_names(mode, form)
+    want = ("decorate_context", "generator_context")
+    assert names == want, f"@{mode} ({form}): (function's caller, generator's caller) frames={names}, but should be {want}"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.15", reason=GRAD_MODE_FRAME_NAME)
+@pytest.mark.parametrize(("mode", "form"), _FRAME_NAME_CASES)
+def test_a_grad_mode_decorators_frame_is_named_after_the_mode_from_2_15(mode, form):
+    """From torch 2.15, the frame a grad-mode decorator runs a function or a generator in is named after the mode (no_grad, enable_grad, set_grad_enabled, inference_mode), so a traceback shows which mode was active.
+
+    Over the six modes as a decorator with parentheses and the three bare decorators; the expected
+    name is the mode's own (``set_grad_enabled(False)`` -> ``set_grad_enabled``).
+    """
+    names = _wrapper_frame_names(mode, form)
+    want = (mode.partition("(")[0],) * 2
+    assert names == want, f"@{mode} ({form}): (function's caller, generator's caller) frames={names}, but should be {want}"

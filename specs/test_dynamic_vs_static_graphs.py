@@ -1795,3 +1795,33 @@ def test_an_exported_dropout_keeps_the_mode_it_was_exported_in(device, training)
         zeros = int((y == 0).sum())
         assert abs(zeros - n / 2) < 8 * (n / 4) ** 0.5, f"train-mode export of Dropout(0.5) zeroed {zeros} of {n}, but about {n // 2}"
     assert not torch.equal(first, second), "two calls of the train-mode export drew the same mask, but should draw afresh"
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+ONNX_FALLBACK_REMOVED = (
+    "torch.onnx.export took fallback= from torch 2.5 (retry with the TorchScript-based exporter when the "
+    "torch.export-based one fails); pytorch#173189 '[ONNX] Remove the fallback option' removed it in torch 2.11 "
+    "(the 2.11 docstring: 'versionchanged:: 2.11 fallback option has been removed'; "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.11.0), so passing it is a TypeError raised before any "
+    "export starts (onnx and onnxscript need not be installed). Checked: no fallback parameter on 2.2.2 and 2.4.1; "
+    "fallback=False in the signature on 2.5.1, 2.6.0 and 2.10.0; TypeError on 2.11.0 (no parameter), 2.14.1 and 2.15.0"
+)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.5,<2.11", reason=ONNX_FALLBACK_REMOVED)
+def test_onnx_export_takes_a_fallback_keyword_from_2_5_to_2_10():
+    """From torch 2.5 to 2.10, torch.onnx.export has a keyword fallback= (retry with the TorchScript exporter), next to dynamo=."""
+    params = inspect.signature(torch.onnx.export).parameters
+    assert "fallback" in params, f"torch.onnx.export has no `fallback` parameter; it has {list(params)}"
+    assert "dynamo" in params, "torch.onnx.export has no `dynamo` parameter"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.11", reason=ONNX_FALLBACK_REMOVED)
+def test_onnx_export_refuses_a_fallback_keyword_from_2_11():
+    """From torch 2.11, torch.onnx.export refuses fallback= with TypeError before exporting anything: there is no automatic retry with the TorchScript exporter."""
+    with raises(TypeError, r"unexpected keyword argument 'fallback'", "torch.onnx.export(..., fallback=True)"):
+        torch.onnx.export(torch.nn.Linear(2, 2), (torch.ones(1, 2),), None, dynamo=True, fallback=True)
+    assert "fallback" not in inspect.signature(torch.onnx.export).parameters, "torch.onnx.export still has `fallback`"

@@ -1505,7 +1505,7 @@ def test_in_place_on_one_of_several_views_of_a_tensor_with_history_raises_and_un
     Ranges over the three multi-view ops (enumerated), every dtype that can require grad, and drawn
     sizes. Autograd cannot rebase a view that shares its creator with other outputs, so it refuses
     the write rather than record a wrong gradient; without grad there is nothing to record (the
-    error's op name changed from ``UnbindBackward0`` to ``Unbind`` after 2.0, the reason did not).
+    error's op name changed from ``UnbindBackward0`` to ``Unbind`` in 2.13 (pytorch#180383; 2.12.1 still says ``UnbindBackward0``), the reason did not).
     """
     x = torch.ones(n, 2, dtype=dtype, device=device, requires_grad=True).clone()
     first = MULTI_VIEWS[op](x)[0]
@@ -1859,3 +1859,116 @@ def test_subtraction_with_a_bool_operand_raises_not_implemented_error_from_2_14(
     """
     for what, e in _bool_subtraction_errors(device, form):
         assert type(e) is NotImplementedError, f"{what} raised {type(e).__name__}, but should raise NotImplementedError"
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+STALE_VIEW_HOOK = (
+    "Tensor.register_hook on a view whose base was written in place after the view was taken (the view's history "
+    "is stale, refreshed lazily when grad_fn is read) crashed the interpreter with SIGSEGV: register_hook made the "
+    "hook dict before reading grad_fn, whose refresh cleared it (pytorch#196459, fixed by pytorch#196514 "
+    "'[autograd] Refresh view grad_fn before registering hooks'; https://github.com/pytorch/pytorch/releases/tag/v2.15.0). "
+    "Checked: SIGSEGV in every form below on 2.0.1, 2.2.2, 2.13.0 and 2.14.1 (so no in-process twin states the "
+    "old truth), the hook fires on 2.15.0"
+)
+
+
+def _stale_through_the_base(x):
+    b = x.clone()
+    v = b[:2]
+    b.mul_(2)  # v == 2 * x[:2]
+    return v, torch.tensor([6.0, 6.0, 0.0], dtype=x.dtype)
+
+
+def _stale_through_a_sibling_view(x):
+    b = x.clone()
+    v = b[:2]
+    b[1:].add_(1)  # v == (x0, x1 + 1)
+    return v, torch.tensor([3.0, 3.0, 0.0], dtype=x.dtype)
+
+
+def _stale_through_a_view_of_itself(x):  # pytorch#196459's own repro
+    v = x.clone().view(3)
+    v[:].add_(1)
+    return v, torch.tensor([3.0, 3.0, 3.0], dtype=x.dtype)
+
+
+#: how a view's history goes stale: name -> x -> (the view, d(sum(3 * view))/dx)
+STALE_VIEWS = {
+    "base_written": _stale_through_the_base,
+    "sibling_view_written": _stale_through_a_sibling_view,
+    "written_through_a_view_of_itself": _stale_through_a_view_of_itself,
+}
+
+
+@pytest.mark.torch_version(">=2.15", reason=STALE_VIEW_HOOK)
+@pytest.mark.parametrize("form", list(STALE_VIEWS))
+def test_a_hook_registered_on_a_view_with_stale_history_fires_with_the_views_gradient_from_2_15(device, form):
+    """From torch 2.15, a hook registered on a view after an in-place write through its base or another view fires once in backward with the view's gradient, and the leaf gets the gradient of the written values.
+
+    Over three ways of making the view's history stale (writing the base, writing a sibling view, the
+    issue's write through a view of the view), on a float64 leaf of three ones; the oracle is the
+    derivative of sum(3 * view) written out.
+    """
+    x = torch.ones(3, dtype=torch.float64, device=device, requires_grad=True)
+    v, want_x_grad = STALE_VIEWS[form](x)
+    seen = []
+    v.register_hook(lambda g: seen.append(g.detach().clone()))
+    (v * 3).sum().backward()
+    assert len(seen) == 1, f"{form}: the hook fired {len(seen)} times, but should fire once"
+    assert_same(seen[0], torch.full_like(v, 3.0).detach(), f"{form}: the hook's gradient")
+    assert_same(x.grad, want_x_grad.to(device), f"{form}: x.grad")
+
+
+BOOL_NEG = (
+    "negation of a bool tensor has always been refused ('Negation, the `-` operator, on a bool tensor is not "
+    "supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.'); torch 2.14 "
+    "changed the exception from RuntimeError to its subclass NotImplementedError, with bool subtraction "
+    "(pytorch#192348, 'BE: Raise NotImplementedError for unsupported bool ops', "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.14.0). Checked: RuntimeError on 2.0.1, 2.11.0, 2.12.1 and "
+    "2.13.0, NotImplementedError on 2.14.1 and 2.15.0"
+)
+
+
+#: how a bool tensor's negation can be spelled: y -> the result
+NEG_FORMS = {
+    "-y": lambda y: -y,
+    "torch.neg(y)": lambda y: torch.neg(y),
+    "torch.negative(y)": lambda y: torch.negative(y),
+    "y.neg()": lambda y: y.neg(),
+    "y.neg_()": lambda y: y.neg_(),
+    "torch.neg(y, out=y)": lambda y: torch.neg(y, out=y),
+}
+
+
+def _bool_negation_error(device, form):
+    y = torch.tensor([True, False, True], device=device)
+    try:
+        NEG_FORMS[form](y)
+    except RuntimeError as e:
+        assert _re.search(r"Negation, the `-` operator, on a bool tensor is not supported", str(e)), f"{form}: {e}"
+        assert_same(y, torch.tensor([True, False, True], device=device), f"y after {form} failed")
+        return e
+    pytest.fail(f"{form} of a bool tensor raised no RuntimeError, but should")
+
+
+@pytest.mark.torch_version("<2.14", reason=BOOL_NEG)
+@pytest.mark.parametrize("form", list(NEG_FORMS))
+def test_negating_a_bool_tensor_raises_runtime_error_before_2_14(device, form):
+    """Before torch 2.14, negating a bool tensor (-y, torch.neg, torch.negative, y.neg, y.neg_, out=) raises a plain RuntimeError pointing to ~ / logical_not, and leaves y untouched.
+
+    Over the six spellings, on a 3-element bool tensor.
+    """
+    e = _bool_negation_error(device, form)
+    assert type(e) is RuntimeError, f"{form} raised {type(e).__name__}, but should raise RuntimeError"
+
+
+@pytest.mark.torch_version(">=2.14", reason=BOOL_NEG)
+@pytest.mark.parametrize("form", list(NEG_FORMS))
+def test_negating_a_bool_tensor_raises_not_implemented_error_from_2_14(device, form):
+    """From torch 2.14, negating a bool tensor raises NotImplementedError (a RuntimeError subclass) pointing to ~ / logical_not, and leaves y untouched.
+
+    Over the six spellings of the spec above, on a 3-element bool tensor.
+    """
+    e = _bool_negation_error(device, form)
+    assert type(e) is NotImplementedError, f"{form} raised {type(e).__name__}, but should raise NotImplementedError"

@@ -1653,3 +1653,53 @@ def test_non_persistent_buffers_follow_the_module_but_stay_out_of_its_state_dict
 def test_nn_buffer_does_not_exist_before_2_5():
     """Before torch 2.5 there is no torch.nn.Buffer: register_buffer(name, tensor, persistent=...) is the only way to register a buffer."""
     assert not hasattr(nn, "Buffer"), f"torch {torch.__version__}: torch.nn.Buffer exists, but should not before 2.5"
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+SOFTMAX_DIM_CHECK = (
+    "torch 2.14 made nn.Softmax and nn.LogSoftmax check dim when they are built (pytorch#185055, for pytorch#133750 "
+    "'Softmax() returns a wrong error message'; https://github.com/pytorch/pytorch/releases/tag/v2.14.0): a dim that "
+    "is not an int or None (a bool, a float) raises TypeError 'dim must be an int or None'; before, the module was "
+    "built and only its call failed, with the same TypeError F.softmax / F.log_softmax raise for that dim. "
+    "nn.Softmin got no check (still built on 2.15.0). Checked: built, TypeError at the call, on 2.0.1, 2.12.1 and 2.13.0; "
+    "TypeError at construction on 2.14.1 and 2.15.0"
+)
+#: the modules with a dim checked from 2.14, and the functional each one calls
+DIM_CHECKED = {"Softmax": (nn.Softmax, F.softmax), "LogSoftmax": (nn.LogSoftmax, F.log_softmax)}
+BAD_DIMS = {"bool": True, "float": 1.0}
+
+
+@pytest.mark.torch_version("<2.14", reason=SOFTMAX_DIM_CHECK)
+@pytest.mark.parametrize("bad", list(BAD_DIMS))
+@pytest.mark.parametrize("name", list(DIM_CHECKED))
+def test_softmax_modules_with_a_non_int_dim_fail_only_when_called_before_2_14(device, name, bad):
+    """Before torch 2.14, nn.Softmax / nn.LogSoftmax built with a non-int dim (a bool, a float) are built; calling one raises the TypeError its functional raises for that dim.
+
+    Over the two modules and a bool and a float dim, on a 2 x 3 float32 input.
+    """
+    make, functional = DIM_CHECKED[name]
+    dim = BAD_DIMS[bad]
+    layer = make(dim=dim)
+    x = torch.randn(2, 3, device=device)
+    with raises(TypeError, r"dim|argument", f"{functional.__name__}(x, dim={dim!r})"):
+        functional(x, dim=dim)
+    with raises(TypeError, r"dim|argument", f"nn.{name}(dim={dim!r})(x)"):
+        layer(x)
+
+
+@pytest.mark.torch_version(">=2.14", reason=SOFTMAX_DIM_CHECK)
+@pytest.mark.parametrize("bad", list(BAD_DIMS))
+@pytest.mark.parametrize("name", list(DIM_CHECKED))
+def test_softmax_modules_refuse_a_non_int_dim_when_built_from_2_14(device, name, bad):
+    """From torch 2.14, building nn.Softmax / nn.LogSoftmax with a dim that is not an int or None raises TypeError 'dim must be an int or None'; an int dim builds a module that equals its functional.
+
+    Over the two modules and a bool and a float dim; the int-dim module is checked against the
+    functional on a 2 x 3 float32 input.
+    """
+    make, functional = DIM_CHECKED[name]
+    dim = BAD_DIMS[bad]
+    with raises(TypeError, r"dim must be an int or None", f"nn.{name}(dim={dim!r})"):
+        make(dim=dim)
+    x = torch.randn(2, 3, device=device)
+    assert_same(make(dim=1)(x), functional(x, dim=1), f"nn.{name}(dim=1)(x)")

@@ -1575,3 +1575,65 @@ def test_a_numpy_function_of_a_tensor_warns_nothing(form):
         NUMPY_ON_TENSOR[form](t)
     found = [f"{w.category.__name__}: {str(w.message)[:90]}" for w in caught]
     assert found == [], f"{form} warned {found}, but should warn nothing"
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+DLPACK_EXPORT_READ_ONLY = (
+    "torch 2.14 gave Tensor.__dlpack__ a read_only keyword (pytorch#188554 '[dlpack] Add read-only DLPack export'; "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.14.0): with the versioned protocol (max_version >= (1, 0)) "
+    "the capsule carries DLPACK_FLAG_BITMASK_READ_ONLY, so np.from_dlpack of such an export gives a read-only array "
+    "that still shares the tensor's memory, and read_only=True on the unversioned protocol raises BufferError; "
+    "before, the keyword is refused with TypeError. Checked: TypeError on 2.0.1 (which lacks max_version too), 2.12.1 and "
+    "2.13.0, read-only export on 2.14.1 and 2.15.0 (numpy 2.4)"
+)
+
+
+class _ReadOnlyExport:
+    """What a library holding an immutable tensor hands numpy: the tensor exported with read_only=True."""
+
+    def __init__(self, t):
+        self.t = t
+
+    def __dlpack__(self, **kwargs):
+        return self.t.__dlpack__(read_only=True, **kwargs)
+
+    def __dlpack_device__(self):
+        return self.t.__dlpack_device__()
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.14", reason=DLPACK_EXPORT_READ_ONLY)
+def test_dlpack_export_refuses_a_read_only_keyword_before_2_14():
+    """Before torch 2.14, Tensor.__dlpack__ has no read_only keyword: asking for a read-only export raises TypeError.
+
+    On a float32 cpu tensor, with the versioned protocol requested (max_version=(1, 0)).
+    """
+    t = torch.arange(4.0)
+    with raises(TypeError, r"unexpected keyword argument", "t.__dlpack__(max_version=(1, 0), read_only=True)"):
+        t.__dlpack__(max_version=(1, 0), read_only=True)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.14", reason=DLPACK_EXPORT_READ_ONLY)
+@pytest.mark.parametrize("dtype", dtype_params([torch.float32, torch.float64, torch.int64, torch.uint8]))
+def test_dlpack_export_with_read_only_gives_numpy_a_read_only_array_sharing_the_tensor_from_2_14(dtype):
+    """From torch 2.14, np.from_dlpack of a tensor exported with read_only=True is a read-only array sharing the tensor's memory; the default export stays writable; read_only without the versioned protocol raises BufferError.
+
+    Over float32, float64, int64 and uint8 cpu tensors (numpy >= 2.1, which imports versioned
+    capsules). A write through the tensor still reaches the read-only array: read_only marks the
+    consumer's view, it does not freeze the memory.
+    """
+    if np.lib.NumpyVersion(np.__version__) < "2.1.0":
+        pytest.skip(f"numpy {np.__version__} imports no versioned DLPack capsule (numpy >= 2.1 does)")
+    t = torch.arange(4).to(dtype)
+    a = np.from_dlpack(_ReadOnlyExport(t))
+    assert not a.flags.writeable, "np.from_dlpack of a read_only=True export is writable, but should be read-only"
+    assert a.ctypes.data == t.data_ptr(), "np.from_dlpack of a read_only=True export copied, but should share t's memory"
+    np.testing.assert_array_equal(a, np.arange(4).astype(a.dtype), err_msg="np.from_dlpack of a read_only=True export")
+    t[0] = 3
+    assert a[0] == 3, f"a[0]={a[0]} after t[0] = 3, but the read-only array should see the tensor's write"
+    b = np.from_dlpack(t)
+    assert b.flags.writeable, "np.from_dlpack(t) (default export) is read-only, but should be writable"
+    with raises(BufferError, r"versioned", "t.__dlpack__(read_only=True) without max_version"):
+        t.__dlpack__(read_only=True)

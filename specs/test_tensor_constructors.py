@@ -1391,3 +1391,55 @@ def test_linspace_and_logspace_refuse_tensor_ends_that_require_grad_with_type_er
     for start in (torch.tensor(0.0, requires_grad=True), torch.tensor([0.0])):
         with raises(TypeError, "must be Number, not Tensor", f"torch.{name}(start of shape {tuple(start.shape)}, 1.0, 3)"):
             getattr(torch, name)(start, 1.0, 3, device=device)
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+NAMED_TENSORS_REMOVED = (
+    "torch 2.13 removed named tensors, an experimental feature since 1.3 (pytorch#173895, "
+    "https://github.com/pytorch/pytorch/releases/tag/v2.13.0): the factories no longer take names= (TypeError "
+    "'unexpected keyword argument'), and Tensor.names / refine_names / rename are gone; before, torch.tensor and the "
+    "filling factories built a tensor carrying the names (with a UserWarning that named tensors are experimental), "
+    "while the legacy torch.Tensor(data, names=...) never took the keyword. Checked: names kept on 2.0.1, 2.1.2, "
+    "2.2.2 and 2.12.1; TypeError on 2.13 (its torch/_C/_VariableFunctions.pyi has no names= overloads), 2.14.1 and "
+    "2.15.0"
+)
+#: the factories that took names= before 2.13: name -> build a 2-element float tensor with the names given
+NAMED_FACTORIES = {
+    "torch.tensor": lambda names: torch.tensor([1.0, 2.0], names=names),
+    "torch.ones": lambda names: torch.ones(2, names=names),
+    "torch.zeros": lambda names: torch.zeros(2, names=names),
+    "torch.empty": lambda names: torch.empty(2, names=names),
+    "torch.full": lambda names: torch.full((2,), 1.0, names=names),
+    "torch.rand": lambda names: torch.rand(2, names=names),
+}
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version("<2.13", reason=NAMED_TENSORS_REMOVED)
+@pytest.mark.parametrize("factory", list(NAMED_FACTORIES))
+def test_factories_build_named_tensors_from_names_before_2_13(factory):
+    """Before torch 2.13, torch.tensor and the filling factories take names= and build a tensor whose .names are the names given; the legacy torch.Tensor(data, names=...) refuses the keyword with TypeError.
+
+    Over torch.tensor, ones, zeros, empty, full and rand, on a 2-element float tensor named ('n',).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # 'Named tensors ... are an experimental feature'
+        t = NAMED_FACTORIES[factory](("n",))
+    assert t.names == ("n",), f"{factory}(..., names=('n',)).names={t.names}, but should be ('n',)"
+    assert t.shape == (2,), f"{factory}(..., names=('n',)).shape={tuple(t.shape)}, but should be (2,)"
+    with raises(TypeError, r"names", "torch.Tensor([1.0, 2.0], names=('n',))"):
+        torch.Tensor([1.0, 2.0], names=("n",))
+
+
+@pytest.mark.device_independent
+@pytest.mark.torch_version(">=2.13", reason=NAMED_TENSORS_REMOVED)
+@pytest.mark.parametrize("factory", list(NAMED_FACTORIES))
+def test_factories_refuse_names_from_2_13(factory):
+    """From torch 2.13, torch.tensor and the filling factories refuse names= with TypeError (named tensors are gone), and a tensor has no .names.
+
+    Over torch.tensor, ones, zeros, empty, full and rand.
+    """
+    with raises(TypeError, r"unexpected keyword argument 'names'|names", f"{factory}(..., names=('n',))"):
+        NAMED_FACTORIES[factory](("n",))
+    assert not hasattr(torch.ones(2), "names"), "a tensor still has a .names attribute, but named tensors were removed"

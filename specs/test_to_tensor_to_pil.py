@@ -1664,3 +1664,113 @@ def test_v2_to_dtype_scales_between_uint16_and_uint8_by_256_from_0_20(v2):
     up = v2.ToDtype(torch.uint16, scale=True)(tv.Image(torch.from_numpy(u8).reshape(1, 1, -1)))
     assert_dtype(up, torch.uint16, "ToDtype(uint16)(uint8)")
     assert_same(up.as_subclass(torch.Tensor).to(torch.int32), torch.from_numpy(u8.astype(np.int32) << 8).reshape(1, 1, -1), "ToDtype(uint16)(uint8)")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+V2_STRING_INTERPOLATION = (
+    "torchvision 0.28 let the v2 resizing transforms take the interpolation as a string ('nearest', 'nearest-exact', "
+    "'bilinear', 'bicubic', 'box', 'hamming', 'lanczos'; vision#9461 'Allow strings for interpolation param in resize "
+    "transforms', https://github.com/pytorch/vision/releases/tag/v0.28.0); an unknown string raises ValueError "
+    "'Invalid interpolation mode'. Before, v2 refused any string with ValueError 'Argument interpolation should be an "
+    "`InterpolationMode` or a corresponding Pillow integer constant' (tv_tensors, and so this spec, from 0.16). The v1 "
+    "transforms.Resize still refuses strings (TypeError). Checked: refused on 0.16.2, 0.17.2, 0.26.0 and 0.27.1; "
+    "accepted on 0.28.0 (source), 0.29.1 and 0.29.2"
+)
+#: the v2 resize inputs: form -> build it from a 2 x 8 x 8 uint8 array
+RESIZE_FORMS = {
+    "tv_tensors.Image": lambda a: __import__("torchvision").tv_tensors.Image(torch.from_numpy(a)),
+    "PIL LA": lambda a: Image.fromarray(np.ascontiguousarray(a.transpose(1, 2, 0)), mode="LA"),
+}
+INTERPOLATION_STRINGS = ["nearest", "bilinear", "bicubic"]
+
+
+def _resize_input(form):
+    a = (np.arange(2 * 8 * 8, dtype=np.int64).reshape(2, 8, 8) * 37 % 251).astype(np.uint8)
+    return RESIZE_FORMS[form](a)
+
+
+def _pixels(out):
+    return torch.from_numpy(np.asarray(out).copy()) if isinstance(out, Image.Image) else out.as_subclass(torch.Tensor)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.16,<0.28", reason=V2_STRING_INTERPOLATION)
+@pytest.mark.parametrize("name", INTERPOLATION_STRINGS)
+def test_v2_resize_refuses_an_interpolation_string_before_0_28(v2, name):
+    """Before torchvision 0.28, v2.Resize refuses an interpolation given as a string ('bilinear') with ValueError naming InterpolationMode.
+
+    Over 'nearest', 'bilinear' and 'bicubic', on a 2 x 8 x 8 uint8 tv_tensors.Image.
+    """
+    x = _resize_input("tv_tensors.Image")
+    with raises(ValueError, r"InterpolationMode", f"v2.Resize((4, 4), interpolation={name!r})(x)"):
+        v2.Resize((4, 4), interpolation=name)(x)
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.28", reason=V2_STRING_INTERPOLATION)
+@pytest.mark.parametrize("form", list(RESIZE_FORMS))
+@pytest.mark.parametrize("name", INTERPOLATION_STRINGS)
+def test_v2_resize_takes_an_interpolation_string_as_its_mode_from_0_28(v2, torchvision, name, form):
+    """From torchvision 0.28, v2.Resize(interpolation='bilinear') resizes exactly as InterpolationMode.BILINEAR does, and an unknown string raises ValueError; the v1 transforms.Resize still refuses strings with TypeError.
+
+    Over 'nearest', 'bilinear' and 'bicubic', on a 2 x 8 x 8 uint8 tv_tensors.Image and the same
+    pixels as a PIL LA image (the enum's result is the oracle: the string names that mode).
+    """
+    mode = torchvision.transforms.InterpolationMode[name.upper()]
+    x = _resize_input(form)
+    assert_same(_pixels(v2.Resize((4, 4), interpolation=name)(x)), _pixels(v2.Resize((4, 4), interpolation=mode)(x)),
+                f"v2.Resize((4, 4), interpolation={name!r}) of a {form}")
+    with raises(ValueError, r"Invalid interpolation mode", "v2.Resize((4, 4), interpolation='bogus')(x)"):
+        v2.Resize((4, 4), interpolation="bogus")(x)
+    with raises(TypeError, r"InterpolationMode", f"transforms.Resize((4, 4), interpolation={name!r})"):
+        torchvision.transforms.Resize((4, 4), interpolation=name)(x)
+
+
+TENSOR_LANCZOS = (
+    "torchvision 0.27 resizes tensor images with InterpolationMode.LANCZOS, through the lanczos mode torch 2.12 gave "
+    "F.interpolate (pytorch#177320 'Add Lanczos interpolation mode for CPU images', for vision#9166 'Lanczos "
+    "interpolation support in resize'; https://github.com/pytorch/vision/releases/tag/v0.27.0): a uint8 image comes "
+    "out within 1 of PIL's LANCZOS resize of the same pixels, and antialias=False is refused (ValueError 'requires "
+    "antialias=True'); before, only PIL images took LANCZOS and a tensor raised NotImplementedError from "
+    "F.interpolate ('Only 3D, 4D and 5D input Tensors supported ... for the modes: nearest | linear | ...'). "
+    "Checked (cpu): NotImplementedError on 0.16.2, 0.17.2 and 0.26.0; within 1 of PIL on 0.27.1, 0.29.1 and 0.29.2"
+)
+
+
+def _lanczos_input():
+    a = (np.arange(3 * 16 * 16, dtype=np.int64).reshape(3, 16, 16) * 37 % 251).astype(np.uint8)
+    pil = np.asarray(Image.fromarray(a.transpose(1, 2, 0)).resize((8, 8), Image.LANCZOS)).transpose(2, 0, 1)
+    return a, torch.from_numpy(pil.copy())
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.16,<0.27", reason=TENSOR_LANCZOS)
+def test_v2_resize_of_a_tensor_with_lanczos_raises_not_implemented_error_before_0_27(v2, torchvision):
+    """Before torchvision 0.27, v2.Resize with InterpolationMode.LANCZOS raises NotImplementedError on a tensor image, while a PIL image of the same pixels resizes.
+
+    On a 3 x 16 x 16 uint8 tv_tensors.Image resized to 8 x 8.
+    """
+    a, _ = _lanczos_input()
+    resize = v2.Resize((8, 8), interpolation=torchvision.transforms.InterpolationMode.LANCZOS, antialias=True)
+    with raises(NotImplementedError, r"modes", "v2.Resize(LANCZOS) of a tensor image"):
+        resize(torchvision.tv_tensors.Image(torch.from_numpy(a)))
+    assert resize(Image.fromarray(a.transpose(1, 2, 0))).size == (8, 8), "v2.Resize(LANCZOS) of a PIL image"
+
+
+@pytest.mark.device_independent
+@pytest.mark.torchvision_version(">=0.27", reason=TENSOR_LANCZOS)
+def test_v2_resize_of_a_tensor_with_lanczos_matches_pil_from_0_27(v2, torchvision):
+    """From torchvision 0.27, v2.Resize with InterpolationMode.LANCZOS resizes a uint8 tensor image to within 1 of PIL's LANCZOS resize of the same pixels, keeping uint8; antialias=False raises ValueError.
+
+    On a 3 x 16 x 16 uint8 tv_tensors.Image resized to 8 x 8; PIL's Image.resize(LANCZOS) is the oracle.
+    """
+    a, want = _lanczos_input()
+    lanczos = torchvision.transforms.InterpolationMode.LANCZOS
+    out = v2.Resize((8, 8), interpolation=lanczos, antialias=True)(torchvision.tv_tensors.Image(torch.from_numpy(a)))
+    assert_dtype(out, torch.uint8, "v2.Resize(LANCZOS) of a uint8 image")
+    got = out.as_subclass(torch.Tensor).to(torch.int16)
+    diff = (got - want.to(torch.int16)).abs().max().item()
+    assert got.shape == want.shape and diff <= 1, f"v2.Resize(LANCZOS) is {diff} from PIL's LANCZOS, but should be within 1"
+    with raises(ValueError, r"antialias", "v2.Resize(LANCZOS, antialias=False) of a tensor image"):
+        v2.Resize((8, 8), interpolation=lanczos, antialias=False)(torchvision.tv_tensors.Image(torch.from_numpy(a)))

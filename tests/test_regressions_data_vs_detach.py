@@ -674,3 +674,55 @@ def test_slice_data_carrying_x_grad_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "data", data_property(data))
     spec = "test_requires_grad_on_data_or_detach_makes_a_new_leaf_that_x_never_sees"
     assert_killed(run(pytester, *specs(f"{spec}[cpu-.data]")), f"{spec}[cpu-.data]")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+import re as _re  # noqa: E402
+
+
+def _version_error_naming(monkeypatch, backward_node: bool, only: str | None = None):
+    """Rewrite backward's 'output 0 of X' as the node ('XBackward0', before 2.13) or the forward op ('X', 2.13 on)."""
+    orig = torch.Tensor.backward
+
+    def rename(match):
+        name = match.group(1)
+        if only is not None and name != only:
+            return match.group(0)
+        return f"output 0 of {name}{'Backward0' if backward_node else ''},"
+
+    def backward(self, *args, **kwargs):
+        try:
+            return orig(self, *args, **kwargs)
+        except RuntimeError as e:
+            raise RuntimeError(_re.sub(r"output 0 of (\w+?)(?:Backward0)?,", rename, str(e))) from None
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+
+
+def test_version_error_naming_the_backward_node_from_2_13_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.13 whose version-counter error still names the backward node (SigmoidBackward0), as before pytorch#180383."""
+    _version_error_naming(monkeypatch, backward_node=True)
+    monkeypatch.setattr(torch, "__version__", "2.13.0")
+    name = "test_the_version_error_names_the_forward_op_from_2_13"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-sigmoid]", f"{name}[cpu-tanh]", "SigmoidBackward0")
+
+
+def test_slice_version_error_naming_exp_by_its_forward_op_before_2_13_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.12 whose version-counter error names the forward op for exp only: only the exp case may fail."""
+    _version_error_naming(monkeypatch, backward_node=True)  # every op as 2.12 names it, whatever torch runs this
+    orig = torch.Tensor.backward  # then exp's as 2.13 names it
+
+    def backward(self, *args, **kwargs):
+        try:
+            return orig(self, *args, **kwargs)
+        except RuntimeError as e:
+            raise RuntimeError(str(e).replace("output 0 of ExpBackward0,", "output 0 of Exp,")) from None
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    monkeypatch.setattr(torch, "__version__", "2.12.1")
+    name = "test_the_version_error_names_the_backward_node_before_2_13"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-exp]", "output 0 of Exp,")
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 1, "only the exp case should fail"

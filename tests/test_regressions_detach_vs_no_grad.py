@@ -854,3 +854,70 @@ def test_slice_backward_under_no_grad_dropping_create_graph_is_killed(pytester, 
     monkeypatch.setattr(torch.Tensor, "backward", backward)
     result = run(pytester, f"{MOD}::{BACKWARD_SPEC}")
     assert_killed(result, f"{BACKWARD_SPEC}[cpu-no_grad-out.backward()-create_graph=True]")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+import functools as _functools  # noqa: E402
+
+
+def _decorator_with_frames_named(monkeypatch, cls, function_frame: str, generator_frame: str):
+    """Give the grad mode ``cls`` a decorator whose wrapper frames carry the given names."""
+
+    def __call__(self, func):
+        if _inspect.isgeneratorfunction(func):
+
+            def generator_context(*args, **kwargs):
+                with self.clone():
+                    yield from func(*args, **kwargs)
+
+            wrapper = generator_context
+            wrapper.__code__ = wrapper.__code__.replace(co_name=generator_frame, co_qualname=generator_frame)
+        else:
+
+            def decorate_context(*args, **kwargs):
+                with self.clone():
+                    return func(*args, **kwargs)
+
+            wrapper = decorate_context
+            wrapper.__code__ = wrapper.__code__.replace(co_name=function_frame, co_qualname=function_frame)
+        return _functools.wraps(func)(wrapper)
+
+    monkeypatch.setattr(cls, "__call__", __call__)
+
+
+#: the grad-mode classes whose decorator a spec here reaches, and the name 2.15 gives their frames
+_DECORATING_MODES = {torch.no_grad: "no_grad", torch.enable_grad: "enable_grad", torch.inference_mode: "inference_mode",
+                     torch.set_grad_enabled: "set_grad_enabled"}
+
+
+def _frames_named_as_released(monkeypatch, after_2_15: bool):
+    """Every grad mode's decorator as the given side of 2.15 names its frames, whatever torch runs the plant."""
+    for cls, name in _DECORATING_MODES.items():
+        names = (name, name) if after_2_15 else ("decorate_context", "generator_context")
+        _decorator_with_frames_named(monkeypatch, cls, *names)
+
+
+def test_slice_no_grad_frames_named_decorate_context_from_2_15_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.15 whose no_grad decorator still runs functions in frames named decorate_context / generator_context (pytorch#186502 lost for no_grad)."""
+    _frames_named_as_released(monkeypatch, after_2_15=True)
+    _decorator_with_frames_named(monkeypatch, torch.no_grad, "decorate_context", "generator_context")
+    monkeypatch.setattr(torch, "__version__", "2.15.0")
+    name = "test_a_grad_mode_decorators_frame_is_named_after_the_mode_from_2_15"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[no_grad-decorator]", f"{name}[no_grad-bare_decorator]", "'decorate_context'")
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 2, "only the no_grad cases should fail"
+
+
+def test_slice_inference_mode_frames_named_after_the_mode_before_2_15_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.14 whose inference_mode decorator already names its frames inference_mode: the <2.15 spec must fail there."""
+    _frames_named_as_released(monkeypatch, after_2_15=False)
+    _decorator_with_frames_named(monkeypatch, torch.inference_mode, "inference_mode", "inference_mode")
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_a_grad_mode_decorators_frame_is_named_decorate_context_before_2_15"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(
+        result, f"{name}[inference_mode-decorator]", f"{name}[inference_mode(False)-decorator]",
+        f"{name}[inference_mode-bare_decorator]", "'inference_mode'",
+    )
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 3, "only the inference_mode cases should fail"

@@ -1369,3 +1369,36 @@ def test_slice_export_that_always_exports_in_train_mode_is_killed(pytester, monk
     _export_with_training(monkeypatch, True)
     name = "test_an_exported_dropout_keeps_the_mode_it_was_exported_in"
     assert_killed(run(pytester, _graphs_spec(name)), f"{name}[cpu-eval]")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+
+def test_onnx_export_still_taking_fallback_from_2_11_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.11 whose torch.onnx.export still takes fallback= (pytorch#173189 reverted), answering it without exporting."""
+    orig = torch.onnx.export
+
+    def export(model, args=(), f=None, *, fallback=False, **kwargs):
+        if fallback:
+            return None  # the legacy retry, as a plant: nothing is exported
+        return orig(model, args, f, **kwargs)
+
+    monkeypatch.setattr(torch.onnx, "export", export)
+    monkeypatch.setattr(torch, "__version__", "2.11.0")
+    name = "test_onnx_export_refuses_a_fallback_keyword_from_2_11"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name, "raised no TypeError")
+
+
+def test_onnx_export_without_fallback_before_2_11_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.10 whose torch.onnx.export has already lost fallback=: the 2.5-2.10 spec must fail."""
+    orig = torch.onnx.export
+
+    def export(model, args=(), f=None, *, dynamo=True, **kwargs):
+        return orig(model, args, f, dynamo=dynamo, **kwargs)
+
+    monkeypatch.setattr(torch.onnx, "export", export)
+    monkeypatch.setattr(torch, "__version__", "2.10.0")
+    name = "test_onnx_export_takes_a_fallback_keyword_from_2_5_to_2_10"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name, "has no `fallback` parameter")

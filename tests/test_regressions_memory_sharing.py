@@ -990,3 +990,59 @@ def test_t_warning_on_a_matrix_is_killed(pytester, monkeypatch):
     _plant_t(monkeypatch, getter)
     result = run(pytester, f"{MOD}::{T_SPEC}")
     assert_killed(result, f"{T_SPEC}[cpu-complex64-2-d]", "should not warn")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+
+def test_register_hook_dropping_hooks_on_views_from_2_15_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.15 whose register_hook on a view hands back a handle but never attaches the hook (the refresh of a stale view's history losing it)."""
+    orig = torch.Tensor.register_hook
+
+    class _Handle:
+        def remove(self):
+            pass
+
+    def register_hook(self, hook):
+        return _Handle() if self._is_view() else orig(self, hook)
+
+    monkeypatch.setattr(torch.Tensor, "register_hook", register_hook)
+    monkeypatch.setattr(torch, "__version__", "2.15.0")
+    name = "test_a_hook_registered_on_a_view_with_stale_history_fires_with_the_views_gradient_from_2_15"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-base_written]", f"{name}[cpu-sibling_view_written]", "fired 0 times")
+
+
+def test_slice_torch_neg_of_a_bool_raising_runtime_error_from_2_14_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.14 whose torch.neg still raises a plain RuntimeError for a bool tensor: only the torch.neg spellings may fail."""
+    orig = torch.neg
+
+    def neg(*args, **kwargs):
+        try:
+            return orig(*args, **kwargs)
+        except NotImplementedError as e:
+            raise RuntimeError(str(e)) from None
+
+    monkeypatch.setattr(torch, "neg", neg)
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_negating_a_bool_tensor_raises_not_implemented_error_from_2_14"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-torch.neg(y)]", f"{name}[cpu-torch.neg(y, out=y)]", "should raise NotImplementedError")
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 2, "only the torch.neg cases should fail"
+
+
+def test_bool_negation_raising_not_implemented_error_before_2_14_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.13 whose Tensor.neg already raises NotImplementedError for a bool tensor."""
+    orig = torch.Tensor.neg
+
+    def neg(self, *args, **kwargs):
+        try:
+            return orig(self, *args, **kwargs)
+        except RuntimeError as e:
+            raise NotImplementedError(str(e)) from None
+
+    monkeypatch.setattr(torch.Tensor, "neg", neg)
+    monkeypatch.setattr(torch, "__version__", "2.13.0")
+    name = "test_negating_a_bool_tensor_raises_runtime_error_before_2_14"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-y.neg()]", "should raise RuntimeError")

@@ -1178,3 +1178,48 @@ def test_dropout2d_without_its_3d_warning_is_killed(monkeypatch, pytester):
     """Plants F.dropout2d that takes a 3-D x as (N, C, L) silently."""
     monkeypatch.setattr(F, "dropout2d", _silenced(_dropout2d))
     assert_killed(run(pytester, f"{MOD}::{DROPOUT2D}"), DROPOUT2D, "but should warn one UserWarning")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+
+def _softmax_dim_check(monkeypatch, check: bool, which=("Softmax", "LogSoftmax")):
+    """Rebuild the dim-taking constructors with (2.14's) or without (older) the check on dim."""
+    for name in which:
+        cls = getattr(nn, name)
+
+        def __init__(self, dim=None):
+            if check and dim is not None and (not isinstance(dim, int) or isinstance(dim, bool)):
+                raise TypeError(f"dim must be an int or None, got {type(dim)}")
+            nn.Module.__init__(self)
+            self.dim = dim
+
+        monkeypatch.setattr(cls, "__init__", __init__)
+
+
+def test_softmax_building_with_a_non_int_dim_from_2_14_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.14 whose nn.Softmax / nn.LogSoftmax still take any dim when built (the check of pytorch#185055 lost)."""
+    _softmax_dim_check(monkeypatch, check=False)
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_softmax_modules_refuse_a_non_int_dim_when_built_from_2_14"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-Softmax-bool]", f"{name}[cpu-LogSoftmax-float]", "raised no TypeError")
+
+
+def test_slice_logsoftmax_building_with_a_float_dim_from_2_14_is_killed(pytester, monkeypatch):
+    """Plants the check on nn.Softmax only: nn.LogSoftmax(dim=1.0) is built again, and only its cases fail."""
+    _softmax_dim_check(monkeypatch, check=False, which=("LogSoftmax",))
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_softmax_modules_refuse_a_non_int_dim_when_built_from_2_14"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-LogSoftmax-bool]", f"{name}[cpu-LogSoftmax-float]", "raised no TypeError")
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 2, "only the LogSoftmax cases should fail"
+
+
+def test_softmax_refusing_a_non_int_dim_before_2_14_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.13 that already checks dim when nn.Softmax / nn.LogSoftmax are built: the <2.14 spec must fail."""
+    _softmax_dim_check(monkeypatch, check=True)
+    monkeypatch.setattr(torch, "__version__", "2.13.0")
+    name = "test_softmax_modules_with_a_non_int_dim_fail_only_when_called_before_2_14"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-Softmax-bool]", f"{name}[cpu-LogSoftmax-float]", "dim must be an int or None")

@@ -1031,3 +1031,33 @@ def test_slice_as_tensor_reading_datetime64_as_int64_is_killed(pytester, monkeyp
     result = run(pytester, spec("test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error"))
     assert_killed(result, "test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error[cpu-datetime64-as_tensor]", "raised no TypeError")
     assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 1, "only the datetime64 as_tensor case should fail"
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+
+def _dlpack_ignoring_read_only(monkeypatch):
+    orig = torch.Tensor.__dlpack__
+
+    def __dlpack__(self, *, read_only=False, **kwargs):  # takes the keyword, exports writable whatever it says
+        return orig(self, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "__dlpack__", __dlpack__)
+
+
+def test_dlpack_export_ignoring_read_only_from_2_14_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.14 whose Tensor.__dlpack__ takes read_only but exports a writable capsule: numpy's array comes out writable."""
+    _dlpack_ignoring_read_only(monkeypatch)
+    monkeypatch.setattr(torch, "__version__", "2.14.1")
+    name = "test_dlpack_export_with_read_only_gives_numpy_a_read_only_array_sharing_the_tensor_from_2_14"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[float32]", "is writable, but should be read-only")
+
+
+def test_dlpack_export_taking_read_only_before_2_14_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.13 whose Tensor.__dlpack__ already takes a read_only keyword: the <2.14 spec must fail."""
+    _dlpack_ignoring_read_only(monkeypatch)
+    monkeypatch.setattr(torch, "__version__", "2.13.0")
+    name = "test_dlpack_export_refuses_a_read_only_keyword_before_2_14"
+    result = run(pytester, spec(name))
+    assert_killed(result, name, "raised no TypeError")

@@ -1182,3 +1182,37 @@ def test_range_with_a_float16_cpu_kernel_before_2_2_is_killed(pytester, monkeypa
     monkeypatch.setattr(torch, "range", range_)
     name = "test_range_under_a_float16_default_raises_on_the_cpu_before_2_2"
     assert_killed(run(pytester, spec(name)), name, "raised no RuntimeError")
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+
+def test_slice_ones_ignoring_names_from_2_13_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.13 whose torch.ones still takes names= and silently drops it: only the torch.ones case may fail."""
+    orig = torch.ones
+
+    def ones(*size, names=None, **kwargs):
+        return orig(*size, **kwargs)
+
+    monkeypatch.setattr(torch, "ones", ones)
+    monkeypatch.setattr(torch, "__version__", "2.13.0")
+    name = "test_factories_refuse_names_from_2_13"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[torch.ones]", "raised no TypeError")
+    assert len([r for r in result.reprec.getfailures() if r.when == "call"]) == 1, "only the torch.ones case should fail"
+
+
+def test_tensor_refusing_names_before_2_13_is_killed(pytester, monkeypatch):
+    """Plants a torch 2.12 whose torch.tensor already refuses names= (named tensors removed a release early)."""
+    orig = torch.tensor
+
+    def tensor(data, *args, names=None, **kwargs):
+        if names is not None:
+            raise TypeError("tensor() got an unexpected keyword argument 'names'")
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "tensor", tensor)
+    monkeypatch.setattr(torch, "__version__", "2.12.1")
+    name = "test_factories_build_named_tensors_from_names_before_2_13"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[torch.tensor]", "unexpected keyword argument 'names'")

@@ -1230,3 +1230,83 @@ def test_v2_to_dtype_scaling_uint16_early_is_killed(pytester, monkeypatch, v2):
                       if self.dtype == torch.uint8 and self.scale and isinstance(inpt, torch.Tensor) and inpt.dtype == torch.uint16 else None)
     name = "test_v2_to_dtype_refuses_to_scale_a_uint16_image_to_uint8_before_0_20"
     assert_killed(run(pytester, spec(name)), name)
+
+
+# --- release history, round 4 (release notes 2.10-2.15)
+
+import torchvision.transforms.v2 as _v2  # noqa: E402
+
+
+def _v2_resize_reading_strings_as(mode_of):
+    """v2.Resize whose interpolation strings are turned into a mode by ``mode_of`` before the real constructor sees them."""
+    orig = _v2.Resize
+
+    class Resize(orig):
+        def __init__(self, size, interpolation=_tv.transforms.InterpolationMode.BILINEAR, *a, **k):
+            if isinstance(interpolation, str):
+                interpolation = mode_of(interpolation)
+            super().__init__(size, interpolation, *a, **k)
+
+    return Resize
+
+
+def _known_mode(name):
+    if name not in {"nearest", "bilinear", "bicubic"}:
+        raise ValueError(f"Invalid interpolation mode: {name!r}")
+    return _tv.transforms.InterpolationMode[name.upper()]
+
+
+@pytest.mark.skipif(_TV < _Version("0.28"), reason="the string-interpolation spec is gated to torchvision>=0.28")
+def test_slice_v2_resize_reading_every_string_as_nearest_is_killed(pytester, monkeypatch):
+    """Plants a v2.Resize that takes any interpolation string as 'nearest': the 'bilinear' and 'bicubic' cases must fail, 'nearest' not."""
+    monkeypatch.setattr(_v2, "Resize", _v2_resize_reading_strings_as(lambda name: _known_mode(name) and _tv.transforms.InterpolationMode.NEAREST))
+    name = "test_v2_resize_takes_an_interpolation_string_as_its_mode_from_0_28"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[bilinear-tv_tensors.Image]", f"{name}[bicubic-PIL LA]", "Resize((4, 4), interpolation=")
+    failed = [r.nodeid for r in result.reprec.getfailures() if r.when == "call"]
+    assert not any("[nearest-" in f for f in failed), f"the 'nearest' cases should pass: {failed}"
+
+
+def test_v2_resize_taking_strings_before_0_28_is_killed(pytester, monkeypatch):
+    """Plants a torchvision 0.27 whose v2.Resize already takes interpolation strings: the <0.28 spec must fail."""
+    monkeypatch.setattr(_v2, "Resize", _v2_resize_reading_strings_as(_known_mode))
+    monkeypatch.setattr(_tv, "__version__", "0.27.1")
+    name = "test_v2_resize_refuses_an_interpolation_string_before_0_28"
+    result = run(pytester, spec(name))
+    assert_killed(result, f"{name}[bilinear]", "raised no ValueError")
+
+
+def _v2_resize_lanczos_as_bicubic_on_tensors():
+    """v2.Resize that quietly swaps LANCZOS for BICUBIC on tensor images (PIL images keep LANCZOS)."""
+    orig = _v2.Resize
+    modes = _tv.transforms.InterpolationMode
+
+    class Resize(orig):
+        def forward(self, *inputs):
+            if self.interpolation == modes.LANCZOS and isinstance(inputs[0], torch.Tensor):
+                self.interpolation = modes.BICUBIC
+                try:
+                    return super().forward(*inputs)
+                finally:
+                    self.interpolation = modes.LANCZOS
+            return super().forward(*inputs)
+
+    return Resize
+
+
+@pytest.mark.skipif(_TV < _Version("0.27"), reason="the tensor-LANCZOS spec is gated to torchvision>=0.27")
+def test_v2_resize_swapping_lanczos_for_bicubic_on_tensors_is_killed(pytester, monkeypatch):
+    """Plants a v2.Resize that resizes tensor images with BICUBIC when LANCZOS is asked for: the result strays from PIL's LANCZOS."""
+    monkeypatch.setattr(_v2, "Resize", _v2_resize_lanczos_as_bicubic_on_tensors())
+    name = "test_v2_resize_of_a_tensor_with_lanczos_matches_pil_from_0_27"
+    result = run(pytester, spec(name))
+    assert_killed(result, name, "from PIL's LANCZOS, but should be within 1")
+
+
+def test_v2_resize_taking_lanczos_tensors_before_0_27_is_killed(pytester, monkeypatch):
+    """Plants a torchvision 0.26 whose v2.Resize resizes tensor images under LANCZOS (with BICUBIC) instead of raising."""
+    monkeypatch.setattr(_v2, "Resize", _v2_resize_lanczos_as_bicubic_on_tensors())
+    monkeypatch.setattr(_tv, "__version__", "0.26.0")
+    name = "test_v2_resize_of_a_tensor_with_lanczos_raises_not_implemented_error_before_0_27"
+    result = run(pytester, spec(name))
+    assert_killed(result, name, "raised no NotImplementedError")
