@@ -1050,6 +1050,111 @@ def test_an_unused_input_is_reported_by_its_index_from_2_13(device, index):
 
 
 
+GRAD_DTYPE_NON_LEAF = (
+    "a non-leaf's grad_dtype (the dtype its producer's node expects for its gradient) became readable in torch 2.15 "
+    "(https://github.com/pytorch/pytorch/pull/190852, 'autograd: make Tensor.grad_dtype readable on non-leaf tensors'); "
+    "from 2.10, when grad_dtype arrived (pytorch#162815), to 2.14 reading it raised RuntimeError 'grad_dtype can only be "
+    "accessed on leaf tensors'. Setting it stays leaf-only. Checked: RuntimeError on 2.10.0, 2.12.1, 2.13.0 and 2.14.1, "
+    "readable on 2.15.0"
+)
+
+
+@pytest.mark.torch_version(">=2.10,<2.15", reason=GRAD_DTYPE_NON_LEAF)
+@pytest.mark.parametrize("dtype", dtype_params((torch.float32, torch.float64)))
+def test_reading_a_non_leafs_grad_dtype_raises_from_2_10_to_2_14(device, dtype):
+    """From torch 2.10 to 2.14, reading grad_dtype of a non-leaf raises RuntimeError: it was a leaf-only attribute."""
+    y = torch.ones(3, dtype=dtype, device=device, requires_grad=True) * 2
+    with raises(RuntimeError, "grad_dtype can only be accessed on leaf tensors", "y.grad_dtype of a non-leaf"):
+        y.grad_dtype
+
+
+@pytest.mark.torch_version(">=2.15", reason=GRAD_DTYPE_NON_LEAF)
+@pytest.mark.parametrize("dtype", dtype_params((torch.float32, torch.float64)))
+def test_a_non_leafs_grad_dtype_is_readable_and_is_its_dtype_from_2_15(device, dtype):
+    """From torch 2.15 a non-leaf's grad_dtype is readable: by default its own dtype; setting it stays leaf-only.
+
+    Ranges over float32 and float64 (enumerated); y = 2x for a leaf x that requires grad.
+    """
+    y = torch.ones(3, dtype=dtype, device=device, requires_grad=True) * 2
+    assert y.grad_dtype == dtype, f"y.grad_dtype={y.grad_dtype} of a non-leaf, but should be its dtype {dtype}"
+    with raises(RuntimeError, "leaf", "setting y.grad_dtype of a non-leaf"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the setter first warns that a non-leaf's .grad is accessed
+        y.grad_dtype = None
+
+
+DICT_INPUTS = (
+    "torch.autograd.grad and torch.autograd.backward take a dict of tensors as inputs= from torch 2.13 "
+    "(https://github.com/pytorch/pytorch/pull/178140, resolving pytorch#126650): grad() then returns a dict with the same "
+    "keys; other Mapping types (OrderedDict) are refused with TypeError, and empty inputs raise RuntimeError instead of the "
+    "engine's ValueError. Before, a dict was iterated as its keys and refused ('all inputs have to be Tensors or "
+    "GradientEdges, but got str'). Checked: refused on 2.10.0 and 2.12.1, accepted on 2.13.0, 2.14.1 and 2.15.0"
+)
+
+
+def _two_leaves(device):
+    w = torch.tensor([1.0, 2.0], device=device, requires_grad=True)
+    b = torch.tensor([3.0], device=device, requires_grad=True)
+    return w, b, (w * w).sum() * 3 + b.sum() * 5  # d/dw = 6w = [6, 12], d/db = [5]
+
+
+@pytest.mark.torch_version("<2.13", reason=DICT_INPUTS)
+@pytest.mark.parametrize("api", ["torch.autograd.grad", "Tensor.backward"])
+def test_a_dict_of_inputs_is_refused_as_a_sequence_of_its_keys_before_2_13(device, api):
+    """Before torch 2.13, autograd.grad and backward refuse a dict as inputs=: they iterate its keys, which are not tensors."""
+    w, b, out = _two_leaves(device)
+    call = (lambda: torch.autograd.grad(out, inputs={"w": w, "b": b})) if api == "torch.autograd.grad" else (
+        lambda: out.backward(inputs={"w": w, "b": b}))
+    with raises(RuntimeError, "all inputs have to be Tensors", f"{api}(..., inputs=dict)"):
+        call()
+
+
+@pytest.mark.torch_version(">=2.13", reason=DICT_INPUTS)
+@pytest.mark.parametrize("api", ["torch.autograd.grad", "Tensor.backward"])
+def test_a_dict_of_inputs_gives_a_dict_of_gradients_from_2_13(device, api):
+    """From torch 2.13, autograd.grad with a dict as inputs= returns a dict with the same keys, and backward(inputs=dict) fills exactly those tensors' .grad.
+
+    Ranges over: both APIs (enumerated); out = 3 * sum(w²) + 5 * sum(b) with w = [1, 2], b = [3]: the
+    gradients written out are [6, 12] and [5]. ``autograd.grad`` leaves every ``.grad`` None; ``backward``
+    returns None and fills ``.grad`` of the dict's values only (a third leaf in the graph, left out of the
+    dict, gets none).
+    """
+    w, b, out = _two_leaves(device)
+    other = torch.ones(1, device=device, requires_grad=True)
+    out = out + other.sum()
+    expected = {"w": torch.tensor([6.0, 12.0], device=device), "b": torch.tensor([5.0], device=device)}
+    if api == "torch.autograd.grad":
+        grads = torch.autograd.grad(out, inputs={"w": w, "b": b})
+        assert type(grads) is dict and list(grads) == ["w", "b"], f"autograd.grad(inputs=dict) returned {type(grads).__name__} {grads!r}, but should be a dict keyed w, b"
+        for key in ("w", "b"):
+            assert_same(grads[key], expected[key], f"autograd.grad(inputs=dict)[{key!r}]")
+        assert w.grad is None and b.grad is None, "autograd.grad(inputs=dict) wrote .grad, but should only return the gradients"
+    else:
+        assert out.backward(inputs={"w": w, "b": b}) is None
+        assert_same(w.grad, expected["w"], "w.grad after backward(inputs=dict)")
+        assert_same(b.grad, expected["b"], "b.grad after backward(inputs=dict)")
+    assert other.grad is None, f"a leaf outside inputs= got .grad={other.grad}, but should get none"
+
+
+@pytest.mark.torch_version(">=2.13", reason=DICT_INPUTS)
+def test_autograd_grad_refuses_other_mappings_and_empty_inputs_from_2_13(device):
+    """From torch 2.13, autograd.grad refuses an OrderedDict of inputs with TypeError and empty inputs with RuntimeError."""
+    import collections
+
+    w, b, out = _two_leaves(device)
+    with raises(TypeError, "must be a dict, not OrderedDict", "autograd.grad(inputs=OrderedDict)"):
+        torch.autograd.grad(out, inputs=collections.OrderedDict(w=w, b=b), retain_graph=True)
+    with raises(RuntimeError, "cannot be empty", "autograd.grad(out, [])"):
+        torch.autograd.grad(out, [])
+
+
+@pytest.mark.torch_version("<2.13", reason=DICT_INPUTS)
+def test_autograd_grad_refuses_empty_inputs_with_value_error_before_2_13(device):
+    """Before torch 2.13, autograd.grad refuses empty inputs with the engine's ValueError ('grad requires non-empty inputs')."""
+    w, b, out = _two_leaves(device)
+    with raises(ValueError, "non-empty inputs", "autograd.grad(out, [])"):
+        torch.autograd.grad(out, [])
+
+
 # --------------------------------------------------------------------------- Variable
 
 

@@ -1202,3 +1202,130 @@ def test_slice_register_hook_accepting_a_bool_tensor_is_killed(pytester, monkeyp
                         lambda self, hook: Handle() if self.dtype == torch.bool else orig(self, hook))
     result = run(pytester, f"{MOD}::{HOOK_SPEC}")
     assert_killed(result, f"{HOOK_SPEC}[cpu-bool tensor]", "raised no RuntimeError")
+
+
+# --------------------------------------------------------------------------- release history: dict inputs (2.13), a non-leaf's grad_dtype (2.15)
+
+DICT_SPEC = "test_a_dict_of_inputs_gives_a_dict_of_gradients_from_2_13"
+MAPPINGS_SPEC = "test_autograd_grad_refuses_other_mappings_and_empty_inputs_from_2_13"
+
+
+@pytest.mark.skipif(not torch_at_least("2.13"), reason="the dict-inputs specs are gated to torch>=2.13")
+def test_slice_autograd_grad_returning_a_tuple_for_a_dict_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that accepts a dict of inputs but returns a tuple of gradients."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, *a, **k):
+        if isinstance(inputs, dict):
+            return orig(outputs, tuple(inputs.values()), *a, **k)
+        return orig(outputs, inputs, *a, **k)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    result = run(pytester, f"{MOD}::{DICT_SPEC}")
+    assert_killed(result, f"{DICT_SPEC}[cpu-torch.autograd.grad]", "should be a dict keyed w, b")
+
+
+@pytest.mark.skipif(not torch_at_least("2.13"), reason="the dict-inputs specs are gated to torch>=2.13")
+def test_slice_backward_ignoring_a_dict_of_inputs_is_killed(pytester, monkeypatch):
+    """Plants Tensor.backward that, given a dict as inputs=, fills every leaf's .grad."""
+    orig = torch.Tensor.backward
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        if isinstance(inputs, dict):
+            inputs = None
+        return orig(self, gradient, retain_graph, create_graph, inputs)
+
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    result = run(pytester, f"{MOD}::{DICT_SPEC}")
+    assert_killed(result, f"{DICT_SPEC}[cpu-Tensor.backward]", "should get none")
+
+
+@pytest.mark.skipif(not torch_at_least("2.13"), reason="the mapping spec is gated to torch>=2.13")
+def test_autograd_grad_accepting_an_ordered_dict_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that accepts any Mapping (an OrderedDict read as a dict)."""
+    import collections
+
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, *a, **k):
+        if isinstance(inputs, collections.OrderedDict):
+            inputs = dict(inputs)
+        return orig(outputs, inputs, *a, **k)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    assert_killed(run(pytester, f"{MOD}::{MAPPINGS_SPEC}"), MAPPINGS_SPEC, "raised no TypeError")
+
+
+@pytest.mark.skipif(not torch_at_least("2.13"), reason="the mapping spec is gated to torch>=2.13")
+def test_autograd_grad_refusing_empty_inputs_with_value_error_from_2_13_is_killed(pytester, monkeypatch):
+    """Plants torch.autograd.grad that refuses empty inputs with the pre-2.13 ValueError."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, *a, **k):
+        if isinstance(inputs, (list, tuple)) and not inputs:
+            raise ValueError("grad requires non-empty inputs.")
+        return orig(outputs, inputs, *a, **k)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    assert_killed(run(pytester, f"{MOD}::{MAPPINGS_SPEC}"), MAPPINGS_SPEC, "ValueError: grad requires non-empty inputs")
+
+
+def _grad_dtype_getter(monkeypatch, getter):
+    base = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
+    orig = base.__dict__["grad_dtype"]
+    monkeypatch.setattr(torch.Tensor, "grad_dtype", property(lambda t: getter(t, orig.__get__), orig.__set__))
+
+
+@pytest.mark.skipif(not (torch_at_least("2.10") and not torch_at_least("2.15")), reason="the spec is gated to 2.10-2.14")
+def test_non_leaf_grad_dtype_readable_before_2_15_is_killed(pytester, monkeypatch):
+    """Plants a non-leaf grad_dtype that reads as the tensor's dtype before 2.15 (the 2.15 behaviour early)."""
+    _grad_dtype_getter(monkeypatch, lambda t, get: t.dtype if not t.is_leaf else get(t))
+    name = "test_reading_a_non_leafs_grad_dtype_raises_from_2_10_to_2_14"
+    assert_killed(run(pytester, f"{MOD}::{name}"), f"{name}[cpu-float32]", "raised no RuntimeError")
+
+
+@pytest.mark.skipif(not torch_at_least("2.15"), reason="the spec is gated to torch>=2.15")
+def test_non_leaf_grad_dtype_still_leaf_only_from_2_15_is_killed(pytester, monkeypatch):
+    """Plants a non-leaf grad_dtype that still raises, as from 2.10 to 2.14."""
+
+    def getter(t, get):
+        if not t.is_leaf:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return get(t)
+
+    _grad_dtype_getter(monkeypatch, getter)
+    name = "test_a_non_leafs_grad_dtype_is_readable_and_is_its_dtype_from_2_15"
+    assert_killed(run(pytester, f"{MOD}::{name}"), f"{name}[cpu-float64]")
+
+
+@pytest.mark.skipif(torch_at_least("2.13"), reason="the spec is gated to torch<2.13")
+def test_autograd_grad_accepting_a_dict_before_2_13_is_killed(pytester, monkeypatch):
+    """Plants the 2.13 dict support early: autograd.grad and backward take a dict of inputs (as its values)."""
+    orig_grad, orig_backward = torch.autograd.grad, torch.Tensor.backward
+
+    def grad(outputs, inputs, *a, **k):
+        return orig_grad(outputs, tuple(inputs.values()) if isinstance(inputs, dict) else inputs, *a, **k)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        return orig_backward(self, gradient, retain_graph, create_graph, tuple(inputs.values()) if isinstance(inputs, dict) else inputs)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    monkeypatch.setattr(torch.Tensor, "backward", backward)
+    name = "test_a_dict_of_inputs_is_refused_as_a_sequence_of_its_keys_before_2_13"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, f"{name}[cpu-torch.autograd.grad]", f"{name}[cpu-Tensor.backward]")
+
+
+@pytest.mark.skipif(torch_at_least("2.13"), reason="the spec is gated to torch<2.13")
+def test_autograd_grad_refusing_empty_inputs_with_runtime_error_before_2_13_is_killed(pytester, monkeypatch):
+    """Plants the 2.13 RuntimeError for empty inputs early."""
+    orig = torch.autograd.grad
+
+    def grad(outputs, inputs, *a, **k):
+        if isinstance(inputs, (list, tuple)) and not inputs:
+            raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+        return orig(outputs, inputs, *a, **k)
+
+    monkeypatch.setattr(torch.autograd, "grad", grad)
+    name = "test_autograd_grad_refuses_empty_inputs_with_value_error_before_2_13"
+    assert_killed(run(pytester, f"{MOD}::{name}"), name)
