@@ -1599,6 +1599,7 @@ def test_rmsnorm_equals_f_rms_norm_and_the_root_mean_square_formula(device, norm
         assert_maths(out, a / rms * weight, f"nn.RMSNorm({normalized_shape}, eps={eps}, elementwise_affine={affine}) on {dtype} vs x / sqrt(mean(x^2) + {e:g}) * weight")
 
 
+@pytest.mark.device_independent
 @pytest.mark.torch_version("<2.4", reason=RMS_NORM)
 def test_rmsnorm_and_f_rms_norm_do_not_exist_before_2_4():
     """Before torch 2.4 neither nn.RMSNorm nor F.rms_norm exists (write x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight yourself)."""
@@ -1649,6 +1650,7 @@ def test_non_persistent_buffers_follow_the_module_but_stay_out_of_its_state_dict
     assert_same(fresh.scratch, torch.full((3,), 5.0, dtype=torch.float64, device=device), f"{form}: the non-persistent buffer after load_state_dict")
 
 
+@pytest.mark.device_independent
 @pytest.mark.torch_version("<2.5", reason=NN_BUFFER)
 def test_nn_buffer_does_not_exist_before_2_5():
     """Before torch 2.5 there is no torch.nn.Buffer: register_buffer(name, tensor, persistent=...) is the only way to register a buffer."""
