@@ -584,6 +584,35 @@ def test_as_tensor_shares_array_of_matching_dtype(device, np_dtype, data):
     assert_same(on, from_values(other(a) if shared else a, device), "torch.as_tensor(n, device=device) after writing n")
 
 
+@pytest.mark.parametrize("np_dtype, case", covering(NUMPY_DTYPES, CASES))
+@given(data=st.data())
+@budget(len(NUMPY_DTYPES))
+def test_as_tensor_shares_an_array_in_every_layout_from_numpy_takes(device, np_dtype, case, data):
+    """torch.as_tensor(array) of the tensor's dtype on the cpu shares the array in every layout torch.from_numpy takes, with its strides, as from_numpy does.
+
+    Ranges over every array layout (enumerated: contiguous, transposed, step-sliced, at an offset, stride 0,
+    channels_last, 0-d, empty), each with a different numpy dtype with a torch twin in turn. ``torch.as_tensor(a)``
+    and ``torch.as_tensor(a, dtype=its twin, device="cpu")`` are over the array's buffer with its strides
+    (numpy's bytes, torch's elements), and a write to the array shows in both. (Negative strides are
+    refused by both converters: a claim of its own.)
+    """
+    base = data.draw(values(np_dtype, shaped_shapes(case)), label="a")
+    a = array_in(base, case)
+    new = other(reshaped_np(base, case))
+    made = {"torch.as_tensor(a)": torch.as_tensor(a),
+            "torch.as_tensor(a, dtype=, device='cpu')": torch.as_tensor(a, dtype=torch_dtype_of(a.dtype), device="cpu")}
+    for form, t in made.items():
+        assert_dtype(t, torch_dtype_of(a.dtype), form)
+        if a.size:
+            assert byte_strides(t) == a.strides, f"{form}.stride()={t.stride()} (bytes {byte_strides(t)}), but should be the array's {a.strides}"
+            assert t.data_ptr() == addr(a), f"{form}.data_ptr()={t.data_ptr():#x}, but should be the array's buffer {addr(a):#x}"
+    a[...] = new
+    for form, t in made.items():
+        assert_same(t, from_values(new, "cpu"), f"{form} after writing the array")
+    moved = torch.as_tensor(a, device=device)
+    assert_same(moved, from_values(new, device), "torch.as_tensor(a, device=device)")
+
+
 def small_values(dtype: np.dtype):
     """Values 0..100 (or bools) of ``dtype``: exactly representable in every dtype but bool."""
     return st.booleans() if dtype == np.bool_ else st.integers(0, 100)

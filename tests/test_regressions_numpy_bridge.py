@@ -1061,3 +1061,37 @@ def test_dlpack_export_taking_read_only_before_2_14_is_killed(pytester, monkeypa
     name = "test_dlpack_export_refuses_a_read_only_keyword_before_2_14"
     result = run(pytester, spec(name))
     assert_killed(result, name, "raised no TypeError")
+
+
+# --------------------------------------------------------------------------- as_tensor in every layout (blind battery round 5)
+
+AS_TENSOR_LAYOUTS = "test_as_tensor_shares_an_array_in_every_layout_from_numpy_takes"
+
+
+def test_slice_as_tensor_copying_a_step_sliced_array_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor that copies an ndarray with gaps between its elements (a fast path for dense arrays only)."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, *args, **kwargs):
+        if isinstance(data, np.ndarray) and data.size and not (data.flags.c_contiguous or data.flags.f_contiguous) \
+                and all(s > 0 for s in data.strides) and data.ndim and data.strides[-1] > data.itemsize:
+            return orig(data.copy(), *args, **kwargs)
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, f"{MOD}::{AS_TENSOR_LAYOUTS}")
+    assert_killed(result, f"{AS_TENSOR_LAYOUTS}[cpu-int8-step_sliced]")
+
+
+def test_as_tensor_copying_every_non_contiguous_array_is_killed(pytester, monkeypatch):
+    """Plants torch.as_tensor that shares only C-contiguous arrays."""
+    orig = torch.as_tensor
+
+    def as_tensor(data, *args, **kwargs):
+        if isinstance(data, np.ndarray) and not data.flags.c_contiguous:
+            data = np.ascontiguousarray(data)
+        return orig(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "as_tensor", as_tensor)
+    result = run(pytester, f"{MOD}::{AS_TENSOR_LAYOUTS}")
+    assert_killed(result, f"{AS_TENSOR_LAYOUTS}[cpu-uint8-transposed]", f"{AS_TENSOR_LAYOUTS}[cpu-int8-step_sliced]")
