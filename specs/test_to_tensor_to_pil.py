@@ -1308,6 +1308,60 @@ def test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bi
                 f"ToDtype({dtype_id(dst)}, scale=True)({dtype_id(src)} image)")
 
 
+def _rounded_to(a: np.ndarray, dtype: torch.dtype) -> np.ndarray:
+    """float64 values rounded to ``dtype`` (to nearest, ties to even), held as float64 (bfloat16: the rule on the bits)."""
+    if dtype == torch.bfloat16:
+        bits = a.astype(np.float32).view(np.uint32).astype(np.uint64)
+        return (((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16).astype(np.uint32).view(np.float32).astype(np.float64)
+    with np.errstate(over="ignore"):  # an int32/int64 maximum overflows float16, as in torch: the known bug below
+        return a.astype(TORCH_TO_NUMPY[dtype]).astype(np.float64)
+
+
+HALF_OVERFLOW_BUG = pytest.mark.known_bug(
+    ">=2.0",
+    torchvision=">=0.16",
+    issue="https://github.com/pytorch/vision/issues/6799",
+    reason="to_dtype(scale=True) from an integer image converts to the target dtype before scaling, and an int32/int64 "
+    "maximum (2**31 - 1, 2**63 - 1) is beyond float16's 65504: it becomes inf, and so does the scaled pixel (the issue's "
+    "second case; fix proposed in vision#9485 as a refusal). Checked: inf on torchvision 0.16.2, 0.29.1 and 0.29.2",
+)
+INT_TO_FLOAT = [
+    pytest.param(s, d, id=f"{dtype_id(s)}-to-{dtype_id(d)}",
+                 marks=[HALF_OVERFLOW_BUG] if d == torch.float16 and s in (torch.int32, torch.int64) else [])
+    for s in INTEGRAL for d in FLOATING
+]
+
+
+@V2_STABLE
+@pytest.mark.parametrize("src, dst", INT_TO_FLOAT)
+def test_v2_to_dtype_scales_an_integer_image_into_0_1_by_its_dtypes_maximum_for_every_float_dtype(device, v2, src, dst):
+    """ToDtype(float dtype, scale=True) of an integer image gives pixel / the integer dtype's maximum, in [0, 1], for every float target.
+
+    Ranges over: every (integer source, float target) pair -- uint8, int8, int16, int32, int64 × float16, bfloat16,
+    float32, float64 (enumerated; int32/int64 -> float16 overflow to inf: known bug vision#6799); each source's
+    non-negative extremes (0, 1..3, max, max - 1, every 2**k and 2**k - 1), as a tv_tensors.Image on the device,
+    through ``v2.ToDtype`` and ``v2.functional.to_dtype``. The oracle is the rule written out in numpy: the pixel
+    rounded to the target dtype, times 1/max, in the target's precision (float32 for float16/bfloat16/float32,
+    float64 for float64), rounded to the target; every result lies in [0, 1] and the maximum maps to 1.0.
+    (uint16 sources are the uint16 claims', from torchvision 0.20.)
+    """
+    import torchvision.transforms.v2.functional as F2
+
+    info = np.iinfo(TORCH_TO_NUMPY[src])
+    a = int_extremes(TORCH_TO_NUMPY[src])
+    a = a[a >= 0]
+    wide = np.float64 if dst == torch.float64 else np.float32
+    product = _rounded_to(a.astype(np.float64), dst).astype(wide) * wide(1.0 / info.max)
+    expected = torch.from_numpy(_rounded_to(product.astype(np.float64), dst)).to(dst).reshape(1, 1, -1)
+    image = _tv().Image(torch.from_numpy(a).reshape(1, 1, -1).to(device))
+    for form, out in (("v2.ToDtype", v2.ToDtype(dst, scale=True)(image)), ("v2.functional.to_dtype", F2.to_dtype(image, dst, scale=True))):
+        plain = out.as_subclass(torch.Tensor)
+        what = f"{form}({dtype_id(dst)}, scale=True)({dtype_id(src)} image)"
+        assert bool(((plain >= 0) & (plain <= 1)).all()), f"{what} holds values outside [0, 1]: max {plain.max().item()}"
+        assert plain.flatten()[int(np.argmax(a))].item() == 1.0, f"{what}: the maximum {info.max} maps to {plain.flatten()[int(np.argmax(a))].item()}, but should map to 1.0"
+        assert_same(plain, expected.to(device), what)
+
+
 UNSAFE_FLOAT_TO_INT = [(torch.float32, torch.int32), (torch.float32, torch.int64), (torch.float64, torch.int64)]
 
 

@@ -1310,3 +1310,51 @@ def test_v2_resize_taking_lanczos_tensors_before_0_27_is_killed(pytester, monkey
     name = "test_v2_resize_of_a_tensor_with_lanczos_raises_not_implemented_error_before_0_27"
     result = run(pytester, spec(name))
     assert_killed(result, name, "raised no NotImplementedError")
+
+
+# --------------------------------------------------------------------------- integer -> float scaling (blind battery round 5)
+
+INT_TO_FLOAT_SPEC = "test_v2_to_dtype_scales_an_integer_image_into_0_1_by_its_dtypes_maximum_for_every_float_dtype"
+
+
+def _patch_to_dtype_kernel(monkeypatch, post):
+    """Plants the Image kernel of v2.functional.to_dtype (what ToDtype and to_dtype both dispatch to) as
+    ``post(image, dtype, scale, out)`` applied to the real kernel's output."""
+    from torchvision import tv_tensors
+    from torchvision.transforms.v2 import functional as F2
+    from torchvision.transforms.v2.functional._utils import _KERNEL_REGISTRY
+
+    registry = _KERNEL_REGISTRY[F2.to_dtype]
+    orig = registry[tv_tensors.Image]
+
+    def kernel(image, dtype=torch.float, scale=False):
+        return post(image, dtype, scale, orig(image, dtype=dtype, scale=scale))
+
+    monkeypatch.setitem(registry, tv_tensors.Image, kernel)
+
+
+@V2_STABLE
+def test_slice_to_dtype_scaling_uint8_to_float64_by_256_is_killed(pytester, monkeypatch):
+    """Plants ToDtype(float64, scale=True) that divides a uint8 image by 256 instead of 255 (one target's kernel)."""
+    _patch_to_dtype_kernel(monkeypatch, lambda image, dtype, scale, out: out * (255 / 256)
+                           if scale and image.dtype == torch.uint8 and dtype == torch.float64 else out)
+    result = run(pytester, spec(INT_TO_FLOAT_SPEC))
+    assert_killed(result, f"{INT_TO_FLOAT_SPEC}[cpu-uint8-to-float64]")
+
+
+@V2_STABLE
+def test_slice_to_dtype_dividing_int16_by_max_plus_one_is_killed(pytester, monkeypatch):
+    """Plants ToDtype(scale=True) that divides an int16 image by 2**15 instead of 2**15 - 1 (the maximum never reaches 1.0)."""
+    _patch_to_dtype_kernel(monkeypatch, lambda image, dtype, scale, out: out * (32767 / 32768)
+                           if scale and image.dtype == torch.int16 and dtype.is_floating_point else out)
+    result = run(pytester, spec(INT_TO_FLOAT_SPEC))
+    assert_killed(result, f"{INT_TO_FLOAT_SPEC}[cpu-int16-to-float32]", "should map to 1.0")
+
+
+@V2_STABLE
+def test_to_dtype_casting_int64_without_scaling_is_killed(pytester, monkeypatch):
+    """Plants ToDtype(float, scale=True) that only casts an int64 image (no scaling)."""
+    _patch_to_dtype_kernel(monkeypatch, lambda image, dtype, scale, out: image.to(dtype)
+                           if scale and image.dtype == torch.int64 and dtype.is_floating_point else out)
+    result = run(pytester, spec(INT_TO_FLOAT_SPEC))
+    assert_killed(result, f"{INT_TO_FLOAT_SPEC}[cpu-int64-to-float64]", "outside [0, 1]")
