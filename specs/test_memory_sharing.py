@@ -1285,8 +1285,8 @@ def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies
     For a permuted tensor (size-1 dims included) flattening is possible without a copy exactly
     when ``is_contiguous()``; then ``view`` shares memory, and a write through it shows in x.
     Otherwise ``view`` raises RuntimeError pointing to ``.reshape(...)``, and ``reshape`` -- having
-    no view to return -- owns new memory with the same values. (When a view *is* possible the docs leave reshape's choice unspecified;
-    that is not claimed.) Ranges over every dtype and every permutation of shapes of rank 2 to 4
+    no view to return -- owns new memory with the same values. (When a view *is* possible reshape returns one:
+    the next claim.) Ranges over every dtype and every permutation of shapes of rank 2 to 4
     (channels_last is one of them).
     """
     perm = list(reversed(range(len(shape)))) if data is None else data.draw(st.permutations(range(len(shape))))
@@ -1303,6 +1303,45 @@ def test_view_on_an_incompatible_layout_raises_naming_reshape_and_reshape_copies
     r = x.reshape(-1)
     assert_owns(r, x, f"x.reshape(-1) of strides {x.stride()}")
     assert_same(r.view(x.shape), x, "x.reshape(-1).view(x.shape)")
+
+
+#: the flattening and reshaping spellings, each given a contiguous x: (the result, the shape it must have)
+RESHAPES = {
+    "x.reshape(-1)": lambda x: x.reshape(-1),
+    "torch.reshape(x, (-1,))": lambda x: torch.reshape(x, (-1,)),
+    "x.reshape(1, *x.shape)": lambda x: x.reshape(1, *x.shape),
+    "x.reshape(x.shape[::-1])": lambda x: x.reshape(x.shape[::-1]),
+    "x.flatten()": lambda x: x.flatten(),
+    "torch.flatten(x)": lambda x: torch.flatten(x),
+    "x.ravel()": lambda x: x.ravel(),
+    "x.view(-1)": lambda x: x.view(-1),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPE_CASES)
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=4))
+@budget(len(DTYPE_CASES))
+@example(shape=(2, 3))
+def test_reshape_and_flatten_of_a_contiguous_tensor_are_views(device, dtype, shape):
+    """reshape, flatten and ravel of a contiguous tensor return views of it (no copy), like view: a write through the result shows in x.
+
+    Ranges over every dtype (enumerated) × contiguous shapes of rank 1 to 4 (drawn) × eight spellings (all in
+    every example: ``reshape`` as method and function, to the flat, an added-dim and the reversed shape,
+    ``flatten`` as method and function, ``ravel``, and ``view`` for reference). The docs: "Contiguous inputs
+    and inputs with compatible strides can be reshaped without copying" (``torch.reshape``) and flatten
+    "may return the original object, a view, or copy" -- for a contiguous input torch returns a view (or,
+    flattening a 1-d tensor, x itself). Each result holds x's values in row-major order.
+    """
+    x = base_tensor(shape, dtype, device)
+    flat = x.clone().view(-1)
+    for form, fn in RESHAPES.items():
+        out = fn(x)
+        assert_shares(out, x, f"{form} of a contiguous {tuple(shape)} tensor")
+        assert_same(out.reshape(-1), flat, f"{form}: values in row-major order")
+        before = x.clone()
+        out.copy_(_bump(out))
+        assert_same(x, _bump(before), f"x after writing {form}")
+        x.copy_(before)
 
 
 def _bytes_as(raw: np.ndarray, dtype: torch.dtype) -> np.ndarray:

@@ -1046,3 +1046,26 @@ def test_bool_negation_raising_not_implemented_error_before_2_14_is_killed(pytes
     name = "test_negating_a_bool_tensor_raises_runtime_error_before_2_14"
     result = run(pytester, f"{MOD}::{name}")
     assert_killed(result, f"{name}[cpu-y.neg()]", "should raise RuntimeError")
+
+
+# --------------------------------------------------------------------------- reshape/flatten views (blind battery round 5)
+
+RESHAPE_SPEC = "test_reshape_and_flatten_of_a_contiguous_tensor_are_views"
+
+
+def test_slice_reshape_copying_float64_is_killed(pytester, monkeypatch):
+    """Plants Tensor.reshape that always copies a float64 tensor (a view would do)."""
+    orig = torch.Tensor.reshape
+    monkeypatch.setattr(torch.Tensor, "reshape", lambda self, *shape: orig(self, *shape).clone()
+                        if self.dtype == torch.float64 else orig(self, *shape))
+    result = run(pytester, f"{MOD}::{RESHAPE_SPEC}")
+    assert_killed(result, f"{RESHAPE_SPEC}[cpu-float64]", "x.reshape(-1)")
+
+
+def test_flatten_always_copying_is_killed(pytester, monkeypatch):
+    """Plants torch.flatten and Tensor.flatten that always copy, as numpy's flatten does."""
+    orig_fn, orig_method = torch.flatten, torch.Tensor.flatten
+    monkeypatch.setattr(torch, "flatten", lambda x, *a, **k: orig_fn(x, *a, **k).clone())
+    monkeypatch.setattr(torch.Tensor, "flatten", lambda self, *a, **k: orig_method(self, *a, **k).clone())
+    result = run(pytester, f"{MOD}::{RESHAPE_SPEC}")
+    assert_killed(result, f"{RESHAPE_SPEC}[cpu-int32]", "x.flatten()")
