@@ -560,22 +560,25 @@ def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_var
     """BatchNorm in training sets running_mean <- (1-m)*running_mean + m*batch_mean, running_var likewise with the unbiased variance, and counts num_batches_tracked.
 
     Over every BatchNorm class, input rank and memory format (channels_last included), float32 and
-    float64, momentum m in [0.01, 1] (m = 0 freezes the stats: it is in the compile claim's momenta
-    and in test_module_vs_functional's BatchNorm claim), 1..3 batches.
+    float64, momentum m drawn in [0.01, 1] and the two edges in every example: m = 0 (the statistics stay
+    exactly as they were: a momentum of 0 is a value, not "unset") and m = 1 (they become the last batch's),
+    1..3 batches.
     """
-    bn, x = make_bn(kind, dtype, hyp.draw(bn_draws(kind)), device, momentum=momentum)
-    rm, rv = bn.running_mean.double().clone(), bn.running_var.double().clone()  # copies: .double() of float64 is the buffer itself
-    for k in range(batches):
-        xb = x * (k + 1) - k  # keeps x's memory format
-        mean, _, unbiased = batch_stats(xb.double())
-        bn(xb)
-        rm = (1 - momentum) * rm + momentum * mean
-        rv = (1 - momentum) * rv + momentum * unbiased
-    bn_close(bn.running_mean, rm, f"BatchNorm{kind} running_mean")
-    bn_close(bn.running_var, rv, f"BatchNorm{kind} running_var")
-    assert int(bn.num_batches_tracked) == batches, (
-        f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
-    )
+    draw = hyp.draw(bn_draws(kind))
+    for m in (momentum, 0.0, 1.0):
+        bn, x = make_bn(kind, dtype, draw, device, momentum=m)
+        rm, rv = bn.running_mean.double().clone(), bn.running_var.double().clone()  # copies: .double() of float64 is the buffer itself
+        for k in range(batches):
+            xb = x * (k + 1) - k  # keeps x's memory format
+            mean, _, unbiased = batch_stats(xb.double())
+            bn(xb)
+            rm = (1 - m) * rm + m * mean
+            rv = (1 - m) * rv + m * unbiased
+        bn_close(bn.running_mean, rm, f"BatchNorm{kind}(momentum={m}) running_mean")
+        bn_close(bn.running_var, rv, f"BatchNorm{kind}(momentum={m}) running_var")
+        assert int(bn.num_batches_tracked) == batches, (
+            f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
+        )
 
 
 @pytest.mark.parametrize("kind, dtype", BN_COVER)

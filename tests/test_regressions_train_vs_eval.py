@@ -1572,3 +1572,25 @@ def test_unpickled_module_back_in_training_mode_is_killed(monkeypatch, pytester)
     monkeypatch.setattr(nn.Module, "__setstate__", setstate)
     result = run(pytester, f"{MOD}::{STATE}")
     assert_killed(result, f"{STATE}[deepcopy]", f"{STATE}[torch.save/load]")
+
+
+# --------------------------------------------------------------------------- momentum edges (blind battery round 5)
+
+
+def test_slice_batchnorm_momentum_zero_read_as_the_default_is_killed(pytester, monkeypatch):
+    """Plants BatchNorm whose momentum 0 is read as unset (``momentum or 0.1``): the running statistics move when they should stay."""
+    orig = torch.nn.modules.batchnorm._BatchNorm.forward
+
+    def forward(self, x):
+        before = self.momentum
+        if before == 0:
+            self.momentum = 0.1
+        try:
+            return orig(self, x)
+        finally:
+            self.momentum = before
+
+    monkeypatch.setattr(torch.nn.modules.batchnorm._BatchNorm, "forward", forward)
+    name = "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance"
+    result = run(pytester, f"{MOD}::{name}")
+    assert_killed(result, name, "momentum=0.0")
