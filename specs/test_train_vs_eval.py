@@ -387,8 +387,8 @@ def test_dropout_p0_is_identity_and_p1_zeroes_everything(device, dtype, layout, 
 def test_dropout_in_eval_is_exact_identity(device, dtype, layout, form, hyp, p, seed):
     """Dropout(p) in eval mode returns its input exactly, for every p in [0, 1] and every floating dtype.
 
-    Any values (NaN, +-inf, subnormals, the extremes), every strided layout and expanded (stride 0,
-    sides >= 2),
+    Any values (NaN, +-inf, subnormals, the extremes; and in every example the dtype's own edges: 1 + eps,
+    tiny, max, a subnormal, +-0, +-inf, NaN), every strided layout and expanded (stride 0, sides >= 2),
     the layer in every module form with ``eval()`` called on the model (each dtype, layout and form at
     least once).
     """
@@ -396,8 +396,12 @@ def test_dropout_in_eval_is_exact_identity(device, dtype, layout, form, hyp, p, 
     x = relayout(t.to(device), layout)
     model, drop = module_form(form, lambda: nn.Dropout(p))
     model.eval()
+    info = torch.finfo(dtype)  # the dtype's own edges in every example: 1 + eps, tiny, max, a subnormal, +-0, +-inf, nan
+    edges = torch.tensor([1.0 + info.eps, info.tiny, info.max, info.tiny / 2, 0.0, -0.0, float("inf"), float("-inf"), float("nan")],
+                         dtype=torch.float64).to(dtype).to(device)
     with seeded(device, seed):
         assert_same(drop(x), x, f"Dropout({p}) after {form}.eval(), on a {layout} x, vs x")
+        assert_same(drop(edges), edges, f"Dropout({p}) after {form}.eval(), on the {dtype} edge values, vs them")
 
 
 DROPOUT2D_3D_WARNING = (
@@ -574,8 +578,8 @@ def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_var
             bn(xb)
             rm = (1 - m) * rm + m * mean
             rv = (1 - m) * rv + m * unbiased
-        bn_close(bn.running_mean, rm, f"BatchNorm{kind}(momentum={m}) running_mean")
-        bn_close(bn.running_var, rv, f"BatchNorm{kind}(momentum={m}) running_var")
+        bn_close(bn.running_mean, rm, f"momentum={m}: BatchNorm{kind} running_mean")
+        bn_close(bn.running_var, rv, f"momentum={m}: BatchNorm{kind} running_var")
         assert int(bn.num_batches_tracked) == batches, (
             f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
         )
