@@ -225,6 +225,13 @@ def tensor_values(dtype: torch.dtype, shape=shapes, finite: bool = False, lo=Non
     return values(to_numpy_dtype(dtype), shape, finite, lo, hi).map(lambda a: (a, torch.from_numpy(a.copy())))
 
 
+def bfloat16_rounded(a: np.ndarray) -> np.ndarray:
+    """``a``'s values rounded to bfloat16, held as float32: the rule written out on the bits (via float32, then to
+    nearest with ties to even on the top 16 bits), for finite values -- an oracle that does not ask torch."""
+    bits = np.asarray(a).astype(np.float32).view(np.uint32).astype(np.uint64)
+    return (((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16).astype(np.uint32).view(np.float32)
+
+
 # --------------------------------------------------------------------------- layouts
 
 

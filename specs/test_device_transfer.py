@@ -45,6 +45,7 @@ from specs.inputs import (
     DIFFERENTIABLE,
     SHAPED,
     WIDE_UNSIGNED_GATE,
+    bfloat16_rounded,
     budget,
     compile_budget,
     covering,
@@ -586,17 +587,9 @@ def trained_model(seed: int) -> torch.nn.Module:
     return m
 
 
-def bfloat16_of(a: np.ndarray) -> np.ndarray:
-    """float32 values rounded to bfloat16 (to nearest, ties to even, on the top 16 bits), as float32: the rule
-    written out on the bits, for finite values."""
-    bits = a.astype(np.float32).view(np.uint32).astype(np.uint64)
-    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
-    return rounded.astype(np.uint32).view(np.float32)
-
-
 def cast_like_module_to(a: np.ndarray, dtype: torch.dtype) -> np.ndarray:
     """What a float32 array becomes in ``dtype`` (bfloat16 as float32): numpy's astype, or the bfloat16 rule."""
-    return bfloat16_of(a) if dtype == torch.bfloat16 else a.astype(to_numpy_dtype(dtype))
+    return bfloat16_rounded(a) if dtype == torch.bfloat16 else a.astype(to_numpy_dtype(dtype))
 
 
 #: the ways to cast a module's floating-point state: ``.to`` in four spellings for each floating dtype, and

@@ -652,7 +652,11 @@ def test_as_tensor_copies_when_dtype_differs(device, np_dtype, data):
             assert_same(t, expected, f"{name}({a.dtype} array, dtype={target}) after writing the array")
 
 
-@pytest.mark.parametrize("dtype", dtype_params([torch_dtype_of(d) for d in NUMPY_ALL if hasattr(torch, d.name)] + list(TORCH_ONLY)))
+#: every dtype a tensor given to as_tensor/asarray can have: numpy's twins (this torch's) and the torch-only ones
+TENSOR_DTYPE_PARAMS = dtype_params([torch_dtype_of(d) for d in NUMPY_ALL if hasattr(torch, d.name)] + list(TORCH_ONLY))
+
+
+@pytest.mark.parametrize("dtype", TENSOR_DTYPE_PARAMS)
 @given(data=st.data())
 @budget(12)
 def test_as_tensor_of_tensor_on_device_is_that_tensor(device, dtype, data):
@@ -811,7 +815,7 @@ def test_asarray_with_another_dtype_converts_into_new_memory_and_copy_false_refu
         assert_same(t, expected, f"{what} after writing the array")
 
 
-@pytest.mark.parametrize("dtype", dtype_params([torch_dtype_of(d) for d in NUMPY_ALL if hasattr(torch, d.name)] + list(TORCH_ONLY)))
+@pytest.mark.parametrize("dtype", TENSOR_DTYPE_PARAMS)
 @given(data=st.data())
 @budget(12)
 def test_asarray_of_a_tensor_is_that_tensor_and_copy_true_clones_it(device, dtype, data):

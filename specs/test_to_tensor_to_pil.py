@@ -1229,7 +1229,7 @@ def test_v2_rgb_expands_one_channel_to_three_equal_channels_from_0_18(v2, form):
 
 # --- round 3: ToDtype's scaling rules and routing, tv_tensors.Image unwrapping, ToImage's memory, ToPILImage's mode
 
-from specs.inputs import FLOAT_NUMPY, INTEGRAL, TORCH_TO_NUMPY, dtype_params  # noqa: E402
+from specs.inputs import FLOAT_NUMPY, INTEGRAL, TORCH_TO_NUMPY, bfloat16_rounded, dtype_params  # noqa: E402
 
 V2_STABLE = pytest.mark.torchvision_version(
     ">=0.16", reason="ToDtype(scale=...) and torchvision.tv_tensors arrived with stable transforms v2 in torchvision 0.16 "
@@ -1311,8 +1311,7 @@ def test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bi
 def _rounded_to(a: np.ndarray, dtype: torch.dtype) -> np.ndarray:
     """float64 values rounded to ``dtype`` (to nearest, ties to even), held as float64 (bfloat16: the rule on the bits)."""
     if dtype == torch.bfloat16:
-        bits = a.astype(np.float32).view(np.uint32).astype(np.uint64)
-        return (((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16).astype(np.uint32).view(np.float32).astype(np.float64)
+        return bfloat16_rounded(a).astype(np.float64)
     with np.errstate(over="ignore"):  # an int32/int64 maximum overflows float16, as in torch: the known bug below
         return a.astype(TORCH_TO_NUMPY[dtype]).astype(np.float64)
 

@@ -57,6 +57,9 @@ def _first_compile():
 _first_compile()
 
 REPO = Path(__file__).resolve().parents[1]
+#: the C class whose getset descriptors (``data``, ``T``, ``requires_grad``, ``grad_dtype``) torch.Tensor inherits:
+#: plants wrap them in a property on torch.Tensor; older releases (2.0 among them) call it ``_TensorBase``
+TENSOR_BASE = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
 SPECS = REPO / "specs"
 
 #: For regressions planted in claims about CUDA itself: they can only be killed where CUDA runs.

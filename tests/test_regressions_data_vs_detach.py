@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from specs.helpers import torch_at_least
-from tests.plant import CLAIMS, SPECS, assert_killed, assert_passed, run
+from tests.plant import CLAIMS, SPECS, TENSOR_BASE, assert_killed, assert_passed, run
 
 
 import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
@@ -15,8 +15,7 @@ import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
 MOD = "test_data_vs_detach.py"
 SPEC_NAMES = [line.split("(")[0].removeprefix("def ") for line in (SPECS / MOD).read_text().splitlines()
               if line.startswith("def test_")]
-# the getset descriptor behind Tensor.data (its class is torch._C._TensorBase before 2.1)
-DATA = getattr(torch._C, "TensorBase", getattr(torch._C, "_TensorBase", None)).data
+DATA = TENSOR_BASE.data  # the getset descriptor behind Tensor.data
 
 
 def specs(*names):

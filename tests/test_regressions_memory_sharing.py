@@ -12,7 +12,7 @@ import torch
 
 from specs.helpers import torch_at_least
 from specs.test_memory_sharing import VIEW_CASES
-from tests.plant import assert_killed, assert_passed, run
+from tests.plant import TENSOR_BASE, assert_killed, assert_passed, run
 
 
 import torch._dynamo  # noqa: E402  (tests/plant.py compiles once at collection)
@@ -948,8 +948,7 @@ def test_view_as_real_raising_runtime_error_from_2_15_is_killed(pytester, monkey
 # --------------------------------------------------------------------------- x.T beyond matrices
 
 T_SPEC = "test_t_reverses_every_dimension_as_a_view_and_warns_it_is_deprecated_except_on_a_matrix"
-_ORIG_T = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase  # renamed TensorBase in 2.3
-_ORIG_T = _ORIG_T.__dict__["T"]
+_ORIG_T = TENSOR_BASE.__dict__["T"]
 
 
 def _plant_t(monkeypatch, getter):

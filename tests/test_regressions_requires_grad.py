@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from tests.plant import assert_killed, assert_passed, run
+from tests.plant import TENSOR_BASE, assert_killed, assert_passed, run
 
 MOD = "test_requires_grad.py"
 
@@ -781,8 +781,7 @@ def test_autograd_grad_giving_unused_inputs_zeros_is_killed(pytester, monkeypatc
 
 
 def _flag_property(setter):
-    base = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase  # torch 2.0 calls it _TensorBase
-    base = base.requires_grad
+    base = TENSOR_BASE.requires_grad
     return property(lambda self: base.__get__(self), lambda self, value: setter(base, self, value))
 
 
@@ -1271,8 +1270,7 @@ def test_autograd_grad_refusing_empty_inputs_with_value_error_from_2_13_is_kille
 
 
 def _grad_dtype_getter(monkeypatch, getter):
-    base = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
-    orig = base.__dict__["grad_dtype"]
+    orig = TENSOR_BASE.__dict__["grad_dtype"]
     monkeypatch.setattr(torch.Tensor, "grad_dtype", property(lambda t: getter(t, orig.__get__), orig.__set__))
 
 
