@@ -108,10 +108,10 @@ def check_mode(expected: bool, where: str):
 
 #: layouts a tensor that requires grad can have (every one that keeps values, bits included)
 DETACH_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
-DETACH_CASES = [
-    pytest.param(d, lay, id=f"{dtype_id(d)}-{lay}")
-    for d in DIFFERENTIABLE for lay in DETACH_LAYOUTS if layout_applies(lay, d)
-]
+#: layout -> the dtypes that can require grad and can have that layout (conj_bit: the complex ones)
+DETACH_DTYPES = {lay: tuple(d for d in DIFFERENTIABLE if layout_applies(lay, d)) for lay in DETACH_LAYOUTS}
+#: the dtype x layout slices of all cases together: the budget's count, so a case runs as many examples as one slice did
+DETACH_SLICES = sum(len(dtypes) for dtypes in DETACH_DTYPES.values())
 
 
 def _expected(a, layout, dtype, device):
@@ -119,29 +119,37 @@ def _expected(a, layout, dtype, device):
     return torch.from_numpy(relayout_np(a, layout).copy()).to(dtype).to(device)
 
 
-@pytest.mark.parametrize(("dtype", "layout"), DETACH_CASES)
-@budget(len(DETACH_CASES), floor=1)
+@pytest.mark.parametrize("layout", DETACH_LAYOUTS)
+@budget(DETACH_SLICES, floor=1)
 @given(data=st.data())
-def test_detach_shares_storage_and_has_no_history(device, dtype, layout, data):
+def test_detach_shares_storage_and_has_no_history(device, layout, data):
     """detach() returns a tensor over the same storage, with the same strides, offset, conj/neg bits and values, that does not require grad and has no grad_fn.
 
-    It is a new leaf over the same memory: writing into it changes the original. Ranges over every
-    dtype that can require grad (floating and complex) x every layout that keeps values
-    (contiguous, transposed, step-sliced, storage offset, channels_last, expanded with stride 0,
-    conj bit for complex, neg bit), over a leaf that requires grad and a non-leaf alias of it
-    (``view_as``, with a grad_fn), through the method and the ``torch.detach`` function; hypothesis
-    draws shapes (0-d where the layout allows one) and values up to the dtype's extremes (nan, inf,
-    subnormals).
+    It is a new leaf over the same memory: writing into it changes the original. Each case is a
+    layout that keeps values (contiguous, transposed, step-sliced, storage offset, channels_last,
+    expanded with stride 0, conj bit for complex, neg bit); every example runs it in every dtype
+    that can require grad (floating and complex; the complex ones only for the conj bit), over a
+    leaf that requires grad and a non-leaf alias of it (``view_as``, with a grad_fn), through the
+    method and the ``torch.detach`` function; hypothesis draws, per dtype, shapes (0-d where the
+    layout allows one) and values up to the dtype's extremes (nan, inf, subnormals).
     """
     # sides of 2 where a layout needs them to differ from contiguous (a stride of 0, a real transpose)
     sides = 1 if layout in ("contiguous", "offset", "conj_bit", "neg_bit") else 2
-    a, t = data.draw(tensor_values(dtype, layout_shapes(layout, min_side=sides)), label="values")
+    for dtype in DETACH_DTYPES[layout]:
+        slice_ = f"{dtype_id(dtype)} {layout}"
+        a, t = data.draw(tensor_values(dtype, layout_shapes(layout, min_side=sides)), label=f"{slice_}: values")
+        _detach_one_slice(device, layout, dtype, a, t, slice_)
+
+
+def _detach_one_slice(device, layout, dtype, a, t, slice_):
+    __tracebackhide__ = True
     leaf = relayout(t.to(device), layout).requires_grad_()
     alias = leaf.view_as(leaf)
     expected = _expected(a, layout, dtype, device)
     calls = {"leaf.detach()": (leaf, lambda t: t.detach()), "alias.detach()": (alias, lambda t: t.detach()),
              "torch.detach(alias)": (alias, torch.detach)}
-    for what, (src, detach) in calls.items():
+    for call, (src, detach) in calls.items():
+        what = f"{slice_} {call}"
         d = detach(src)
         assert_shares(d, src, what)
         got = (tuple(d.shape), d.stride(), d.storage_offset(), d.is_conj(), d.is_neg())
@@ -150,14 +158,16 @@ def test_detach_shares_storage_and_has_no_history(device, dtype, layout, data):
         assert_requires_grad(d, False, what)
         assert d.grad_fn is None and d.is_leaf, f"{what}: grad_fn={d.grad_fn}, is_leaf={d.is_leaf}, but should be None/True"
         assert_same(d, expected, what)
-    assert_requires_grad(leaf, True, "the leaf after detach()")
+    assert_requires_grad(leaf, True, f"the {slice_} leaf after detach()")
     index = (0,) * leaf.dim()
     d = alias.detach()
     d[index] = 7  # an element write (an expanded tensor refuses writes over its repeated elements as a whole)
     for what, src in {"leaf": leaf, "alias": alias}.items():
         with torch.no_grad():
             seen = src[index].item()
-        assert seen == 7, f"{what}[{index}]={seen} after alias.detach()[{index}] = 7, but should be 7 (shared memory)"
+        assert seen == 7, (
+            f"{slice_} {what}[{index}]={seen} after alias.detach()[{index}] = 7, but should be 7 (shared memory)"
+        )
 
 
 #: tensors ``detach_()`` may detach: a leaf that requires grad, and a recorded result (not a view)
@@ -200,27 +210,27 @@ VIEWS = {
 }
 
 
-VIEW_CASES = [
-    pytest.param(d, v, id=f"{dtype_id(d)}-{v}")
-    for d in DIFFERENTIABLE for v in VIEWS if v != "y.conj()" or d.is_complex  # conj() of a real tensor is itself
-]
+#: view -> the dtypes it is made in (conj() of a real tensor is the tensor itself, not a view)
+VIEW_DTYPES = {v: tuple(d for d in DIFFERENTIABLE if v != "y.conj()" or d.is_complex) for v in VIEWS}
 
 
-@pytest.mark.parametrize(("dtype", "view"), VIEW_CASES)
-def test_detach_in_place_refuses_views(device, dtype, view):
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_detach_in_place_refuses_views(device, view):
     """t.detach_() on a view raises RuntimeError ("Can't detach views in-place. Use detach() instead") and leaves the view attached.
 
-    Ranges over every dtype that can require grad x the views slice, transpose, view, expand,
-    conj (complex dtypes: a real tensor's ``conj()`` is the tensor itself) and unsqueeze of a
-    recorded result; the view keeps its grad_fn after the refusal.
+    Each case is a view of a recorded result: slice, transpose, view, expand, conj and unsqueeze;
+    each runs in every dtype that can require grad (conj: the complex ones, a real tensor's
+    ``conj()`` is the tensor itself). The view keeps its grad_fn after the refusal.
     """
-    y = torch.ones(3, 4, dtype=dtype, device=device, requires_grad=True) * 2
-    v = VIEWS[view](y)
-    with raises(RuntimeError, re.escape("Can't detach views in-place"), f"{view}.detach_()"):
-        v.detach_()
-    assert v.requires_grad and v.grad_fn is not None, (
-        f"{view} after the refused detach_(): requires_grad={v.requires_grad}, grad_fn={v.grad_fn}, but should be True/a node"
-    )
+    for dtype in VIEW_DTYPES[view]:
+        what = f"{dtype_id(dtype)} {view}"
+        y = torch.ones(3, 4, dtype=dtype, device=device, requires_grad=True) * 2
+        v = VIEWS[view](y)
+        with raises(RuntimeError, re.escape("Can't detach views in-place"), f"{what}.detach_()"):
+            v.detach_()
+        assert v.requires_grad and v.grad_fn is not None, (
+            f"{what} after the refused detach_(): requires_grad={v.requires_grad}, grad_fn={v.grad_fn}, but should be True/a node"
+        )
 
 
 @given(values=st.lists(small, min_size=1, max_size=6))
@@ -643,32 +653,31 @@ def test_a_grad_mode_decides_recording_in_every_form(device, mode, form, shape):
         )
 
 
-NESTED_CASES = [pytest.param(o, i, id=f"{o}>{i}") for o in GRAD_MODES for i in GRAD_MODES]
-
-
-@pytest.mark.parametrize(("outer", "inner"), NESTED_CASES)
-def test_nested_grad_modes_innermost_decides_and_leaving_it_restores_the_outer(device, outer, inner):
+@pytest.mark.parametrize("inner", list(GRAD_MODES))
+def test_nested_grad_modes_innermost_decides_and_leaving_it_restores_the_outer(device, inner):
     """In nested grad modes the innermost sets grad mode, only an inference_mode sets inference mode (the others keep the outer's), and leaving the inner block restores the outer's modes.
 
-    Ranges over every outer x inner pair of the six modes (36 pairs, ``with`` blocks). An op
-    records exactly when grad is enabled outside inference mode: ``enable_grad`` inside
-    ``inference_mode`` enables grad, yet ``x * 2`` is an inference tensor that records nothing.
+    Each case is the inner mode, one of the six (``with`` blocks); each runs inside every one of
+    the six as the outer mode (36 pairs in all). An op records exactly when grad is enabled outside
+    inference mode: ``enable_grad`` inside ``inference_mode`` enables grad, yet ``x * 2`` is an
+    inference tensor that records nothing.
     """
     x = torch.ones(3, device=device, requires_grad=True)
-    (make_outer, outer_grad, outer_inf), (make_inner, inner_grad, inner_inf) = GRAD_MODES[outer], GRAD_MODES[inner]
-    inference = inner_inf if inner.startswith("inference_mode") else outer_inf
-    with grad_mode_restored():
-        with make_outer():
-            with make_inner():
-                y = x * 2
-                inside = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), y.requires_grad, y.is_inference())
-            z = x * 2
-            back = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), z.requires_grad, z.is_inference())
+    make_inner, inner_grad, inner_inf = GRAD_MODES[inner]
     labels = "(is_grad_enabled, is_inference_mode_enabled, (x * 2).requires_grad, (x * 2).is_inference())"
-    want = (inner_grad, inference, inner_grad and not inference, inference)
-    assert inside == want, f"{inner} inside {outer}: {labels}={inside}, but should be {want}"
-    want = (outer_grad, outer_inf, outer_grad and not outer_inf, outer_inf)
-    assert back == want, f"after {inner} inside {outer}: {labels}={back}, but should be {want} (the outer's)"
+    for outer, (make_outer, outer_grad, outer_inf) in GRAD_MODES.items():
+        inference = inner_inf if inner.startswith("inference_mode") else outer_inf
+        with grad_mode_restored():
+            with make_outer():
+                with make_inner():
+                    y = x * 2
+                    inside = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), y.requires_grad, y.is_inference())
+                z = x * 2
+                back = (torch.is_grad_enabled(), torch.is_inference_mode_enabled(), z.requires_grad, z.is_inference())
+        want = (inner_grad, inference, inner_grad and not inference, inference)
+        assert inside == want, f"{inner} inside {outer}: {labels}={inside}, but should be {want}"
+        want = (outer_grad, outer_inf, outer_grad and not outer_inf, outer_inf)
+        assert back == want, f"after {inner} inside {outer}: {labels}={back}, but should be {want} (the outer's)"
 
 
 @pytest.mark.parametrize(("mode", "form"), grad_mode_params(forms=("decorator", "bare_decorator")))
