@@ -95,56 +95,65 @@ def note_graph(device):
 
 #: the layouts of x (specs/inputs.py): strided ones, channels_last, expanded (stride 0) and the lazy conj/neg bits
 ALIAS_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
-ALIAS_CASES = [
-    pytest.param(dtype, layout, id=f"{dtype_id(dtype)}-{layout}")
-    for dtype in DIFFERENTIABLE for layout in ALIAS_LAYOUTS if layout_applies(layout, dtype)
-]
+#: each layout's case loops over the dtypes it applies to (conj_bit: the complex ones), all of them in every example
+ALIAS_DTYPES = {layout: tuple(d for d in DIFFERENTIABLE if layout_applies(layout, d)) for layout in ALIAS_LAYOUTS}
+ALIAS_SLICES = sum(len(dtypes) for dtypes in ALIAS_DTYPES.values())  # the 44 (layout, dtype) pairs: the examples' budget
 
 
-@pytest.mark.parametrize("dtype, layout", ALIAS_CASES)
+@pytest.mark.parametrize("layout", ALIAS_LAYOUTS)
 @given(data=st.data())
-@budget(len(ALIAS_CASES))
-def test_data_and_detach_share_storage_and_have_no_history(device, dtype, layout, data):
+@budget(ALIAS_SLICES)
+def test_data_and_detach_share_storage_and_have_no_history(device, layout, data):
     """x.data and x.detach() are both views of x's own elements (same storage, shape, strides, offset and every value) that do not require grad and have no grad_fn.
 
     This is everything the two have in common (the note's list "相同"); writes through either are
-    visible in ``x``. Ranges over every dtype that can require grad (float16, bfloat16, float32,
-    float64, complex64, complex128) and every layout of x from ``specs/inputs.py`` that applies to
-    it: contiguous, transposed, step-sliced, at a storage offset, channels_last (4-D), expanded
+    visible in ``x``. Ranges over every layout of x from ``specs/inputs.py``, one case each:
+    contiguous, transposed, step-sliced, at a storage offset, channels_last (4-D), expanded
     (stride 0), and with the conjugate bit (complex) or negative bit set (kept by both aliases);
-    hypothesis draws the shape (sides 2 to 3 for a laid-out x, 0-d included where the layout
-    allows; a contiguous x has sides 1 to 4) and values with their
-    extremes (nan, inf, subnormals). ``x`` is a non-leaf that requires grad; each element of the
-    alias is checked against the numpy array the values came from, so a scrambled view of the same
-    storage is caught. Every example also checks an empty x (2, 0, 3) of the dtype: new objects of the
-    same shape and strides, without history (empty tensors have no data pointer to compare).
+    every example runs every dtype that can require grad (float16, bfloat16, float32, float64,
+    complex64, complex128) that the layout applies to, hypothesis drawing for each dtype the shape
+    (sides 2 to 3 for a laid-out x, 0-d included where the layout allows; a contiguous x has sides
+    1 to 4) and values with their extremes (nan, inf, subnormals). ``x`` is a non-leaf that
+    requires grad; each element of the alias is checked against the numpy array the values came
+    from, so a scrambled view of the same storage is caught. Every example also checks an empty x
+    (2, 0, 3) of each dtype: new objects of the same shape and strides, without history (empty
+    tensors have no data pointer to compare). Failures name the dtype and the layout.
     """
+    for dtype in ALIAS_DTYPES[layout]:
+        _aliases_of_one_dtype(device, dtype, layout, data)
+
+
+def _aliases_of_one_dtype(device, dtype, layout, data):
+    __tracebackhide__ = True
     # sides >= 2 (but 0-d where the layout allows it): the simplest draw is then really transposed, expanded ...
     shape = data.draw(layout_shapes(layout, min_side=2, max_side=3) if layout != "contiguous" else nonempty_shapes,
-                      label="shape")
-    arr, t = data.draw(tensor_values(dtype, shape), label="values")
+                      label=f"{dtype_id(dtype)}: shape")
+    arr, t = data.draw(tensor_values(dtype, shape), label=f"{dtype_id(dtype)}: values")
     base = t.to(device).requires_grad_()
     x = relayout(base.clone(), layout)  # a non-leaf requiring grad; clone keeps every value (x * 1 turns inf*1j into nan+infj)
     expected = torch.from_numpy(np.array(relayout_np(arr, layout), order="C")).to(dtype).to(device)
-    assert x.requires_grad, f"{layout} x does not require grad"
+    assert x.requires_grad, f"{dtype} {layout} x does not require grad"
     for name, alias in ALIASES.items():
+        what = f"{dtype} {layout}{name}"
         a = alias(x)
-        assert_shares(a, x, f"{layout}{name}")
+        assert_shares(a, x, what)
         assert not a.requires_grad and a.grad_fn is None and a.is_leaf, (
-            f"{layout}{name}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
+            f"{what}: requires_grad={a.requires_grad}, grad_fn={a.grad_fn}, is_leaf={a.is_leaf}, "
             "but should be False/None/True"
         )
         got = (tuple(a.shape), a.stride(), a.storage_offset(), a.is_conj(), a.is_neg())
         want = (tuple(x.shape), x.stride(), x.storage_offset(), x.is_conj(), x.is_neg())
-        assert got == want, f"{layout}{name}: (shape, stride, offset, conj, neg)={got}, but should be {want}"
-        assert_same(a.resolve_conj().resolve_neg(), expected, f"{layout}{name}")
+        assert got == want, f"{what}: (shape, stride, offset, conj, neg)={got}, but should be {want}"
+        assert_same(a.resolve_conj().resolve_neg(), expected, what)
     # an empty x of the dtype too, in every example: no elements to share, but the same shape and strides, no history
     empty = torch.empty((2, 0, 3), dtype=dtype, device=device).requires_grad_().clone()
     for name, alias in ALIASES.items():
         a = alias(empty)
         got = (a is empty, tuple(a.shape), a.stride(), a.dtype, a.requires_grad, a.grad_fn, a.is_leaf)
         want = (False, (2, 0, 3), empty.stride(), dtype, False, None, True)
-        assert got == want, f"empty{name}: (is x, shape, stride, dtype, requires_grad, grad_fn, is_leaf)={got}, but should be {want}"
+        assert got == want, (
+            f"{dtype} empty{name}: (is x, shape, stride, dtype, requires_grad, grad_fn, is_leaf)={got}, but should be {want}"
+        )
 
 
 def test_note_example_data_gives_a_silently_wrong_gradient(device):
@@ -476,26 +485,30 @@ METADATA_SHAPES = {"resize_(2, 2)": (2, 2), "resize_(50)": (50,), "resize_as_": 
 
 
 @pytest.mark.parametrize("op", list(METADATA_OPS))
-@pytest.mark.parametrize("alias", list(ALIASES))
-def test_metadata_changes_through_data_or_detach_change_the_alias_only(device, alias, op):
+def test_metadata_changes_through_data_or_detach_change_the_alias_only(device, op):
     """An in-place shape, stride or storage change through .data or .detach() (resize_, set_, t_ ...) is allowed and changes the alias only: x keeps its shape, strides, offset and values.
 
     Both aliases are shallow copies of x's TensorImpl over the same storage: changing their sizes,
     strides or storage changes their own copy (``x.detach().resize_(50)`` grows the shared storage, x still
     reads its 12 values). Until 1.13 every such call raised RuntimeError "... is not allowed on a Tensor
     created from .data or .detach()" (pytorch#13645); pytorch#83590 lifted it, so every 2.x allows it.
-    Ranges over the alias x the op (resize_ shrinking and growing, resize_as_, set_, transpose_, t_,
-    unsqueeze_, as_strided_); x is a 3 x 4 float32 non-leaf that requires grad.
+    Ranges over the op, one case each (resize_ shrinking and growing, resize_as_, set_, transpose_, t_,
+    unsqueeze_, as_strided_), each run through both aliases in turn (``.data``, ``.detach()``), each
+    on a fresh x: a 3 x 4 float32 non-leaf that requires grad. Failures name the alias.
     """
-    x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
-    expected = torch.arange(12.0, device=device).reshape(3, 4)
-    before = (tuple(x.shape), x.stride(), x.storage_offset())
-    a = ALIASES[alias](x)
-    METADATA_OPS[op](a)
-    assert tuple(a.shape) == METADATA_SHAPES[op], f"{alias}.{op}: alias shape={tuple(a.shape)}, but should be {METADATA_SHAPES[op]}"
-    got = (tuple(x.shape), x.stride(), x.storage_offset())
-    assert got == before, f"x after {alias}.{op}: (shape, stride, offset)={got}, but should stay {before}"
-    assert_same(x.detach().clone(), expected, f"x's values after {alias}.{op}")
+    for alias in ALIASES:
+        x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
+        expected = torch.arange(12.0, device=device).reshape(3, 4)
+        before = (tuple(x.shape), x.stride(), x.storage_offset())
+        a = ALIASES[alias](x)
+        try:
+            METADATA_OPS[op](a)
+        except RuntimeError as e:
+            pytest.fail(f"{alias}.{op} raised {e}, but should be allowed")
+        assert tuple(a.shape) == METADATA_SHAPES[op], f"{alias}.{op}: alias shape={tuple(a.shape)}, but should be {METADATA_SHAPES[op]}"
+        got = (tuple(x.shape), x.stride(), x.storage_offset())
+        assert got == before, f"x after {alias}.{op}: (shape, stride, offset)={got}, but should stay {before}"
+        assert_same(x.detach().clone(), expected, f"x's values after {alias}.{op}")
 
 
 RESIZE_VERSION = (
@@ -511,23 +524,25 @@ METADATA_VERSION_CASES = [
 SAME_SIZE = {"resize_(3, 4)": lambda a: a.resize_(3, 4)}
 
 
-@pytest.mark.parametrize("alias", list(ALIASES))
 @pytest.mark.parametrize("op, step", METADATA_VERSION_CASES)
-def test_metadata_changes_through_detach_move_x_version_and_through_data_do_not(device, op, step, alias):
+def test_metadata_changes_through_detach_move_x_version_and_through_data_do_not(device, op, step):
     """A shape, stride or storage change through x.detach() counts as an in-place write and moves x's version counter (which the alias shares); through x.data it moves only the alias's own counter.
 
     So ``x.detach().t_()`` makes a backward that saved x raise, although no value changed, where
     ``x.data.t_()`` goes unnoticed. A ``resize_`` to the shape x already has changes nothing and moves
-    nothing. Ranges over the alias x the ops of the spec above and a resize_ to x's own shape (3 x 4);
-    resize_ and resize_as_ move the counter from 2.1 (pytorch#96403; the spec below states 2.0's behaviour).
+    nothing. Ranges over the ops of the spec above and a resize_ to x's own shape (3 x 4), one case
+    each, each run through both aliases in turn (``.data``, ``.detach()``; a fresh x each; failures
+    name the alias); resize_ and resize_as_ move the counter from 2.1 (pytorch#96403; the spec below
+    states 2.0's behaviour).
     """
-    x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
-    a = ALIASES[alias](x)
-    start, alias_start = x._version, a._version
-    {**METADATA_OPS, **SAME_SIZE}[op](a)
-    got = (x._version - start, a._version - alias_start)
-    want = (step, step) if alias == ".detach()" else (0, step)
-    assert got == want, f"{alias}.{op}: (x's version step, the alias's version step)={got}, but should be {want}"
+    for alias in ALIASES:
+        x = torch.arange(12.0, device=device).reshape(3, 4).requires_grad_() * 1
+        a = ALIASES[alias](x)
+        start, alias_start = x._version, a._version
+        {**METADATA_OPS, **SAME_SIZE}[op](a)
+        got = (x._version - start, a._version - alias_start)
+        want = (step, step) if alias == ".detach()" else (0, step)
+        assert got == want, f"{alias}.{op}: (x's version step, the alias's version step)={got}, but should be {want}"
 
 
 @pytest.mark.torch_version("<2.1", reason=RESIZE_VERSION)
@@ -552,21 +567,22 @@ OFF_MODES = ("no_grad", "set_grad_enabled(False)", "inference_mode")
 
 
 @pytest.mark.parametrize("mode", OFF_MODES)
-@pytest.mark.parametrize("write", WRITE_CASES)
-def test_a_write_inside_no_grad_into_a_saved_tensor_is_still_detected(device, mode, write):
+def test_a_write_inside_no_grad_into_a_saved_tensor_is_still_detected(device, mode):
     """An in-place write into a tensor saved for backward made inside no_grad, set_grad_enabled(False) or inference_mode is still detected: backward raises "modified by an inplace operation".
 
     Turning grad mode off stops recording, not version counting: the write bumps the saved tensor's counter
     as in grad mode (inference_mode too, on a normal tensor). Only a write through ``.data`` escapes the
     check (the spec above): ``with torch.no_grad(): d.mul_(3)`` is not a replacement for
     ``d.data.mul_(3)`` where the write must stay hidden -- nor can it hide one. Ranges over the three modes
-    that disable grad x every in-place write of ``WRITES`` (float32; ``d * w`` saves d).
+    that disable grad, one case each, each running every in-place write of ``WRITES`` in turn, each into
+    a fresh graph (float32; ``d * w`` saves d; failures name the write).
     """
-    leaf, w, d, out = saved_graph((2, 3), torch.float32, 3.0, device, "d * w")
-    with GRAD_MODES[mode][0]():
-        WRITES[write](d, 0.0 if write in ADDING else 1.0)  # values kept: only the version moves
-    with raises(RuntimeError, "modified by an inplace operation", f"backward after {write} inside {mode}"):
-        out.backward()
+    for write in WRITES:
+        leaf, w, d, out = saved_graph((2, 3), torch.float32, 3.0, device, "d * w")
+        with GRAD_MODES[mode][0]():
+            WRITES[write](d, 0.0 if write in ADDING else 1.0)  # values kept: only the version moves
+        with raises(RuntimeError, "modified by an inplace operation", f"backward after {write} inside {mode}"):
+            out.backward()
 
 
 #: optimizers x implementation: name -> constructor over params
