@@ -964,28 +964,29 @@ def test_asarray_of_a_buffer_reads_its_bytes_as_the_default_float_dtype_before_2
 
 
 @pytest.mark.device_independent
-@pytest.mark.parametrize("code", BUFFER_PARAMS)
 @pytest.mark.parametrize("dtype", dtype_params([torch.uint8, torch.int16, torch.float32, torch.float64]))
-def test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them(code, dtype):
+def test_asarray_of_a_buffer_with_a_dtype_reads_its_bytes_in_that_dtype_and_shares_them(dtype):
     """torch.asarray(buffer, dtype=d) reads the buffer's bytes as d (like torch.frombuffer) and shares them, whatever the buffer's own format; a length not a multiple of d's size raises ValueError.
 
-    Ranges over the buffers above (every ``array.array`` typecode with a torch twin, a bytearray)
-    and target dtypes of 1, 2, 4 and 8 bytes. The oracle is numpy's ``frombuffer(bytes, d)``; a
-    write through the tensor shows in the buffer's bytes.
+    Ranges over target dtypes of 1, 2, 4 and 8 bytes (each case: one dtype), and in every run over
+    the buffers above (every ``array.array`` typecode with a torch twin, a bytearray; each a fresh
+    one) -- a failure names the buffer. The oracle is numpy's ``frombuffer(bytes, d)``; a write
+    through the tensor shows in the buffer's bytes.
     """
-    buf, _, _ = buffer_of(code)
-    raw = bytes(buf)
     size = torch.empty((), dtype=dtype).element_size()
-    what = f"torch.asarray({type(buf).__name__} {code!r}, dtype={dtype})"
-    if len(raw) % size:
-        with raises(ValueError, "multiple of element size", what):
-            torch.asarray(buf, dtype=dtype)
-        return
-    t = torch.asarray(buf, dtype=dtype)
-    assert_dtype(t, dtype, what)
-    assert t.numpy().tobytes() == raw, f"{what} holds bytes {t.numpy().tobytes()!r}, but should be the buffer's {raw!r}"
-    t.zero_()
-    assert bytes(buf) == bytes(len(raw)), f"the buffer after {what}.zero_() is {bytes(buf)!r}: not shared"
+    for code in [p.values[0] for p in BUFFER_PARAMS]:
+        buf, _, _ = buffer_of(code)
+        raw = bytes(buf)
+        what = f"torch.asarray({type(buf).__name__} {code!r}, dtype={dtype})"
+        if len(raw) % size:
+            with raises(ValueError, "multiple of element size", what):
+                torch.asarray(buf, dtype=dtype)
+            continue
+        t = torch.asarray(buf, dtype=dtype)
+        assert_dtype(t, dtype, what)
+        assert t.numpy().tobytes() == raw, f"{what} holds bytes {t.numpy().tobytes()!r}, but should be the buffer's {raw!r}"
+        t.zero_()
+        assert bytes(buf) == bytes(len(raw)), f"the buffer after {what}.zero_() is {bytes(buf)!r}: not shared"
 
 
 ASARRAY_DEFAULT_DEVICE = (
@@ -1125,20 +1126,21 @@ FOREIGN_CONVERTERS = ("from_numpy", "as_tensor", "tensor", "asarray")
 
 
 @pytest.mark.parametrize("convert", FOREIGN_CONVERTERS)
-@pytest.mark.parametrize("kind", list(FOREIGN_ARRAYS))
-def test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error(device, kind, convert):
+def test_arrays_of_a_dtype_torch_lacks_are_refused_with_type_error(device, convert):
     """from_numpy, as_tensor, torch.tensor and asarray refuse an array of a numpy dtype torch has no twin for (object, str, bytes, datetime64, timedelta64, longdouble, clongdouble, structured) with TypeError naming the supported types -- none converts it some other way.
 
-    Ranges over the eight foreign dtypes and the four converters (enumerated; all but ``from_numpy``
-    with ``device=device``). Even an object array of Python ints, which ``torch.tensor`` could read as
-    a sequence, is refused: the numpy reader sees the dtype first. (uint16/32/64 before torch 2.3
-    are a claim of their own above.)
+    Ranges over the four converters (each case: one converter; all but ``from_numpy`` with
+    ``device=device``), and in every run over the eight foreign dtypes -- a failure names the dtype.
+    Even an object array of Python ints, which ``torch.tensor`` could read as a sequence, is refused:
+    the numpy reader sees the dtype first. (uint16/32/64 before torch 2.3 are a claim of their own
+    above.)
     """
-    a = FOREIGN_ARRAYS[kind]()
     fn = torch.from_numpy if convert == "from_numpy" else (lambda x: getattr(torch, convert)(x, device=device))
-    with raises(TypeError, r"can't convert np\.ndarray of type numpy\.\w+\. The only supported types are",
-                f"torch.{convert}({a.dtype} array)"):
-        fn(a)
+    for kind, make in FOREIGN_ARRAYS.items():
+        a = make()
+        with raises(TypeError, r"can't convert np\.ndarray of type numpy\.\w+\. The only supported types are",
+                    f"torch.{convert}({kind} array, dtype {a.dtype})"):
+            fn(a)
 
 
 @pytest.mark.parametrize("convert", ["from_numpy", "as_tensor"])
