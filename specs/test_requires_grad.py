@@ -610,29 +610,30 @@ INPLACE_WRITES = {
 
 
 @pytest.mark.parametrize("write", list(INPLACE_WRITES))
-@pytest.mark.parametrize("dtype", dtype_params((torch.float32, torch.float64)))
-def test_an_in_place_write_of_a_value_that_requires_grad_makes_the_target_require_grad(device, write, dtype):
+def test_an_in_place_write_of_a_value_that_requires_grad_makes_the_target_require_grad(device, write):
     """An in-place write of a value that requires grad into a tensor that does not makes that tensor require grad: a non-leaf whose backward reaches the value.
 
     Ranges over: nine in-place spellings (enumerated: ``+=``, ``add_``, ``mul_``, ``copy_``, slice and
-    advanced-index assignment, ``masked_fill_`` with a 0-d value, ``index_add_``, ``add_`` on a view of x) ×
-    float32/float64. x = [4, 5, 6] starts as a leaf that does not require grad; after the write it requires
+    advanced-index assignment, ``masked_fill_`` with a 0-d value, ``index_add_``, ``add_`` on a view of x; each
+    case: one spelling), each in float32 and float64 (a failure names the dtype). x = [4, 5, 6] starts as a leaf that does not require grad; after the write it requires
     grad, is no leaf and has a ``grad_fn``, and ``x.sum().backward()`` gives w the gradient written out per
     spelling. Under ``no_grad`` the same write leaves x a leaf that does not require grad.
     """
     fn, expected = INPLACE_WRITES[write]
-    w = torch.tensor([1.0, 2.0, 3.0], dtype=dtype, device=device, requires_grad=True)
-    x = torch.tensor([4.0, 5.0, 6.0], dtype=dtype, device=device)
-    fn(x, w)
-    assert_requires_grad(x, True, f"x after {write}")
-    assert not x.is_leaf and x.grad_fn is not None, f"x after {write}: is_leaf={x.is_leaf}, grad_fn={x.grad_fn}, but should be recorded"
-    x.sum().backward()
-    assert_same(w.grad, torch.tensor(expected, dtype=dtype, device=device), f"w.grad after {write}")
-    quiet = torch.tensor([4.0, 5.0, 6.0], dtype=dtype, device=device)
-    with torch.no_grad():
-        fn(quiet, w)
-    assert_requires_grad(quiet, False, f"x after {write} under no_grad")
-    assert quiet.is_leaf, f"x after {write} under no_grad is no leaf, but should stay one"
+    for dtype in (torch.float32, torch.float64):
+        what = f"{dtype} x after {write}"
+        w = torch.tensor([1.0, 2.0, 3.0], dtype=dtype, device=device, requires_grad=True)
+        x = torch.tensor([4.0, 5.0, 6.0], dtype=dtype, device=device)
+        fn(x, w)
+        assert_requires_grad(x, True, what)
+        assert not x.is_leaf and x.grad_fn is not None, f"{what}: is_leaf={x.is_leaf}, grad_fn={x.grad_fn}, but should be recorded"
+        x.sum().backward()
+        assert_same(w.grad, torch.tensor(expected, dtype=dtype, device=device), f"{dtype} w.grad after {write}")
+        quiet = torch.tensor([4.0, 5.0, 6.0], dtype=dtype, device=device)
+        with torch.no_grad():
+            fn(quiet, w)
+        assert_requires_grad(quiet, False, f"{what} under no_grad")
+        assert quiet.is_leaf, f"{what} under no_grad is no leaf, but should stay one"
 
 
 #: out= spellings given an input that requires grad

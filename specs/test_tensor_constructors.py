@@ -583,28 +583,29 @@ FILLS = {
     "numpy-int32": (np.int32(3), lambda default: torch.int64),
     "0-d float64 tensor": (torch.tensor(1.5, dtype=torch.float64), lambda default: default),
 }
-FULL_CASES = [pytest.param(kind, d, id=f"{kind}-{dtype_id(d)}") for kind in FILLS for d in DEFAULTS]
 
 
-@pytest.mark.parametrize("kind, default", FULL_CASES)
+@pytest.mark.parametrize("kind", list(FILLS))
 @given(n=st.integers(0, 4))
-@budget(len(FULL_CASES))
-def test_full_infers_its_dtype_from_the_fill_value(device, kind, default, n):
+@budget(len(FILLS) * len(DEFAULTS))
+def test_full_infers_its_dtype_from_the_fill_value(device, kind, n):
     """torch.full(size, v) without dtype= takes its dtype from the fill value: bool -> bool, int -> int64, float -> the default dtype, complex -> complex128 under a float64 default and complex64 under any other (float16 and bfloat16 included).
 
     Ranges over the fill kinds (a Python bool, int, float, complex, a numpy int32 scalar -- read as a
-    Python int: int64 -- and a 0-d float64 tensor -- read as a float: the default dtype) and every
-    default dtype (enumerated), with drawn sizes (0 included). Every element equals the fill value.
+    Python int: int64 -- and a 0-d float64 tensor -- read as a float: the default dtype; each case: one
+    kind), in every example under every default dtype (float32, float64, float16, bfloat16; a failure
+    names it), with drawn sizes (0 included). Every element equals the fill value.
     Unlike ``torch.tensor``, a complex fill under a float16/bfloat16 default is complex64, not
     complex32 or an error (docs: "the tensor's dtype is inferred from fill_value").
     """
     value, rule = FILLS[kind]
-    with default_dtype(default):
-        t = torch.full((n,), value, device=device)
-        expected = rule(default)
-    assert_dtype(t, expected, f"torch.full(({n},), {kind} fill) under default {default}")
     scalar = value.item() if isinstance(value, torch.Tensor) else value.item() if isinstance(value, np.generic) else value
-    assert_same(t, torch.tensor([scalar] * n, dtype=expected, device=device), f"torch.full(({n},), {kind} fill)")
+    for default in DEFAULTS:
+        with default_dtype(default):
+            t = torch.full((n,), value, device=device)
+            expected = rule(default)
+        assert_dtype(t, expected, f"torch.full(({n},), {kind} fill) under default {default}")
+        assert_same(t, torch.tensor([scalar] * n, dtype=expected, device=device), f"torch.full(({n},), {kind} fill) under default {default}")
 
 
 @pytest.mark.parametrize("default", DEFAULT_PARAMS)
@@ -764,16 +765,19 @@ RANGE_SCALARS = {
 }
 
 
-@pytest.mark.parametrize("default", dtype_params((torch.float32, torch.float64)))
+#: the default dtypes looped in every example of the spec below
+RANGE_INFERENCE_DEFAULTS = (torch.float32, torch.float64)
+
+
 @pytest.mark.parametrize("kind", list(RANGE_SCALARS))
 @given(start=st.integers(-20, 20), length=st.integers(0, 12), step=st.integers(1, 4))
-@budget(2 * len(RANGE_SCALARS))
-def test_arange_is_int64_for_integral_arguments_and_the_default_dtype_if_any_is_floating(device, default, kind, start, length, step):
+@budget(len(RANGE_INFERENCE_DEFAULTS) * len(RANGE_SCALARS))
+def test_arange_is_int64_for_integral_arguments_and_the_default_dtype_if_any_is_floating(device, kind, start, length, step):
     """torch.arange is int64 when its arguments are all integral and of the default dtype when any is floating, whatever the scalar's own width.
 
     Ranges over: 11 kinds of scalar (enumerated: int, bool, numpy int32/uint8/float32/float64, 0-d tensors of
-    int8/int64/float16/float64, float) in one argument among ints, × the default dtype (float32, float64);
-    integral start, length and step drawn, so the result is exactly Python's ``range(start, end, step)``
+    int8/int64/float16/float64, float) in one argument among ints (each case: one kind), in every example under
+    each default dtype (float32, float64; a failure names it); integral start, length and step drawn, so the result is exactly Python's ``range(start, end, step)``
     (half-open: ``end`` is never included), as ints or as floats. An integer tensor of any width gives
     int64 and a float64 or float16 scalar the default dtype: arange reads numbers, not dtypes.
     ``dtype=`` overrides the inference (checked with float64 and int32).
@@ -789,17 +793,19 @@ def test_arange_is_int64_for_integral_arguments_and_the_default_dtype_if_any_is_
     else:
         calls = {f"torch.arange(start, {kind} end, step)": lambda: torch.arange(start, make(end), step, device=device),
                  f"torch.arange({kind} start, end, step)": lambda: torch.arange(make(start), end, step, device=device)}
-    want = torch.int64 if integral else default
-    with default_dtype(default):
-        for code, call in calls.items():
-            out = call()
-            assert_device(out, device, code)
-            assert_dtype(out, want, code)
-            assert_same(out.cpu(), torch.tensor(expected, dtype=want), code)
-        for dtype in (torch.float64, torch.int32):
-            out = torch.arange(start, end, step, dtype=dtype, device=device)
-            assert_dtype(out, dtype, f"torch.arange(start, end, step, dtype={dtype})")
-            assert_same(out.cpu(), torch.tensor(list(range(start, end, step)), dtype=dtype), f"arange(..., dtype={dtype})")
+    for default in RANGE_INFERENCE_DEFAULTS:
+        want = torch.int64 if integral else default
+        under = f"under default {default}"
+        with default_dtype(default):
+            for code, call in calls.items():
+                out = call()
+                assert_device(out, device, f"{code} {under}")
+                assert_dtype(out, want, f"{code} {under}")
+                assert_same(out.cpu(), torch.tensor(expected, dtype=want), f"{code} {under}")
+            for dtype in (torch.float64, torch.int32):
+                out = torch.arange(start, end, step, dtype=dtype, device=device)
+                assert_dtype(out, dtype, f"torch.arange(start, end, step, dtype={dtype}) {under}")
+                assert_same(out.cpu(), torch.tensor(list(range(start, end, step)), dtype=dtype), f"arange(..., dtype={dtype}) {under}")
 
 
 RANGE_HALF_CPU = (

@@ -507,19 +507,23 @@ def _chw_view_is_contiguous(arr: np.ndarray) -> bool:
     return hwc.transpose(2, 0, 1).flags.c_contiguous
 
 
+#: the forms looped in every example of the spec below (one case per dtype)
+SHARE_FORMS = ("F.to_tensor", "ToTensor()")
+
+
 @pytest.mark.device_independent
-@pytest.mark.parametrize("form", ["F.to_tensor", "ToTensor()"])
 @pytest.mark.parametrize("np_dtype", NUMPY_DTYPES)
-@budget(2 * len(NUMPY_DTYPES))
+@budget(len(SHARE_FORMS) * len(NUMPY_DTYPES))
 @given(size=image_sizes, channels=st.sampled_from([(), (1,), (3,), (4,)]), layout=st.sampled_from(sorted(SHARE_LAYOUTS)))
 @example(size=(2, 3), channels=(), layout="contiguous")
 @example(size=(2, 3), channels=(3,), layout="contiguous")
 @example(size=(2, 3), channels=(3,), layout="chw_buffer")
-def test_to_tensor_of_a_non_uint8_ndarray_shares_its_memory_where_no_copy_is_needed(torchvision, form, np_dtype, size, channels, layout):
+def test_to_tensor_of_a_non_uint8_ndarray_shares_its_memory_where_no_copy_is_needed(torchvision, np_dtype, size, channels, layout):
     """to_tensor of a non-uint8 ndarray returns a view of the array's memory (no copy) whenever its C x H x W view is contiguous -- an H x W or H x W x 1 C-order array; a uint8 array never shares.
 
-    Ranges over every numpy dtype with a torch twin, the forms F.to_tensor and ToTensor(), H x W and H x W x C
-    arrays (C = 1, 3, 4) of drawn sizes, in the layouts of the spec above plus an H x W x C view of a contiguous
+    Ranges over every numpy dtype with a torch twin (each case: one dtype), and in every example over the forms
+    F.to_tensor and ToTensor() (each on a fresh array; a failure names the form); H x W and H x W x C arrays
+    (C = 1, 3, 4) of drawn sizes, in the layouts of the spec above plus an H x W x C view of a contiguous
     C x H x W buffer. to_tensor is ``torch.from_numpy(pic.transpose(2, 0, 1)).contiguous()`` (a 2-D array read as
     H x W x 1), scaled only for uint8: so a 2-D or single-channel C-order array -- the usual depth map, mask or
     float image -- comes back *sharing* the array, and writing the array changes the tensor; a multi-channel
@@ -527,21 +531,22 @@ def test_to_tensor_of_a_non_uint8_ndarray_shares_its_memory_where_no_copy_is_nee
     memory. The rule is written out in numpy (``_chw_view_is_contiguous``); the write-through is checked too.
     Checked on torchvision 0.15.2, 0.17.2, 0.18.1, 0.21.0, 0.22.1, 0.23.0, 0.27.1, 0.28.0, 0.29.1 and 0.29.2.
     """
-    convert = converter(torchvision, form)
     n = int(np.prod(size + channels))
     values_ = (np.arange(n) % 7).reshape(size + channels)
-    arr = SHARE_LAYOUTS[layout](values_ > 3 if np_dtype == np.bool_ else values_.astype(np_dtype))
-    what = f"{form}({np_dtype.name} array {arr.shape}, {layout}, strides {arr.strides})"
-    out = convert(arr)
-    shares = np_dtype != np.uint8 and _chw_view_is_contiguous(arr)
-    assert np.shares_memory(out.numpy(), arr) == shares, (
-        f"{what} {'does not share' if shares else 'shares'} the array's memory, but should {'' if shares else 'not '}share it"
-    )
-    before = out.clone()
-    arr[...] = np.logical_not(arr) if np_dtype == np.bool_ else arr + np_dtype.type(1)  # every element changes
-    hwc = arr[:, :, None] if arr.ndim == 2 else arr
-    now = torch.from_numpy(np.ascontiguousarray(hwc.transpose(2, 0, 1)))
-    assert_same(out, now if shares else before, f"{what} after writing the array")
+    for form in SHARE_FORMS:
+        convert = converter(torchvision, form)
+        arr = SHARE_LAYOUTS[layout](values_ > 3 if np_dtype == np.bool_ else values_.astype(np_dtype))
+        what = f"{form}({np_dtype.name} array {arr.shape}, {layout}, strides {arr.strides})"
+        out = convert(arr)
+        shares = np_dtype != np.uint8 and _chw_view_is_contiguous(arr)
+        assert np.shares_memory(out.numpy(), arr) == shares, (
+            f"{what} {'does not share' if shares else 'shares'} the array's memory, but should {'' if shares else 'not '}share it"
+        )
+        before = out.clone()
+        arr[...] = np.logical_not(arr) if np_dtype == np.bool_ else arr + np_dtype.type(1)  # every element changes
+        hwc = arr[:, :, None] if arr.ndim == 2 else arr
+        now = torch.from_numpy(np.ascontiguousarray(hwc.transpose(2, 0, 1)))
+        assert_same(out, now if shares else before, f"{what} after writing the array")
 
 
 @pytest.mark.parametrize("flip", [pytest.param(name, id=name) for name in FLIPS])
@@ -682,11 +687,11 @@ def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, channels, t4
 
 
 @pytest.mark.parametrize(
-    "dtype, channels, mode",
-    [(dtype, c, m) for dtype in (torch.float16, torch.float32, torch.float64, torch.uint8) for c, m in MODE_OF_CHANNELS.items()]
+    "dtype, modes",
+    [pytest.param(dtype, MODE_OF_CHANNELS, id=dtype_id(dtype)) for dtype in (torch.float16, torch.float32, torch.float64, torch.uint8)]
     + [
         pytest.param(
-            torch.int16, 1, "I;16",
+            torch.int16, {1: "I;16"}, id="int16",
             marks=pytest.mark.torchvision_version(
                 ">=0.23",
                 reason="older torchvision passes mode='I;16' to Image.fromarray, which Pillow >= 11.3 "
@@ -694,23 +699,26 @@ def test_to_pil_image_does_not_clamp_out_of_range_values(device, F, channels, t4
                 "type); vision#9150 (in 0.23) builds the image with Image.frombuffer instead",
             ),
         ),
-        (torch.int32, 1, "I"),
+        pytest.param(torch.int32, {1: "I"}, id="int32"),
     ],
 )
-def test_to_pil_image_infers_mode_from_channels_and_dtype(device, F, dtype, channels, mode):
+def test_to_pil_image_infers_mode_from_channels_and_dtype(device, F, dtype, modes):
     """to_pil_image picks the mode from channels and dtype: 1/2/3/4 channels of float16/32/64 or uint8 -> L/LA/RGB/RGBA, 1-channel int16 -> I;16, int32 -> I.
 
-    Ranges over: the accepted (dtype, channels) pairs, enumerated. Integer data keeps its values (no
-    scaling); float data is scaled by 255 (in its own dtype).
+    Ranges over: the accepted (dtype, channels) pairs, enumerated (each case: one dtype, with every channel count
+    it takes; a failure names both). Integer data keeps its values (no scaling); float data is scaled by 255 (in
+    its own dtype).
     """
-    t = (torch.arange(channels * 6, device=device) * 7 % 200).reshape(channels, 2, 3).to(dtype)
-    if dtype.is_floating_point:
-        t = t / 255
-    img = F.to_pil_image(t)
-    assert img.mode == mode, f"mode={img.mode}, but should be {mode}"
-    expected = (t.cpu() * 255).to(torch.uint8) if dtype.is_floating_point else t.cpu()
-    got = chw(img)
-    assert_same(got.to(expected.dtype) if mode == "I;16" else got, expected)
+    for channels, mode in modes.items():
+        what = f"to_pil_image({dtype_id(dtype)} {channels}-channel tensor)"
+        t = (torch.arange(channels * 6, device=device) * 7 % 200).reshape(channels, 2, 3).to(dtype)
+        if dtype.is_floating_point:
+            t = t / 255
+        img = F.to_pil_image(t)
+        assert img.mode == mode, f"{what}.mode={img.mode}, but should be {mode}"
+        expected = (t.cpu() * 255).to(torch.uint8) if dtype.is_floating_point else t.cpu()
+        got = chw(img)
+        assert_same(got.to(expected.dtype) if mode == "I;16" else got, expected, f"{what} pixels")
 
 
 #: (dtype, channels) to_pil_image accepts; every other pair of ALL x 1..4 channels is refused
@@ -1276,7 +1284,8 @@ def test_v2_to_dtype_scales_a_float_image_to_uint8_as_trunc_x_times_255_999(devi
 
 
 VALUE_BITS = {torch.uint8: 8, torch.int8: 7, torch.int16: 15, torch.int32: 31, torch.int64: 63}
-INT_PAIRS = [pytest.param(s, d, id=f"{dtype_id(s)}-to-{dtype_id(d)}") for s in INTEGRAL for d in INTEGRAL if s != d]
+#: the integer dtypes, one case each of the spec below as the source (every other one is a target in every case)
+INT_SOURCES = [pytest.param(s, id=dtype_id(s)) for s in INTEGRAL]
 
 
 def int_extremes(np_dtype) -> np.ndarray:
@@ -1290,22 +1299,24 @@ def int_extremes(np_dtype) -> np.ndarray:
 
 
 @V2_STABLE
-@pytest.mark.parametrize("src, dst", INT_PAIRS)
-def test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bits(device, v2, src, dst):
+@pytest.mark.parametrize("src", INT_SOURCES)
+def test_v2_to_dtype_between_integer_dtypes_shifts_by_the_difference_in_value_bits(device, v2, src):
     """ToDtype(scale=True) between integer dtypes shifts by the difference in value bits (uint8 8, int8 7, int16 15, int32 31, int64 63): uint8 255 -> int16 32640 (255 << 7, not 32767), int32 -> uint8 is >> 23.
 
-    Ranges over: every ordered pair of uint8, int8, int16, int32, int64; each source dtype's min, max, 0, +-1..3 and
-    every 2**k and 2**k - 1 (negatives too where signed), as a tv_tensors.Image on the device. Widening shifts left in
+    Ranges over: every ordered pair of uint8, int8, int16, int32, int64 (each case: one source dtype, converted to every
+    other one; a failure names both); each source dtype's min, max, 0, +-1..3 and every 2**k and 2**k - 1 (negatives
+    too where signed), as a tv_tensors.Image on the device. Widening shifts left in
     the target dtype (the maximum is not reached: the low bits stay 0); narrowing shifts right (arithmetically:
     negatives stay negative) and then casts (wrapping into uint8). The oracle is numpy's shifts.
     """
     a = int_extremes(TORCH_TO_NUMPY[src])
-    shift = VALUE_BITS[src] - VALUE_BITS[dst]
-    to = TORCH_TO_NUMPY[dst]
-    expected = (a >> shift).astype(to) if shift > 0 else a.astype(to) << to.type(-shift)
-    out = v2.ToDtype(dst, scale=True)(_tv().Image(torch.from_numpy(a).reshape(1, 1, -1).to(device)))
-    assert_same(out.as_subclass(torch.Tensor), torch.from_numpy(expected).reshape(1, 1, -1).to(device),
-                f"ToDtype({dtype_id(dst)}, scale=True)({dtype_id(src)} image)")
+    for dst in (d for d in INTEGRAL if d != src):
+        shift = VALUE_BITS[src] - VALUE_BITS[dst]
+        to = TORCH_TO_NUMPY[dst]
+        expected = (a >> shift).astype(to) if shift > 0 else a.astype(to) << to.type(-shift)
+        out = v2.ToDtype(dst, scale=True)(_tv().Image(torch.from_numpy(a).reshape(1, 1, -1).to(device)))
+        assert_same(out.as_subclass(torch.Tensor), torch.from_numpy(expected).reshape(1, 1, -1).to(device),
+                    f"ToDtype({dtype_id(dst)}, scale=True)({dtype_id(src)} image)")
 
 
 def _rounded_to(a: np.ndarray, dtype: torch.dtype) -> np.ndarray:
@@ -1459,30 +1470,32 @@ IMAGE_OPS = {
 
 
 @V2_STABLE
-@pytest.mark.parametrize("return_type", ["default", "TVTensor"])
 @pytest.mark.parametrize("op", list(IMAGE_OPS))
-def test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad(device, torchvision, op, return_type):
+def test_tv_tensors_image_torch_ops_return_plain_tensors_except_clone_to_detach_requires_grad(device, torchvision, op):
     """A torch operation on a tv_tensors.Image returns a plain torch.Tensor -- arithmetic, casts, indexing, flips, reductions, in-place ops -- except clone, to, detach and requires_grad_, which keep the Image; inside tv_tensors.set_return_type("TVTensor") every result is an Image.
 
-    Ranges over: eleven operations (out of place, in place, the exceptions) on a 3 x 2 x 2 float32 Image on the
-    device, by default and inside ``set_return_type("TVTensor")`` (restored after). The values equal the same
-    operation on the plain tensor. Documented in the TVTensors FAQ and ``set_return_type``'s docstring.
+    Ranges over: eleven operations (out of place, in place, the exceptions; each case: one operation) on a
+    3 x 2 x 2 float32 Image on the device, each case both by default and inside ``set_return_type("TVTensor")``
+    (restored after; a failure names the return type). The values equal the same operation on the plain tensor. Documented in the TVTensors FAQ and ``set_return_type``'s docstring.
     """
     tv = _tv()
-    fn, keeps = IMAGE_OPS[op]
+    fn, keeps_by_default = IMAGE_OPS[op]
     plain = (torch.arange(12.0) / 11).reshape(3, 2, 2).to(device)
-    img = tv.Image(plain.clone())
-    if return_type == "TVTensor":
-        with tv.set_return_type("TVTensor"):
+    for return_type in ("default", "TVTensor"):
+        img = tv.Image(plain.clone())
+        what = f"{op} (return type {return_type})"
+        if return_type == "TVTensor":
+            with tv.set_return_type("TVTensor"):
+                out = fn(img)
+            keeps = True
+        else:
             out = fn(img)
-        keeps = True
-    else:
-        out = fn(img)
-    kind = tv.Image if keeps else torch.Tensor
-    assert type(out) is kind, f"{op} gave {type(out).__name__}, but should give {kind.__name__}"
-    assert type(img) is tv.Image, f"{op} turned img into {type(img).__name__}"
-    assert_same(out.as_subclass(torch.Tensor).detach(), fn(plain).detach(), op)
-    assert type(img + 1) is torch.Tensor, "after the block, img + 1 is not a plain Tensor (return type not restored)"
+            keeps = keeps_by_default
+        kind = tv.Image if keeps else torch.Tensor
+        assert type(out) is kind, f"{what} gave {type(out).__name__}, but should give {kind.__name__}"
+        assert type(img) is tv.Image, f"{what} turned img into {type(img).__name__}"
+        assert_same(out.as_subclass(torch.Tensor).detach(), fn(plain).detach(), what)
+        assert type(img + 1) is torch.Tensor, f"after {what}, img + 1 is not a plain Tensor (return type not restored)"
 
 
 #: ToImage inputs: name -> (make it from C x H x W uint8 pixels on the device, shares memory with it)
@@ -1528,25 +1541,26 @@ PIL_MODE_ARGS = [(1, "L"), (2, "LA"), (3, "RGB"), (3, "YCbCr"), (3, "HSV"), (4, 
 
 
 @pytest.mark.parametrize("form", form_params(TO_PIL_FORMS))
-@pytest.mark.parametrize("channels, mode", [pytest.param(c, m, id=f"{c}ch-{m}") for c, m in PIL_MODE_ARGS])
-def test_to_pil_image_mode_argument_labels_the_bytes_without_converting_them(device, torchvision, form, channels, mode):
+def test_to_pil_image_mode_argument_labels_the_bytes_without_converting_them(device, torchvision, form):
     """to_pil_image(uint8 tensor, mode=M) gives a mode-M image holding the tensor's bytes unchanged -- YCbCr or HSV for 3 channels, CMYK or RGBX for 4 -- with no colour conversion.
 
-    Ranges over: every (channels, mode) pair the mode argument accepts for uint8 data (1: L; 2: LA; 3: RGB, YCbCr,
-    HSV; 4: RGBA, CMYK, RGBX); the forms F.to_pil_image, ToPILImage(mode=) and v2.ToPILImage(mode=); a C x 2 x 3
-    tensor on the device. The mode says how to read the bytes; the oracle is the tensor's own bytes. Checked on
+    Ranges over: the forms F.to_pil_image, ToPILImage(mode=) and v2.ToPILImage(mode=) (each case: one form, the axis
+    carrying the v2 gate), each with every (channels, mode) pair the mode argument accepts for uint8 data (1: L; 2: LA;
+    3: RGB, YCbCr, HSV; 4: RGBA, CMYK, RGBX; a failure names the mode); a C x 2 x 3 tensor on the device. The mode says how to read the bytes; the oracle is the tensor's own bytes. Checked on
     torchvision 0.15.2, 0.16.2, 0.19.1, 0.20.1, 0.29.1 and 0.29.2 (with Pillow 13), as are the two mode specs after it.
     """
     T = torchvision.transforms
-    t = (torch.arange(channels * 6, dtype=torch.uint8) * 37).reshape(channels, 2, 3).to(device)
-    if form == "F.to_pil_image":
-        img = T.functional.to_pil_image(t, mode=mode)
-    else:
-        import torchvision.transforms.v2 as v2
+    for channels, mode in PIL_MODE_ARGS:
+        t = (torch.arange(channels * 6, dtype=torch.uint8) * 37).reshape(channels, 2, 3).to(device)
+        if form == "F.to_pil_image":
+            img = T.functional.to_pil_image(t, mode=mode)
+        else:
+            import torchvision.transforms.v2 as v2
 
-        img = (v2 if form.startswith("v2.") else T).ToPILImage(mode=mode)(t)
-    assert img.mode == mode, f"{form}(t, mode={mode!r}).mode={img.mode}, but should be {mode}"
-    assert_same(chw(img).to(device), t, f"{form}(t, mode={mode!r}) bytes")
+            img = (v2 if form.startswith("v2.") else T).ToPILImage(mode=mode)(t)
+        what = f"{form}({channels}-channel t, mode={mode!r})"
+        assert img.mode == mode, f"{what}.mode={img.mode}, but should be {mode}"
+        assert_same(chw(img).to(device), t, f"{what} bytes")
 
 
 @pytest.mark.parametrize("dtype", dtype_params((torch.float32,)))

@@ -901,7 +901,7 @@ def test_full_casting_complex_fills_to_the_float16_default_is_killed(pytester, m
     monkeypatch.setattr(torch, "full", full)
     name = "test_full_infers_its_dtype_from_the_fill_value"
     result = run(pytester, spec(name))
-    assert_killed(result, f"{name}[cpu-complex-float16]", "should be torch.complex64")
+    assert_killed(result, f"{name}[cpu-complex]", "complex fill) under default torch.float16.dtype=torch.complex32, but should be torch.complex64")
 
 
 def test_slice_full_reading_numpy_int32_fills_as_int32_is_killed(pytester, monkeypatch):
@@ -916,7 +916,7 @@ def test_slice_full_reading_numpy_int32_fills_as_int32_is_killed(pytester, monke
     monkeypatch.setattr(torch, "full", full)
     name = "test_full_infers_its_dtype_from_the_fill_value"
     result = run(pytester, spec(name))
-    assert_killed(result, f"{name}[cpu-numpy-int32-float32]", f"{name}[cpu-numpy-int32-bfloat16]")
+    assert_killed(result, f"{name}[cpu-numpy-int32]", "numpy-int32 fill) under default torch.float32.dtype=torch.int32, but should be torch.int64")
 
 
 def test_tensor_of_an_empty_list_taking_float32_under_another_default_is_killed(pytester, monkeypatch):
@@ -1091,7 +1091,7 @@ def test_slice_arange_keeping_a_float64_tensors_dtype_is_killed(pytester, monkey
     _arange_patched(monkeypatch, lambda args: torch.float64 if any(
         isinstance(a, torch.Tensor) and a.dtype == torch.float64 for a in args) else None)
     result = run(pytester, spec(ARANGE))
-    assert_killed(result, f"{ARANGE}[cpu-float64 tensor-float32]", "should be torch.float32")
+    assert_killed(result, f"{ARANGE}[cpu-float64 tensor]", "under default torch.float32.dtype=torch.float64, but should be torch.float32")
 
 
 def test_slice_arange_keeping_an_int8_tensors_width_is_killed(pytester, monkeypatch):
@@ -1099,7 +1099,7 @@ def test_slice_arange_keeping_an_int8_tensors_width_is_killed(pytester, monkeypa
     _arange_patched(monkeypatch, lambda args: torch.int8 if any(
         isinstance(a, torch.Tensor) and a.dtype == torch.int8 for a in args) else None)
     result = run(pytester, spec(ARANGE))
-    assert_killed(result, f"{ARANGE}[cpu-int8 tensor-float32]", "should be torch.int64")
+    assert_killed(result, f"{ARANGE}[cpu-int8 tensor]", "under default torch.float32.dtype=torch.int8, but should be torch.int64")
 
 
 def test_slice_arange_reading_numpy_float32_as_integral_is_killed(pytester, monkeypatch):
@@ -1107,7 +1107,7 @@ def test_slice_arange_reading_numpy_float32_as_integral_is_killed(pytester, monk
     _arange_patched(monkeypatch, lambda args: torch.int64 if any(
         isinstance(a, np.float32) and float(a).is_integer() for a in args) else None)
     result = run(pytester, spec(ARANGE))
-    assert_killed(result, f"{ARANGE}[cpu-np.float32-float64]", "should be torch.float64")
+    assert_killed(result, f"{ARANGE}[cpu-np.float32]", "under default torch.float32.dtype=torch.int64, but should be torch.float32")
 
 
 def test_arange_including_its_end_is_killed(pytester, monkeypatch):
@@ -1122,7 +1122,7 @@ def test_arange_including_its_end_is_killed(pytester, monkeypatch):
 
     monkeypatch.setattr(torch, "arange", arange)
     result = run(pytester, spec(ARANGE))
-    assert_killed(result, f"{ARANGE}[cpu-int-float32]")
+    assert_killed(result, f"{ARANGE}[cpu-int]", "under default torch.float32")
 
 
 def test_range_without_its_deprecation_warning_is_killed(pytester, monkeypatch):
