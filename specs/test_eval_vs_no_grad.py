@@ -127,13 +127,15 @@ LAYERS = {
     "Dropout(inplace=True)": (lambda p: nn.Dropout(p, inplace=True), (1, 2, 3, 4)),
     "Dropout2d": (lambda p: nn.Dropout2d(p), (4,)),  # whole channels; each (1, 1) channel is one element here
 }
-#: flag x mode x layer, each with one module form: the forms rotate over the layers, so every
-#: (flag, mode) and every (flag, layer) meets every form, at a fifth of the cost of the full product
-TABLE_CASES = [
-    pytest.param(flag, mode, layer, form, id=f"{flag}-{mode}-{layer}-{form}")
-    for flag in ("train", "eval") for i, mode in enumerate(MODES) for j, layer in enumerate(LAYERS)
-    for form in [MODULE_FORMS[(i + j) % len(MODULE_FORMS)]]
-]
+#: flag x layer, the cases; every mode runs inside each, each (mode, layer) with one module form: the forms
+#: rotate over the modes and layers, so every (flag, mode) and every (flag, layer) meets every form, at a fifth
+#: of the cost of the full product
+TABLE_CASES = [pytest.param(flag, layer, id=f"{flag}-{layer}") for flag in ("train", "eval") for layer in LAYERS]
+
+
+def _table_form(mode: str, layer: str) -> str:
+    """The module form the rotation gives (mode, layer): form (i + j) mod 5 for mode i and layer j."""
+    return MODULE_FORMS[(list(MODES).index(mode) + list(LAYERS).index(layer)) % len(MODULE_FORMS)]
 
 
 def _layer_input(layer, rank, batch, seed):
@@ -160,32 +162,35 @@ def _bn_expected(layer_module, x, before, training):
     return out, (1 - m) * rm + m * mean, (1 - m) * rv + m * var * n / (n - 1)
 
 
-@pytest.mark.parametrize(("flag", "mode", "layer", "form"), TABLE_CASES)
-@budget(len(TABLE_CASES), floor=1)
+@pytest.mark.parametrize(("flag", "layer"), TABLE_CASES)
+@budget(len(TABLE_CASES) * len(MODES), floor=1)
 @given(batch=st.integers(2, 4), p=ps, seed=seeds, data=st.data())
-def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers(device, flag, mode, layer, form, batch, p, seed, data):
+def test_grad_mode_alone_decides_the_graph_and_training_flag_alone_decides_the_layers(device, flag, layer, batch, p, seed, data):
     """In every {train, eval} x grad-mode cell, only grad mode decides the graph and only the training flag decides Dropout and BatchNorm.
 
-    Ranges over train()/eval() set on the outermost module x no mode and the six grad modes
-    (no_grad, enable_grad, set_grad_enabled(False/True), inference_mode, inference_mode(False), as
-    ``with`` blocks; the other forms: test_detach_vs_no_grad) x Dropout and Dropout(inplace=True) (input
-    rank 1-4 drawn), Dropout2d (4-D), BatchNorm1d on 2-D and on 3-D input, BatchNorm2d, BatchNorm3d,
-    each in one module form (top
-    level, an attribute of a user's Module, nested in Sequential, ModuleList, ModuleDict: rotated
-    so that every flag x mode and every flag x layer meets every form). Expected per cell: the
+    Ranges over train()/eval() set on the outermost module x Dropout and Dropout(inplace=True) (input
+    rank 1-4 drawn), Dropout2d (4-D), BatchNorm1d on 2-D and on 3-D input, BatchNorm2d, BatchNorm3d (each
+    case: one flag and one layer), and in every example over no mode and the six grad modes (no_grad,
+    enable_grad, set_grad_enabled(False/True), inference_mode, inference_mode(False), as ``with`` blocks;
+    the other forms: test_detach_vs_no_grad), each (mode, layer) in one module form (top level, an
+    attribute of a user's Module, nested in Sequential, ModuleList, ModuleDict: rotated so that every
+    flag x mode and every flag x layer meets every form) -- a failure names the flag, mode, layer and
+    form. Expected per cell: the
     output requires grad and has a grad_fn iff the mode records (grad on, inference off) and is an inference tensor iff inference_mode; in training
     Dropout zeroes elements and scales survivors by 1/(1-p), two calls differing, and BatchNorm
     normalizes with batch statistics and updates its running statistics (the formulas in float64);
     in eval Dropout is the identity and BatchNorm uses and keeps its running statistics.
-    Hypothesis draws the batch, p (the dropout rate / BatchNorm momentum), Dropout's input rank and the seed.
+    Hypothesis draws the batch, p (the dropout rate / BatchNorm momentum), Dropout's input rank and the
+    seed, shared by the seven modes of an example.
     """
     make, ranks = LAYERS[layer]
     rank = data.draw(st.sampled_from(ranks), label="rank")
     x = _layer_input(layer, rank, batch, seed).to(device)
-    factory, grad, inference = MODES[mode]
-    records = grad and not inference
     training = flag == "train"
-    for model, inner in [module_form(form, lambda: make(p).to(device, torch.float64))]:
+    for mode, (factory, grad, inference) in MODES.items():
+        records = grad and not inference
+        form = _table_form(mode, layer)
+        model, inner = module_form(form, lambda: make(p).to(device, torch.float64))
         case = f"{flag} x {mode}, {layer} ({form}): "
         if not layer.startswith("Dropout"):
             randomize(inner, seed)
@@ -536,17 +541,16 @@ def test_grad_modes_and_the_training_flag_never_set_each_other(mode, flag):
 # --------------------------------------------------------------------------- recurrent layers' dropout
 
 
-@pytest.mark.parametrize("mode", list(MODES))
 @pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM, nn.GRU], ids=lambda c: c.__name__)
-def test_recurrent_dropout_between_layers_follows_the_training_flag_in_every_grad_mode(device, cls, mode):
+def test_recurrent_dropout_between_layers_follows_the_training_flag_in_every_grad_mode(device, cls):
     """RNN/LSTM/GRU drop between their layers exactly in training mode, in every grad mode; in eval they equal their dropout-free twin.
 
-    Ranges over: RNN, LSTM and GRU (enumerated) × no grad-mode block and the six grad modes (enumerated); a
-    two-layer module with ``dropout=0.5`` on a (3, 5, 4) batch. In training mode two calls give different
+    Ranges over: RNN, LSTM and GRU (enumerated, each case: one class), and in every case over no grad-mode
+    block and the six grad modes (a failure names the mode); a two-layer module with ``dropout=0.5`` on a
+    (3, 5, 4) batch. In training mode two calls give different
     outputs, each unlike the dropout-free twin's (same weights, ``dropout=0``); in eval mode the output is
     the twin's, call after call. Outputs require grad exactly where the grad mode records.
     """
-    factory, records, _ = MODES[mode]
     with seeded(torch.device("cpu"), 0):
         model = cls(4, 6, num_layers=2, dropout=0.5, batch_first=True)
         twin = cls(4, 6, num_layers=2, dropout=0.0, batch_first=True)
@@ -555,15 +559,17 @@ def test_recurrent_dropout_between_layers_follows_the_training_flag_in_every_gra
     model, twin, x = model.to(device), twin.to(device), x.to(device)
     with torch.no_grad():
         plain = twin.eval()(x)[0]
-    with seeded(device, 1), factory():
-        first, second = model.train()(x)[0], model(x)[0]
-        evaluated, again = model.eval()(x)[0], model(x)[0]
-    assert not torch.equal(first, second), f"{cls.__name__} in training mode under {mode}: two calls gave equal outputs, but dropout should differ"
-    assert not torch.allclose(first, plain), f"{cls.__name__} in training mode under {mode} equals its dropout-free twin, but should drop"
-    torch.testing.assert_close(evaluated.detach(), plain, rtol=1e-5, atol=1e-6)
-    assert_same(again.detach(), evaluated.detach(), f"{cls.__name__} in eval mode under {mode}, second call")
-    for name, out in (("training-mode", first), ("eval-mode", evaluated)):
-        assert out.requires_grad is records, f"{cls.__name__}'s {name} output under {mode}: requires_grad={out.requires_grad}, but should be {records}"
+    for mode, (factory, records, _) in MODES.items():
+        with seeded(device, 1), factory():
+            first, second = model.train()(x)[0], model(x)[0]
+            evaluated, again = model.eval()(x)[0], model(x)[0]
+        assert not torch.equal(first, second), f"{cls.__name__} in training mode under {mode}: two calls gave equal outputs, but dropout should differ"
+        assert not torch.allclose(first, plain), f"{cls.__name__} in training mode under {mode} equals its dropout-free twin, but should drop"
+        torch.testing.assert_close(evaluated.detach(), plain, rtol=1e-5, atol=1e-6,
+                                   msg=lambda m: f"{cls.__name__} in eval mode under {mode} vs its dropout-free twin: {m}")
+        assert_same(again.detach(), evaluated.detach(), f"{cls.__name__} in eval mode under {mode}, second call")
+        for name, out in (("training-mode", first), ("eval-mode", evaluated)):
+            assert out.requires_grad is records, f"{cls.__name__}'s {name} output under {mode}: requires_grad={out.requires_grad}, but should be {records}"
 
 
 # --------------------------------------------------------------------------- where they meet: the Transformer fast path
@@ -580,13 +586,13 @@ FAST_PATH_GRAD = {
 
 @pytest.mark.parametrize("grad", list(FAST_PATH_GRAD))
 @pytest.mark.parametrize("flag", ["train", "eval"])
-@pytest.mark.parametrize("seed", [0, 1])
-def test_transformer_encoder_zeroes_padded_positions_only_in_eval_with_autograd_unable_to_record(device, flag, grad, seed):
+def test_transformer_encoder_zeroes_padded_positions_only_in_eval_with_autograd_unable_to_record(device, flag, grad):
     """nn.TransformerEncoder zeroes the padded positions of its output exactly when it is in eval mode and autograd cannot record: its fast path.
 
     Ranges over: {train, eval} × five grad settings (enumerated: ``enable_grad``, ``no_grad``,
     ``inference_mode``, ``set_grad_enabled(False)``, and grad mode on with every parameter frozen by
-    ``requires_grad_(False)``) × two seeds; a 2-layer encoder (d_model 8, 2 heads, dropout 0, batch first,
+    ``requires_grad_(False)``), each case run with two seeds (weights and input; a failure names the
+    seed); a 2-layer encoder (d_model 8, 2 heads, dropout 0, batch first,
     ``enable_nested_tensor=True``) on a batch of two sequences of 5, the second with its last two positions
     masked by ``src_key_padding_mask``. The fast path (eval, and no_grad / inference_mode /
     set_grad_enabled(False) / frozen parameters) gives exactly 0 at the padded positions; every other cell
@@ -594,31 +600,35 @@ def test_transformer_encoder_zeroes_padded_positions_only_in_eval_with_autograd_
     ordinary path in eval mode with grad on (the model computed the plain way, layer by layer) within 1e-5.
     """
     context, freeze = FAST_PATH_GRAD[grad]
-    with seeded(torch.device("cpu"), seed):
-        layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "enable_nested_tensor is True, but ..." where it cannot nest
-            model = torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=True).to(device)
-        x = torch.randn(2, 5, 8).to(device)
-    mask = torch.tensor([[False] * 5, [False] * 3 + [True] * 2], device=device)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # nested tensors' prototype warning
-        reference = model.eval()(x, src_key_padding_mask=mask).detach()  # grad on: the ordinary path
-        model.train(flag == "train")
-        if freeze:
-            model.requires_grad_(False)
-        with context():
-            out = model(x, src_key_padding_mask=mask)
     fast = flag == "eval" and grad != "enable_grad"
-    padded = out[1, 3:]
-    if fast:
-        assert_same(padded.clone(), torch.zeros_like(padded), f"padded positions in {flag} mode under {grad}")
-    else:
-        assert padded.abs().sum() > 0, (
-            f"padded positions in {flag} mode under {grad} are all 0 (the fast path), but the ordinary path should run there"
-        )
-    torch.testing.assert_close(out[0].clone(), reference[0], rtol=1e-4, atol=1e-5)
-    torch.testing.assert_close(out[1, :3].clone(), reference[1, :3], rtol=1e-4, atol=1e-5)
+    mask = torch.tensor([[False] * 5, [False] * 3 + [True] * 2], device=device)
+    for seed in (0, 1):
+        case = f"seed {seed}, {flag} mode under {grad}"
+        with seeded(torch.device("cpu"), seed):
+            layer = torch.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "enable_nested_tensor is True, but ..." where it cannot nest
+                model = torch.nn.TransformerEncoder(layer, num_layers=2, enable_nested_tensor=True).to(device)
+            x = torch.randn(2, 5, 8).to(device)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nested tensors' prototype warning
+            reference = model.eval()(x, src_key_padding_mask=mask).detach()  # grad on: the ordinary path
+            model.train(flag == "train")
+            if freeze:
+                model.requires_grad_(False)
+            with context():
+                out = model(x, src_key_padding_mask=mask)
+        padded = out[1, 3:]
+        if fast:
+            assert_same(padded.clone(), torch.zeros_like(padded), f"padded positions ({case})")
+        else:
+            assert padded.abs().sum() > 0, (
+                f"padded positions ({case}) are all 0 (the fast path), but the ordinary path should run there"
+            )
+        torch.testing.assert_close(out[0].clone(), reference[0], rtol=1e-4, atol=1e-5,
+                                   msg=lambda m: f"unpadded sequence ({case}) vs the ordinary path: {m}")
+        torch.testing.assert_close(out[1, :3].clone(), reference[1, :3], rtol=1e-4, atol=1e-5,
+                                   msg=lambda m: f"unpadded positions of the padded sequence ({case}) vs the ordinary path: {m}")
 
 
 # --- under torch.compile

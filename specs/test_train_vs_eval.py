@@ -107,7 +107,10 @@ def normalize(x, mean, var, eps, weight, bias):
 #: BatchNorm is out of scope here: its tolerance against the formula depends on the kernel's
 #: accumulation type, which is not part of the claim.
 BN_DTYPES = dtype_params((torch.float32, torch.float64))
-#: every BatchNorm input (class x accepted rank x memory format) crossed with both dtypes
+#: the two dtypes, for the claims that loop both inside every example
+BN_DTYPE_VALUES = (torch.float32, torch.float64)
+#: every BatchNorm input (class x accepted rank x memory format) crossed with both dtypes (the budget's
+#: count for the claims enumerating the inputs and looping the dtypes)
 BN_CASES = [
     pytest.param(k.values[0], d.values[0], id=f"{k.id}-{d.id}")
     for k in batchnorm_input_params() for d in BN_DTYPES
@@ -211,7 +214,6 @@ def test_eval_is_train_false(form, depth, width):
     assert flags(model) == flags(reference), f"training flags after eval() {flags(model)}, but should be train(False)'s {flags(reference)}"
 
 
-@pytest.mark.parametrize("form", module_form_params())
 @pytest.mark.parametrize(
     "make",
     [
@@ -226,14 +228,17 @@ def test_eval_is_train_false(form, depth, width):
     ids=["Linear", "Dropout", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "Sequential", "custom"],
 )
 @pytest.mark.device_independent
-def test_new_module_starts_in_training_mode(make, form):
+def test_new_module_starts_in_training_mode(make):
     """A newly constructed module, and every submodule of it, is in training mode.
 
-    Leaf layers, a Sequential and a custom module, each built in every module form (the containers
-    are new modules too).
+    Leaf layers, a Sequential and a custom module (each case: one module), each built in every module
+    form in turn (top level, a user's module, Sequential, ModuleList, ModuleDict: the containers are new
+    modules too; a failure names the form).
     """
-    model, _ = module_form(form, make)
-    assert_all_training(model, True)
+    for form in MODULE_FORMS:
+        model, _ = module_form(form, make)
+        wrong = {k: v for k, v in flags(model).items() if v is not True}
+        assert not wrong, f"built in the {form} form: training flags {wrong}, but every module should be True"
 
 
 @pytest.mark.device_independent
@@ -543,46 +548,51 @@ def test_grad_mode_does_not_switch_dropout_or_batchnorm_between_train_and_eval(d
 # channels_last_3d; batches of 2..6, 1..4 channels, sides 1..3; in float32 and float64.
 
 
-@pytest.mark.parametrize("kind, dtype", BN_CASES)
+@pytest.mark.parametrize("kind", batchnorm_input_params())
 @budget(len(BN_CASES))
 @given(hyp=st.data())
-def test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance(device, kind, dtype, hyp):
+def test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance(device, kind, hyp):
     """BatchNorm in training normalizes with the batch's per-channel mean and biased (1/n) variance.
 
-    Over every BatchNorm class, input rank and memory format (see the section), float32 and float64.
+    Over every BatchNorm class, input rank and memory format (see the section; each case: one), and in
+    every example float32 and float64 on the same drawn sizes and values (a failure names the dtype).
     """
-    bn, x = make_bn(kind, dtype, hyp.draw(bn_draws(kind)), device)
-    mean, biased, _ = batch_stats(x.double())
-    expected = normalize(x.double(), mean, biased, bn.eps, bn.weight.double(), bn.bias.double())
-    bn_close(bn(x), expected, f"BatchNorm{kind} training output")
+    draw = hyp.draw(bn_draws(kind))
+    for dtype in BN_DTYPE_VALUES:
+        bn, x = make_bn(kind, dtype, draw, device)
+        mean, biased, _ = batch_stats(x.double())
+        expected = normalize(x.double(), mean, biased, bn.eps, bn.weight.double(), bn.bias.double())
+        bn_close(bn(x), expected, f"BatchNorm{kind} training output")
 
 
-@pytest.mark.parametrize("kind, dtype", BN_CASES)
+@pytest.mark.parametrize("kind", batchnorm_input_params())
 @budget(len(BN_CASES))
 @given(hyp=st.data(), momentum=st.floats(0.01, 1.0), batches=st.integers(1, 3))
-def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance(device, kind, dtype, hyp, momentum, batches):
+def test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance(device, kind, hyp, momentum, batches):
     """BatchNorm in training sets running_mean <- (1-m)*running_mean + m*batch_mean, running_var likewise with the unbiased variance, and counts num_batches_tracked.
 
-    Over every BatchNorm class, input rank and memory format (channels_last included), float32 and
-    float64, momentum m drawn in [0.01, 1] and the two edges in every example: m = 0 (the statistics stay
+    Over every BatchNorm class, input rank and memory format (channels_last included; each case: one), and
+    in every example float32 and float64 on the same drawn sizes and values (a failure names the dtype),
+    momentum m drawn in [0.01, 1] and the two edges: m = 0 (the statistics stay
     exactly as they were: a momentum of 0 is a value, not "unset") and m = 1 (they become the last batch's),
     1..3 batches.
     """
     draw = hyp.draw(bn_draws(kind))
-    for m in (momentum, 0.0, 1.0):
-        bn, x = make_bn(kind, dtype, draw, device, momentum=m)
-        rm, rv = bn.running_mean.double().clone(), bn.running_var.double().clone()  # copies: .double() of float64 is the buffer itself
-        for k in range(batches):
-            xb = x * (k + 1) - k  # keeps x's memory format
-            mean, _, unbiased = batch_stats(xb.double())
-            bn(xb)
-            rm = (1 - m) * rm + m * mean
-            rv = (1 - m) * rv + m * unbiased
-        bn_close(bn.running_mean, rm, f"momentum={m}: BatchNorm{kind} running_mean")
-        bn_close(bn.running_var, rv, f"momentum={m}: BatchNorm{kind} running_var")
-        assert int(bn.num_batches_tracked) == batches, (
-            f"num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
-        )
+    for dtype in BN_DTYPE_VALUES:
+        for m in (momentum, 0.0, 1.0):
+            bn, x = make_bn(kind, dtype, draw, device, momentum=m)
+            rm, rv = bn.running_mean.double().clone(), bn.running_var.double().clone()  # copies: .double() of float64 is the buffer itself
+            for k in range(batches):
+                xb = x * (k + 1) - k  # keeps x's memory format
+                mean, _, unbiased = batch_stats(xb.double())
+                bn(xb)
+                rm = (1 - m) * rm + m * mean
+                rv = (1 - m) * rv + m * unbiased
+            bn_close(bn.running_mean, rm, f"momentum={m}: BatchNorm{kind} running_mean")
+            bn_close(bn.running_var, rv, f"momentum={m}: BatchNorm{kind} running_var")
+            assert int(bn.num_batches_tracked) == batches, (
+                f"momentum={m}: BatchNorm{kind} ({dtype}) num_batches_tracked={int(bn.num_batches_tracked)}, but should be {batches}"
+            )
 
 
 @pytest.mark.parametrize("kind, dtype", BN_COVER)

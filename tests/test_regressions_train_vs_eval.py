@@ -493,11 +493,10 @@ def test_slice_batchnorm2d_channels_last_not_updating_running_stats_is_killed(mo
     result = run(pytester, UPDATE)
     assert_killed(
         result,
-        "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-2d-channels_last-float32]",
-        "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-2d-channels_last-float64]",
-        "BatchNorm2d-channels_last running_mean",
+        "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-2d-channels_last]",
+        "BatchNorm2d-channels_last running_mean (torch.float32)",
     )
-    assert result.parseoutcomes()["failed"] == 2
+    assert result.parseoutcomes()["failed"] == 1
 
 
 def test_slice_batchnorm3d_channels_last_3d_not_updating_running_stats_is_killed(monkeypatch, pytester):
@@ -505,8 +504,8 @@ def test_slice_batchnorm3d_channels_last_3d_not_updating_running_stats_is_killed
     monkeypatch.setattr(F, "batch_norm", _bn_where(
         lambda x: x.dim() == 5 and x.is_contiguous(memory_format=torch.channels_last_3d) and not x.is_contiguous()))
     result = run(pytester, UPDATE)
-    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-3d-channels_last_3d-float64]",
-                  "BatchNorm3d-channels_last_3d running_mean")
+    assert_killed(result, "test_batchnorm_training_updates_running_stats_with_momentum_and_unbiased_variance[cpu-3d-channels_last_3d]",
+                  "BatchNorm3d-channels_last_3d running_mean (torch.float32)")
 
 
 def test_slice_batchnorm1d_transposed_input_normalized_over_the_wrong_dim_is_killed(monkeypatch, pytester):
@@ -519,8 +518,9 @@ def test_slice_batchnorm1d_transposed_input_normalized_over_the_wrong_dim_is_kil
 
     monkeypatch.setattr(F, "batch_norm", batch_norm)
     result = run(pytester, f"{MOD}::test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance")
-    assert_killed(result, "test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance[cpu-1d(N,C)-transposed-float32]",
-                  "BatchNorm1d(N,C)-transposed training output")
+    assert_killed(result, "test_batchnorm_training_normalizes_with_batch_mean_and_biased_variance[cpu-1d(N,C)-transposed]",
+                  # either dtype: on a (2, 2) draw the plant's per-sample result is within float32's tolerance
+                  "BatchNorm1d(N,C)-transposed training output (torch.float")
 
 
 def test_slice_batchnorm3d_single_value_check_dropped_is_killed(monkeypatch, pytester):
