@@ -134,7 +134,7 @@ def _aliases_of_one_dtype(device, dtype, layout, data):
     expected = torch.from_numpy(np.array(relayout_np(arr, layout), order="C")).to(dtype).to(device)
     assert x.requires_grad, f"{dtype} {layout} x does not require grad"
     for name, alias in ALIASES.items():
-        what = f"{dtype} {layout}{name}"
+        what = f"{dtype} {layout} x{name}"
         a = alias(x)
         assert_shares(a, x, what)
         assert not a.requires_grad and a.grad_fn is None and a.is_leaf, (

@@ -184,7 +184,7 @@ def test_slice_data_toggling_the_conjugate_bit_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "data", data_property(data))
     spec = "test_data_and_detach_share_storage_and_have_no_history"
     assert_killed(run(pytester, *specs(f"{spec}[cpu-conj_bit]")), f"{spec}[cpu-conj_bit]",
-                  "torch.complex64 conj_bit.data: (shape, stride, offset, conj, neg)=")
+                  "torch.complex64 conj_bit x.data: (shape, stride, offset, conj, neg)=")
 
 
 def test_slice_detach_dropping_the_negative_bit_is_killed(pytester, monkeypatch):
@@ -193,7 +193,7 @@ def test_slice_detach_dropping_the_negative_bit_is_killed(pytester, monkeypatch)
     monkeypatch.setattr(torch.Tensor, "detach", lambda self: torch._neg_view(orig(self)) if self.is_neg() else orig(self))
     spec = "test_data_and_detach_share_storage_and_have_no_history"
     assert_killed(run(pytester, *specs(f"{spec}[cpu-neg_bit]")), f"{spec}[cpu-neg_bit]",
-                  "neg_bit.detach(): (shape, stride, offset, conj, neg)=")
+                  "neg_bit x.detach(): (shape, stride, offset, conj, neg)=")
 
 
 def test_slice_detach_materializing_an_expanded_tensor_is_killed(pytester, monkeypatch):
@@ -201,7 +201,7 @@ def test_slice_detach_materializing_an_expanded_tensor_is_killed(pytester, monke
     orig = torch.Tensor.detach
     monkeypatch.setattr(torch.Tensor, "detach", lambda self: orig(self).clone() if 0 in self.stride() else orig(self))
     spec = "test_data_and_detach_share_storage_and_have_no_history"
-    assert_killed(run(pytester, *specs(f"{spec}[cpu-expanded]")), f"{spec}[cpu-expanded]", "expanded.detach() storage=")
+    assert_killed(run(pytester, *specs(f"{spec}[cpu-expanded]")), f"{spec}[cpu-expanded]", "expanded x.detach() storage=")
 
 
 def test_slice_data_copying_bfloat16_only_is_killed(pytester, monkeypatch):
@@ -214,7 +214,7 @@ def test_slice_data_copying_bfloat16_only_is_killed(pytester, monkeypatch):
     monkeypatch.setattr(torch.Tensor, "data", data_property(data))
     spec = "test_data_and_detach_share_storage_and_have_no_history"
     assert_killed(run(pytester, *specs(f"{spec}[cpu-channels_last]")), f"{spec}[cpu-channels_last]",
-                  "torch.bfloat16 channels_last.data storage=")
+                  "torch.bfloat16 channels_last x.data storage=")
 
 
 def test_slice_copy_skipping_the_version_counter_is_killed(pytester, monkeypatch):
