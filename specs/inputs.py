@@ -323,6 +323,16 @@ def layout_applies(layout: str, dtype: torch.dtype) -> bool:
     return dtypes is None or dtype in dtypes
 
 
+#: the layouts a tensor that requires grad can have: every one that keeps values, the conj/neg bits included
+GRAD_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
+#: layout -> the differentiable dtypes that can have it (conj_bit: the complex ones): a claim enumerated per
+#: layout loops over these in every example
+GRAD_LAYOUT_DTYPES = {layout: tuple(d for d in DIFFERENTIABLE if layout_applies(layout, d)) for layout in GRAD_LAYOUTS}
+#: how many (layout, dtype) slices that is: the count to ``budget`` such a claim by, so each layout's case
+#: runs as many examples as one slice would
+GRAD_LAYOUT_SLICES = sum(len(dtypes) for dtypes in GRAD_LAYOUT_DTYPES.values())
+
+
 #: one enumerated axis for a claim about "any tensor" of a dtype: the layouts that keep values (expanded:
 #: stride 0) and the two degenerate shapes, a 0-d scalar and an empty tensor (a side of 0), both contiguous
 SHAPED = ("contiguous", "transposed", "step_sliced", "offset", "expanded", "channels_last", "0-d", "empty")

@@ -36,12 +36,14 @@ from specs.helpers import assert_same, assert_shares, raises
 from specs.inputs import (
     DIFFERENTIABLE,
     GRAD_MODES,
+    GRAD_LAYOUT_DTYPES,
+    GRAD_LAYOUT_SLICES,
+    GRAD_LAYOUTS,
     budget,
     compile_budget,
     compile_shapes,
     dtype_id,
     dtype_params,
-    layout_applies,
     layout_shapes,
     relayout,
     relayout_np,
@@ -93,16 +95,9 @@ def note_graph(device):
     return x, w1, w2, torch.matmul(x, w1)
 
 
-#: the layouts of x (specs/inputs.py): strided ones, channels_last, expanded (stride 0) and the lazy conj/neg bits
-ALIAS_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
-#: each layout's case loops over the dtypes it applies to (conj_bit: the complex ones), all of them in every example
-ALIAS_DTYPES = {layout: tuple(d for d in DIFFERENTIABLE if layout_applies(layout, d)) for layout in ALIAS_LAYOUTS}
-ALIAS_SLICES = sum(len(dtypes) for dtypes in ALIAS_DTYPES.values())  # the 44 (layout, dtype) pairs: the examples' budget
-
-
-@pytest.mark.parametrize("layout", ALIAS_LAYOUTS)
+@pytest.mark.parametrize("layout", GRAD_LAYOUTS)
 @given(data=st.data())
-@budget(ALIAS_SLICES)
+@budget(GRAD_LAYOUT_SLICES)
 def test_data_and_detach_share_storage_and_have_no_history(device, layout, data):
     """x.data and x.detach() are both views of x's own elements (same storage, shape, strides, offset and every value) that do not require grad and have no grad_fn.
 
@@ -119,7 +114,7 @@ def test_data_and_detach_share_storage_and_have_no_history(device, layout, data)
     (2, 0, 3) of each dtype: new objects of the same shape and strides, without history (empty
     tensors have no data pointer to compare). Failures name the dtype and the layout.
     """
-    for dtype in ALIAS_DTYPES[layout]:
+    for dtype in GRAD_LAYOUT_DTYPES[layout]:
         _aliases_of_one_dtype(device, dtype, layout, data)
 
 

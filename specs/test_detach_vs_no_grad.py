@@ -70,13 +70,15 @@ from specs.inputs import (
     GRAD_FORMS,
     GRAD_MODES,
     BARE,
+    GRAD_LAYOUT_DTYPES,
+    GRAD_LAYOUT_SLICES,
+    GRAD_LAYOUTS,
     budget,
     compile_budget,
     compile_shapes,
     dtype_id,
     dtype_params,
     grad_mode_params,
-    layout_applies,
     layout_shapes,
     relayout,
     relayout_np,
@@ -106,21 +108,14 @@ def check_mode(expected: bool, where: str):
 
 # --------------------------------------------------------------------------- detach
 
-#: layouts a tensor that requires grad can have (every one that keeps values, bits included)
-DETACH_LAYOUTS = ("contiguous", "transposed", "step_sliced", "offset", "channels_last", "expanded", "conj_bit", "neg_bit")
-#: layout -> the dtypes that can require grad and can have that layout (conj_bit: the complex ones)
-DETACH_DTYPES = {lay: tuple(d for d in DIFFERENTIABLE if layout_applies(lay, d)) for lay in DETACH_LAYOUTS}
-#: the dtype x layout slices of all cases together: the budget's count, so a case runs as many examples as one slice did
-DETACH_SLICES = sum(len(dtypes) for dtypes in DETACH_DTYPES.values())
-
 
 def _expected(a, layout, dtype, device):
     """The values a tensor made from ``a`` holds in ``layout`` (numpy, on the same buffer), in ``dtype``."""
     return torch.from_numpy(relayout_np(a, layout).copy()).to(dtype).to(device)
 
 
-@pytest.mark.parametrize("layout", DETACH_LAYOUTS)
-@budget(DETACH_SLICES, floor=1)
+@pytest.mark.parametrize("layout", GRAD_LAYOUTS)
+@budget(GRAD_LAYOUT_SLICES, floor=1)
 @given(data=st.data())
 def test_detach_shares_storage_and_has_no_history(device, layout, data):
     """detach() returns a tensor over the same storage, with the same strides, offset, conj/neg bits and values, that does not require grad and has no grad_fn.
@@ -135,7 +130,7 @@ def test_detach_shares_storage_and_has_no_history(device, layout, data):
     """
     # sides of 2 where a layout needs them to differ from contiguous (a stride of 0, a real transpose)
     sides = 1 if layout in ("contiguous", "offset", "conj_bit", "neg_bit") else 2
-    for dtype in DETACH_DTYPES[layout]:
+    for dtype in GRAD_LAYOUT_DTYPES[layout]:
         slice_ = f"{dtype_id(dtype)} {layout}"
         a, t = data.draw(tensor_values(dtype, layout_shapes(layout, min_side=sides)), label=f"{slice_}: values")
         _detach_one_slice(device, layout, dtype, a, t, slice_)
